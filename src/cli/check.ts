@@ -1,0 +1,33 @@
+/** `prismwatch check`: validate config files, print every problem, exit 1 on any. */
+import type { Env } from '../config/interpolate.js';
+import { loadConfig } from '../config/load.js';
+import { ConfigError, PrismwatchError } from '../errors.js';
+
+export function runCheck(
+  paths: readonly string[],
+  env: Env,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): number {
+  try {
+    const config = loadConfig(paths, env);
+    const kinds = new Map<string, number>();
+    for (const probe of config.probes) kinds.set(probe.kind, (kinds.get(probe.kind) ?? 0) + 1);
+    const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
+    out.write(
+      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}\n`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      err.write(`${error.message}\n`);
+      err.write(`${error.issues.length} problem(s) found\n`);
+      return 1;
+    }
+    if (error instanceof PrismwatchError) {
+      err.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

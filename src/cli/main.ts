@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/** prismwatch's command line: run | check | probe | schema. */
+import { Command, Option } from 'commander';
+import { buildJsonSchema } from '../config/schema.js';
+import { PrismwatchError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { runCheck } from './check.js';
+import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
+import { runProbeCommand } from './probe.js';
+import { runDaemon } from './run.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const program = new Command('prismwatch')
+  .description(
+    'Synthetic monitoring and alerting daemon: probes, Prometheus metrics, alerts, configured as code.',
+  )
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('run', { isDefault: true })
+  .description('Run the daemon: schedule probes and serve /metrics, /-/healthy, /-/ready and /-/reload.')
+  .addOption(
+    new Option(
+      '-c, --config <path>',
+      `config file or directory (repeatable; env ${ENV.config}, default ./probes and ./alerts)`,
+    ).argParser(collect),
+  )
+  .addOption(
+    new Option(
+      '--web.listen-address <host:port>',
+      `address to serve on (env ${ENV.listen}, default 127.0.0.1:9797)`,
+    ),
+  )
+  .addOption(
+    new Option('--log.level <level>', `log level (env ${ENV.logLevel})`).choices([
+      'trace',
+      'debug',
+      'info',
+      'warn',
+      'error',
+      'fatal',
+    ]),
+  )
+  .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
+  .option('--shutdown-grace <duration>', 'how long in-flight probes may finish on shutdown (default 10s)')
+  .action(async (options: Record<string, unknown>) => {
+    process.exitCode = await runDaemon({
+      config: options.config as string[] | undefined,
+      listenAddress: options['web.listenAddress'] as string | undefined,
+      logLevel: options['log.level'] as string | undefined,
+      maxConcurrency: options.maxConcurrency as string | undefined,
+      shutdownGrace: options.shutdownGrace as string | undefined,
+    });
+    // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
+    process.exit(process.exitCode);
+  });
+
+program
+  .command('check')
+  .description('Validate configuration files; print every problem with file:line:column; exit 1 on any.')
+  .argument('[paths...]', 'files or directories (default: ./probes and ./alerts)')
+  .addOption(
+    new Option(
+      '--web.listen-address <host:port>',
+      'the address the daemon will serve on, for ${PRISMWATCH_URL}',
+    ),
+  )
+  .action((paths: string[], options: Record<string, unknown>) => {
+    const env = configEnvFor(resolveListenAddress(options['web.listenAddress'] as string | undefined));
+    process.exitCode = runCheck(resolveConfigPaths(paths), env, process.stdout, process.stderr);
+  });
+
+program
+  .command('probe')
+  .description('Run one probe now and print a readable report (exit 1 if it fails).')
+  .argument('<target>', 'URL for http (a bare host:port gets http://)')
+  .option('-k, --kind <kind>', 'probe kind', 'http')
+  .option('-t, --timeout <duration>', 'deadline for the whole probe', '10s')
+  .option('-X, --method <method>', 'HTTP method')
+  .option('-H, --header <name: value>', 'request header (repeatable)', collect)
+  .option('-d, --body <text>', 'request body')
+  .option('-s, --status <codes>', 'valid status codes, e.g. 200 or 2xx or 200-399 (repeatable)', collect)
+  .option('--ca-file <path>', 'PEM file of CA certificates to trust')
+  .option('--insecure', 'do not verify the server certificate (still reported)')
+  .option('--json', 'print the result as JSON')
+  .action(async (target: string, options) => {
+    process.exitCode = await runProbeCommand(target, options, process.stdout);
+  });
+
+program
+  .command('schema')
+  .description('Print the JSON Schema of config files (for yaml-language-server and other editors).')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(buildJsonSchema(), null, 2)}\n`);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof PrismwatchError) {
+    process.stderr.write(`prismwatch: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`prismwatch: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

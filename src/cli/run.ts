@@ -1,0 +1,80 @@
+/** `prismwatch run`: the daemon, with signal handling. SIGTERM/SIGINT stop cleanly, SIGHUP reloads. */
+
+import { parseDuration } from '../config/duration.js';
+import { Daemon } from '../daemon.js';
+import { ConfigError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { parseListenAddress } from '../server/listen-address.js';
+import { ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
+
+export interface RunCommandOptions {
+  readonly config?: string[];
+  readonly listenAddress?: string;
+  readonly logLevel?: string;
+  readonly maxConcurrency?: string;
+  readonly shutdownGrace?: string;
+}
+
+/** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
+export async function runDaemon(options: RunCommandOptions): Promise<number> {
+  const log = createLogger({ level: options.logLevel ?? process.env[ENV.logLevel] ?? 'info' });
+  const { host, port } = parseListenAddress(resolveListenAddress(options.listenAddress));
+  const configPaths = resolveConfigPaths(options.config);
+  const daemon = new Daemon({
+    configPaths,
+    host,
+    port,
+    log,
+    apiToken: process.env[ENV.apiToken] || undefined,
+    maxConcurrency: options.maxConcurrency ? Number(options.maxConcurrency) : undefined,
+    shutdownGraceMs: options.shutdownGrace ? parseDuration(options.shutdownGrace) : undefined,
+  });
+
+  // A bug in prismwatch (not a target) must not leave a half-working daemon: log it and exit so
+  // the supervisor restarts a clean process.
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'Uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.fatal({ err: reason }, 'Unhandled promise rejection; exiting');
+    process.exit(1);
+  });
+
+  try {
+    await daemon.start();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.error(
+        { issues: error.issues.length },
+        `Invalid configuration, refusing to start:\n${error.message}`,
+      );
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    log.fatal({ err: error }, 'Could not start');
+    return 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'Shutting down');
+      daemon.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'Error during shutdown');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      log.info('SIGHUP received, reloading configuration');
+      void daemon.reload();
+    });
+  });
+}

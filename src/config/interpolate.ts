@@ -1,0 +1,39 @@
+/**
+ * `${NAME}` and `${NAME:-default}` in YAML string values, so hosts and secrets come from the
+ * environment instead of the config repository. `$${` writes a literal `${`.
+ * An unset variable without a default is an error: a probe against "http:///health" helps nobody.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export type Interpolation =
+  | { ok: true; value: string; usedVariables: string[] }
+  | { ok: false; message: string };
+
+const REFERENCE_RE = /\$\$\{|\$\{([^}]*)\}/g;
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function hasReference(text: string): boolean {
+  return text.includes('${');
+}
+
+export function interpolate(text: string, env: Env): Interpolation {
+  const usedVariables: string[] = [];
+  let failure: string | undefined;
+  const value = text.replace(REFERENCE_RE, (whole, body: string | undefined) => {
+    if (whole === '$${') return '${';
+    const inner = body ?? '';
+    const separator = inner.indexOf(':-');
+    const name = separator === -1 ? inner : inner.slice(0, separator);
+    if (!NAME_RE.test(name)) {
+      failure ??= `"\${${inner}}" is not a valid variable reference; use \${NAME} or \${NAME:-default}`;
+      return '';
+    }
+    usedVariables.push(name);
+    const found = env[name];
+    if (found !== undefined && found !== '') return found;
+    if (separator !== -1) return inner.slice(separator + 2);
+    failure ??= `environment variable ${name} is not set (write \${${name}:-default} to give a default)`;
+    return '';
+  });
+  return failure === undefined ? { ok: true, value, usedVariables } : { ok: false, message: failure };
+}

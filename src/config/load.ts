@@ -1,0 +1,230 @@
+/**
+ * YAML files → one validated, frozen Config. Every problem in every file is collected (not just
+ * the first), each with file, line, column and key path.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ConfigIssue } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { PROBERS, proberFor } from '../probers/index.js';
+import type { ProbeSpec } from '../probers/types.js';
+import { discoverConfigFiles, displayPath } from './discover.js';
+import { formatDuration } from './duration.js';
+import type { Env } from './interpolate.js';
+import { closest, toConfigIssues } from './issues.js';
+import {
+  commonProbeShape,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_SHARE,
+  defaultsSchema,
+  fileSchema,
+  probeSchemaFor,
+} from './schema.js';
+import { formatPath, type PathSegment, YamlSource } from './yaml-source.js';
+
+export interface Config {
+  readonly probes: readonly ProbeSpec[];
+  readonly files: readonly string[];
+  /** sha256 over the files' contents: a reload with the same checksum changes nothing. */
+  readonly checksum: string;
+}
+
+type Defaults = { interval?: number; timeout?: number; labels?: Record<string, string> };
+
+function knownKeysFor(raw: unknown) {
+  return (path: readonly PathSegment[]): string[] => {
+    if (path.length === 0) return Object.keys(fileSchema.shape);
+    if (path[0] === 'defaults' && path.length === 1) return Object.keys(defaultsSchema.shape);
+    if (path[0] === 'probes' && typeof path[1] === 'number') {
+      const probe = (raw as { probes?: Array<{ kind?: unknown }> }).probes?.[path[1]];
+      const schema = typeof probe?.kind === 'string' ? probeSchemaFor(probe.kind) : undefined;
+      if (path.length === 2) return Object.keys(schema?.shape ?? commonProbeShape);
+      // Nested mappings (tls, expect, auth): read the nested shape off the kind's schema.
+      let shape: unknown = schema;
+      for (const segment of path.slice(2)) {
+        shape = unwrap(shape)?.shape?.[segment as string];
+      }
+      return Object.keys(unwrap(shape)?.shape ?? {});
+    }
+    return [];
+  };
+}
+
+/** Looks through optional/default/pipe wrappers to the object schema inside. */
+function unwrap(schema: unknown): { shape?: Record<string, unknown> } | undefined {
+  let current = schema as {
+    shape?: Record<string, unknown>;
+    unwrap?: () => unknown;
+    def?: { in?: unknown; innerType?: unknown };
+  };
+  for (let i = 0; i < 5 && current && !current.shape; i++) {
+    current = (current.def?.innerType ?? current.def?.in ?? current.unwrap?.()) as typeof current;
+  }
+  return current;
+}
+
+function withoutFailed(source: YamlSource, issues: ConfigIssue[]): ConfigIssue[] {
+  return issues.filter((issue) => !source.failedPaths.has(issue.path));
+}
+
+interface FileResult {
+  probes: Array<{ spec: ProbeSpec; nameIssue: (message: string) => ConfigIssue }>;
+  issues: ConfigIssue[];
+}
+
+function loadFile(file: string, text: string, env: Env): FileResult {
+  const shown = displayPath(file);
+  const source = new YamlSource(shown, text, env);
+  const result: FileResult = { probes: [], issues: [...source.issues] };
+  if (!source.parsed) return result;
+  const raw = source.toJS() ?? {};
+  const known = knownKeysFor(raw);
+  const parsedFile = fileSchema.safeParse(raw);
+  if (!parsedFile.success) {
+    result.issues.push(...withoutFailed(source, toConfigIssues(source, [], parsedFile.error.issues, known)));
+    return result;
+  }
+  const defaults: Defaults = parsedFile.data.defaults ?? {};
+  for (const [index, entry] of (parsedFile.data.probes ?? []).entries()) {
+    const path: PathSegment[] = ['probes', index];
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      result.issues.push(source.issueAt(path, 'expected a probe mapping with name and kind', { got: true }));
+      continue;
+    }
+    const kind = (entry as { kind?: unknown }).kind;
+    if (typeof kind !== 'string') {
+      result.issues.push(
+        source.issueAt([...path, 'kind'], `expected one of ${Object.keys(PROBERS).join(', ')}`, {
+          got: true,
+        }),
+      );
+      continue;
+    }
+    const prober = proberFor(kind);
+    if (!prober) {
+      const suggestion = closest(kind, Object.keys(PROBERS));
+      const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
+      const found = source.issueAt([...path, 'kind'], `expected one of ${Object.keys(PROBERS).join(', ')}`, {
+        got: true,
+      });
+      result.issues.push({ ...found, message: `${found.message}${hint}` });
+      continue;
+    }
+    const parsed = probeSchemaFor(kind)!.safeParse(entry);
+    if (!parsed.success) {
+      result.issues.push(...withoutFailed(source, toConfigIssues(source, path, parsed.error.issues, known)));
+      continue;
+    }
+    const prefix = formatPath(path);
+    if ([...source.failedPaths].some((failed) => failed.startsWith(prefix))) continue; // already reported
+    const built = buildSpec(parsed.data as Record<string, unknown>, defaults, source, path);
+    if ('issues' in built) {
+      result.issues.push(...built.issues);
+      continue;
+    }
+    const problems = prober.validate?.(built.spec.settings, built.spec) ?? [];
+    for (const [subPath, message] of problems)
+      result.issues.push(source.issueAt([...path, ...subPath], message));
+    if (problems.length > 0) continue;
+    result.probes.push({
+      spec: built.spec,
+      nameIssue: (message) => source.issueAt([...path, 'name'], message),
+    });
+  }
+  return result;
+}
+
+function buildSpec(
+  data: Record<string, unknown>,
+  defaults: Defaults,
+  source: YamlSource,
+  path: PathSegment[],
+): { spec: ProbeSpec } | { issues: ConfigIssue[] } {
+  const { name, kind, description, interval, schedule, timeout, labels, ...rest } = data as {
+    name: string;
+    kind: string;
+    description?: string;
+    interval?: number;
+    schedule?: string;
+    timeout?: number;
+    labels?: Record<string, string>;
+  } & Record<string, unknown>;
+  const issues: ConfigIssue[] = [];
+  if (interval !== undefined && schedule !== undefined) {
+    issues.push(source.issueAt([...path, 'schedule'], 'expected either interval or schedule, not both'));
+  }
+  const intervalMs =
+    schedule !== undefined ? undefined : (interval ?? defaults.interval ?? DEFAULT_INTERVAL_MS);
+  const timeoutMs =
+    timeout ??
+    defaults.timeout ??
+    (intervalMs === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs * DEFAULT_TIMEOUT_SHARE)));
+  if (intervalMs !== undefined && timeoutMs >= intervalMs) {
+    const where = timeout !== undefined ? 'timeout' : interval !== undefined ? 'interval' : 'name';
+    issues.push(
+      source.issueAt(
+        [...path, where],
+        `expected the timeout (${formatDuration(timeoutMs)}) to be below the interval (${formatDuration(intervalMs)}), so runs cannot overlap`,
+      ),
+    );
+  }
+  if (issues.length > 0) return { issues };
+  const prober = proberFor(kind)!;
+  let settings: unknown;
+  try {
+    settings = prober.toSettings(rest);
+  } catch (error) {
+    return {
+      issues: [source.issueAt(path, `expected valid ${kind} settings (${(error as Error).message})`)],
+    };
+  }
+  const line = source.position(source.document.getIn(path, true) as never).line;
+  const spec: ProbeSpec = Object.freeze({
+    name,
+    kind,
+    ...(description !== undefined ? { description } : {}),
+    ...(intervalMs !== undefined ? { intervalMs } : {}),
+    ...(schedule !== undefined ? { schedule } : {}),
+    timeoutMs,
+    labels: Object.freeze({ ...defaults.labels, ...labels }),
+    settings,
+    source: Object.freeze({ file: source.file, line }),
+  });
+  return { spec };
+}
+
+export function loadConfig(paths: readonly string[], env: Env = process.env): Config {
+  const files = discoverConfigFiles(paths);
+  const hash = createHash('sha256');
+  const issues: ConfigIssue[] = [];
+  const probes: ProbeSpec[] = [];
+  const firstByName = new Map<string, ProbeSpec>();
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    hash.update(file).update('\0').update(text).update('\0');
+    const result = loadFile(file, text, env);
+    issues.push(...result.issues);
+    for (const { spec, nameIssue } of result.probes) {
+      const first = firstByName.get(spec.name);
+      if (first) {
+        issues.push(
+          nameIssue(
+            `duplicate probe name "${spec.name}" (first defined at ${first.source.file}:${first.source.line})`,
+          ),
+        );
+        continue;
+      }
+      firstByName.set(spec.name, spec);
+      probes.push(spec);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return Object.freeze({
+    probes: Object.freeze(probes),
+    files: Object.freeze(files),
+    checksum: hash.digest('hex'),
+  });
+}

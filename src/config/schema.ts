@@ -1,0 +1,74 @@
+/**
+ * The shape of config files and the defaults, in one place. YAML keys are snake_case as in
+ * Prometheus; nothing outside config/ sees the raw shape.
+ */
+import cron from 'node-cron';
+import * as z from 'zod';
+import { PROBERS } from '../probers/index.js';
+import { durationMs, labels, probeName } from './fields.js';
+
+export const DEFAULT_INTERVAL_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** When only the interval is given, the timeout defaults to this share of it (capped by DEFAULT_TIMEOUT_MS). */
+export const DEFAULT_TIMEOUT_SHARE = 0.8;
+export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1:9797';
+export const DEFAULT_CONFIG_DIRS = ['probes', 'alerts'] as const;
+
+const cronExpression = z
+  .string({ error: 'expected a cron expression like "*/5 * * * *"' })
+  .refine((expression) => cron.validate(expression), {
+    message:
+      'expected a cron expression like "*/5 * * * *" (minute hour day month weekday, optional leading seconds)',
+  });
+
+/** Keys every probe has, whatever its kind. */
+export const commonProbeShape = {
+  name: probeName,
+  kind: z.string({ error: 'expected a probe kind' }),
+  description: z.string().optional(),
+  interval: durationMs({ minMs: 100 }).optional(),
+  schedule: cronExpression.optional(),
+  timeout: durationMs({ minMs: 10 }).optional(),
+  labels: labels.optional(),
+};
+
+export const defaultsSchema = z.strictObject({
+  interval: durationMs({ minMs: 100 }).optional(),
+  timeout: durationMs({ minMs: 10 }).optional(),
+  labels: labels.optional(),
+});
+
+/** A config file: each top-level section is optional so probes and alerts can live in separate files. */
+export const fileSchema = z.strictObject({
+  defaults: defaultsSchema.optional(),
+  probes: z.array(z.unknown(), { error: 'expected a list of probes' }).optional(),
+});
+
+export function probeSchemaFor(kind: string) {
+  const prober = PROBERS[kind];
+  return prober ? z.strictObject({ ...commonProbeShape, ...prober.settingsShape }) : undefined;
+}
+
+/** The same schemas as one document for editors (yaml-language-server), generated, never hand-written. */
+export function buildJsonSchema(): Record<string, unknown> {
+  const variants = Object.values(PROBERS).map((prober) =>
+    z.strictObject({ ...commonProbeShape, ...prober.settingsShape, kind: z.literal(prober.kind) }).meta({
+      title: `kind: ${prober.kind}`,
+      description: prober.summary,
+    }),
+  );
+  const editorSchema = z
+    .strictObject({
+      defaults: defaultsSchema.optional(),
+      probes: z.array(z.union(variants as unknown as [z.ZodType, z.ZodType])).optional(),
+    })
+    .meta({
+      title: 'prismwatch configuration file',
+      description: 'Files in probes/ and alerts/. See README.md for every key.',
+    });
+  return z.toJSONSchema(editorSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
+}

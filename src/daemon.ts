@@ -1,0 +1,263 @@
+/**
+ * Wiring only: config → scheduler → probers → results and metrics → HTTP server; reload and
+ * shutdown. No stage reaches back up the flow.
+ */
+
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { probeFingerprint } from './config/fingerprint.js';
+import type { Env } from './config/interpolate.js';
+import { type Config, loadConfig } from './config/load.js';
+import { ConfigError } from './errors.js';
+import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
+import { SelfMetrics } from './metrics/self-metrics.js';
+import { runProbe } from './probers/run-probe.js';
+import type { ProbeResult, ProbeSpec } from './probers/types.js';
+import { ResultStore } from './results/history.js';
+import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
+import { createHttpServer, listen } from './server/http.js';
+import { formatHostPort, isLoopback } from './server/listen-address.js';
+import { preciseNow } from './util/clock.js';
+
+export const DEFAULT_MAX_CONCURRENCY = 2_000;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+export interface DaemonOptions {
+  readonly configPaths: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  readonly env?: Env;
+  readonly apiToken?: string;
+  readonly maxConcurrency?: number;
+  readonly shutdownGraceMs?: number;
+  readonly historyCapacity?: number;
+  readonly now?: () => number;
+}
+
+export class Daemon {
+  readonly results: ResultStore;
+  readonly selfMetrics = new SelfMetrics();
+  private probeMetrics = new ProbeMetrics([]);
+  private config: Config | undefined;
+  private fingerprints = new Map<string, string>();
+  /** Current specs by name: what a finishing run checks against (it may have been reloaded away). */
+  private current = new Map<string, ProbeSpec>();
+  private readonly scheduler: Scheduler;
+  private readonly server: Server;
+  private readonly shutdown = new AbortController();
+  private readonly lastOk = new Map<string, boolean>();
+  private ready = false;
+  private reloading: Promise<{ ok: boolean; message: string }> | undefined;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  baseUrl = '';
+
+  constructor(private readonly options: DaemonOptions) {
+    this.now = options.now ?? preciseNow;
+    this.log = options.log;
+    this.results = new ResultStore(options.historyCapacity);
+    this.scheduler = new Scheduler({
+      now: this.now,
+      maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      hooks: {
+        run: (run) => this.execute(run),
+        skipped: (spec, reason) => this.probeMetrics.skip(spec, reason),
+        started: (lagMs) => this.selfMetrics.schedulerLag.observe(Math.max(0, lagMs) / 1000),
+      },
+    });
+    this.server = createHttpServer({
+      log: this.log.child({ component: 'server' }),
+      apiToken: options.apiToken,
+      handlers: {
+        metrics: () => this.renderMetrics(),
+        isReady: () => this.ready,
+        reload: () => this.reload(),
+      },
+    });
+  }
+
+  get currentConfig(): Config | undefined {
+    return this.config;
+  }
+
+  /** Binds the server, loads the config (throws ConfigError when invalid) and starts scheduling. */
+  async start(): Promise<void> {
+    const address = await listen(this.server, this.options.host, this.options.port);
+    this.baseUrl = `http://${formatHostPort(address.address, address.port)}`;
+    if (!isLoopback(address.address) && !this.options.apiToken) {
+      this.log.warn(
+        { address: this.baseUrl },
+        'Listening on a non-loopback address without PRISMWATCH_API_TOKEN: read endpoints are open to the network; write endpoints stay disabled',
+      );
+    }
+    try {
+      this.apply(loadConfig(this.options.configPaths, this.configEnv()));
+    } catch (error) {
+      this.selfMetrics.reloadSuccessful.set(0);
+      await this.closeServer();
+      throw error;
+    }
+    this.scheduler.start();
+    this.ready = true;
+    this.log.info(
+      { address: this.baseUrl, probes: this.config!.probes.length, files: this.config!.files },
+      'prismwatch started',
+    );
+  }
+
+  /** The env config files see: PRISMWATCH_URL (the daemon's own base URL, unless set) plus the process env. */
+  private configEnv(): Env {
+    return { PRISMWATCH_URL: this.baseUrl, ...(this.options.env ?? process.env) };
+  }
+
+  /** Loads the config again; an invalid one is reported and the running one kept. */
+  reload(): Promise<{ ok: boolean; message: string }> {
+    // Concurrent requests (SIGHUP and POST at once) share one reload.
+    this.reloading ??= this.doReload().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<{ ok: boolean; message: string }> {
+    let next: Config;
+    try {
+      next = loadConfig(this.options.configPaths, this.configEnv());
+    } catch (error) {
+      this.selfMetrics.reloadSuccessful.set(0);
+      this.selfMetrics.reloadsTotal.inc({ result: 'failure' });
+      const issues = error instanceof ConfigError ? error.issues.length : 1;
+      this.log.error({ err: error }, 'Config reload failed; the running configuration is kept');
+      return {
+        ok: false,
+        message: `reload failed, running configuration kept (${issues} issue(s)):\n${(error as Error).message}`,
+      };
+    }
+    this.selfMetrics.reloadsTotal.inc({ result: 'success' });
+    if (next.checksum === this.config?.checksum) {
+      this.markLoaded();
+      return { ok: true, message: 'configuration unchanged' };
+    }
+    const summary = this.apply(next);
+    this.log.info(summary, 'Config reloaded');
+    return {
+      ok: true,
+      message: `configuration reloaded: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`,
+    };
+  }
+
+  private markLoaded(): void {
+    this.selfMetrics.reloadSuccessful.set(1);
+    this.selfMetrics.reloadSuccessTimestamp.set(this.now() / 1000);
+  }
+
+  /** Swaps in a valid config, keeping the spec objects (and so schedule slots) of unchanged probes. */
+  private apply(next: Config): { added: number; changed: number; removed: number } {
+    const previous = new Map((this.config?.probes ?? []).map((spec) => [spec.name, spec]));
+    const fingerprints = new Map<string, string>();
+    let added = 0;
+    let changed = 0;
+    const probes = next.probes.map((spec) => {
+      const fingerprint = probeFingerprint(spec);
+      fingerprints.set(spec.name, fingerprint);
+      const old = previous.get(spec.name);
+      if (old && this.fingerprints.get(spec.name) === fingerprint) return old;
+      if (old) changed += 1;
+      else added += 1;
+      return spec;
+    });
+    const names = new Set(probes.map((spec) => spec.name));
+    const removedSpecs = [...previous.values()].filter((spec) => !names.has(spec.name));
+
+    const labelNames = userLabelNames(probes);
+    if (labelNames.join('\0') !== this.probeMetrics.userLabels.join('\0')) {
+      // The label set of every series changes: start a fresh family set (counters restart, which Prometheus handles).
+      this.probeMetrics = new ProbeMetrics(labelNames);
+    } else {
+      for (const spec of removedSpecs) this.probeMetrics.forget(spec);
+      for (const spec of probes) {
+        const old = previous.get(spec.name);
+        if (old && old !== spec) this.probeMetrics.forget(old);
+      }
+    }
+    for (const spec of probes) this.probeMetrics.register(spec);
+    for (const spec of removedSpecs) this.lastOk.delete(spec.name);
+    this.results.retain(names);
+
+    this.config = { ...next, probes };
+    this.current = new Map(probes.map((spec) => [spec.name, spec]));
+    this.fingerprints = fingerprints;
+    this.scheduler.sync(probes);
+    this.selfMetrics.probesConfigured.reset();
+    for (const spec of probes) this.selfMetrics.probesConfigured.inc({ kind: spec.kind });
+    this.markLoaded();
+    return { added, changed, removed: removedSpecs.length };
+  }
+
+  private async execute(run: ScheduledRun): Promise<void> {
+    const { spec } = run;
+    this.selfMetrics.schedulerRunning.set(this.scheduler.running);
+    this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
+    const result = await runProbe(spec, {
+      log: this.log,
+      now: this.now,
+      signal: this.shutdown.signal,
+      startedAt: run.startedAt,
+      onInternalError: () => this.selfMetrics.probeInternalErrors.inc(),
+    });
+    if (this.shutdown.signal.aborted) return; // cut off by shutdown: not a fact about the target
+    // A reload may have removed or changed this probe while it ran; its result no longer applies.
+    if (this.current.get(spec.name) !== spec) return;
+    this.record(spec, result);
+  }
+
+  private record(spec: ProbeSpec, result: ProbeResult): void {
+    this.results.record(spec.name, result);
+    this.probeMetrics.observe(spec, result);
+    const wasOk = this.lastOk.get(spec.name);
+    this.lastOk.set(spec.name, result.ok);
+    if (result.ok && wasOk === false) {
+      this.log.info({ probe: spec.name, duration_ms: result.durationMs }, 'Probe recovered');
+    } else if (!result.ok && wasOk !== false) {
+      this.log.warn(
+        {
+          probe: spec.name,
+          failure: result.failure?.code,
+          phase: result.failure?.phase,
+          reason: result.failure?.message,
+        },
+        'Probe failing',
+      );
+    }
+  }
+
+  private async renderMetrics(): Promise<{ contentType: string; body: string }> {
+    this.selfMetrics.schedulerRunning.set(this.scheduler.running);
+    this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
+    const [own, probes] = await Promise.all([
+      this.selfMetrics.registry.metrics(),
+      this.probeMetrics.registry.metrics(),
+    ]);
+    return { contentType: this.selfMetrics.registry.contentType, body: `${own}\n${probes}` };
+  }
+
+  /** Stops scheduling, lets in-flight probes finish within the grace period, closes the server. */
+  async stop(): Promise<void> {
+    this.ready = false;
+    const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
+    this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
+    if (cutOff > 0)
+      this.log.warn({ cut_off: cutOff }, 'Shutdown grace period over; in-flight probes were abandoned');
+    await this.closeServer();
+    this.log.info('prismwatch stopped');
+  }
+
+  private async closeServer(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    setTimeout(() => this.server.closeAllConnections(), 2_000).unref();
+    await closed;
+  }
+}

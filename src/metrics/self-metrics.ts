@@ -1,0 +1,71 @@
+/** prismwatch's own health: scheduler, config reloads, build info and the process. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { VERSION } from '../version.js';
+
+export class SelfMetrics {
+  readonly registry = new Registry();
+  readonly schedulerLag: Histogram;
+  readonly schedulerRunning: Gauge;
+  readonly schedulerQueued: Gauge;
+  readonly probesConfigured: Gauge;
+  readonly reloadSuccessful: Gauge;
+  readonly reloadSuccessTimestamp: Gauge;
+  readonly reloadsTotal: Counter;
+  readonly probeInternalErrors: Counter;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'prismwatch_build_info',
+      help: 'Always 1; labels carry the prismwatch and Node.js versions.',
+      labelNames: ['version', 'nodejs_version'],
+      registers,
+    }).set({ version: VERSION, nodejs_version: process.version }, 1);
+    this.schedulerLag = new Histogram({
+      name: 'prismwatch_scheduler_lag_seconds',
+      help: 'Actual start minus planned start of probe runs.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.schedulerRunning = new Gauge({
+      name: 'prismwatch_scheduler_running_probes',
+      help: 'Probe runs in progress.',
+      registers,
+    });
+    this.schedulerQueued = new Gauge({
+      name: 'prismwatch_scheduler_queued_probes',
+      help: 'Probe runs waiting for a slot under the concurrency cap.',
+      registers,
+    });
+    this.probesConfigured = new Gauge({
+      name: 'prismwatch_probes_configured',
+      help: 'Configured probes by kind.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.reloadSuccessful = new Gauge({
+      name: 'prismwatch_config_last_reload_successful',
+      help: 'Whether the last configuration load or reload succeeded (1) or failed (0).',
+      registers,
+    });
+    this.reloadSuccessTimestamp = new Gauge({
+      name: 'prismwatch_config_last_reload_success_timestamp_seconds',
+      help: 'When the configuration was last loaded successfully, unix seconds.',
+      registers,
+    });
+    this.reloadsTotal = new Counter({
+      name: 'prismwatch_config_reloads_total',
+      help: 'Configuration reload attempts by result.',
+      labelNames: ['result'],
+      registers,
+    });
+    this.reloadsTotal.inc({ result: 'success' }, 0);
+    this.reloadsTotal.inc({ result: 'failure' }, 0);
+    this.probeInternalErrors = new Counter({
+      name: 'prismwatch_probe_internal_errors_total',
+      help: 'Probe runs that ended in a prismwatch bug (contained, logged with stack).',
+      registers,
+    });
+  }
+}

@@ -1,0 +1,221 @@
+/** The `kind: http` keys and their parsed form. */
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { httpUrl, sizeBytes } from '../config/fields.js';
+
+export interface JsonAssertion {
+  readonly path: string;
+  readonly equals?: string | number | boolean | null;
+  readonly matches?: RegExp;
+  readonly exists?: boolean;
+}
+
+export interface HttpExpectations {
+  readonly contains: readonly string[];
+  readonly notContains: readonly string[];
+  readonly regex: readonly RegExp[];
+  readonly notRegex: readonly RegExp[];
+  readonly json: readonly JsonAssertion[];
+  /** Header name (lower case) → pattern the header's value must match. */
+  readonly headers: ReadonlyMap<string, RegExp>;
+}
+
+export interface HttpTlsSettings {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly insecureSkipVerify: boolean;
+  readonly serverName?: string;
+  readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+export type HttpAuth =
+  | { readonly type: 'basic'; readonly username: string; readonly password: string }
+  | { readonly type: 'bearer'; readonly token: string };
+
+export interface HttpSettings {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly auth?: HttpAuth;
+  /** Inclusive [low, high] ranges. */
+  readonly validStatusCodes: ReadonlyArray<readonly [number, number]>;
+  readonly followRedirects: boolean;
+  readonly maxRedirects: number;
+  readonly maxBodyBytes: number;
+  readonly expect: HttpExpectations;
+  readonly ipProtocol: 'auto' | 'ip4' | 'ip6';
+  readonly ipFallback: boolean;
+  readonly tls: HttpTlsSettings;
+}
+
+export const DEFAULT_MAX_REDIRECTS = 10;
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_VALID_STATUS_CODES: ReadonlyArray<readonly [number, number]> = [[200, 299]];
+
+const STATUS_MESSAGE = 'expected a status code (200), a class ("2xx") or a range ("200-299")';
+
+function parseStatusCodes(entry: number | string): [number, number] | undefined {
+  if (typeof entry === 'number')
+    return Number.isInteger(entry) && entry >= 100 && entry <= 599 ? [entry, entry] : undefined;
+  const text = entry.trim();
+  const klass = /^([1-5])xx$/i.exec(text);
+  if (klass) return [Number(klass[1]) * 100, Number(klass[1]) * 100 + 99];
+  const range = /^(\d{3})\s*-\s*(\d{3})$/.exec(text);
+  if (range) {
+    const low = Number(range[1]);
+    const high = Number(range[2]);
+    return low >= 100 && high <= 599 && low <= high ? [low, high] : undefined;
+  }
+  return /^\d{3}$/.test(text) ? parseStatusCodes(Number(text)) : undefined;
+}
+
+const statusCode = z
+  .union([z.number(), z.string()], { error: STATUS_MESSAGE })
+  .refine((entry) => parseStatusCodes(entry) !== undefined, { message: STATUS_MESSAGE, abort: true })
+  .transform((entry) => parseStatusCodes(entry)!);
+
+const REGEX_MESSAGE = 'expected a regular expression';
+const regex = z.string({ error: REGEX_MESSAGE }).transform((source, ctx) => {
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    ctx.issues.push({
+      code: 'custom',
+      input: source,
+      message: `expected a valid regular expression (${(error as Error).message})`,
+    });
+    return z.NEVER;
+  }
+});
+
+const pemFile = z.string({ error: 'expected a file path' }).transform((path, ctx) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    ctx.issues.push({ code: 'custom', input: path, message: `expected a readable file (${reason})` });
+    return z.NEVER;
+  }
+});
+
+const jsonAssertion = z
+  .strictObject({
+    path: z.string({ error: 'expected a JSON path like "$.status" or "checks.db"' }),
+    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    matches: regex.optional(),
+    exists: z.boolean().optional(),
+  })
+  .refine(
+    (a) =>
+      [a.equals !== undefined, a.matches !== undefined, a.exists !== undefined].filter(Boolean).length === 1,
+    {
+      message: 'expected exactly one of equals, matches or exists',
+    },
+  );
+
+const expectShape = z.strictObject({
+  contains: z.array(z.string()).default([]),
+  not_contains: z.array(z.string()).default([]),
+  regex: z.array(regex).default([]),
+  not_regex: z.array(regex).default([]),
+  json: z.array(jsonAssertion).default([]),
+  headers: z.record(z.string(), regex).default({}),
+});
+
+const authShape = z.union(
+  [
+    z.strictObject({
+      basic: z.strictObject({ username: z.string(), password: z.string() }),
+    }),
+    z.strictObject({ bearer: z.string() }),
+  ],
+  { error: 'expected `basic: {username, password}` or `bearer: <token>`' },
+);
+
+const tlsShape = z.strictObject({
+  ca_file: pemFile.optional(),
+  cert_file: pemFile.optional(),
+  key_file: pemFile.optional(),
+  insecure_skip_verify: z.boolean().default(false),
+  server_name: z.string().optional(),
+  min_version: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
+});
+
+export const httpSettingsShape = {
+  url: httpUrl,
+  method: z
+    .string()
+    .regex(/^[A-Z]+$/, { message: 'expected an upper-case HTTP method like GET' })
+    .default('GET'),
+  headers: z.record(z.string(), z.string({ error: 'expected a string header value' })).default({}),
+  body: z.string().optional(),
+  auth: authShape.optional(),
+  valid_status_codes: z.array(statusCode).min(1).optional(),
+  follow_redirects: z.boolean().default(true),
+  max_redirects: z.number().int().min(0).max(50).default(DEFAULT_MAX_REDIRECTS),
+  max_body_bytes: sizeBytes().optional(),
+  expect: expectShape.optional(),
+  ip_protocol: z.enum(['auto', 'ip4', 'ip6']).default('auto'),
+  ip_fallback: z.boolean().default(true),
+  tls: tlsShape.optional(),
+};
+
+type ParsedHttp = z.infer<z.ZodObject<typeof httpSettingsShape>>;
+
+export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
+  const parsed = raw as ParsedHttp;
+  const expect = parsed.expect ?? expectShape.parse({});
+  const tls = parsed.tls ?? tlsShape.parse({});
+  const auth: HttpAuth | undefined =
+    parsed.auth === undefined
+      ? undefined
+      : 'basic' in parsed.auth
+        ? { type: 'basic', ...parsed.auth.basic }
+        : { type: 'bearer', token: parsed.auth.bearer };
+  return {
+    url: parsed.url,
+    method: parsed.method,
+    headers: parsed.headers,
+    body: parsed.body,
+    auth,
+    validStatusCodes: parsed.valid_status_codes ?? DEFAULT_VALID_STATUS_CODES,
+    followRedirects: parsed.follow_redirects,
+    maxRedirects: parsed.max_redirects,
+    maxBodyBytes: parsed.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
+    expect: {
+      contains: expect.contains,
+      notContains: expect.not_contains,
+      regex: expect.regex,
+      notRegex: expect.not_regex,
+      json: expect.json,
+      headers: new Map(Object.entries(expect.headers).map(([name, re]) => [name.toLowerCase(), re])),
+    },
+    ipProtocol: parsed.ip_protocol,
+    ipFallback: parsed.ip_fallback,
+    tls: {
+      ca: tls.ca_file,
+      cert: tls.cert_file,
+      key: tls.key_file,
+      insecureSkipVerify: tls.insecure_skip_verify,
+      serverName: tls.server_name,
+      minVersion: tls.min_version,
+    },
+  };
+}
+
+export function validateHttpSettings(settings: HttpSettings): Array<[string[], string]> {
+  const problems: Array<[string[], string]> = [];
+  if ((settings.tls.cert === undefined) !== (settings.tls.key === undefined)) {
+    problems.push([['tls'], 'expected cert_file and key_file together (a client certificate needs both)']);
+  }
+  if (settings.body !== undefined && (settings.method === 'GET' || settings.method === 'HEAD')) {
+    problems.push([['body'], `expected no body with method ${settings.method}`]);
+  }
+  const hasAuthHeader = Object.keys(settings.headers).some((name) => name.toLowerCase() === 'authorization');
+  if (hasAuthHeader && settings.auth !== undefined) {
+    problems.push([['auth'], 'expected either auth or an Authorization header, not both']);
+  }
+  return problems;
+}

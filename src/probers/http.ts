@@ -1,0 +1,133 @@
+/**
+ * `kind: http`: one request (and its redirects) over fresh connections, timed per phase like
+ * blackbox_exporter, checked against status codes, headers and body assertions.
+ */
+import { redactUrl } from '../util/redact.js';
+import { VERSION } from '../version.js';
+import type { Failure } from './failure.js';
+import { checkBody, checkHeaders, formatStatusRanges, isValidStatus, needsBody } from './http-assertions.js';
+import { type HttpSettings, httpSettingsShape, toHttpSettings, validateHttpSettings } from './http-config.js';
+import { createTrace } from './http-connector.js';
+import { exchange, type HopResponse } from './http-exchange.js';
+import { classifyHttpError } from './http-failure.js';
+import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function initialHeaders(settings: HttpSettings): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': `prismwatch/${VERSION}` };
+  for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
+  if (settings.auth?.type === 'basic') {
+    const credentials = Buffer.from(`${settings.auth.username}:${settings.auth.password}`).toString('base64');
+    headers.authorization = `Basic ${credentials}`;
+  } else if (settings.auth?.type === 'bearer') {
+    headers.authorization = `Bearer ${settings.auth.token}`;
+  }
+  return headers;
+}
+
+/** Where a redirect goes and with which method, following what browsers (and fetch) do. */
+function nextHop(current: URL, location: string, status: number, method: string) {
+  const url = new URL(location, current);
+  const becomesGet =
+    status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
+  return { url, method: becomesGet ? 'GET' : method, dropBody: becomesGet };
+}
+
+function firstHeader(headers: HopResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Promise<ProbeResult> {
+  const settings = spec.settings;
+  const startedAt = ctx.now();
+  const trace = createTrace();
+  const keepBody = needsBody(settings.expect);
+  let url = new URL(settings.url);
+  let method = settings.method;
+  let body = settings.body;
+  const headers = initialHeaders(settings);
+  let redirects = 0;
+  let response: HopResponse | undefined;
+  let failure: Failure | undefined;
+
+  try {
+    for (;;) {
+      response = await exchange(
+        { url, method, headers, body },
+        { ...settings, signal: ctx.signal, deadline: ctx.deadline, now: ctx.now, keepBody },
+        trace,
+      );
+      const location = firstHeader(response.headers, 'location');
+      if (!settings.followRedirects || !REDIRECT_STATUSES.has(response.statusCode) || !location) break;
+      redirects += 1;
+      if (redirects > settings.maxRedirects) {
+        failure = {
+          code: 'too_many_redirects',
+          message: `more than ${settings.maxRedirects} redirects (last to ${redactUrl(new URL(location, url))})`,
+        };
+        break;
+      }
+      const next = nextHop(url, location, response.statusCode, method);
+      // Credentials are for the configured origin only, as fetch and got do.
+      if (next.url.origin !== url.origin) delete headers.authorization;
+      if (next.dropBody) body = undefined;
+      url = next.url;
+      method = next.method;
+    }
+  } catch (error) {
+    const classified = classifyHttpError(error, {
+      url,
+      trace,
+      signal: ctx.signal,
+      timeoutMs: spec.timeoutMs,
+    });
+    if (!classified) throw error;
+    failure = classified;
+  }
+
+  if (!failure && response) failure = checkResponse(response, settings);
+  return {
+    ok: failure === undefined,
+    startedAt,
+    durationMs: ctx.now() - startedAt,
+    phases: trace.phases,
+    failure,
+    facts: {
+      http: {
+        statusCode: response?.statusCode ?? 0,
+        httpVersion: '1.1',
+        contentLength: response?.contentLength ?? -1,
+        bodyBytes: response?.bodyBytes ?? 0,
+        redirects,
+        finalUrl: redactUrl(url),
+        headers: response?.headers ?? {},
+      },
+      ...(trace.tls ? { tls: trace.tls } : {}),
+    },
+  };
+}
+
+function checkResponse(response: HopResponse, settings: HttpSettings): Failure | undefined {
+  if (!isValidStatus(response.statusCode, settings.validStatusCodes)) {
+    return {
+      code: 'status_mismatch',
+      message: `expected status ${formatStatusRanges(settings.validStatusCodes)}, got ${response.statusCode}`,
+    };
+  }
+  const problem =
+    checkHeaders(response.headers, settings.expect.headers) ??
+    (response.body ? checkBody(response.body, settings.expect) : undefined);
+  return problem ? { code: 'assertion_failed', message: problem } : undefined;
+}
+
+export const httpProber: ProberDefinition<HttpSettings> = {
+  kind: 'http',
+  summary: 'HTTP(S) request with per-phase timing, status, header and body checks',
+  settingsShape: httpSettingsShape,
+  toSettings: toHttpSettings,
+  validate: validateHttpSettings,
+  describeTarget: (settings) => `${settings.method} ${redactUrl(settings.url)}`,
+  probe: probeHttp,
+};

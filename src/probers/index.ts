@@ -1,0 +1,16 @@
+/** The table of probers: a config `kind` → its keys and its function. Config validation reads it too. */
+import { httpProber } from './http.js';
+import type { ProberDefinition } from './types.js';
+
+/** Settings are typed inside each prober; across the table they are opaque. */
+function entry<Settings>(prober: ProberDefinition<Settings>): ProberDefinition<unknown> {
+  return prober as unknown as ProberDefinition<unknown>;
+}
+
+export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Object.freeze({
+  http: entry(httpProber),
+});
+
+export function proberFor(kind: string): ProberDefinition<unknown> | undefined {
+  return Object.hasOwn(PROBERS, kind) ? PROBERS[kind] : undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * Recent results per probe, in memory and bounded: a compact ring of samples (what windows and the
+ * status page read) plus the last full result and the last failure (what an operator asks for).
+ * Typed arrays keep 10,000 probes × hundreds of samples in tens of megabytes.
+ */
+import { FAILURE_CODES, type FailureCode } from '../probers/failure.js';
+import type { ProbeResult } from '../probers/types.js';
+
+export const DEFAULT_HISTORY_CAPACITY = 360;
+
+export interface Sample {
+  readonly at: number;
+  readonly ok: boolean;
+  readonly durationMs: number;
+  readonly failure?: FailureCode;
+  /** HTTP status, 0 when there was none. */
+  readonly status: number;
+}
+
+const NO_FAILURE = 255;
+
+export class ProbeHistory {
+  private readonly at: Float64Array;
+  private readonly duration: Float32Array;
+  private readonly failure: Uint8Array;
+  private readonly status: Uint16Array;
+  private next = 0;
+  private count = 0;
+  last?: ProbeResult;
+  lastFailure?: ProbeResult;
+
+  constructor(readonly capacity = DEFAULT_HISTORY_CAPACITY) {
+    this.at = new Float64Array(capacity);
+    this.duration = new Float32Array(capacity);
+    this.failure = new Uint8Array(capacity);
+    this.status = new Uint16Array(capacity);
+  }
+
+  record(result: ProbeResult): void {
+    const i = this.next;
+    this.at[i] = result.startedAt;
+    this.duration[i] = result.durationMs;
+    this.failure[i] = result.failure ? FAILURE_CODES.indexOf(result.failure.code) : NO_FAILURE;
+    this.status[i] = result.facts.http?.statusCode ?? 0;
+    this.next = (i + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+    this.last = result;
+    if (!result.ok) this.lastFailure = result;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Samples oldest first, optionally only those started at or after `since` (epoch ms). */
+  samples(since = Number.NEGATIVE_INFINITY): Sample[] {
+    const out: Sample[] = [];
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.next - this.count + k + this.capacity) % this.capacity;
+      const at = this.at[i]!;
+      if (at < since) continue;
+      const code = this.failure[i]!;
+      out.push({
+        at,
+        ok: code === NO_FAILURE,
+        durationMs: this.duration[i]!,
+        ...(code === NO_FAILURE ? {} : { failure: FAILURE_CODES[code] }),
+        status: this.status[i]!,
+      });
+    }
+    return out;
+  }
+}
+
+/** All probes' histories, keyed by probe name; a reload keeps the histories of probes that stay. */
+export class ResultStore {
+  private readonly histories = new Map<string, ProbeHistory>();
+
+  constructor(private readonly capacity = DEFAULT_HISTORY_CAPACITY) {}
+
+  record(probe: string, result: ProbeResult): void {
+    let history = this.histories.get(probe);
+    if (!history) {
+      history = new ProbeHistory(this.capacity);
+      this.histories.set(probe, history);
+    }
+    history.record(result);
+  }
+
+  get(probe: string): ProbeHistory | undefined {
+    return this.histories.get(probe);
+  }
+
+  /** Drops histories of probes no longer configured. */
+  retain(names: ReadonlySet<string>): void {
+    for (const name of this.histories.keys()) if (!names.has(name)) this.histories.delete(name);
+  }
+}

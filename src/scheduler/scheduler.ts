@@ -1,0 +1,189 @@
+/**
+ * When each probe runs. Interval probes share one min-heap and one timer; cron probes use node-cron.
+ * A run still going when the next is due is never overlapped: the new one is skipped and counted.
+ * A global cap bounds concurrent runs. Lag (actual start − planned start) is reported per run.
+ */
+
+import cron, { type ScheduledTask } from 'node-cron';
+import type { SkipReason } from '../metrics/probe-metrics.js';
+import type { ProbeSpec } from '../probers/types.js';
+import { preciseNow } from '../util/clock.js';
+import { MinHeap } from './heap.js';
+import { Limiter } from './limiter.js';
+import { nextDueAt, phaseOffsetMs } from './offset.js';
+
+export interface ScheduledRun {
+  readonly spec: ProbeSpec;
+  /** Epoch ms the run was due. */
+  readonly plannedAt: number;
+  /** Epoch ms it actually started (after any wait for a concurrency slot). */
+  readonly startedAt: number;
+}
+
+export interface SchedulerHooks {
+  /** Runs the probe; must not throw (the runner contains prober errors). */
+  run(run: ScheduledRun): Promise<void>;
+  skipped(spec: ProbeSpec, reason: SkipReason): void;
+  started(lagMs: number): void;
+}
+
+export interface SchedulerOptions {
+  readonly now?: () => number;
+  readonly maxConcurrency: number;
+  readonly hooks: SchedulerHooks;
+}
+
+interface IntervalEntry {
+  readonly spec: ProbeSpec & { intervalMs: number };
+  readonly offsetMs: number;
+  due: number;
+  removed: boolean;
+}
+
+export class Scheduler {
+  private readonly now: () => number;
+  private readonly heap = new MinHeap<IntervalEntry>((entry) => entry.due);
+  private readonly intervals = new Map<string, IntervalEntry>();
+  private readonly crons = new Map<string, { spec: ProbeSpec; task: ScheduledTask }>();
+  /** Probes with a run in progress or waiting for a slot. */
+  private readonly busy = new Map<string, Promise<void>>();
+  private readonly limiter: Limiter;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Number.POSITIVE_INFINITY;
+  private started = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.now = options.now ?? preciseNow;
+    this.limiter = new Limiter(options.maxConcurrency);
+  }
+
+  get running(): number {
+    return this.limiter.running;
+  }
+
+  get queued(): number {
+    return this.limiter.queued;
+  }
+
+  get size(): number {
+    return this.intervals.size + this.crons.size;
+  }
+
+  start(): void {
+    this.started = true;
+    for (const { task } of this.crons.values()) void task.start();
+    this.arm();
+  }
+
+  /** Makes the scheduled set equal to `specs`; unchanged probes (same object) keep their slot. */
+  sync(specs: readonly ProbeSpec[]): void {
+    const wanted = new Map(specs.map((spec) => [spec.name, spec]));
+    for (const [name, entry] of this.intervals) {
+      if (wanted.get(name) !== entry.spec) this.removeInterval(name);
+    }
+    for (const [name, entry] of this.crons) {
+      if (wanted.get(name) !== entry.spec) {
+        void entry.task.destroy();
+        this.crons.delete(name);
+      }
+    }
+    for (const spec of specs) {
+      if (this.intervals.has(spec.name) || this.crons.has(spec.name)) continue;
+      if (spec.schedule !== undefined) this.addCron(spec);
+      else this.addInterval(spec as IntervalEntry['spec']);
+    }
+    this.arm();
+  }
+
+  private addInterval(spec: IntervalEntry['spec']): void {
+    const offsetMs = phaseOffsetMs(spec.name, spec.intervalMs);
+    const entry: IntervalEntry = {
+      spec,
+      offsetMs,
+      due: nextDueAt(this.now(), spec.intervalMs, offsetMs),
+      removed: false,
+    };
+    this.intervals.set(spec.name, entry);
+    this.heap.push(entry);
+  }
+
+  private removeInterval(name: string): void {
+    const entry = this.intervals.get(name);
+    if (entry) entry.removed = true; // lazily dropped when it reaches the top of the heap
+    this.intervals.delete(name);
+  }
+
+  private addCron(spec: ProbeSpec): void {
+    const task = cron.createTask(spec.schedule!, (context) => this.dispatch(spec, context.date.getTime()), {
+      name: `probe:${spec.name}`,
+    });
+    this.crons.set(spec.name, { spec, task });
+    if (this.started) void task.start();
+  }
+
+  private arm(): void {
+    if (!this.started) return;
+    const next = this.heap.peek();
+    if (!next) return;
+    if (this.timer && next.due >= this.timerDue) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerDue = next.due;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, next.due - this.now()));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+    const now = this.now();
+    for (let entry = this.heap.peek(); entry && entry.due <= now; entry = this.heap.peek()) {
+      this.heap.pop();
+      if (entry.removed) continue;
+      const plannedAt = entry.due;
+      entry.due += entry.spec.intervalMs;
+      if (entry.due <= now) {
+        // Fell more than a whole interval behind (a suspended process, a blocked loop): run once
+        // now and count the slots that passed, rather than firing a burst of catch-up runs.
+        const missed = Math.floor((now - plannedAt) / entry.spec.intervalMs);
+        for (let i = 0; i < missed; i++) this.options.hooks.skipped(entry.spec, 'missed');
+        entry.due = nextDueAt(now + 1, entry.spec.intervalMs, entry.offsetMs);
+      }
+      this.heap.push(entry);
+      this.dispatch(entry.spec, plannedAt);
+    }
+    this.arm();
+  }
+
+  private dispatch(spec: ProbeSpec, plannedAt: number): void {
+    if (!this.started) return;
+    if (this.busy.has(spec.name)) {
+      this.options.hooks.skipped(spec, 'overlap');
+      return;
+    }
+    const done = this.limiter
+      .run(async () => {
+        const startedAt = this.now();
+        this.options.hooks.started(startedAt - plannedAt);
+        await this.options.hooks.run({ spec, plannedAt, startedAt });
+      })
+      .finally(() => this.busy.delete(spec.name));
+    this.busy.set(spec.name, done);
+  }
+
+  /** Stops starting runs; resolves when in-flight runs finish or `graceMs` passes. Returns how many were cut off. */
+  async stop(graceMs: number): Promise<number> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const { task } of this.crons.values()) void task.destroy();
+    this.crons.clear();
+    const inFlight = [...this.busy.values()];
+    if (inFlight.length === 0) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const outcome = await Promise.race([Promise.allSettled(inFlight).then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    return outcome === 'done' ? 0 : this.busy.size;
+  }
+}

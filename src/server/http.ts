@@ -1,0 +1,107 @@
+/**
+ * The daemon's HTTP surface: /metrics for Prometheus, /-/healthy and /-/ready for orchestrators,
+ * POST /-/reload for config reloads. Write endpoints need the bearer token from the environment.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+export interface ServerHandlers {
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  readonly isReady: () => boolean;
+  readonly reload: () => Promise<{ ok: boolean; message: string }>;
+}
+
+export interface ServerOptions {
+  readonly handlers: ServerHandlers;
+  readonly log: Logger;
+  /** Bearer token required by write endpoints; without one they answer 403. */
+  readonly apiToken?: string;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=utf-8',
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function hasToken(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+export function createHttpServer(options: ServerOptions): Server {
+  const { handlers, log } = options;
+  const authorizeWrite = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!options.apiToken) {
+      send(res, 403, 'write endpoints are disabled: set PRISMWATCH_API_TOKEN to enable them\n');
+      return false;
+    }
+    if (!hasToken(req, options.apiToken)) {
+      res.setHeader('www-authenticate', 'Bearer realm="prismwatch"');
+      send(res, 401, 'a valid bearer token is required\n');
+      return false;
+    }
+    return true;
+  };
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+    'GET /metrics': async (_req, res) => {
+      const { contentType, body } = await handlers.metrics();
+      send(res, 200, body, contentType);
+    },
+    'GET /-/healthy': (_req, res) => send(res, 200, 'prismwatch is healthy\n'),
+    'GET /-/ready': (_req, res) =>
+      handlers.isReady()
+        ? send(res, 200, 'prismwatch is ready\n')
+        : send(res, 503, 'prismwatch is not ready\n'),
+    'POST /-/reload': async (req, res) => {
+      if (!authorizeWrite(req, res)) return;
+      const outcome = await handlers.reload();
+      send(res, outcome.ok ? 200 : 500, `${outcome.message}\n`);
+    },
+  };
+  routes['PUT /-/reload'] = routes['POST /-/reload']!;
+  routes['HEAD /-/healthy'] = routes['GET /-/healthy']!;
+  routes['HEAD /-/ready'] = routes['GET /-/ready']!;
+
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = routes[`${req.method} ${path}`];
+    if (!route) {
+      const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
+      send(res, known ? 405 : 404, known ? 'method not allowed\n' : 'not found\n');
+      return;
+    }
+    Promise.resolve(route(req, res)).catch((error: unknown) => {
+      log.error({ err: error, path }, 'HTTP handler failed');
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
+import { eventually, sample } from '../helpers/metrics.js';
+import { withHttpServer } from '../helpers/servers.js';
+
+describe('prismwatch run (built CLI, real process)', () => {
+  it('probes a target, serves /metrics, reloads on SIGHUP and exits 0 on SIGTERM', async () => {
+    let status = 200;
+    const target = await withHttpServer((_req, res) => res.writeHead(status).end('ok'));
+    const dir = configDir();
+    dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url }]));
+    const daemon = await startCli(['--config', dir.path]);
+    const scrape = async () => (await fetch(`${daemon.baseUrl}/metrics`)).text();
+    await eventually(async () => sample(await scrape(), 'probe_success', { probe: 'web' }) === 1);
+    status = 500;
+    const text = await eventually(async () => {
+      const body = await scrape();
+      return sample(body, 'probe_success', { probe: 'web' }) === 0 ? body : undefined;
+    });
+    expect(sample(text, 'probe_http_status_code', { probe: 'web' })).toBe(500);
+    expect(
+      sample(text, 'prismwatch_probe_runs_total', { probe: 'web', failure: 'status_mismatch' }),
+    ).toBeGreaterThanOrEqual(1);
+
+    dir.write('p.yaml', httpProbeYaml([{ name: 'web2', url: target.url }]));
+    daemon.child.kill('SIGHUP');
+    await eventually(async () => {
+      const body = await scrape();
+      return body.includes('probe="web2"') && !body.includes('probe="web"');
+    });
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited()).toBe(0);
+    expect(daemon.logs.some((line) => line.msg === 'prismwatch stopped')).toBe(true);
+  });
+
+  it('starts on the shipped defaults with no flags at all, watching itself', async () => {
+    const daemon = await startCli([]);
+    const scrape = async () => (await fetch(`${daemon.baseUrl}/metrics`)).text();
+    expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 5 });
+    await eventually(
+      async () => sample(await scrape(), 'probe_success', { probe: 'prismwatch-healthy' }) === 1,
+      20_000,
+    );
+    daemon.child.kill('SIGINT');
+    expect(await daemon.exited()).toBe(0);
+  }, 30_000);
+
+  it('refuses to start on a broken config with exit 2 and a file:line message', async () => {
+    const dir = configDir();
+    dir.write(
+      'bad.yaml',
+      'probes:\n  - name: x\n    kind: http\n    url: http://127.0.0.1:1/\n    intervl: 5s\n',
+    );
+    const result = await runCli(['run', '--web.listen-address', '127.0.0.1:0', '--config', dir.path]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'bad.yaml:5:5 probes[0].intervl: unknown key "intervl" (did you mean "interval"?)',
+    );
+  });
+});
+
+describe('prismwatch check', () => {
+  it('exits 0 with a one-line summary for the shipped config', async () => {
+    const result = await runCli(['check']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('OK: 2 file(s), 5 probe(s) (5 http)\n');
+  });
+
+  it('prints every problem with file:line:column and exits 1', async () => {
+    const result = await runCli([
+      'check',
+      'test/fixtures/config/invalid-duration.yaml',
+      'test/fixtures/config/invalid-kind.yaml',
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
+        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, got "htp" (did you mean "http"?)',
+        '2 problem(s) found',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('prismwatch probe', () => {
+  it('prints a readable report and exits 0 on success', async () => {
+    const target = await withHttpServer((_req, res) => {
+      res.setHeader('x-served-by', 'test');
+      res.end('hello');
+    });
+    const result = await runCli(['probe', `${target.url}/health`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^GET ${target.url}/health\\n  result     OK in [\\d.]+ ms\\n  status     200\\n`),
+    );
+    expect(result.stdout).toContain('  phases     resolve ');
+    expect(result.stdout).toContain('    x-served-by: test');
+  });
+
+  it('exits 1 with the failure reason, and prints JSON on request', async () => {
+    const target = await withHttpServer((_req, res) => res.writeHead(503).end());
+    const text = await runCli(['probe', target.url]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('  failure    status_mismatch: expected status 200-299, got 503');
+    const json = await runCli(['probe', '--json', '--status', '5xx', target.url]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, facts: { http: { statusCode: 503 } } });
+  });
+
+  it('rejects a malformed option with exit 2', async () => {
+    const result = await runCli(['probe', '--timeout', 'soon', 'http://127.0.0.1:1/']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('timeout: expected a duration like "5s"');
+  });
+});

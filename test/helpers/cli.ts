@@ -1,0 +1,62 @@
+/** Spawns the built CLI (dist/), as an operator would run it. */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { onTestFinished } from 'vitest';
+
+export const CLI = 'dist/cli/main.js';
+
+/** Runs a command to completion. Asynchronous on purpose: a test's own servers must keep answering. */
+export async function runCli(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) =>
+    child.once('close', (exitCode) => resolve(exitCode)),
+  );
+  return { code, stdout, stderr };
+}
+
+export interface Daemon {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly baseUrl: string;
+  readonly logs: Array<Record<string, unknown>>;
+  exited(): Promise<number | null>;
+}
+
+/** Starts `prismwatch run` on a free port and resolves once it logs that it started. */
+export async function startCli(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
+  const child = spawn(process.execPath, [CLI, 'run', '--web.listen-address', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ...env },
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  onTestFinished(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exit;
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      let newline = buffered.indexOf('\n');
+      while (newline !== -1) {
+        const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
+        buffered = buffered.slice(newline + 1);
+        logs.push(line);
+        if (line.msg === 'prismwatch started') resolve(String(line.address));
+        newline = buffered.indexOf('\n');
+      }
+    });
+    void exit.then((code) => reject(new Error(`prismwatch exited with ${code} before starting: ${stderr}`)));
+  });
+  return { child, baseUrl, logs, exited: () => exit };
+}

@@ -1,0 +1,46 @@
+/**
+ * Debian's promtool lints a real scrape of prismwatch's own families. prom-client's default
+ * nodejs_* families trip promtool's `_total` rule (they are gauges named *_total), so those
+ * and process_* are filtered out first. In CI the binary must be present: a silent skip would
+ * hide a missing install step.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/cli.js';
+import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
+import { eventually, sample } from '../helpers/metrics.js';
+import { withHttpServer } from '../helpers/servers.js';
+
+const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
+const available = promtool.status === 0;
+const inCi = process.env.CI === 'true';
+
+function ownFamilies(exposition: string): string {
+  return exposition
+    .split('\n')
+    .filter((line) => !/^(# (HELP|TYPE) )?(nodejs_|process_)/.test(line))
+    .join('\n');
+}
+
+describe('promtool check metrics', () => {
+  it('is installed in CI', () => {
+    if (inCi)
+      expect(available, 'promtool is missing: .ci/run must install the Debian "prometheus" package').toBe(
+        true,
+      );
+  });
+
+  it.runIf(available)('passes on a real scrape of prismwatch', async () => {
+    const target = await withHttpServer((_req, res) => res.end('ok'));
+    const dir = configDir();
+    dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
+    const daemon = await startCli(['--config', dir.path]);
+    const text = await eventually(async () => {
+      const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
+      return sample(body, 'probe_success', { probe: 'web' }) === 1 ? body : undefined;
+    });
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: ownFamilies(text), encoding: 'utf8' });
+    expect(`${lint.stdout}${lint.stderr}`).toBe('');
+    expect(lint.status).toBe(0);
+  });
+});
