@@ -27,8 +27,14 @@ const PROBE_COUNTS = counts.length > 0 ? counts : [1_000, 10_000];
 const INTERVAL_S = flag('interval', 10);
 const MEASURE_S = flag('seconds', 20);
 
-async function startTarget(): Promise<{ child: ChildProcess; ports: number[]; served: () => Promise<number> }> {
-  const child = fork(new URL('./target-server.mjs', import.meta.url), ['8'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+async function startTarget(): Promise<{
+  child: ChildProcess;
+  ports: number[];
+  served: () => Promise<number>;
+}> {
+  const child = fork(new URL('./target-server.mjs', import.meta.url), ['8'], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const ports = await new Promise<number[]>((resolve) => {
     child.stdout!.once('data', (chunk) => resolve((JSON.parse(String(chunk)) as { ports: number[] }).ports));
   });
@@ -44,7 +50,8 @@ function quantileFromBuckets(text: string, name: string, q: number): number {
   const buckets: Array<[number, number]> = [];
   for (const line of text.split('\n')) {
     const match = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`).exec(line);
-    if (match) buckets.push([match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]), Number(match[2])]);
+    if (match)
+      buckets.push([match[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(match[1]), Number(match[2])]);
   }
   const total = buckets.at(-1)?.[1] ?? 0;
   if (total === 0) return Number.NaN;
@@ -54,7 +61,10 @@ function quantileFromBuckets(text: string, name: string, q: number): number {
   for (const [bound, count] of buckets) {
     if (count >= rank) {
       if (!Number.isFinite(bound)) return previousBound;
-      return previousBound + ((bound - previousBound) * (rank - previousCount)) / Math.max(1, count - previousCount);
+      return (
+        previousBound +
+        ((bound - previousBound) * (rank - previousCount)) / Math.max(1, count - previousCount)
+      );
     }
     previousBound = bound;
     previousCount = count;
@@ -64,7 +74,8 @@ function quantileFromBuckets(text: string, name: string, q: number): number {
 
 function counterSum(text: string, name: string): number {
   let sum = 0;
-  for (const line of text.split('\n')) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').at(-1));
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').at(-1));
   return sum;
 }
 
@@ -91,7 +102,12 @@ async function run(probeCount: number) {
     },
   });
   const loadStart = performance.now();
-  const daemon = new Daemon({ configPaths: [dir], host: '127.0.0.1', port: 0, log: createLogger({ level: 'warn', destination: sink }) });
+  const daemon = new Daemon({
+    configPaths: [dir],
+    host: '127.0.0.1',
+    port: 0,
+    log: createLogger({ level: 'warn', destination: sink }),
+  });
   await daemon.start();
   const startMs = performance.now() - loadStart;
   const scrape = async () => {
@@ -129,7 +145,9 @@ async function run(probeCount: number) {
   const after = await scrape();
   const servedAfter = await target.served();
 
-  const runs = counterSum(after.body, 'prismwatch_probe_runs_total') - counterSum(before.body, 'prismwatch_probe_runs_total');
+  const runs =
+    counterSum(after.body, 'prismwatch_probe_runs_total') -
+    counterSum(before.body, 'prismwatch_probe_runs_total');
   const failed = after.body
     .split('\n')
     .filter((line) => line.startsWith('prismwatch_probe_runs_total{') && line.includes('result="failure"'))
@@ -145,8 +163,12 @@ async function run(probeCount: number) {
     target_served_per_s: Number(((servedAfter - servedBefore) / wallS).toFixed(1)),
     failed_runs_total: failed,
     skipped_total: skipped,
-    lag_p50_ms: Number((quantileFromBuckets(after.body, 'prismwatch_scheduler_lag_seconds', 0.5) * 1000).toFixed(2)),
-    lag_p99_ms: Number((quantileFromBuckets(after.body, 'prismwatch_scheduler_lag_seconds', 0.99) * 1000).toFixed(2)),
+    lag_p50_ms: Number(
+      (quantileFromBuckets(after.body, 'prismwatch_scheduler_lag_seconds', 0.5) * 1000).toFixed(2),
+    ),
+    lag_p99_ms: Number(
+      (quantileFromBuckets(after.body, 'prismwatch_scheduler_lag_seconds', 0.99) * 1000).toFixed(2),
+    ),
     cpu_s_per_1000_probes: Number(((cpuS / runs) * 1000).toFixed(3)),
     cpu_cores_used: Number((cpuS / wallS).toFixed(3)),
     event_loop_delay_p99_ms: Number((loop.percentile(99) / 1e6).toFixed(2)),
@@ -169,7 +191,9 @@ for (const count of PROBE_COUNTS) {
   for (const warning of warnings) console.error(`  warning: ${warning.slice(0, 300)}`);
   global.gc?.();
 }
-console.log('\n| probes | probes/s | lag p50 | lag p99 | CPU s / 1000 probes | cores | loop p99 | peak RSS | /metrics median (max) | skipped | failed |');
+console.log(
+  '\n| probes | probes/s | lag p50 | lag p99 | CPU s / 1000 probes | cores | loop p99 | peak RSS | /metrics median (max) | skipped | failed |',
+);
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const f of rows) {
   console.log(
