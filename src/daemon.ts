@@ -3,6 +3,7 @@
  * shutdown. No stage reaches back up the flow.
  */
 
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { probeFingerprint } from './config/fingerprint.js';
@@ -15,7 +16,7 @@ import { runProbe } from './probers/run-probe.js';
 import type { ProbeResult, ProbeSpec } from './probers/types.js';
 import { ResultStore } from './results/history.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
-import { createHttpServer, listen } from './server/http.js';
+import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { preciseNow } from './util/clock.js';
 
@@ -31,7 +32,7 @@ export interface DaemonOptions {
   readonly apiToken?: string;
   readonly maxConcurrency?: number;
   readonly shutdownGraceMs?: number;
-  readonly historyCapacity?: number;
+  readonly historyRetentionMs?: number;
   readonly now?: () => number;
 }
 
@@ -55,8 +56,10 @@ export class Daemon {
 
   constructor(private readonly options: DaemonOptions) {
     this.now = options.now ?? preciseNow;
+    // Every in-flight run listens on the shutdown signal; thousands at once is by design.
+    setMaxListeners(0, this.shutdown.signal);
     this.log = options.log;
-    this.results = new ResultStore(options.historyCapacity);
+    this.results = new ResultStore(options.historyRetentionMs);
     this.scheduler = new Scheduler({
       now: this.now,
       maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
@@ -75,6 +78,11 @@ export class Daemon {
         reload: () => this.reload(),
       },
     });
+  }
+
+  /** Runs, failures and skips over all probes since start (or since their last change). */
+  probeTotals(): { runs: number; failures: number; skipped: number } {
+    return this.probeMetrics.totals();
   }
 
   get currentConfig(): Config | undefined {
@@ -213,7 +221,7 @@ export class Daemon {
   }
 
   private record(spec: ProbeSpec, result: ProbeResult): void {
-    this.results.record(spec.name, result);
+    this.results.record(spec, result);
     this.probeMetrics.observe(spec, result);
     const wasOk = this.lastOk.get(spec.name);
     this.lastOk.set(spec.name, result.ok);
@@ -232,14 +240,32 @@ export class Daemon {
     }
   }
 
-  private async renderMetrics(): Promise<{ contentType: string; body: string }> {
+  private async renderMetrics(): Promise<MetricsBody> {
     this.selfMetrics.schedulerRunning.set(this.scheduler.running);
     this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
-    const [own, probes] = await Promise.all([
-      this.selfMetrics.registry.metrics(),
-      this.probeMetrics.registry.metrics(),
-    ]);
-    return { contentType: this.selfMetrics.registry.contentType, body: `${own}\n${probes}` };
+    const own = Buffer.from(`${await this.selfMetrics.registry.metrics()}\n`);
+    const probes = this.probeMetrics;
+    const selfMetrics = this.selfMetrics;
+    const started = performance.now();
+    let busyMs = 0;
+    // The generator runs in slices between event-loop turns; only the time spent in it counts.
+    function* chunks(): Generator<Buffer> {
+      yield own;
+      let sliceStart = performance.now();
+      for (const chunk of probes.chunks()) {
+        busyMs += performance.now() - sliceStart;
+        yield chunk;
+        sliceStart = performance.now();
+      }
+      busyMs += performance.now() - sliceStart;
+      selfMetrics.metricsRenderSeconds.set(busyMs / 1000);
+      selfMetrics.metricsScrapeSeconds.set((performance.now() - started) / 1000);
+    }
+    return {
+      contentType: this.selfMetrics.registry.contentType,
+      length: own.length + probes.byteLength(),
+      chunks: chunks(),
+    };
   }
 
   /** Stops scheduling, lets in-flight probes finish within the grace period, closes the server. */

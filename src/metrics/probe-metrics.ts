@@ -2,18 +2,23 @@
  * ProbeResult → per-probe series. blackbox_exporter's names where the meaning matches, so existing
  * dashboards and rules carry over; prismwatch_* for what blackbox does not have.
  * Every series carries `probe` and the union of the configured user label names (absent = "").
+ *
+ * Why not prom-client here: it formats and escapes every label set on every scrape, which
+ * measured 100–190 ms per scrape for 1,000 probes, and rendering strings at scrape time still took
+ * 400 ms for 10,000 (docs/benchmarks.md). A probe's lines change only when it is observed, so each
+ * observation renders that probe's lines once, into small Buffers, and a scrape only concatenates
+ * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { FAILURE_CODES, PHASES } from '../probers/failure.js';
+import { type FailureCode, PHASES } from '../probers/failure.js';
 import type { ProbeResult, ProbeSpec } from '../probers/types.js';
+import { escapeLabelValue, formatValue, header } from './exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
 export const PROBE_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 5, 10, 30];
+const BUCKET_LABELS = [...PROBE_DURATION_BUCKETS.map(formatValue), '+Inf'];
 
 export const SKIP_REASONS = ['overlap', 'missed'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
-
-type Labels = Record<string, string>;
 
 export function userLabelNames(probes: readonly ProbeSpec[]): string[] {
   const names = new Set<string>();
@@ -21,164 +26,310 @@ export function userLabelNames(probes: readonly ProbeSpec[]): string[] {
   return [...names].sort();
 }
 
+/** The last result's facts, as the gauges show them. */
+interface LastValues {
+  success: number;
+  duration: number;
+  http?: {
+    status: number;
+    phases: number[];
+    contentLength: number;
+    bodyLength: number;
+    redirects: number;
+    ssl: number;
+  };
+  tls?: { earliest: number; lastChain: number; version: string };
+}
+
+interface ProbeState {
+  /** `probe="api",team="core"`: formatted and escaped once. */
+  readonly labels: string;
+  last?: LastValues;
+  /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
+  readonly buckets: Float64Array;
+  sum: number;
+  count: number;
+  successes: number;
+  readonly failures: Map<FailureCode, number>;
+  readonly skipped: Float64Array;
+  /**
+   * This probe's exposition lines, all families in one unpooled Buffer; family i is
+   * block[offsets[i], offsets[i + 1]). Small Buffer.from() slices share 8 KiB pool slabs that stay
+   * alive while any slice does, which measured 200 MB of external memory at 10,000 probes.
+   */
+  block: Buffer;
+  offsets: Uint32Array;
+}
+
+type Family = {
+  name: string;
+  type: 'gauge' | 'counter' | 'histogram';
+  help: string;
+  lines: (state: ProbeState) => string;
+};
+
+const gauge = (name: string, help: string, value: (last: LastValues) => number | undefined): Family => ({
+  name,
+  type: 'gauge',
+  help,
+  lines: (state) => {
+    const v = state.last ? value(state.last) : undefined;
+    return v === undefined ? '' : `${name}{${state.labels}} ${formatValue(v)}\n`;
+  },
+});
+
+const FAMILIES: Family[] = [
+  gauge('probe_success', 'Whether the last probe run succeeded (1) or failed (0).', (l) => l.success),
+  gauge('probe_duration_seconds', 'How long the last probe run took, in seconds.', (l) => l.duration),
+  gauge(
+    'probe_http_status_code',
+    'HTTP status code of the final response (0 when none).',
+    (l) => l.http?.status,
+  ),
+  {
+    name: 'probe_http_duration_seconds',
+    type: 'gauge',
+    help: 'Duration of each HTTP phase of the last run, summed over redirects.',
+    lines: (state) => {
+      const phases = state.last?.http?.phases;
+      if (!phases) return '';
+      let out = '';
+      for (let i = 0; i < PHASES.length; i++) {
+        out += `probe_http_duration_seconds{${state.labels},phase="${PHASES[i]}"} ${formatValue(phases[i]!)}\n`;
+      }
+      return out;
+    },
+  },
+  gauge(
+    'probe_http_content_length',
+    'Content-Length of the final response (-1 when not sent).',
+    (l) => l.http?.contentLength,
+  ),
+  gauge(
+    'probe_http_uncompressed_body_length',
+    'Body bytes of the final response after decompression.',
+    (l) => l.http?.bodyLength,
+  ),
+  gauge('probe_http_redirects', 'Number of redirects followed.', (l) => l.http?.redirects),
+  gauge('probe_http_ssl', 'Whether the final request used TLS (1) or not (0).', (l) => l.http?.ssl),
+  gauge(
+    'probe_ssl_earliest_cert_expiry',
+    'Earliest expiry of the presented certificates, unix seconds.',
+    (l) => l.tls?.earliest,
+  ),
+  gauge(
+    'probe_ssl_last_chain_expiry_timestamp_seconds',
+    'Earliest expiry along the verified certificate chain, unix seconds.',
+    (l) => l.tls?.lastChain,
+  ),
+  {
+    name: 'probe_tls_version_info',
+    type: 'gauge',
+    help: 'TLS version of the last handshake, as a label.',
+    lines: (state) => {
+      const version = state.last?.tls?.version;
+      return version === undefined
+        ? ''
+        : `probe_tls_version_info{${state.labels},version="${escapeLabelValue(version)}"} 1\n`;
+    },
+  },
+  {
+    name: 'prismwatch_probe_duration_seconds',
+    type: 'histogram',
+    help: 'Probe run durations, successful or not.',
+    lines: (state) => {
+      let out = '';
+      let cumulative = 0;
+      for (let i = 0; i < BUCKET_LABELS.length; i++) {
+        cumulative += state.buckets[i]!;
+        out += `prismwatch_probe_duration_seconds_bucket{${state.labels},le="${BUCKET_LABELS[i]}"} ${cumulative}\n`;
+      }
+      out += `prismwatch_probe_duration_seconds_sum{${state.labels}} ${formatValue(state.sum)}\n`;
+      out += `prismwatch_probe_duration_seconds_count{${state.labels}} ${state.count}\n`;
+      return out;
+    },
+  },
+  {
+    name: 'prismwatch_probe_runs_total',
+    type: 'counter',
+    help: 'Probe runs by result and failure code (failure="" for successes).',
+    lines: (state) => {
+      let out = `prismwatch_probe_runs_total{${state.labels},result="success",failure=""} ${state.successes}\n`;
+      for (const [code, count] of state.failures) {
+        out += `prismwatch_probe_runs_total{${state.labels},result="failure",failure="${code}"} ${count}\n`;
+      }
+      return out;
+    },
+  },
+  {
+    name: 'prismwatch_probe_skipped_total',
+    type: 'counter',
+    help: 'Runs not started: "overlap" when the previous run was still going, "missed" when the scheduler fell behind.',
+    lines: (state) => {
+      let out = '';
+      for (let i = 0; i < SKIP_REASONS.length; i++) {
+        out += `prismwatch_probe_skipped_total{${state.labels},reason="${SKIP_REASONS[i]}"} ${state.skipped[i]}\n`;
+      }
+      return out;
+    },
+  },
+];
+
+const FAMILY_HEADERS = FAMILIES.map((family) => Buffer.from(header(family.name, family.type, family.help)));
+
+/** All metric family names this module exports (for dashboards' and tests' cross-checks). */
+export const PROBE_METRIC_NAMES = FAMILIES.map((family) => family.name);
+
+function bucketIndex(seconds: number): number {
+  for (let i = 0; i < PROBE_DURATION_BUCKETS.length; i++) if (seconds <= PROBE_DURATION_BUCKETS[i]!) return i;
+  return PROBE_DURATION_BUCKETS.length;
+}
+
 export class ProbeMetrics {
-  readonly registry = new Registry();
-  private readonly labelCache = new Map<string, Labels>();
-  private readonly tlsVersions = new Map<string, string>();
-  private readonly base: string[];
+  private readonly probes = new Map<string, ProbeState>();
 
-  private readonly success: Gauge;
-  private readonly duration: Gauge;
-  private readonly httpStatus: Gauge;
-  private readonly httpPhase: Gauge;
-  private readonly httpContentLength: Gauge;
-  private readonly httpBodyLength: Gauge;
-  private readonly httpRedirects: Gauge;
-  private readonly httpSsl: Gauge;
-  private readonly sslEarliest: Gauge;
-  private readonly sslLastChain: Gauge;
-  private readonly tlsVersion: Gauge;
-  private readonly latency: Histogram;
-  private readonly runs: Counter;
-  private readonly skipped: Counter;
+  constructor(readonly userLabels: readonly string[]) {}
 
-  constructor(readonly userLabels: readonly string[]) {
-    this.base = ['probe', ...userLabels];
-    const registers = [this.registry];
-    const gauge = (name: string, help: string, extra: string[] = []) =>
-      new Gauge({ name, help, labelNames: [...this.base, ...extra], registers });
-    this.success = gauge('probe_success', 'Whether the last probe run succeeded (1) or failed (0).');
-    this.duration = gauge('probe_duration_seconds', 'How long the last probe run took, in seconds.');
-    this.httpStatus = gauge(
-      'probe_http_status_code',
-      'HTTP status code of the final response (0 when none).',
-    );
-    this.httpPhase = gauge(
-      'probe_http_duration_seconds',
-      'Duration of each HTTP phase of the last run, summed over redirects.',
-      ['phase'],
-    );
-    this.httpContentLength = gauge(
-      'probe_http_content_length',
-      'Content-Length of the final response (-1 when not sent).',
-    );
-    this.httpBodyLength = gauge(
-      'probe_http_uncompressed_body_length',
-      'Body bytes of the final response after decompression.',
-    );
-    this.httpRedirects = gauge('probe_http_redirects', 'Number of redirects followed.');
-    this.httpSsl = gauge('probe_http_ssl', 'Whether the final request used TLS (1) or not (0).');
-    this.sslEarliest = gauge(
-      'probe_ssl_earliest_cert_expiry',
-      'Earliest expiry of the presented certificates, unix seconds.',
-    );
-    this.sslLastChain = gauge(
-      'probe_ssl_last_chain_expiry_timestamp_seconds',
-      'Earliest expiry along the verified certificate chain, unix seconds.',
-    );
-    this.tlsVersion = gauge('probe_tls_version_info', 'TLS version of the last handshake, as a label.', [
-      'version',
-    ]);
-    this.latency = new Histogram({
-      name: 'prismwatch_probe_duration_seconds',
-      help: 'Probe run durations, successful or not.',
-      labelNames: this.base,
-      buckets: PROBE_DURATION_BUCKETS,
-      registers,
-    });
-    this.runs = new Counter({
-      name: 'prismwatch_probe_runs_total',
-      help: 'Probe runs by result and failure code (failure="" for successes).',
-      labelNames: [...this.base, 'result', 'failure'],
-      registers,
-    });
-    this.skipped = new Counter({
-      name: 'prismwatch_probe_skipped_total',
-      help: 'Runs not started: "overlap" when the previous run was still going, "missed" when the scheduler fell behind.',
-      labelNames: [...this.base, 'reason'],
-      registers,
-    });
-  }
-
-  labelsFor(spec: ProbeSpec): Labels {
-    let labels = this.labelCache.get(spec.name);
-    if (!labels) {
-      labels = { probe: spec.name };
-      for (const name of this.userLabels) labels[name] = spec.labels[name] ?? '';
-      this.labelCache.set(spec.name, labels);
-    }
-    return labels;
-  }
-
-  /** Creates a probe's counters at zero so rates exist before the first failure (alertmanager InitializeFor). */
+  /** Starts a probe's series (counters at zero, so rates exist before the first failure). */
   register(spec: ProbeSpec): void {
-    const labels = this.labelsFor(spec);
-    this.runs.inc({ ...labels, result: 'success', failure: '' }, 0);
-    for (const reason of SKIP_REASONS) this.skipped.inc({ ...labels, reason }, 0);
+    if (this.probes.has(spec.name)) return;
+    let labels = `probe="${escapeLabelValue(spec.name)}"`;
+    for (const name of this.userLabels) labels += `,${name}="${escapeLabelValue(spec.labels[name] ?? '')}"`;
+    this.probes.set(spec.name, {
+      labels,
+      buckets: new Float64Array(BUCKET_LABELS.length),
+      sum: 0,
+      count: 0,
+      successes: 0,
+      failures: new Map(),
+      skipped: new Float64Array(SKIP_REASONS.length),
+      block: Buffer.alloc(0),
+      offsets: new Uint32Array(FAMILIES.length + 1),
+    });
+    this.rebuild(this.probes.get(spec.name)!);
+  }
+
+  private rebuild(state: ProbeState): void {
+    const texts = FAMILIES.map((family) => family.lines(state));
+    const offsets = new Uint32Array(FAMILIES.length + 1);
+    for (let i = 0; i < texts.length; i++) offsets[i + 1] = offsets[i]! + Buffer.byteLength(texts[i]!);
+    const block = Buffer.allocUnsafeSlow(offsets[FAMILIES.length]!);
+    for (let i = 0; i < texts.length; i++) block.write(texts[i]!, offsets[i]!);
+    state.block = block;
+    state.offsets = offsets;
   }
 
   observe(spec: ProbeSpec, result: ProbeResult): void {
-    const labels = this.labelsFor(spec);
+    const state = this.probes.get(spec.name);
+    if (!state) return;
     const seconds = result.durationMs / 1000;
-    this.success.set(labels, result.ok ? 1 : 0);
-    this.duration.set(labels, seconds);
-    this.latency.observe(labels, seconds);
-    this.runs.inc({
-      ...labels,
-      result: result.ok ? 'success' : 'failure',
-      failure: result.failure?.code ?? '',
-    });
+    state.buckets[bucketIndex(seconds)]! += 1;
+    state.sum += seconds;
+    state.count += 1;
+    if (result.ok) state.successes += 1;
+    else {
+      const code = result.failure?.code ?? 'internal';
+      state.failures.set(code, (state.failures.get(code) ?? 0) + 1);
+    }
     const http = result.facts.http;
-    if (http) {
-      this.httpStatus.set(labels, http.statusCode);
-      for (const phase of PHASES)
-        this.httpPhase.set({ ...labels, phase }, (result.phases[phase] ?? 0) / 1000);
-      this.httpContentLength.set(labels, http.contentLength);
-      this.httpBodyLength.set(labels, http.bodyBytes);
-      this.httpRedirects.set(labels, http.redirects);
-      this.httpSsl.set(labels, http.finalUrl.startsWith('https:') ? 1 : 0);
-    }
     const tls = result.facts.tls;
-    if (tls) {
-      if (Number.isFinite(tls.earliestExpiry)) this.sslEarliest.set(labels, tls.earliestExpiry);
-      if (Number.isFinite(tls.lastChainExpiry)) this.sslLastChain.set(labels, tls.lastChainExpiry);
-      const previous = this.tlsVersions.get(spec.name);
-      if (previous !== undefined && previous !== tls.version)
-        this.tlsVersion.remove({ ...labels, version: previous });
-      this.tlsVersion.set({ ...labels, version: tls.version }, 1);
-      this.tlsVersions.set(spec.name, tls.version);
-    }
+    state.last = {
+      success: result.ok ? 1 : 0,
+      duration: seconds,
+      http: http && {
+        status: http.statusCode,
+        phases: PHASES.map((phase) => (result.phases[phase] ?? 0) / 1000),
+        contentLength: http.contentLength,
+        bodyLength: http.bodyBytes,
+        redirects: http.redirects,
+        ssl: http.finalUrl.startsWith('https:') ? 1 : 0,
+      },
+      tls: tls && {
+        earliest: Number.isFinite(tls.earliestExpiry) ? tls.earliestExpiry : Number.NaN,
+        lastChain: Number.isFinite(tls.lastChainExpiry) ? tls.lastChainExpiry : Number.NaN,
+        version: tls.version,
+      },
+    };
+    this.rebuild(state);
   }
 
   skip(spec: ProbeSpec, reason: SkipReason): void {
-    this.skipped.inc({ ...this.labelsFor(spec), reason });
+    const state = this.probes.get(spec.name);
+    if (!state) return;
+    state.skipped[SKIP_REASONS.indexOf(reason)]! += 1;
+    this.rebuild(state);
   }
 
-  /** Removes every series of a probe that is no longer configured. */
+  /** Removes every series of a probe that is no longer configured (or whose definition changed). */
   forget(spec: ProbeSpec): void {
-    const labels = this.labelCache.get(spec.name);
-    if (!labels) return;
-    for (const gauge of [
-      this.success,
-      this.duration,
-      this.httpStatus,
-      this.httpContentLength,
-      this.httpBodyLength,
-      this.httpRedirects,
-      this.httpSsl,
-      this.sslEarliest,
-      this.sslLastChain,
-    ]) {
-      gauge.remove(labels);
+    this.probes.delete(spec.name);
+  }
+
+  /** Bytes of the whole exposition (for Content-Length before streaming it). */
+  byteLength(): number {
+    let total = 0;
+    for (let i = 0; i < FAMILIES.length; i++) {
+      const bytes = this.familyBytes(i);
+      if (bytes > 0) total += FAMILY_HEADERS[i]!.length + bytes;
     }
-    for (const phase of PHASES) this.httpPhase.remove({ ...labels, phase });
-    const version = this.tlsVersions.get(spec.name);
-    if (version !== undefined) this.tlsVersion.remove({ ...labels, version });
-    this.latency.remove(labels);
-    this.runs.remove({ ...labels, result: 'success', failure: '' });
-    for (const failure of FAILURE_CODES) this.runs.remove({ ...labels, result: 'failure', failure });
-    for (const reason of SKIP_REASONS) this.skipped.remove({ ...labels, reason });
-    this.labelCache.delete(spec.name);
-    this.tlsVersions.delete(spec.name);
+    return total;
+  }
+
+  private familyBytes(index: number): number {
+    let bytes = 0;
+    for (const state of this.probes.values()) bytes += state.offsets[index + 1]! - state.offsets[index]!;
+    return bytes;
+  }
+
+  /**
+   * The exposition of every probe series, grouped by family as the text format requires, in
+   * chunks of about `chunkBytes`: a scrape of 10,000 probes (20 MB) is streamed with bounded
+   * memory, and the caller can yield to the event loop between chunks so probes stay on time.
+   */
+  *chunks(chunkBytes = 64 * 1024): Generator<Buffer> {
+    let chunk = Buffer.allocUnsafe(chunkBytes);
+    let used = 0;
+    const append = (source: Buffer, start: number, end: number) => {
+      let from = start;
+      while (from < end) {
+        if (used === chunk.length) {
+          // A full chunk goes out; the next is a new allocation because the socket may still hold it.
+          pending.push(chunk);
+          chunk = Buffer.allocUnsafe(chunkBytes);
+          used = 0;
+        }
+        const copied = source.copy(chunk, used, from, Math.min(end, from + (chunk.length - used)));
+        used += copied;
+        from += copied;
+      }
+    };
+    const pending: Buffer[] = [];
+    for (let i = 0; i < FAMILIES.length; i++) {
+      if (this.familyBytes(i) === 0) continue;
+      append(FAMILY_HEADERS[i]!, 0, FAMILY_HEADERS[i]!.length);
+      for (const state of this.probes.values()) {
+        append(state.block, state.offsets[i]!, state.offsets[i + 1]!);
+        while (pending.length > 0) yield pending.shift()!;
+      }
+    }
+    if (used > 0) yield chunk.subarray(0, used);
+  }
+
+  /** The whole exposition at once (tests, small registries). */
+  render(): Buffer {
+    return Buffer.concat([...this.chunks()]);
+  }
+
+  /** Totals over all probes, for the daemon's own accounting (status page, benchmarks). */
+  totals(): { runs: number; failures: number; skipped: number } {
+    let runs = 0;
+    let failures = 0;
+    let skipped = 0;
+    for (const state of this.probes.values()) {
+      runs += state.count;
+      for (const count of state.failures.values()) failures += count;
+      for (const count of state.skipped) skipped += count;
+    }
+    return { runs, failures, skipped };
   }
 }

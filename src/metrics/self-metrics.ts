@@ -12,6 +12,8 @@ export class SelfMetrics {
   readonly reloadSuccessTimestamp: Gauge;
   readonly reloadsTotal: Counter;
   readonly probeInternalErrors: Counter;
+  readonly metricsRenderSeconds: Gauge;
+  readonly metricsScrapeSeconds: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -62,6 +64,16 @@ export class SelfMetrics {
     });
     this.reloadsTotal.inc({ result: 'success' }, 0);
     this.reloadsTotal.inc({ result: 'failure' }, 0);
+    this.metricsRenderSeconds = new Gauge({
+      name: 'prismwatch_metrics_render_seconds',
+      help: 'CPU time spent assembling the previous /metrics response (it is streamed in slices).',
+      registers,
+    });
+    this.metricsScrapeSeconds = new Gauge({
+      name: 'prismwatch_metrics_scrape_seconds',
+      help: 'Wall time from the start to the end of the previous /metrics response.',
+      registers,
+    });
     this.probeInternalErrors = new Counter({
       name: 'prismwatch_probe_internal_errors_total',
       help: 'Probe runs that ended in a prismwatch bug (contained, logged with stack).',

@@ -60,6 +60,7 @@ export async function exchange(
     keepAliveTimeout: 1_000,
     pipelining: 1,
   });
+  let finished = false;
   try {
     const response = await client.request({
       path: `${request.url.pathname}${request.url.search}`,
@@ -85,6 +86,7 @@ export async function exchange(
       keep: options.keepBody,
     });
     trace.phases.transfer += options.now() - headersAt;
+    finished = true;
     return {
       statusCode: response.statusCode,
       headers: response.headers as Record<string, string | string[]>,
@@ -93,9 +95,10 @@ export async function exchange(
       body: read.data,
     };
   } finally {
-    client.destroy().catch(() => {
-      // Destroying a client whose socket already failed rejects again with the same error,
-      // which the request above has reported; nothing is left to handle.
-    });
+    // A finished exchange closes gracefully; destroy() would build an error (and its stack
+    // trace) on every probe, which profiling showed as a tenth of the prober's CPU.
+    // Either may reject with the socket's own error, which the request above has reported.
+    if (finished) client.close().catch(() => {});
+    else client.destroy().catch(() => {});
   }
 }

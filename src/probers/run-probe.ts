@@ -22,6 +22,10 @@ export interface RunOptions {
   readonly onInternalError?: (error: unknown) => void;
 }
 
+function deadlineReason(): DOMException {
+  return new DOMException('probe deadline reached', 'TimeoutError');
+}
+
 function internalResult(startedAt: number, now: number, message: string): ProbeResult {
   return {
     ok: false,
@@ -38,34 +42,42 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
   const startedAt = options.startedAt ?? now();
   const deadline = startedAt + spec.timeoutMs;
   const controller = new AbortController();
-  const deadlineTimer = setTimeout(
-    () => controller.abort(new DOMException('probe deadline reached', 'TimeoutError')),
-    Math.max(0, deadline - now()),
-  );
+  // The abort reason is built only when a deadline fires: creating errors per run costs stack traces.
+  const deadlineTimer = setTimeout(() => controller.abort(deadlineReason()), Math.max(0, deadline - now()));
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let abandonTimer: NodeJS.Timeout | undefined;
-  const log = options.log.child({ probe: spec.name, kind: spec.kind });
+  let abandoned = false;
   try {
     const prober = proberFor(spec.kind);
     if (!prober) return internalResult(startedAt, now(), `no prober for kind "${spec.kind}"`);
-    const abandoned = new Promise<ProbeResult>((resolve) => {
+    const abandon = new Promise<ProbeResult>((resolve) => {
+      const message = `prober did not return within ${spec.timeoutMs + ABANDON_GRACE_MS}ms of starting`;
       abandonTimer = setTimeout(
-        () =>
-          resolve(
-            internalResult(
-              startedAt,
-              now(),
-              `prober did not return within ${spec.timeoutMs + ABANDON_GRACE_MS}ms of starting`,
-            ),
-          ),
+        () => {
+          abandoned = true;
+          resolve(internalResult(startedAt, now(), message));
+        },
         Math.max(0, deadline - now()) + ABANDON_GRACE_MS,
       );
     });
-    const ctx = { signal: controller.signal, deadline, log, now };
-    return await Promise.race([prober.probe(ctx, spec), abandoned]);
+    // The child logger is made only if a prober logs: most runs never do.
+    let childLog: Logger | undefined;
+    const ctx = {
+      signal: controller.signal,
+      deadline,
+      now,
+      get log() {
+        childLog ??= options.log.child({ probe: spec.name, kind: spec.kind });
+        return childLog;
+      },
+    };
+    return await Promise.race([prober.probe(ctx, spec), abandon]);
   } catch (error) {
-    log.error({ err: error }, 'Prober raised an unexpected error; recorded as failure "internal"');
+    options.log.error(
+      { err: error, probe: spec.name, kind: spec.kind },
+      'Prober raised an unexpected error; recorded as failure "internal"',
+    );
     options.onInternalError?.(error);
     return internalResult(
       startedAt,
@@ -76,7 +88,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
     clearTimeout(deadlineTimer);
     clearTimeout(abandonTimer);
     options.signal?.removeEventListener('abort', onOuterAbort);
-    // Whatever the prober still holds (sockets, timers) is told to stop.
-    if (!controller.signal.aborted) controller.abort(new DOMException('probe finished', 'AbortError'));
+    // An abandoned prober still holds sockets and timers: tell it to stop.
+    if (abandoned && !controller.signal.aborted) controller.abort(deadlineReason());
   }
 }

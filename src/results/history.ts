@@ -6,7 +6,19 @@
 import { FAILURE_CODES, type FailureCode } from '../probers/failure.js';
 import type { ProbeResult } from '../probers/types.js';
 
-export const DEFAULT_HISTORY_CAPACITY = 360;
+/** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
+export const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
+export const MIN_HISTORY_CAPACITY = 16;
+export const MAX_HISTORY_CAPACITY = 2_048;
+
+/** Samples needed to cover `retentionMs` at `intervalMs` (cron probes: assume one a minute). */
+export function historyCapacity(
+  intervalMs: number | undefined,
+  retentionMs = DEFAULT_HISTORY_RETENTION_MS,
+): number {
+  const wanted = Math.ceil(retentionMs / (intervalMs ?? 60_000));
+  return Math.min(MAX_HISTORY_CAPACITY, Math.max(MIN_HISTORY_CAPACITY, wanted));
+}
 
 export interface Sample {
   readonly at: number;
@@ -29,7 +41,7 @@ export class ProbeHistory {
   last?: ProbeResult;
   lastFailure?: ProbeResult;
 
-  constructor(readonly capacity = DEFAULT_HISTORY_CAPACITY) {
+  constructor(readonly capacity: number) {
     this.at = new Float64Array(capacity);
     this.duration = new Float32Array(capacity);
     this.failure = new Uint8Array(capacity);
@@ -44,8 +56,13 @@ export class ProbeHistory {
     this.status[i] = result.facts.http?.statusCode ?? 0;
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
-    this.last = result;
-    if (!result.ok) this.lastFailure = result;
+    // Response headers are kept out of history: the daemon never reads them back, and at
+    // 10,000 probes they cost tens of megabytes.
+    const kept = result.facts.http
+      ? { ...result, facts: { ...result.facts, http: { ...result.facts.http, headers: {} } } }
+      : result;
+    this.last = kept;
+    if (!result.ok) this.lastFailure = kept;
   }
 
   get size(): number {
@@ -76,13 +93,14 @@ export class ProbeHistory {
 export class ResultStore {
   private readonly histories = new Map<string, ProbeHistory>();
 
-  constructor(private readonly capacity = DEFAULT_HISTORY_CAPACITY) {}
+  constructor(private readonly retentionMs = DEFAULT_HISTORY_RETENTION_MS) {}
 
-  record(probe: string, result: ProbeResult): void {
-    let history = this.histories.get(probe);
-    if (!history) {
-      history = new ProbeHistory(this.capacity);
-      this.histories.set(probe, history);
+  record(spec: { name: string; intervalMs?: number }, result: ProbeResult): void {
+    let history = this.histories.get(spec.name);
+    const capacity = historyCapacity(spec.intervalMs, this.retentionMs);
+    if (!history || history.capacity !== capacity) {
+      history = new ProbeHistory(capacity);
+      this.histories.set(spec.name, history);
     }
     history.record(result);
   }

@@ -3,15 +3,23 @@
  * POST /-/reload for config reloads. Write endpoints need the bearer token from the environment.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerHandlers {
-  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  /** The exposition as a head (small) and a stream of chunks of known total length. */
+  readonly metrics: () => Promise<MetricsBody>;
   readonly isReady: () => boolean;
   readonly reload: () => Promise<{ ok: boolean; message: string }>;
+}
+
+export interface MetricsBody {
+  readonly contentType: string;
+  readonly length: number;
+  readonly chunks: Iterable<Buffer>;
 }
 
 export interface ServerOptions {
@@ -24,7 +32,7 @@ export interface ServerOptions {
 function send(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   contentType = 'text/plain; charset=utf-8',
 ): void {
   res.writeHead(status, {
@@ -40,6 +48,16 @@ function hasToken(req: IncomingMessage, token: string): boolean {
   const presented = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
   const expected = Buffer.from(token);
   return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/** Writes chunks honouring backpressure, yielding to the event loop between them. */
+async function streamChunks(res: ServerResponse, chunks: Iterable<Buffer>): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await once(res, 'drain');
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  res.end();
 }
 
 export function createHttpServer(options: ServerOptions): Server {
@@ -59,8 +77,13 @@ export function createHttpServer(options: ServerOptions): Server {
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
     'GET /metrics': async (_req, res) => {
-      const { contentType, body } = await handlers.metrics();
-      send(res, 200, body, contentType);
+      const body = await handlers.metrics();
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': body.contentType,
+        'content-length': body.length,
+      });
+      await streamChunks(res, body.chunks);
     },
     'GET /-/healthy': (_req, res) => send(res, 200, 'prismwatch is healthy\n'),
     'GET /-/ready': (_req, res) =>
