@@ -1,6 +1,9 @@
 /** Certificates made at test time: a CA, and leaves with any validity window and host names. */
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -83,3 +86,11 @@ export async function makeLeaf(options: LeafOptions = {}): Promise<CertificateBu
 }
 
 export const days = (n: number) => new Date(Date.now() + n * DAY);
+
+/** Writes a CA certificate to a temporary PEM file, as an operator's `ca_file` would be. */
+export function writeCaFile(ca: CertificateBundle): string {
+  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-ca-'));
+  const file = join(dir, 'ca.pem');
+  writeFileSync(file, ca.cert);
+  return file;
+}

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { days, makeCa, makeLeaf } from '../helpers/certs.js';
+import { days, makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
 import { probe } from '../helpers/probe.js';
 import { refusedPort, withHttpServer, withHttpsServer, withTcpServer } from '../helpers/servers.js';
 
@@ -274,11 +274,7 @@ describe('http prober: TLS', () => {
     const ca = await makeCa();
     const leaf = await makeLeaf({ ca, notAfter: days(30) });
     const target = await withHttpsServer(leaf, (_req, res) => res.end('ok'));
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const caFile = join(mkdtempSync(join(tmpdir(), 'pw-ca-')), 'ca.pem');
-    writeFileSync(caFile, ca.cert);
+    const caFile = writeCaFile(ca);
     const result = await probe({ kind: 'http', url: target.url, tls: { ca_file: caFile } });
     expect(result.failure).toBeUndefined();
     expect(result.phases.tls).toBeGreaterThan(0);
@@ -307,11 +303,7 @@ describe('http prober: TLS', () => {
 
   it('tls_error names expiry and wrong host when the CA is trusted', async () => {
     const ca = await makeCa();
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
-    const caFile = join(mkdtempSync(join(tmpdir(), 'pw-ca-')), 'ca.pem');
-    writeFileSync(caFile, ca.cert);
+    const caFile = writeCaFile(ca);
     const expired = await withHttpsServer(
       await makeLeaf({ ca, notBefore: days(-30), notAfter: days(-1) }),
       (_q, s) => s.end(),
