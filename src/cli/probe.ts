@@ -37,6 +37,12 @@ export function buildAdHocSpec(target: string, options: ProbeCommandOptions): Pr
     timeout: options.timeout,
     ...targetKeys(options.kind, target),
   };
+  if ((options.kind === 'tls' || options.kind === 'tcp') && (options.insecure || options.caFile)) {
+    raw.tls = {
+      insecure_skip_verify: options.insecure ?? false,
+      ...(options.caFile ? { ca_file: options.caFile } : {}),
+    };
+  }
   if (options.kind === 'http') {
     if (options.method) raw.method = options.method.toUpperCase();
     if (options.body !== undefined) raw.body = options.body;

@@ -19,9 +19,11 @@ export function renderProbeReport(
     row('failure', `${result.failure.code}${phase}: ${result.failure.message}`);
   }
   const http = result.facts.http;
+  const timed = PHASES.filter((phase) => result.phases[phase] !== undefined);
+  if (http && http.statusCode > 0) row('status', String(http.statusCode));
+  if (timed.length > 0)
+    row('phases', timed.map((phase) => `${phase} ${ms(result.phases[phase])}`).join(' · '));
   if (http) {
-    if (http.statusCode > 0) row('status', String(http.statusCode));
-    row('phases', PHASES.map((phase) => `${phase} ${ms(result.phases[phase])}`).join(' · '));
     row(
       'body',
       `${http.bodyBytes} bytes${http.contentLength >= 0 ? ` (Content-Length ${http.contentLength})` : ''}`,

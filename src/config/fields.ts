@@ -76,3 +76,19 @@ export const httpUrl = z.string({ error: 'expected an http:// or https:// URL' }
   },
   { message: 'expected an http:// or https:// URL' },
 );
+
+const REGEX_MESSAGE = 'expected a regular expression';
+
+/** A regular expression, compiled at load time so a typo fails there and not at 3 a.m. */
+export const regex = z.string({ error: REGEX_MESSAGE }).transform((source, ctx) => {
+  try {
+    return new RegExp(source);
+  } catch (error) {
+    ctx.issues.push({
+      code: 'custom',
+      input: source,
+      message: `expected a valid regular expression (${(error as Error).message})`,
+    });
+    return z.NEVER;
+  }
+});

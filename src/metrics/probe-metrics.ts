@@ -38,7 +38,7 @@ interface LastValues {
     redirects: number;
     ssl: number;
   };
-  tls?: { earliest: number; lastChain: number; version: string };
+  tls?: { earliest: number; lastChain: number; version: string; cipher: string };
 }
 
 interface ProbeState {
@@ -131,6 +131,17 @@ const FAMILIES: Family[] = [
       return version === undefined
         ? ''
         : `probe_tls_version_info{${state.labels},version="${escapeLabelValue(version)}"} 1\n`;
+    },
+  },
+  {
+    name: 'probe_tls_cipher_info',
+    type: 'gauge',
+    help: 'TLS cipher of the last handshake, as a label.',
+    lines: (state) => {
+      const cipher = state.last?.tls?.cipher;
+      return cipher === undefined
+        ? ''
+        : `probe_tls_cipher_info{${state.labels},cipher="${escapeLabelValue(cipher)}"} 1\n`;
     },
   },
   {
@@ -248,6 +259,7 @@ export class ProbeMetrics {
         earliest: Number.isFinite(tls.earliestExpiry) ? tls.earliestExpiry : Number.NaN,
         lastChain: Number.isFinite(tls.lastChainExpiry) ? tls.lastChainExpiry : Number.NaN,
         version: tls.version,
+        cipher: tls.cipher,
       },
     };
     this.rebuild(state);

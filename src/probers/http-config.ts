@@ -1,7 +1,8 @@
 /** The `kind: http` keys and their parsed form. */
-import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { httpUrl, sizeBytes } from '../config/fields.js';
+import { httpUrl, regex, sizeBytes } from '../config/fields.js';
+import type { TlsOptions } from './connect.js';
+import { ipShape, tlsShape, toIpSettings, toTlsOptions, validateTlsOptions } from './connect-config.js';
 
 export interface JsonAssertion {
   readonly path: string;
@@ -20,14 +21,8 @@ export interface HttpExpectations {
   readonly headers: ReadonlyMap<string, RegExp>;
 }
 
-export interface HttpTlsSettings {
-  readonly ca?: string;
-  readonly cert?: string;
-  readonly key?: string;
-  readonly insecureSkipVerify: boolean;
-  readonly serverName?: string;
-  readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-}
+/** TLS settings of an HTTP probe: the shared connect options. */
+export type HttpTlsSettings = TlsOptions;
 
 export type HttpAuth =
   | { readonly type: 'basic'; readonly username: string; readonly password: string }
@@ -76,30 +71,6 @@ const statusCode = z
   .refine((entry) => parseStatusCodes(entry) !== undefined, { message: STATUS_MESSAGE, abort: true })
   .transform((entry) => parseStatusCodes(entry)!);
 
-const REGEX_MESSAGE = 'expected a regular expression';
-const regex = z.string({ error: REGEX_MESSAGE }).transform((source, ctx) => {
-  try {
-    return new RegExp(source);
-  } catch (error) {
-    ctx.issues.push({
-      code: 'custom',
-      input: source,
-      message: `expected a valid regular expression (${(error as Error).message})`,
-    });
-    return z.NEVER;
-  }
-});
-
-const pemFile = z.string({ error: 'expected a file path' }).transform((path, ctx) => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    ctx.issues.push({ code: 'custom', input: path, message: `expected a readable file (${reason})` });
-    return z.NEVER;
-  }
-});
-
 const jsonAssertion = z
   .strictObject({
     path: z.string({ error: 'expected a JSON path like "$.status" or "checks.db"' }),
@@ -134,15 +105,6 @@ const authShape = z.union(
   { error: 'expected `basic: {username, password}` or `bearer: <token>`' },
 );
 
-const tlsShape = z.strictObject({
-  ca_file: pemFile.optional(),
-  cert_file: pemFile.optional(),
-  key_file: pemFile.optional(),
-  insecure_skip_verify: z.boolean().default(false),
-  server_name: z.string().optional(),
-  min_version: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
-});
-
 export const httpSettingsShape = {
   url: httpUrl,
   method: z
@@ -157,8 +119,7 @@ export const httpSettingsShape = {
   max_redirects: z.number().int().min(0).max(50).default(DEFAULT_MAX_REDIRECTS),
   max_body_bytes: sizeBytes().optional(),
   expect: expectShape.optional(),
-  ip_protocol: z.enum(['auto', 'ip4', 'ip6']).default('auto'),
-  ip_fallback: z.boolean().default(true),
+  ...ipShape,
   tls: tlsShape.optional(),
 };
 
@@ -167,7 +128,6 @@ type ParsedHttp = z.infer<z.ZodObject<typeof httpSettingsShape>>;
 export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
   const parsed = raw as ParsedHttp;
   const expect = parsed.expect ?? expectShape.parse({});
-  const tls = parsed.tls ?? tlsShape.parse({});
   const auth: HttpAuth | undefined =
     parsed.auth === undefined
       ? undefined
@@ -192,24 +152,13 @@ export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
       json: expect.json,
       headers: new Map(Object.entries(expect.headers).map(([name, re]) => [name.toLowerCase(), re])),
     },
-    ipProtocol: parsed.ip_protocol,
-    ipFallback: parsed.ip_fallback,
-    tls: {
-      ca: tls.ca_file,
-      cert: tls.cert_file,
-      key: tls.key_file,
-      insecureSkipVerify: tls.insecure_skip_verify,
-      serverName: tls.server_name,
-      minVersion: tls.min_version,
-    },
+    ...toIpSettings(parsed),
+    tls: toTlsOptions(parsed.tls),
   };
 }
 
 export function validateHttpSettings(settings: HttpSettings): Array<[string[], string]> {
-  const problems: Array<[string[], string]> = [];
-  if ((settings.tls.cert === undefined) !== (settings.tls.key === undefined)) {
-    problems.push([['tls'], 'expected cert_file and key_file together (a client certificate needs both)']);
-  }
+  const problems = validateTlsOptions(settings.tls);
   if (settings.body !== undefined && (settings.method === 'GET' || settings.method === 'HEAD')) {
     problems.push([['body'], `expected no body with method ${settings.method}`]);
   }

@@ -1,8 +1,9 @@
 /** One request/response over a fresh connection: the unit a redirect chain is made of. */
 import { Client } from 'undici';
+import type { ExchangeTrace } from './connect.js';
 import { readBody } from './http-body.js';
 import type { HttpTlsSettings } from './http-config.js';
-import { createTimingConnector, type ExchangeTrace } from './http-connector.js';
+import { createTimingConnector } from './http-connector.js';
 
 export interface HopRequest {
   readonly url: URL;

@@ -4,10 +4,10 @@
  */
 import { redactUrl } from '../util/redact.js';
 import { VERSION } from '../version.js';
+import { createTrace } from './connect.js';
 import type { Failure } from './failure.js';
 import { checkBody, checkHeaders, formatStatusRanges, isValidStatus, needsBody } from './http-assertions.js';
 import { type HttpSettings, httpSettingsShape, toHttpSettings, validateHttpSettings } from './http-config.js';
-import { createTrace } from './http-connector.js';
 import { exchange, type HopResponse } from './http-exchange.js';
 import { classifyHttpError } from './http-failure.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';

@@ -1,5 +1,7 @@
 /** The table of probers: a config `kind` → its keys and its function. Config validation reads it too. */
 import { httpProber } from './http.js';
+import { tcpProber } from './tcp.js';
+import { tlsProber } from './tls.js';
 import type { ProberDefinition } from './types.js';
 
 /** Settings are typed inside each prober; across the table they are opaque. */
@@ -9,6 +11,8 @@ function entry<Settings>(prober: ProberDefinition<Settings>): ProberDefinition<u
 
 export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Object.freeze({
   http: entry(httpProber),
+  tcp: entry(tcpProber),
+  tls: entry(tlsProber),
 });
 
 export function proberFor(kind: string): ProberDefinition<unknown> | undefined {

@@ -78,7 +78,7 @@ describe('prismwatch check', () => {
     expect(result.stderr).toBe(
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
-        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, got "htp" (did you mean "http"?)',
+        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, tcp, tls, got "htp" (did you mean "http"?)',
         '2 problem(s) found',
         '',
       ].join('\n'),
@@ -115,5 +115,36 @@ describe('prismwatch probe', () => {
     const result = await runCli(['probe', '--timeout', 'soon', 'http://127.0.0.1:1/']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('timeout: expected a duration like "5s"');
+  });
+});
+
+describe('prismwatch probe --kind', () => {
+  it('runs a tls probe once and reports the certificate', async () => {
+    const { makeCa, makeLeaf, writeCaFile } = await import('../helpers/certs.js');
+    const { withHttpsServer } = await import('../helpers/servers.js');
+    const ca = await makeCa();
+    const target = await withHttpsServer(await makeLeaf({ ca }), (_req, res) => res.end());
+    const result = await runCli([
+      'probe',
+      '--kind',
+      'tls',
+      '--ca-file',
+      writeCaFile(ca),
+      `127.0.0.1:${target.port}`,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^tls:\/\/127\.0\.0\.1:\d+\n {2}result {5}OK in /);
+    expect(result.stdout).toMatch(
+      / {2}tls {8}TLSv1\.3 TLS_\w+; certificate expires \d{4}-\d\d-\d\d \(\d+ days\)/,
+    );
+  });
+});
+
+describe('shipped examples', () => {
+  it('are valid configuration', async () => {
+    const result = await runCli(['check', 'probes/examples']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
   });
 });

@@ -1,0 +1,151 @@
+/**
+ * Opens a connection the way every network prober needs it: resolve (with family preference and
+ * fallback), TCP connect, optional TLS handshake, each phase timed into a trace. Certificates are
+ * verified after the handshake rather than by OpenSSL aborting it, so an expired certificate still
+ * reports its expiry date. Honours the run's AbortSignal in every phase.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { Failure, Phase } from './failure.js';
+import { describeAuthorizationError, readTlsFacts } from './tls-facts.js';
+import type { TlsFacts } from './types.js';
+
+export interface TlsOptions {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  readonly insecureSkipVerify: boolean;
+  readonly serverName?: string;
+  readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+}
+
+export type IpProtocol = 'auto' | 'ip4' | 'ip6';
+
+/** Mutable record of one exchange: which phase it is in and how long each took. */
+export interface ExchangeTrace {
+  phase: Phase;
+  readonly phases: Record<Phase, number>;
+  /** Epoch ms when the connection became usable. */
+  readyAt?: number;
+  tls?: TlsFacts;
+  /** A failure the connector decided on (a rejected certificate); wins over the library's error. */
+  failure?: Failure;
+  /** The address actually connected to, for messages. */
+  remoteAddress?: string;
+}
+
+export function createTrace(): ExchangeTrace {
+  return { phase: 'resolve', phases: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 } };
+}
+
+export interface ConnectOptions {
+  readonly hostname: string;
+  readonly port: number;
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+  /** TLS settings, or undefined for plain TCP. */
+  readonly tls?: TlsOptions;
+  /** ALPN protocols to offer (HTTP asks for http/1.1). */
+  readonly alpn?: string[];
+  readonly ipProtocol: IpProtocol;
+  readonly ipFallback: boolean;
+}
+
+async function resolveAddress(hostname: string, options: ConnectOptions): Promise<string> {
+  if (isIP(hostname)) return hostname;
+  if (options.ipProtocol === 'auto') return (await lookup(hostname)).address;
+  const wanted = options.ipProtocol === 'ip4' ? 4 : 6;
+  try {
+    return (await lookup(hostname, { family: wanted })).address;
+  } catch (error) {
+    if (!options.ipFallback) throw error;
+    return (await lookup(hostname, { family: wanted === 4 ? 6 : 4 })).address;
+  }
+}
+
+export class ConnectAbortedError extends Error {
+  readonly code = 'PRISMWATCH_ABORTED';
+}
+
+export class TlsRejectedError extends Error {
+  readonly code = 'PRISMWATCH_TLS_UNAUTHORIZED';
+}
+
+/** Resolves to a connected (and, with `tls`, verified) socket, or rejects with the cause. */
+export function openConnection(options: ConnectOptions, trace: ExchangeTrace): Promise<Socket | TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const { signal, now } = options;
+    let socket: Socket | undefined;
+    let settled = false;
+    const settle = (error: Error | null, ready?: Socket) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (error) {
+        socket?.destroy();
+        reject(error);
+      } else {
+        resolve(ready!);
+      }
+    };
+    const onAbort = () => settle(new ConnectAbortedError('probe deadline reached', { cause: signal.reason }));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    const hostname = options.hostname.replace(/^\[|\]$/g, '');
+    let mark = now();
+    trace.phase = 'resolve';
+    resolveAddress(hostname, options).then(
+      (address) => {
+        if (settled) return;
+        trace.phases.resolve += now() - mark;
+        mark = now();
+        trace.phase = 'connect';
+        trace.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${options.port}`;
+        socket = tcpConnect({ host: address, port: options.port, noDelay: true });
+        socket.once('error', (error) => settle(error));
+        socket.once('connect', () => {
+          trace.phases.connect += now() - mark;
+          mark = now();
+          if (!options.tls) {
+            trace.readyAt = now();
+            trace.phase = 'processing';
+            settle(null, socket);
+            return;
+          }
+          trace.phase = 'tls';
+          const tls = options.tls;
+          const secure: TLSSocket = tlsConnect({
+            socket,
+            host: hostname,
+            servername: tls.serverName ?? (isIP(hostname) ? undefined : hostname),
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            minVersion: tls.minVersion,
+            ALPNProtocols: options.alpn,
+            // Verified below, after reading the certificate, so failures still report expiry.
+            rejectUnauthorized: false,
+          });
+          socket = secure;
+          secure.once('error', (error) => settle(error));
+          secure.once('secureConnect', () => {
+            trace.phases.tls += now() - mark;
+            trace.tls = readTlsFacts(secure);
+            if (!secure.authorized && !tls.insecureSkipVerify) {
+              const message = describeAuthorizationError(secure.authorizationError);
+              trace.failure = { code: 'tls_error', phase: 'tls', message };
+              settle(new TlsRejectedError(message));
+              return;
+            }
+            trace.readyAt = now();
+            trace.phase = 'processing';
+            settle(null, secure);
+          });
+        });
+      },
+      (error: Error) => settle(error),
+    );
+  });
+}

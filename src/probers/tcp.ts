@@ -1,0 +1,110 @@
+/**
+ * `kind: tcp`: connect (optionally over TLS) and, optionally, a scripted send/expect exchange —
+ * a port that accepts, a banner that reads right, a PING that gets its PONG.
+ */
+import * as z from 'zod';
+import { regex } from '../config/fields.js';
+import { createTrace, openConnection, type TlsOptions } from './connect.js';
+import {
+  hostPort,
+  type IpSettings,
+  ipShape,
+  parseHostPort,
+  tlsShape,
+  toIpSettings,
+  toTlsOptions,
+  validateTlsOptions,
+} from './connect-config.js';
+import type { Failure } from './failure.js';
+import { classifyNetworkError } from './network-failure.js';
+import { type QueryStep, runQueryResponse } from './query-response.js';
+import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
+
+export interface TcpSettings extends IpSettings {
+  readonly target: string;
+  readonly hostname: string;
+  readonly port: number;
+  /** Undefined for plain TCP. */
+  readonly tls?: TlsOptions;
+  readonly queryResponse: readonly QueryStep[];
+}
+
+const step = z.union([z.strictObject({ send: z.string() }), z.strictObject({ expect: regex })], {
+  error: 'expected a step `send: <text>` or `expect: <regex>`',
+});
+
+const tcpSettingsShape = {
+  target: hostPort,
+  tls: z.union([z.literal(true), tlsShape], { error: 'expected `true` or a TLS mapping' }).optional(),
+  query_response: z.array(step).default([]),
+  ...ipShape,
+};
+
+type ParsedTcp = z.infer<z.ZodObject<typeof tcpSettingsShape>>;
+
+function toTcpSettings(raw: Record<string, unknown>): TcpSettings {
+  const parsed = raw as ParsedTcp;
+  const { hostname, port } = parseHostPort(parsed.target)!;
+  return {
+    target: parsed.target,
+    hostname,
+    port,
+    tls: parsed.tls === undefined ? undefined : toTlsOptions(parsed.tls === true ? undefined : parsed.tls),
+    queryResponse: parsed.query_response,
+    ...toIpSettings(parsed),
+  };
+}
+
+const WAITING_FOR = {
+  processing: 'waiting for the expected reply',
+  transfer: 'waiting for the expected reply',
+};
+
+export async function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promise<ProbeResult> {
+  const settings = spec.settings;
+  const startedAt = ctx.now();
+  const trace = createTrace();
+  let failure: Failure | undefined;
+  let socket: Awaited<ReturnType<typeof openConnection>> | undefined;
+  try {
+    socket = await openConnection({ ...settings, signal: ctx.signal, now: ctx.now }, trace);
+    const queryStart = ctx.now();
+    failure = await runQueryResponse(socket, settings.queryResponse, ctx.signal);
+    trace.phases.processing += ctx.now() - queryStart;
+  } catch (error) {
+    failure = classifyNetworkError(error, {
+      hostname: settings.hostname,
+      target: settings.target,
+      trace,
+      signal: ctx.signal,
+      timeoutMs: spec.timeoutMs,
+      waitingFor: WAITING_FOR,
+    });
+    if (!failure) throw error;
+  } finally {
+    socket?.destroy();
+  }
+  return {
+    ok: failure === undefined,
+    startedAt,
+    durationMs: ctx.now() - startedAt,
+    phases: {
+      resolve: trace.phases.resolve,
+      connect: trace.phases.connect,
+      tls: trace.phases.tls,
+      processing: trace.phases.processing,
+    },
+    failure,
+    facts: trace.tls ? { tls: trace.tls } : {},
+  };
+}
+
+export const tcpProber: ProberDefinition<TcpSettings> = {
+  kind: 'tcp',
+  summary: 'TCP connect, optionally over TLS, with an optional send/expect exchange',
+  settingsShape: tcpSettingsShape,
+  toSettings: toTcpSettings,
+  validate: (settings) => validateTlsOptions(settings.tls),
+  describeTarget: (settings) => `${settings.tls ? 'tls' : 'tcp'}://${settings.target}`,
+  probe: probeTcp,
+};
