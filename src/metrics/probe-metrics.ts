@@ -39,6 +39,7 @@ interface LastValues {
     ssl: number;
   };
   tls?: { earliest: number; lastChain: number; version: string; cipher: string };
+  dns?: { lookupSeconds: number; answers: number };
 }
 
 interface ProbeState {
@@ -144,6 +145,12 @@ const FAMILIES: Family[] = [
         : `probe_tls_cipher_info{${state.labels},cipher="${escapeLabelValue(cipher)}"} 1\n`;
     },
   },
+  gauge(
+    'probe_dns_lookup_time_seconds',
+    'How long the DNS query took, in seconds.',
+    (l) => l.dns?.lookupSeconds,
+  ),
+  gauge('probe_dns_answer_rrs', 'Number of records in the answer section.', (l) => l.dns?.answers),
   {
     name: 'prismwatch_probe_duration_seconds',
     type: 'histogram',
@@ -260,6 +267,10 @@ export class ProbeMetrics {
         lastChain: Number.isFinite(tls.lastChainExpiry) ? tls.lastChainExpiry : Number.NaN,
         version: tls.version,
         cipher: tls.cipher,
+      },
+      dns: result.facts.dns && {
+        lookupSeconds: result.facts.dns.lookupMs / 1000,
+        answers: result.facts.dns.answers.length,
       },
     };
     this.rebuild(state);

@@ -1,4 +1,5 @@
 /** The table of probers: a config `kind` → its keys and its function. Config validation reads it too. */
+import { dnsProber } from './dns.js';
 import { httpProber } from './http.js';
 import { tcpProber } from './tcp.js';
 import { tlsProber } from './tls.js';
@@ -11,6 +12,7 @@ function entry<Settings>(prober: ProberDefinition<Settings>): ProberDefinition<u
 
 export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Object.freeze({
   http: entry(httpProber),
+  dns: entry(dnsProber),
   tcp: entry(tcpProber),
   tls: entry(tlsProber),
 });

@@ -55,10 +55,18 @@ export interface HttpFacts {
   readonly headers: Readonly<Record<string, string | string[]>>;
 }
 
+export interface DnsFacts {
+  /** The response code, or "NONE" when no response came. */
+  readonly rcode: string;
+  readonly answers: readonly string[];
+  readonly lookupMs: number;
+}
+
 /** Facts a prober learnt; each prober fills its own section. */
 export interface ProbeFacts {
   http?: HttpFacts;
   tls?: TlsFacts;
+  dns?: DnsFacts;
 }
 
 export interface ProbeResult {
