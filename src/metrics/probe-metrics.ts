@@ -10,7 +10,7 @@
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
 import { type FailureCode, PHASES } from '../probers/failure.js';
-import type { ProbeResult, ProbeSpec } from '../probers/types.js';
+import type { HostFacts, ProbeResult, ProbeSpec } from '../probers/types.js';
 import { escapeLabelValue, formatValue, header } from './exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
@@ -40,6 +40,7 @@ interface LastValues {
   };
   tls?: { earliest: number; lastChain: number; version: string; cipher: string };
   dns?: { lookupSeconds: number; answers: number };
+  host?: HostFacts;
 }
 
 interface ProbeState {
@@ -76,6 +77,24 @@ const gauge = (name: string, help: string, value: (last: LastValues) => number |
   lines: (state) => {
     const v = state.last ? value(state.last) : undefined;
     return v === undefined ? '' : `${name}{${state.labels}} ${formatValue(v)}\n`;
+  },
+});
+
+/** One line per mounted disk, labelled `mount`. */
+const diskGauge = (
+  name: string,
+  help: string,
+  value: (disk: HostFacts['disks'][number]) => number,
+): Family => ({
+  name,
+  type: 'gauge',
+  help,
+  lines: (state) => {
+    let out = '';
+    for (const disk of state.last?.host?.disks ?? []) {
+      out += `${name}{${state.labels},mount="${escapeLabelValue(disk.mount)}"} ${formatValue(value(disk))}\n`;
+    }
+    return out;
   },
 });
 
@@ -151,6 +170,37 @@ const FAMILIES: Family[] = [
     (l) => l.dns?.lookupSeconds,
   ),
   gauge('probe_dns_answer_rrs', 'Number of records in the answer section.', (l) => l.dns?.answers),
+  gauge(
+    'prismwatch_host_memory_used_ratio',
+    'Memory in use: 1 − MemAvailable / MemTotal.',
+    (l) => l.host?.memory.usedRatio,
+  ),
+  gauge('prismwatch_host_memory_total_bytes', 'MemTotal of the host.', (l) => l.host?.memory.totalBytes),
+  gauge(
+    'prismwatch_host_memory_available_bytes',
+    'MemAvailable of the host.',
+    (l) => l.host?.memory.availableBytes,
+  ),
+  diskGauge(
+    'prismwatch_host_disk_free_ratio',
+    'Share of the file system available to unprivileged users.',
+    (d) => d.freeRatio,
+  ),
+  diskGauge('prismwatch_host_disk_free_bytes', 'Bytes available to unprivileged users.', (d) => d.freeBytes),
+  diskGauge('prismwatch_host_disk_size_bytes', 'Size of the file system.', (d) => d.totalBytes),
+  gauge('prismwatch_host_load1', 'Load average over 1 minute.', (l) => l.host?.load.load1),
+  gauge('prismwatch_host_load5', 'Load average over 5 minutes.', (l) => l.host?.load.load5),
+  gauge('prismwatch_host_load15', 'Load average over 15 minutes.', (l) => l.host?.load.load15),
+  gauge(
+    'prismwatch_host_file_handles_allocated',
+    'File handles allocated system-wide.',
+    (l) => l.host?.files.allocated,
+  ),
+  gauge(
+    'prismwatch_host_file_handles_max',
+    'Maximum file handles system-wide.',
+    (l) => l.host?.files.maximum,
+  ),
   {
     name: 'prismwatch_probe_duration_seconds',
     type: 'histogram',
@@ -268,6 +318,7 @@ export class ProbeMetrics {
         version: tls.version,
         cipher: tls.cipher,
       },
+      host: result.facts.host,
       dns: result.facts.dns && {
         lookupSeconds: result.facts.dns.lookupMs / 1000,
         answers: result.facts.dns.answers.length,

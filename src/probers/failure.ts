@@ -17,6 +17,10 @@ export const FAILURE_CODES = [
   'body_too_large', // the body (after decompression) went past max_body_bytes
   'too_many_redirects', // more redirects than max_redirects
   'internal', // a bug in prismwatch, contained; logged with its stack
+  'read_error', // a host probe could not read what it measures (missing mount, unreadable /proc file)
+  'auth_failed', // a database or cache rejected the credentials
+  'query_error', // connected and authenticated, but the check query failed
+  'threshold_exceeded', // a measured value is past the limit the probe sets (memory, disk)
 ] as const;
 
 export type FailureCode = (typeof FAILURE_CODES)[number];

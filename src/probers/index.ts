@@ -1,5 +1,6 @@
 /** The table of probers: a config `kind` → its keys and its function. Config validation reads it too. */
 import { dnsProber } from './dns.js';
+import { hostProber } from './host.js';
 import { httpProber } from './http.js';
 import { tcpProber } from './tcp.js';
 import { tlsProber } from './tls.js';
@@ -15,6 +16,7 @@ export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Obje
   dns: entry(dnsProber),
   tcp: entry(tcpProber),
   tls: entry(tlsProber),
+  host: entry(hostProber),
 });
 
 export function proberFor(kind: string): ProberDefinition<unknown> | undefined {

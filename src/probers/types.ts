@@ -62,11 +62,31 @@ export interface DnsFacts {
   readonly lookupMs: number;
 }
 
+export interface HostFacts {
+  readonly memory: {
+    readonly totalBytes: number;
+    readonly availableBytes: number;
+    readonly usedRatio: number;
+  };
+  readonly load: { readonly load1: number; readonly load5: number; readonly load15: number };
+  /** System-wide file handles (allocated of maximum). */
+  readonly files: { readonly allocated: number; readonly maximum: number };
+  /** File descriptors prismwatch itself holds. */
+  readonly openFds: number;
+  readonly disks: ReadonlyArray<{
+    readonly mount: string;
+    readonly totalBytes: number;
+    readonly freeBytes: number;
+    readonly freeRatio: number;
+  }>;
+}
+
 /** Facts a prober learnt; each prober fills its own section. */
 export interface ProbeFacts {
   http?: HttpFacts;
   tls?: TlsFacts;
   dns?: DnsFacts;
+  host?: HostFacts;
 }
 
 export interface ProbeResult {

@@ -38,7 +38,7 @@ describe('prismwatch run (built CLI, real process)', () => {
   it('starts on the shipped defaults with no flags at all, watching itself', async () => {
     const daemon = await startCli([]);
     const scrape = async () => (await fetch(`${daemon.baseUrl}/metrics`)).text();
-    expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 5 });
+    expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 6 });
     await eventually(
       async () => sample(await scrape(), 'probe_success', { probe: 'prismwatch-healthy' }) === 1,
       20_000,
@@ -65,7 +65,7 @@ describe('prismwatch check', () => {
   it('exits 0 with a one-line summary for the shipped config', async () => {
     const result = await runCli(['check']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('OK: 2 file(s), 5 probe(s) (5 http)\n');
+    expect(result.stdout).toBe('OK: 3 file(s), 6 probe(s) (1 host, 5 http)\n');
   });
 
   it('prints every problem with file:line:column and exits 1', async () => {
@@ -78,7 +78,7 @@ describe('prismwatch check', () => {
     expect(result.stderr).toBe(
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
-        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, got "htp" (did you mean "http"?)',
+        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, got "htp" (did you mean "http"?)',
         '2 problem(s) found',
         '',
       ].join('\n'),

@@ -6,10 +6,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
 import { startCli } from '../helpers/cli.js';
 import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
+import { withDnsServer } from '../helpers/dns-server.js';
 import { eventually, sample } from '../helpers/metrics.js';
-import { withHttpServer } from '../helpers/servers.js';
+import { withHttpServer, withHttpsServer } from '../helpers/servers.js';
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
 const available = promtool.status === 0;
@@ -32,13 +34,34 @@ describe('promtool check metrics', () => {
 
   it.runIf(available)('passes on a real scrape of prismwatch', async () => {
     const target = await withHttpServer((_req, res) => res.end('ok'));
+    const ca = await makeCa();
+    const secure = await withHttpsServer(await makeLeaf({ ca }), (_req, res) => res.end('ok'));
+    const { server } = await withDnsServer({
+      'A prismai.test': { answers: [{ type: 'A', name: 'prismai.test', data: '203.0.113.1' }] },
+    });
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
+    dir.write(
+      'others.yaml',
+      [
+        'probes:',
+        '  - { name: host, kind: host, interval: 200ms }',
+        `  - { name: cert, kind: tls, interval: 200ms, target: "127.0.0.1:${secure.port}", tls: { ca_file: "${writeCaFile(ca)}" } }`,
+        `  - { name: dns, kind: dns, interval: 200ms, server: "${server}", query_name: prismai.test }`,
+        '',
+      ].join('\n'),
+    );
     const daemon = await startCli(['--config', dir.path]);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      return sample(body, 'probe_success', { probe: 'web' }) === 1 ? body : undefined;
+      const all = ['web', 'host', 'cert', 'dns'].every(
+        (probe) => sample(body, 'probe_success', { probe }) === 1,
+      );
+      return all ? body : undefined;
     });
+    expect(text).toContain('prismwatch_host_disk_free_ratio{');
+    expect(text).toContain('probe_ssl_earliest_cert_expiry{');
+    expect(text).toContain('probe_dns_lookup_time_seconds{');
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: ownFamilies(text), encoding: 'utf8' });
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);
