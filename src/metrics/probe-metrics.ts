@@ -30,6 +30,8 @@ export function userLabelNames(probes: readonly ProbeSpec[]): string[] {
 interface LastValues {
   success: number;
   duration: number;
+  /** Phase durations of probes other than HTTP (which has its own family), seconds. */
+  phases?: Array<[string, number]>;
   http?: {
     status: number;
     phases: number[];
@@ -319,6 +321,12 @@ export class ProbeMetrics {
         cipher: tls.cipher,
       },
       host: result.facts.host,
+      phases: http
+        ? undefined
+        : PHASES.filter((phase) => result.phases[phase] !== undefined).map((phase) => [
+            phase,
+            result.phases[phase]! / 1000,
+          ]),
       dns: result.facts.dns && {
         lookupSeconds: result.facts.dns.lookupMs / 1000,
         answers: result.facts.dns.answers.length,

@@ -2,6 +2,9 @@
 import { dnsProber } from './dns.js';
 import { hostProber } from './host.js';
 import { httpProber } from './http.js';
+import { mysqlProber } from './mysql.js';
+import { postgresProber } from './postgres.js';
+import { redisProber } from './redis.js';
 import { tcpProber } from './tcp.js';
 import { tlsProber } from './tls.js';
 import type { ProberDefinition } from './types.js';
@@ -17,6 +20,9 @@ export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Obje
   tcp: entry(tcpProber),
   tls: entry(tlsProber),
   host: entry(hostProber),
+  postgres: entry(postgresProber),
+  mysql: entry(mysqlProber),
+  redis: entry(redisProber),
 });
 
 export function proberFor(kind: string): ProberDefinition<unknown> | undefined {

@@ -48,13 +48,14 @@ describe('promtool check metrics', () => {
         '  - { name: host, kind: host, interval: 200ms }',
         `  - { name: cert, kind: tls, interval: 200ms, target: "127.0.0.1:${secure.port}", tls: { ca_file: "${writeCaFile(ca)}" } }`,
         `  - { name: dns, kind: dns, interval: 200ms, server: "${server}", query_name: prismai.test }`,
+        '  - { name: cache, kind: redis, interval: 200ms, url: "redis://127.0.0.1:6379" }',
         '',
       ].join('\n'),
     );
     const daemon = await startCli(['--config', dir.path]);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      const all = ['web', 'host', 'cert', 'dns'].every(
+      const all = ['web', 'host', 'cert', 'dns', 'cache'].every(
         (probe) => sample(body, 'probe_success', { probe }) === 1,
       );
       return all ? body : undefined;
@@ -62,6 +63,7 @@ describe('promtool check metrics', () => {
     expect(text).toContain('prismwatch_host_disk_free_ratio{');
     expect(text).toContain('probe_ssl_earliest_cert_expiry{');
     expect(text).toContain('probe_dns_lookup_time_seconds{');
+    expect(text).toContain('prismwatch_probe_phase_duration_seconds{probe="cache"');
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: ownFamilies(text), encoding: 'utf8' });
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);
