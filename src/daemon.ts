@@ -244,7 +244,7 @@ export class Daemon {
     this.selfMetrics.schedulerRunning.set(this.scheduler.running);
     this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
     const own = Buffer.from(`${await this.selfMetrics.registry.metrics()}\n`);
-    const probes = this.probeMetrics;
+    const exposition = this.probeMetrics.exposition();
     const selfMetrics = this.selfMetrics;
     const started = performance.now();
     let busyMs = 0;
@@ -252,7 +252,7 @@ export class Daemon {
     function* chunks(): Generator<Buffer> {
       yield own;
       let sliceStart = performance.now();
-      for (const chunk of probes.chunks()) {
+      for (const chunk of exposition.chunks) {
         busyMs += performance.now() - sliceStart;
         yield chunk;
         sliceStart = performance.now();
@@ -263,7 +263,7 @@ export class Daemon {
     }
     return {
       contentType: this.selfMetrics.registry.contentType,
-      length: own.length + probes.byteLength(),
+      length: own.length + exposition.length,
       chunks: chunks(),
     };
   }

@@ -109,6 +109,18 @@ const FAMILIES: Family[] = [
     (l) => l.http?.status,
   ),
   {
+    name: 'prismwatch_probe_phase_duration_seconds',
+    type: 'gauge',
+    help: 'Duration of each phase of the last run of non-HTTP probes (connect, tls, processing = query).',
+    lines: (state) => {
+      let out = '';
+      for (const [phase, seconds] of state.last?.phases ?? []) {
+        out += `prismwatch_probe_phase_duration_seconds{${state.labels},phase="${phase}"} ${formatValue(seconds)}\n`;
+      }
+      return out;
+    },
+  },
+  {
     name: 'probe_http_duration_seconds',
     type: 'gauge',
     help: 'Duration of each HTTP phase of the last run, summed over redirects.',
@@ -247,6 +259,38 @@ const FAMILIES: Family[] = [
 
 const FAMILY_HEADERS = FAMILIES.map((family) => Buffer.from(header(family.name, family.type, family.help)));
 
+function* streamBlocks(
+  blocks: ReadonlyArray<{ block: Buffer; offsets: Uint32Array }>,
+  familyBytes: readonly number[],
+  chunkBytes: number,
+): Generator<Buffer> {
+  let chunk = Buffer.allocUnsafe(chunkBytes);
+  let used = 0;
+  const full: Buffer[] = [];
+  const append = (source: Buffer, start: number, end: number) => {
+    for (let from = start; from < end; ) {
+      if (used === chunk.length) {
+        // A full chunk goes out; the next is a new allocation because the socket may still hold it.
+        full.push(chunk);
+        chunk = Buffer.allocUnsafe(chunkBytes);
+        used = 0;
+      }
+      const copied = source.copy(chunk, used, from, Math.min(end, from + (chunk.length - used)));
+      used += copied;
+      from += copied;
+    }
+  };
+  for (let i = 0; i < FAMILIES.length; i++) {
+    if (familyBytes[i] === 0) continue;
+    append(FAMILY_HEADERS[i]!, 0, FAMILY_HEADERS[i]!.length);
+    for (const { block, offsets } of blocks) {
+      append(block, offsets[i]!, offsets[i + 1]!);
+      while (full.length > 0) yield full.shift()!;
+    }
+  }
+  if (used > 0) yield chunk.subarray(0, used);
+}
+
 /** All metric family names this module exports (for dashboards' and tests' cross-checks). */
 export const PROBE_METRIC_NAMES = FAMILIES.map((family) => family.name);
 
@@ -347,59 +391,29 @@ export class ProbeMetrics {
     this.probes.delete(spec.name);
   }
 
-  /** Bytes of the whole exposition (for Content-Length before streaming it). */
-  byteLength(): number {
-    let total = 0;
-    for (let i = 0; i < FAMILIES.length; i++) {
-      const bytes = this.familyBytes(i);
-      if (bytes > 0) total += FAMILY_HEADERS[i]!.length + bytes;
-    }
-    return total;
-  }
-
-  private familyBytes(index: number): number {
-    let bytes = 0;
-    for (const state of this.probes.values()) bytes += state.offsets[index + 1]! - state.offsets[index]!;
-    return bytes;
-  }
-
   /**
-   * The exposition of every probe series, grouped by family as the text format requires, in
-   * chunks of about `chunkBytes`: a scrape of 10,000 probes (20 MB) is streamed with bounded
-   * memory, and the caller can yield to the event loop between chunks so probes stay on time.
+   * The exposition as of now: its length and a generator of chunks of about `chunkBytes`.
+   * A scrape of 10,000 probes (20 MB) is streamed with bounded memory, and the caller yields to
+   * the event loop between chunks so probes stay on time. Blocks are immutable once built (an
+   * observation replaces a probe's block), so the references taken here keep the body consistent
+   * with its length however many probes are observed while it streams.
    */
-  *chunks(chunkBytes = 64 * 1024): Generator<Buffer> {
-    let chunk = Buffer.allocUnsafe(chunkBytes);
-    let used = 0;
-    const append = (source: Buffer, start: number, end: number) => {
-      let from = start;
-      while (from < end) {
-        if (used === chunk.length) {
-          // A full chunk goes out; the next is a new allocation because the socket may still hold it.
-          pending.push(chunk);
-          chunk = Buffer.allocUnsafe(chunkBytes);
-          used = 0;
-        }
-        const copied = source.copy(chunk, used, from, Math.min(end, from + (chunk.length - used)));
-        used += copied;
-        from += copied;
-      }
-    };
-    const pending: Buffer[] = [];
-    for (let i = 0; i < FAMILIES.length; i++) {
-      if (this.familyBytes(i) === 0) continue;
-      append(FAMILY_HEADERS[i]!, 0, FAMILY_HEADERS[i]!.length);
-      for (const state of this.probes.values()) {
-        append(state.block, state.offsets[i]!, state.offsets[i + 1]!);
-        while (pending.length > 0) yield pending.shift()!;
-      }
-    }
-    if (used > 0) yield chunk.subarray(0, used);
+  exposition(chunkBytes = 64 * 1024): { length: number; chunks: Generator<Buffer> } {
+    const blocks = [...this.probes.values()].map((state) => ({ block: state.block, offsets: state.offsets }));
+    const familyBytes = FAMILIES.map((_, i) => {
+      let bytes = 0;
+      for (const { offsets } of blocks) bytes += offsets[i + 1]! - offsets[i]!;
+      return bytes;
+    });
+    let length = 0;
+    for (let i = 0; i < FAMILIES.length; i++)
+      if (familyBytes[i]! > 0) length += FAMILY_HEADERS[i]!.length + familyBytes[i]!;
+    return { length, chunks: streamBlocks(blocks, familyBytes, chunkBytes) };
   }
 
   /** The whole exposition at once (tests, small registries). */
   render(): Buffer {
-    return Buffer.concat([...this.chunks()]);
+    return Buffer.concat([...this.exposition().chunks]);
   }
 
   /** Totals over all probes, for the daemon's own accounting (status page, benchmarks). */

@@ -79,9 +79,10 @@ describe('ProbeMetrics', () => {
       metrics.observe(spec(name), ok);
     }
     const whole = metrics.render();
-    expect(whole.length).toBe(metrics.byteLength());
-    for (const size of [1, 7, 64, 4096])
-      expect(Buffer.concat([...metrics.chunks(size)]).equals(whole)).toBe(true);
+    expect(whole.length).toBe(metrics.exposition().length);
+    for (const size of [1, 7, 64, 4096]) {
+      expect(Buffer.concat([...metrics.exposition(size).chunks]).equals(whole)).toBe(true);
+    }
     const families = whole
       .toString()
       .split('\n')
@@ -99,13 +100,28 @@ describe('ProbeMetrics', () => {
     ]);
   });
 
+  it('keeps a streaming scrape consistent with its length while probes are observed', () => {
+    const metrics = new ProbeMetrics([]);
+    const a = spec('a');
+    metrics.register(a);
+    metrics.observe(a, ok);
+    const { length, chunks } = metrics.exposition(16);
+    const parts: Buffer[] = [];
+    for (const chunk of chunks) {
+      parts.push(chunk);
+      // An observation mid-stream changes the block's size (a failure adds a runs_total line).
+      metrics.observe(a, { ...ok, ok: false, failure: { code: 'reset', message: 'x' } });
+    }
+    expect(Buffer.concat(parts).length).toBe(length);
+  });
+
   it('forgets every series of a removed probe', () => {
     const metrics = new ProbeMetrics([]);
     metrics.register(spec('gone'));
     metrics.observe(spec('gone'), ok);
     metrics.forget(spec('gone'));
     expect(metrics.render().toString()).toBe('');
-    expect(metrics.byteLength()).toBe(0);
+    expect(metrics.exposition().length).toBe(0);
   });
 
   it('starts counters at zero before the first run, and leaves gauges out until then', () => {
