@@ -75,7 +75,10 @@ program
 program
   .command('probe')
   .description('Run one probe now and print a readable report (exit 1 if it fails).')
-  .argument('<target>', 'URL for http (a bare host:port gets http://)')
+  .argument(
+    '<target>',
+    'http, rate_limit: URL (a bare host:port gets http://); tcp, tls: host:port; dns: name; postgres, mysql, redis: URL; host: mount point',
+  )
   .option('-k, --kind <kind>', 'probe kind', 'http')
   .option('-t, --timeout <duration>', 'deadline for the whole probe', '10s')
   .option('-X, --method <method>', 'HTTP method')
@@ -84,6 +87,8 @@ program
   .option('-s, --status <codes>', 'valid status codes, e.g. 200 or 2xx or 200-399 (repeatable)', collect)
   .option('--ca-file <path>', 'PEM file of CA certificates to trust')
   .option('--insecure', 'do not verify the server certificate (still reported)')
+  .option('--server <host:port>', 'dns: the server to ask (default: the system resolver)')
+  .option('--type <type>', 'dns: record type (A, AAAA, CNAME, MX, TXT, NS)')
   .option('--json', 'print the result as JSON')
   .action(async (target: string, options) => {
     process.exitCode = await runProbeCommand(target, options, process.stdout);

@@ -21,11 +21,31 @@ export interface ProbeCommandOptions {
   readonly caFile?: string;
   readonly status?: string[];
   readonly json?: boolean;
+  readonly server?: string;
+  readonly type?: string;
 }
 
-function targetKeys(kind: string, target: string): Record<string, unknown> {
-  if (kind === 'http') return { url: /^https?:\/\//.test(target) ? target : `http://${target}` };
-  return { target };
+/** How the command line's one positional target maps onto each kind's config keys. */
+function targetKeys(kind: string, target: string, options: ProbeCommandOptions): Record<string, unknown> {
+  switch (kind) {
+    case 'http':
+    case 'rate_limit':
+      return { url: /^https?:\/\//.test(target) ? target : `http://${target}` };
+    case 'dns':
+      return {
+        query_name: target,
+        ...(options.server ? { server: options.server } : {}),
+        ...(options.type ? { query_type: options.type.toUpperCase() } : {}),
+      };
+    case 'postgres':
+    case 'mysql':
+    case 'redis':
+      return { url: target };
+    case 'host':
+      return { mounts: [target] };
+    default:
+      return { target };
+  }
 }
 
 export function buildAdHocSpec(target: string, options: ProbeCommandOptions): ProbeSpec {
@@ -35,7 +55,7 @@ export function buildAdHocSpec(target: string, options: ProbeCommandOptions): Pr
     name: 'adhoc',
     kind: options.kind,
     timeout: options.timeout,
-    ...targetKeys(options.kind, target),
+    ...targetKeys(options.kind, target, options),
   };
   if ((options.kind === 'tls' || options.kind === 'tcp') && (options.insecure || options.caFile)) {
     raw.tls = {

@@ -10,7 +10,7 @@
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
 import { type FailureCode, PHASES } from '../probers/failure.js';
-import type { HostFacts, ProbeResult, ProbeSpec } from '../probers/types.js';
+import type { HostFacts, ProbeResult, ProbeSpec, RateLimitFacts } from '../probers/types.js';
 import { escapeLabelValue, formatValue, header } from './exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
@@ -43,6 +43,7 @@ interface LastValues {
   tls?: { earliest: number; lastChain: number; version: string; cipher: string };
   dns?: { lookupSeconds: number; answers: number };
   host?: HostFacts;
+  rateLimit?: RateLimitFacts;
 }
 
 interface ProbeState {
@@ -54,6 +55,8 @@ interface ProbeState {
   sum: number;
   count: number;
   successes: number;
+  /** 429 answers seen by a rate_limit probe. */
+  limited: number;
   readonly failures: Map<FailureCode, number>;
   readonly skipped: Float64Array;
   /**
@@ -215,6 +218,34 @@ const FAMILIES: Family[] = [
     'Maximum file handles system-wide.',
     (l) => l.host?.files.maximum,
   ),
+  gauge(
+    'prismwatch_ratelimit_limit',
+    'Requests allowed in the window, from rate-limit headers.',
+    (l) => l.rateLimit?.limit,
+  ),
+  gauge('prismwatch_ratelimit_remaining', 'Requests left in the window.', (l) => l.rateLimit?.remaining),
+  gauge(
+    'prismwatch_ratelimit_remaining_ratio',
+    'Share of the window left: remaining / limit.',
+    (l) => l.rateLimit?.remainingRatio,
+  ),
+  gauge(
+    'prismwatch_ratelimit_reset_seconds',
+    'Seconds until the window resets.',
+    (l) => l.rateLimit?.resetSeconds,
+  ),
+  gauge(
+    'prismwatch_ratelimit_retry_after_seconds',
+    'Retry-After of the last response, seconds.',
+    (l) => l.rateLimit?.retryAfterSeconds,
+  ),
+  {
+    name: 'prismwatch_ratelimit_limited_total',
+    type: 'counter',
+    help: 'Responses with status 429 seen by a rate_limit probe.',
+    lines: (state) =>
+      state.last?.rateLimit ? `prismwatch_ratelimit_limited_total{${state.labels}} ${state.limited}\n` : '',
+  },
   {
     name: 'prismwatch_probe_duration_seconds',
     type: 'histogram',
@@ -315,6 +346,7 @@ export class ProbeMetrics {
       sum: 0,
       count: 0,
       successes: 0,
+      limited: 0,
       failures: new Map(),
       skipped: new Float64Array(SKIP_REASONS.length),
       block: Buffer.alloc(0),
@@ -345,6 +377,7 @@ export class ProbeMetrics {
       const code = result.failure?.code ?? 'internal';
       state.failures.set(code, (state.failures.get(code) ?? 0) + 1);
     }
+    if (result.facts.rateLimit?.limited) state.limited += 1;
     const http = result.facts.http;
     const tls = result.facts.tls;
     state.last = {
@@ -365,6 +398,7 @@ export class ProbeMetrics {
         cipher: tls.cipher,
       },
       host: result.facts.host,
+      rateLimit: result.facts.rateLimit,
       phases: http
         ? undefined
         : PHASES.filter((phase) => result.phases[phase] !== undefined).map((phase) => [

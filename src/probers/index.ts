@@ -4,6 +4,7 @@ import { hostProber } from './host.js';
 import { httpProber } from './http.js';
 import { mysqlProber } from './mysql.js';
 import { postgresProber } from './postgres.js';
+import { rateLimitProber } from './rate-limit.js';
 import { redisProber } from './redis.js';
 import { tcpProber } from './tcp.js';
 import { tlsProber } from './tls.js';
@@ -23,6 +24,7 @@ export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Obje
   postgres: entry(postgresProber),
   mysql: entry(mysqlProber),
   redis: entry(redisProber),
+  rate_limit: entry(rateLimitProber),
 });
 
 export function proberFor(kind: string): ProberDefinition<unknown> | undefined {

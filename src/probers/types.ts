@@ -81,12 +81,26 @@ export interface HostFacts {
   }>;
 }
 
+export interface RateLimitFacts {
+  readonly statusCode: number;
+  readonly limited: boolean;
+  readonly dialect: string;
+  readonly limit?: number;
+  readonly remaining?: number;
+  readonly resetSeconds?: number;
+  readonly remainingRatio?: number;
+  readonly retryAfterSeconds?: number;
+  readonly burstSent?: number;
+  readonly burstLimitedAfter?: number;
+}
+
 /** Facts a prober learnt; each prober fills its own section. */
 export interface ProbeFacts {
   http?: HttpFacts;
   tls?: TlsFacts;
   dns?: DnsFacts;
   host?: HostFacts;
+  rateLimit?: RateLimitFacts;
 }
 
 export interface ProbeResult {

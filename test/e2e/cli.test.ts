@@ -78,7 +78,7 @@ describe('prismwatch check', () => {
     expect(result.stderr).toBe(
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
-        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, got "htp" (did you mean "http"?)',
+        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, got "htp" (did you mean "http"?)',
         '2 problem(s) found',
         '',
       ].join('\n'),
@@ -146,5 +146,35 @@ describe('shipped examples', () => {
     const result = await runCli(['check', 'probes/examples']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+});
+
+describe('prismwatch probe for every kind', () => {
+  it('host and dns kinds take their positional target', async () => {
+    const host = await runCli(['probe', '--kind', 'host', '/']);
+    expect(host.code).toBe(0);
+    expect(host.stdout).toMatch(/^host \(\/\)\n {2}result {5}OK in /);
+    const { withDnsServer } = await import('../helpers/dns-server.js');
+    const { server } = await withDnsServer({
+      'MX prismai.test': {
+        answers: [{ type: 'MX', name: 'prismai.test', data: { preference: 5, exchange: 'mx.prismai.test' } }],
+      },
+    });
+    const dns = await runCli([
+      'probe',
+      '--kind',
+      'dns',
+      '--server',
+      server,
+      '--type',
+      'mx',
+      '--json',
+      'prismai.test',
+    ]);
+    expect(dns.code).toBe(0);
+    expect(JSON.parse(dns.stdout).facts.dns).toMatchObject({
+      rcode: 'NOERROR',
+      answers: ['5 mx.prismai.test'],
+    });
   });
 });

@@ -30,7 +30,7 @@ describe('/proc parsers (fixture text)', () => {
     expect(parseLoadavg('0.52 0.58 0.59 2/389 12345\n')).toEqual({ load1: 0.52, load5: 0.58, load15: 0.59 });
     expect(parseFileNr('3104\t0\t9223372036854775807\n')).toEqual({
       allocated: 3104,
-      maximum: 9223372036854775807,
+      maximum: 2 ** 63, // the kernel reports 2^63 − 1; as a double it rounds to 2^63
     });
   });
 });
