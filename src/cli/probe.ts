@@ -30,6 +30,7 @@ function targetKeys(kind: string, target: string, options: ProbeCommandOptions):
   switch (kind) {
     case 'http':
     case 'rate_limit':
+    case 'security_headers':
       return { url: /^https?:\/\//.test(target) ? target : `http://${target}` };
     case 'dns':
       return {

@@ -42,6 +42,52 @@ export function renderProbeReport(
     row('subject', tls.subject);
     row('issuer', tls.issuer);
   }
+  const { dns, host, rateLimit, security } = result.facts;
+  if (dns) row('dns', `${dns.rcode}: ${dns.answers.length > 0 ? dns.answers.join(', ') : 'no answers'}`);
+  if (host) {
+    const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+    row(
+      'memory',
+      `${percent(host.memory.usedRatio)} used of ${(host.memory.totalBytes / 2 ** 30).toFixed(1)} GiB`,
+    );
+    for (const disk of host.disks)
+      row(
+        'disk',
+        `${disk.mount}: ${percent(disk.freeRatio)} free of ${(disk.totalBytes / 2 ** 30).toFixed(1)} GiB`,
+      );
+    row('load', `${host.load.load1} ${host.load.load5} ${host.load.load15}`);
+    row('files', `${host.files.allocated} handles allocated system-wide; prismwatch holds ${host.openFds}`);
+  }
+  if (rateLimit) {
+    const left =
+      rateLimit.remaining === undefined
+        ? 'no rate-limit headers'
+        : `${rateLimit.remaining} of ${rateLimit.limit ?? '?'} left`;
+    const reset = rateLimit.resetSeconds === undefined ? '' : `, resets in ${rateLimit.resetSeconds}s`;
+    row(
+      'ratelimit',
+      `${left}${reset} (${rateLimit.dialect})${rateLimit.limited ? `; 429, Retry-After ${rateLimit.retryAfterSeconds ?? '?'}s` : ''}`,
+    );
+    if (rateLimit.burstSent !== undefined) {
+      row(
+        'burst',
+        `${rateLimit.burstSent} request(s)${rateLimit.burstLimitedAfter ? `, limited after ${rateLimit.burstLimitedAfter}` : ', never limited'}`,
+      );
+    }
+  }
+  if (security) {
+    row(
+      'grade',
+      `${security.grade} (${security.score}), ${security.passed} passed, ${security.failed} failed, ${security.notEvaluated} not evaluated (Observatory v${security.algorithmVersion})`,
+    );
+    for (const test of security.results) {
+      const mark = test.pass === undefined ? '·' : test.pass ? '✓' : '✗';
+      lines.push(
+        `    ${mark} ${test.test.padEnd(32)} ${test.result} (${test.modifier >= 0 ? '+' : ''}${test.modifier})`,
+      );
+    }
+    if (security.disclosing.length > 0) row('discloses', security.disclosing.join(', '));
+  }
   if (http && Object.keys(http.headers).length > 0) {
     lines.push('  headers');
     for (const [name, value] of Object.entries(http.headers).sort(([a], [b]) => a.localeCompare(b))) {

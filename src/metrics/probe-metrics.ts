@@ -10,7 +10,7 @@
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
 import { type FailureCode, PHASES } from '../probers/failure.js';
-import type { HostFacts, ProbeResult, ProbeSpec, RateLimitFacts } from '../probers/types.js';
+import type { HostFacts, ProbeResult, ProbeSpec, RateLimitFacts, SecurityFacts } from '../probers/types.js';
 import { escapeLabelValue, formatValue, header } from './exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
@@ -44,6 +44,7 @@ interface LastValues {
   dns?: { lookupSeconds: number; answers: number };
   host?: HostFacts;
   rateLimit?: RateLimitFacts;
+  security?: SecurityFacts;
 }
 
 interface ProbeState {
@@ -246,6 +247,35 @@ const FAMILIES: Family[] = [
     lines: (state) =>
       state.last?.rateLimit ? `prismwatch_ratelimit_limited_total{${state.labels}} ${state.limited}\n` : '',
   },
+  gauge(
+    'prismwatch_security_score',
+    'Security headers score, as the MDN HTTP Observatory computes it.',
+    (l) => l.security?.score,
+  ),
+  {
+    name: 'prismwatch_security_grade_info',
+    type: 'gauge',
+    help: 'Security headers grade (A+ … F), as a label.',
+    lines: (state) => {
+      const grade = state.last?.security?.grade;
+      return grade === undefined
+        ? ''
+        : `prismwatch_security_grade_info{${state.labels},grade="${grade}"} 1\n`;
+    },
+  },
+  {
+    name: 'prismwatch_security_test_pass',
+    type: 'gauge',
+    help: 'Whether each Observatory test passed (1) or failed (0); the outcome is the result label. Tests not evaluated are absent.',
+    lines: (state) => {
+      let out = '';
+      for (const test of state.last?.security?.results ?? []) {
+        if (test.pass === undefined) continue;
+        out += `prismwatch_security_test_pass{${state.labels},test="${test.test}",result="${test.result}"} ${test.pass ? 1 : 0}\n`;
+      }
+      return out;
+    },
+  },
   {
     name: 'prismwatch_probe_duration_seconds',
     type: 'histogram',
@@ -399,6 +429,7 @@ export class ProbeMetrics {
       },
       host: result.facts.host,
       rateLimit: result.facts.rateLimit,
+      security: result.facts.security,
       phases: http
         ? undefined
         : PHASES.filter((phase) => result.phases[phase] !== undefined).map((phase) => [

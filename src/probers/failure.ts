@@ -21,6 +21,7 @@ export const FAILURE_CODES = [
   'auth_failed', // a database or cache rejected the credentials
   'query_error', // connected and authenticated, but the check query failed
   'threshold_exceeded', // a measured value is past the limit the probe sets (memory, disk)
+  'security_policy', // security headers below min_grade, a required header missing or a forbidden one present
 ] as const;
 
 export type FailureCode = (typeof FAILURE_CODES)[number];

@@ -6,6 +6,7 @@ import { mysqlProber } from './mysql.js';
 import { postgresProber } from './postgres.js';
 import { rateLimitProber } from './rate-limit.js';
 import { redisProber } from './redis.js';
+import { securityHeadersProber } from './security-headers.js';
 import { tcpProber } from './tcp.js';
 import { tlsProber } from './tls.js';
 import type { ProberDefinition } from './types.js';
@@ -25,6 +26,7 @@ export const PROBERS: Readonly<Record<string, ProberDefinition<unknown>>> = Obje
   mysql: entry(mysqlProber),
   redis: entry(redisProber),
   rate_limit: entry(rateLimitProber),
+  security_headers: entry(securityHeadersProber),
 });
 
 export function proberFor(kind: string): ProberDefinition<unknown> | undefined {

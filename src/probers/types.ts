@@ -94,6 +94,24 @@ export interface RateLimitFacts {
   readonly burstLimitedAfter?: number;
 }
 
+export interface SecurityFacts {
+  readonly score: number;
+  readonly grade: string;
+  readonly algorithmVersion: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly notEvaluated: number;
+  readonly results: ReadonlyArray<{
+    readonly test: string;
+    readonly result: string;
+    readonly modifier: number;
+    readonly pass: boolean | undefined;
+  }>;
+  /** Headers that disclose implementation details (OWASP); findings, not scored. */
+  readonly disclosing: readonly string[];
+  readonly url: string;
+}
+
 /** Facts a prober learnt; each prober fills its own section. */
 export interface ProbeFacts {
   http?: HttpFacts;
@@ -101,6 +119,7 @@ export interface ProbeFacts {
   dns?: DnsFacts;
   host?: HostFacts;
   rateLimit?: RateLimitFacts;
+  security?: SecurityFacts;
 }
 
 export interface ProbeResult {

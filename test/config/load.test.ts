@@ -31,7 +31,7 @@ describe('loadConfig rejects bad files with file:line:column, key path, expectat
     [
       'invalid-kind.yaml',
       [
-        `${fixtures}/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, got "htp" (did you mean "http"?)`,
+        `${fixtures}/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, security_headers, got "htp" (did you mean "http"?)`,
       ],
     ],
     [

@@ -78,7 +78,7 @@ describe('prismwatch check', () => {
     expect(result.stderr).toBe(
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
-        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, got "htp" (did you mean "http"?)',
+        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, security_headers, got "htp" (did you mean "http"?)',
         '2 problem(s) found',
         '',
       ].join('\n'),

@@ -49,13 +49,14 @@ describe('promtool check metrics', () => {
         `  - { name: cert, kind: tls, interval: 200ms, target: "127.0.0.1:${secure.port}", tls: { ca_file: "${writeCaFile(ca)}" } }`,
         `  - { name: dns, kind: dns, interval: 200ms, server: "${server}", query_name: prismai.test }`,
         '  - { name: cache, kind: redis, interval: 200ms, url: "redis://127.0.0.1:6379" }',
+        `  - { name: grade, kind: security_headers, interval: 1s, url: "${target.url}/", http_url: false }`,
         '',
       ].join('\n'),
     );
     const daemon = await startCli(['--config', dir.path]);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      const all = ['web', 'host', 'cert', 'dns', 'cache'].every(
+      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade'].every(
         (probe) => sample(body, 'probe_success', { probe }) === 1,
       );
       return all ? body : undefined;
@@ -64,6 +65,7 @@ describe('promtool check metrics', () => {
     expect(text).toContain('probe_ssl_earliest_cert_expiry{');
     expect(text).toContain('probe_dns_lookup_time_seconds{');
     expect(text).toContain('prismwatch_probe_phase_duration_seconds{probe="cache"');
+    expect(text).toContain('prismwatch_security_test_pass{probe="grade"');
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: ownFamilies(text), encoding: 'utf8' });
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);
