@@ -2,7 +2,7 @@
 
 import { parseDuration } from '../config/duration.js';
 import { Daemon } from '../daemon.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
@@ -20,14 +20,29 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel ?? process.env[ENV.logLevel] ?? 'info' });
   const { host, port } = parseListenAddress(resolveListenAddress(options.listenAddress));
   const configPaths = resolveConfigPaths(options.config);
+  const maxConcurrency = options.maxConcurrency === undefined ? undefined : Number(options.maxConcurrency);
+  if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)) {
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--max-concurrency expects a whole number of at least 1, got "${options.maxConcurrency}"`,
+    );
+  }
+  const shutdownGraceMs =
+    options.shutdownGrace === undefined ? undefined : parseDuration(options.shutdownGrace);
+  if (options.shutdownGrace !== undefined && shutdownGraceMs === undefined) {
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--shutdown-grace expects a duration like "10s", got "${options.shutdownGrace}"`,
+    );
+  }
   const daemon = new Daemon({
     configPaths,
     host,
     port,
     log,
     apiToken: process.env[ENV.apiToken] || undefined,
-    maxConcurrency: options.maxConcurrency ? Number(options.maxConcurrency) : undefined,
-    shutdownGraceMs: options.shutdownGrace ? parseDuration(options.shutdownGrace) : undefined,
+    maxConcurrency,
+    shutdownGraceMs,
   });
 
   // A bug in prismwatch (not a target) must not leave a half-working daemon: log it and exit so

@@ -178,3 +178,22 @@ describe('prismwatch probe for every kind', () => {
     });
   });
 });
+
+describe('prismwatch run flags', () => {
+  it('rejects malformed numbers and durations with exit 2 instead of ignoring them', async () => {
+    const concurrency = await runCli([
+      'run',
+      '--web.listen-address',
+      '127.0.0.1:0',
+      '--max-concurrency',
+      'lots',
+    ]);
+    expect(concurrency.code).toBe(2);
+    expect(concurrency.stderr).toBe(
+      'prismwatch: --max-concurrency expects a whole number of at least 1, got "lots"\n',
+    );
+    const grace = await runCli(['run', '--web.listen-address', '127.0.0.1:0', '--shutdown-grace', 'a while']);
+    expect(grace.code).toBe(2);
+    expect(grace.stderr).toBe('prismwatch: --shutdown-grace expects a duration like "10s", got "a while"\n');
+  });
+});
