@@ -15,6 +15,8 @@ import { SelfMetrics } from './metrics/self-metrics.js';
 import { runProbe } from './probers/run-probe.js';
 import type { ProbeResult, ProbeSpec } from './probers/types.js';
 import { ResultStore } from './results/history.js';
+import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
+import { AlertEvaluator } from './rules/evaluator.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
@@ -22,6 +24,7 @@ import { preciseNow } from './util/clock.js';
 
 export const DEFAULT_MAX_CONCURRENCY = 2_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+export const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
 
 export interface DaemonOptions {
   readonly configPaths: readonly string[];
@@ -34,6 +37,8 @@ export interface DaemonOptions {
   readonly shutdownGraceMs?: number;
   readonly historyRetentionMs?: number;
   readonly now?: () => number;
+  /** How often alert rules are evaluated. */
+  readonly evaluationIntervalMs?: number;
 }
 
 export class Daemon {
@@ -49,6 +54,8 @@ export class Daemon {
   private readonly shutdown = new AbortController();
   private readonly lastOk = new Map<string, boolean>();
   private ready = false;
+  readonly alerts = new AlertEvaluator();
+  private evaluationTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -76,6 +83,7 @@ export class Daemon {
         metrics: () => this.renderMetrics(),
         isReady: () => this.ready,
         reload: () => this.reload(),
+        alerts: () => alertsAsJson(this.alerts.list()),
       },
     });
   }
@@ -107,6 +115,8 @@ export class Daemon {
       throw error;
     }
     this.scheduler.start();
+    const interval = this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
+    this.evaluationTimer = setInterval(() => this.evaluateRules(), interval);
     this.ready = true;
     this.log.info(
       { address: this.baseUrl, probes: this.config!.probes.length, files: this.config!.files },
@@ -240,10 +250,40 @@ export class Daemon {
     }
   }
 
+  /** One evaluation of every rule; a failure is counted and logged, never thrown. */
+  evaluateRules(): void {
+    const config = this.config;
+    if (!config) return;
+    const started = performance.now();
+    try {
+      const { changed } = this.alerts.evaluate(this.now(), config.rules, config.probes, this.results);
+      for (const alert of changed) {
+        const context = {
+          alert: alert.rule,
+          probe: alert.probe,
+          severity: alert.labels.severity,
+          value: alert.value,
+          summary: alert.annotations.summary,
+        };
+        if (alert.state === 'firing') this.log.warn(context, 'Alert firing');
+        else if (alert.state === 'resolved') this.log.info(context, 'Alert resolved');
+        else this.log.debug(context, 'Alert pending');
+      }
+      this.selfMetrics.ruleEvaluations.inc();
+    } catch (error) {
+      this.selfMetrics.ruleEvaluationFailures.inc();
+      this.log.error({ err: error }, 'Rule evaluation failed');
+    } finally {
+      this.selfMetrics.ruleEvaluationSeconds.set((performance.now() - started) / 1000);
+    }
+  }
+
   private async renderMetrics(): Promise<MetricsBody> {
     this.selfMetrics.schedulerRunning.set(this.scheduler.running);
     this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
-    const own = Buffer.from(`${await this.selfMetrics.registry.metrics()}\n`);
+    const own = Buffer.from(
+      `${await this.selfMetrics.registry.metrics()}\n${renderAlertSeries(this.alerts.list())}`,
+    );
     const exposition = this.probeMetrics.exposition();
     const selfMetrics = this.selfMetrics;
     const started = performance.now();
@@ -271,6 +311,7 @@ export class Daemon {
   /** Stops scheduling, lets in-flight probes finish within the grace period, closes the server. */
   async stop(): Promise<void> {
     this.ready = false;
+    clearInterval(this.evaluationTimer);
     const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
     if (cutOff > 0)

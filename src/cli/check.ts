@@ -14,8 +14,9 @@ export function runCheck(
     const kinds = new Map<string, number>();
     for (const probe of config.probes) kinds.set(probe.kind, (kinds.get(probe.kind) ?? 0) + 1);
     const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
+    const rules = config.rules.length > 0 ? `, ${config.rules.length} rule(s)` : '';
     out.write(
-      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}\n`,
+      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}\n`,
     );
     return 0;
   } catch (error) {

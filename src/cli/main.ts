@@ -3,7 +3,9 @@
 import { Command, Option } from 'commander';
 import { buildJsonSchema } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
+import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
 import { VERSION } from '../version.js';
+import { runAlertsCommand } from './alerts.js';
 import { runCheck } from './check.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 import { runProbeCommand } from './probe.js';
@@ -45,6 +47,9 @@ program
   )
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
   .option('--shutdown-grace <duration>', 'how long in-flight probes may finish on shutdown (default 10s)')
+  .addOption(
+    new Option('--rules.evaluation-interval <duration>', 'how often alert rules are evaluated (default 10s)'),
+  )
   .action(async (options: Record<string, unknown>) => {
     process.exitCode = await runDaemon({
       config: options.config as string[] | undefined,
@@ -52,6 +57,7 @@ program
       logLevel: options['log.level'] as string | undefined,
       maxConcurrency: options.maxConcurrency as string | undefined,
       shutdownGrace: options.shutdownGrace as string | undefined,
+      evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);
@@ -92,6 +98,25 @@ program
   .option('--json', 'print the result as JSON')
   .action(async (target: string, options) => {
     process.exitCode = await runProbeCommand(target, options, process.stdout);
+  });
+
+program
+  .command('alerts')
+  .description("List the running daemon's alerts (exit 1 while any is firing).")
+  .addOption(
+    new Option(
+      '--web.listen-address <host:port>',
+      `the daemon's address (env ${ENV.listen}, default 127.0.0.1:9797)`,
+    ),
+  )
+  .option('--url <url>', "the daemon's base URL, instead of --web.listen-address")
+  .option('--json', 'print the alerts as JSON')
+  .action(async (options: Record<string, unknown>) => {
+    const { host, port } = parseListenAddress(
+      resolveListenAddress(options['web.listenAddress'] as string | undefined),
+    );
+    const baseUrl = (options.url as string | undefined) ?? `http://${formatHostPort(host, port)}`;
+    process.exitCode = await runAlertsCommand(baseUrl, { json: options.json === true }, process.stdout);
   });
 
 program

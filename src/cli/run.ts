@@ -13,6 +13,7 @@ export interface RunCommandOptions {
   readonly logLevel?: string;
   readonly maxConcurrency?: string;
   readonly shutdownGrace?: string;
+  readonly evaluationInterval?: string;
 }
 
 /** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
@@ -35,7 +36,19 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
       `--shutdown-grace expects a duration like "10s", got "${options.shutdownGrace}"`,
     );
   }
+  const evaluationIntervalMs =
+    options.evaluationInterval === undefined ? undefined : parseDuration(options.evaluationInterval);
+  if (
+    options.evaluationInterval !== undefined &&
+    (evaluationIntervalMs === undefined || evaluationIntervalMs < 100)
+  ) {
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--rules.evaluation-interval expects a duration of at least 100ms, got "${options.evaluationInterval}"`,
+    );
+  }
   const daemon = new Daemon({
+    evaluationIntervalMs,
     configPaths,
     host,
     port,

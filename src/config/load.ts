@@ -8,6 +8,8 @@ import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { ProbeSpec } from '../probers/types.js';
+import type { RuleSpec } from '../rules/rule.js';
+import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';
 import { discoverConfigFiles, displayPath } from './discover.js';
 import { formatDuration } from './duration.js';
 import type { Env } from './interpolate.js';
@@ -25,6 +27,7 @@ import { formatPath, type PathSegment, YamlSource } from './yaml-source.js';
 
 export interface Config {
   readonly probes: readonly ProbeSpec[];
+  readonly rules: readonly RuleSpec[];
   readonly files: readonly string[];
   /** sha256 over the files' contents: a reload with the same checksum changes nothing. */
   readonly checksum: string;
@@ -36,6 +39,8 @@ function knownKeysFor(raw: unknown) {
   return (path: readonly PathSegment[]): string[] => {
     if (path.length === 0) return Object.keys(fileSchema.shape);
     if (path[0] === 'defaults' && path.length === 1) return Object.keys(defaultsSchema.shape);
+    if (path[0] === 'rules' && path.length === 2) return Object.keys(ruleSchema.shape);
+    if (path[0] === 'rules' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (path[0] === 'probes' && typeof path[1] === 'number') {
       const probe = (raw as { probes?: Array<{ kind?: unknown }> }).probes?.[path[1]];
       const schema = typeof probe?.kind === 'string' ? probeSchemaFor(probe.kind) : undefined;
@@ -70,13 +75,14 @@ function withoutFailed(source: YamlSource, issues: ConfigIssue[]): ConfigIssue[]
 
 interface FileResult {
   probes: Array<{ spec: ProbeSpec; nameIssue: (message: string) => ConfigIssue }>;
+  rules: Array<{ spec: RuleSpec; nameIssue: (message: string) => ConfigIssue }>;
   issues: ConfigIssue[];
 }
 
 function loadFile(file: string, text: string, env: Env): FileResult {
   const shown = displayPath(file);
   const source = new YamlSource(shown, text, env);
-  const result: FileResult = { probes: [], issues: [...source.issues] };
+  const result: FileResult = { probes: [], rules: [], issues: [...source.issues] };
   if (!source.parsed) return result;
   const raw = source.toJS() ?? {};
   const known = knownKeysFor(raw);
@@ -86,6 +92,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     return result;
   }
   const defaults: Defaults = parsedFile.data.defaults ?? {};
+  loadRules(source, parsedFile.data.rules ?? [], known, result);
   for (const [index, entry] of (parsedFile.data.probes ?? []).entries()) {
     const path: PathSegment[] = ['probes', index];
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
@@ -133,6 +140,31 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     });
   }
   return result;
+}
+
+function loadRules(
+  source: YamlSource,
+  rules: readonly unknown[],
+  known: ReturnType<typeof knownKeysFor>,
+  result: FileResult,
+): void {
+  for (const [index, entry] of rules.entries()) {
+    const path: PathSegment[] = ['rules', index];
+    const parsed = ruleSchema.safeParse(entry);
+    if (!parsed.success) {
+      result.issues.push(...withoutFailed(source, toConfigIssues(source, path, parsed.error.issues, known)));
+      continue;
+    }
+    const problems = validateRule(parsed.data);
+    for (const [subPath, message] of problems)
+      result.issues.push(source.issueAt([...path, ...subPath], message));
+    if (problems.length > 0) continue;
+    const line = source.position(source.document.getIn(path, true) as never).line;
+    result.rules.push({
+      spec: Object.freeze(toRuleSpec(parsed.data, { file: source.file, line })),
+      nameIssue: (message) => source.issueAt([...path, 'alert'], message),
+    });
+  }
 }
 
 function buildSpec(
@@ -202,6 +234,8 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
   const issues: ConfigIssue[] = [];
   const probes: ProbeSpec[] = [];
   const firstByName = new Map<string, ProbeSpec>();
+  const rules: RuleSpec[] = [];
+  const firstRule = new Map<string, RuleSpec>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     hash.update(file).update('\0').update(text).update('\0');
@@ -220,10 +254,25 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
       firstByName.set(spec.name, spec);
       probes.push(spec);
     }
+    for (const { spec, nameIssue } of result.rules) {
+      const key = `${spec.alert}\u0000${spec.severity}`;
+      const first = firstRule.get(key);
+      if (first) {
+        issues.push(
+          nameIssue(
+            `duplicate rule ${spec.alert} with severity ${spec.severity} (first defined at ${first.source.file}:${first.source.line})`,
+          ),
+        );
+        continue;
+      }
+      firstRule.set(key, spec);
+      rules.push(spec);
+    }
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     probes: Object.freeze(probes),
+    rules: Object.freeze(rules),
     files: Object.freeze(files),
     checksum: hash.digest('hex'),
   });

@@ -5,6 +5,7 @@
 import cron from 'node-cron';
 import * as z from 'zod';
 import { PROBERS } from '../probers/index.js';
+import { ruleSchema } from '../rules/schema.js';
 import { durationMs, labels, probeName } from './fields.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
@@ -42,6 +43,7 @@ export const defaultsSchema = z.strictObject({
 export const fileSchema = z.strictObject({
   defaults: defaultsSchema.optional(),
   probes: z.array(z.unknown(), { error: 'expected a list of probes' }).optional(),
+  rules: z.array(z.unknown(), { error: 'expected a list of alert rules' }).optional(),
 });
 
 export function probeSchemaFor(kind: string) {
@@ -61,6 +63,7 @@ export function buildJsonSchema(): Record<string, unknown> {
     .strictObject({
       defaults: defaultsSchema.optional(),
       probes: z.array(z.union(variants as unknown as [z.ZodType, z.ZodType])).optional(),
+      rules: z.array(ruleSchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

@@ -14,6 +14,9 @@ export class SelfMetrics {
   readonly probeInternalErrors: Counter;
   readonly metricsRenderSeconds: Gauge;
   readonly metricsScrapeSeconds: Gauge;
+  readonly ruleEvaluations: Counter;
+  readonly ruleEvaluationFailures: Counter;
+  readonly ruleEvaluationSeconds: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -72,6 +75,21 @@ export class SelfMetrics {
     this.metricsScrapeSeconds = new Gauge({
       name: 'prismwatch_metrics_scrape_seconds',
       help: 'Wall time from the start to the end of the previous /metrics response.',
+      registers,
+    });
+    this.ruleEvaluations = new Counter({
+      name: 'prismwatch_rule_evaluations_total',
+      help: 'Evaluations of all alert rules.',
+      registers,
+    });
+    this.ruleEvaluationFailures = new Counter({
+      name: 'prismwatch_rule_evaluation_failures_total',
+      help: 'Evaluations of alert rules that failed (a prismwatch bug; logged).',
+      registers,
+    });
+    this.ruleEvaluationSeconds = new Gauge({
+      name: 'prismwatch_rule_evaluation_duration_seconds',
+      help: 'How long the last evaluation of all alert rules took.',
       registers,
     });
     this.probeInternalErrors = new Counter({

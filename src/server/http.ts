@@ -14,6 +14,7 @@ export interface ServerHandlers {
   readonly metrics: () => Promise<MetricsBody>;
   readonly isReady: () => boolean;
   readonly reload: () => Promise<{ ok: boolean; message: string }>;
+  readonly alerts: () => unknown;
 }
 
 export interface MetricsBody {
@@ -86,6 +87,8 @@ export function createHttpServer(options: ServerOptions): Server {
       await streamChunks(res, body.chunks);
     },
     'GET /-/healthy': (_req, res) => send(res, 200, 'prismwatch is healthy\n'),
+    'GET /api/v1/alerts': (_req, res) =>
+      send(res, 200, `${JSON.stringify(handlers.alerts())}\n`, 'application/json; charset=utf-8'),
     'GET /-/ready': (_req, res) =>
       handlers.isReady()
         ? send(res, 200, 'prismwatch is ready\n')

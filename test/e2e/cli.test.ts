@@ -65,7 +65,7 @@ describe('prismwatch check', () => {
   it('exits 0 with a one-line summary for the shipped config', async () => {
     const result = await runCli(['check']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('OK: 3 file(s), 6 probe(s) (1 host, 5 http)\n');
+    expect(result.stdout).toBe('OK: 4 file(s), 6 probe(s) (1 host, 5 http), 13 rule(s)\n');
   });
 
   it('prints every problem with file:line:column and exits 1', async () => {
@@ -195,5 +195,28 @@ describe('prismwatch run flags', () => {
     const grace = await runCli(['run', '--web.listen-address', '127.0.0.1:0', '--shutdown-grace', 'a while']);
     expect(grace.code).toBe(2);
     expect(grace.stderr).toBe('prismwatch: --shutdown-grace expects a duration like "10s", got "a while"\n');
+  });
+});
+
+describe('prismwatch alerts', () => {
+  it('lists the daemon alerts as a table and exits 1 while one fires', async () => {
+    const target = await withHttpServer((_req, res) => res.writeHead(503).end());
+    const dir = configDir();
+    dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url }]));
+    dir.write(
+      'r.yaml',
+      "rules:\n  - { alert: ProbeDown, severity: critical, signal: up, op: '==', threshold: 0, annotations: { summary: '{{probe}} is down' } }\n",
+    );
+    const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms']);
+    const result = await eventually(async () => {
+      const run = await runCli(['alerts', '--url', daemon.baseUrl]);
+      return run.code === 1 ? run : undefined;
+    });
+    expect(result.stdout).toMatch(
+      /^STATE +SEVERITY +ALERT +PROBE +SINCE +SUMMARY\nFIRING +critical +ProbeDown +web +\d+s +web is down\n$/,
+    );
+    const unreachable = await runCli(['alerts', '--url', 'http://127.0.0.1:1']);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toMatch(/^prismwatch: could not read alerts from http:\/\/127\.0\.0\.1:1: /);
   });
 });

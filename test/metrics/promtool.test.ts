@@ -41,6 +41,7 @@ describe('promtool check metrics', () => {
     });
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
+    dir.write('r.yaml', "rules:\n  - { alert: AlwaysOn, severity: warning, signal: up, op: '>=', threshold: 0 }\n");
     dir.write(
       'others.yaml',
       [
@@ -53,7 +54,7 @@ describe('promtool check metrics', () => {
         '',
       ].join('\n'),
     );
-    const daemon = await startCli(['--config', dir.path]);
+    const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms']);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
       const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade'].every(
@@ -62,6 +63,7 @@ describe('promtool check metrics', () => {
       return all ? body : undefined;
     });
     expect(text).toContain('prismwatch_host_disk_free_ratio{');
+    expect(text).toContain('ALERTS{alertname="AlwaysOn",alertstate="firing"');
     expect(text).toContain('probe_ssl_earliest_cert_expiry{');
     expect(text).toContain('probe_dns_lookup_time_seconds{');
     expect(text).toContain('prismwatch_probe_phase_duration_seconds{probe="cache"');

@@ -1,0 +1,175 @@
+/**
+ * Rules → alerts, with Prometheus's semantics (rules/alerting.go Eval), the clock injected:
+ * - a newly active (rule, probe) pair is pending from `activeAt`; it fires once now − activeAt ≥ for
+ *   (at once with for: 0);
+ * - a pending alert whose condition stops holding is dropped, with no resolved notice;
+ * - a firing alert whose condition stops holding resolves, unless keep_firing_for is set: then it
+ *   stays firing until keep_firing_for has passed since the condition first stopped holding, and a
+ *   matching evaluation in between resets that;
+ * - resolved alerts are kept for 15 minutes (so their resolution can be re-sent), then forgotten;
+ * - a rule or probe that is gone resolves its firing alerts at once (no zombies after a reload).
+ * Hysteresis on top: while firing, the condition is checked against resolve_threshold.
+ */
+import { createHash } from 'node:crypto';
+import type { ProbeSpec } from '../probers/types.js';
+import type { ResultStore } from '../results/history.js';
+import { compare, type RuleSpec, selects } from './rule.js';
+import { computeSignal } from './signals.js';
+import { renderTemplate } from './template.js';
+
+export const RESOLVED_RETENTION_MS = 15 * 60_000;
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+export interface Alert {
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly probe: string;
+  readonly labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  state: AlertState;
+  value: number;
+  /** Epoch ms the condition started holding (start of pending). */
+  activeAt: number;
+  firedAt?: number;
+  resolvedAt?: number;
+  keepFiringSince?: number;
+}
+
+export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, string> {
+  return {
+    ...probe.labels,
+    probe: probe.name,
+    ...rule.labels,
+    alertname: rule.alert,
+    severity: rule.severity,
+  };
+}
+
+export function fingerprintOf(labels: Readonly<Record<string, string>>): string {
+  const canonical = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}\u0000${labels[key]}`)
+    .join('\u0001');
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+export interface EvaluationResult {
+  readonly evaluated: number;
+  /** Alerts whose state changed in this evaluation, for logs and delivery. */
+  readonly changed: readonly Alert[];
+}
+
+export class AlertEvaluator {
+  private readonly alerts = new Map<string, Alert>();
+
+  /** Alerts currently pending, firing, or resolved within the retention. */
+  list(): Alert[] {
+    return [...this.alerts.values()];
+  }
+
+  evaluate(
+    now: number,
+    rules: readonly RuleSpec[],
+    probes: readonly ProbeSpec[],
+    results: ResultStore,
+  ): EvaluationResult {
+    const seen = new Set<string>();
+    const changed: Alert[] = [];
+    let evaluated = 0;
+    for (const rule of rules) {
+      for (const probe of probes) {
+        if (!selects(rule.select, probe)) continue;
+        evaluated += 1;
+        const labels = alertLabels(rule, probe);
+        const fingerprint = fingerprintOf(labels);
+        seen.add(fingerprint);
+        const existing = this.alerts.get(fingerprint);
+        const value = computeSignal(rule.signal, {
+          history: results.get(probe.name),
+          now,
+          windowMs: rule.windowMs,
+          minSamples: rule.minSamples,
+        });
+        const firing = existing?.state === 'firing';
+        const threshold =
+          firing && rule.resolveThreshold !== undefined ? rule.resolveThreshold : rule.threshold;
+        const active = value !== undefined && compare(value, rule.op, threshold);
+        const annotations = (v: number) =>
+          Object.fromEntries(
+            Object.entries(rule.annotations).map(([key, template]) => [
+              key,
+              renderTemplate(template, {
+                probe: probe.name,
+                kind: probe.kind,
+                alert: rule.alert,
+                severity: rule.severity,
+                signal: rule.signal,
+                value: v,
+                threshold: rule.threshold,
+                windowMs: rule.windowMs,
+                labels,
+              }),
+            ]),
+          );
+        if (active) {
+          if (!existing || existing.state === 'resolved') {
+            const alert: Alert = {
+              fingerprint,
+              rule: rule.alert,
+              probe: probe.name,
+              labels,
+              annotations: annotations(value),
+              state: 'pending',
+              value,
+              activeAt: now,
+            };
+            this.alerts.set(fingerprint, alert);
+            if (rule.forMs === 0) {
+              alert.state = 'firing';
+              alert.firedAt = now;
+            }
+            changed.push(alert);
+            continue;
+          }
+          existing.value = value;
+          existing.annotations = annotations(value);
+          existing.keepFiringSince = undefined;
+          if (existing.state === 'pending' && now - existing.activeAt >= rule.forMs) {
+            existing.state = 'firing';
+            existing.firedAt = now;
+            changed.push(existing);
+          }
+          continue;
+        }
+        if (!existing || existing.state === 'resolved') continue;
+        if (existing.state === 'pending') {
+          this.alerts.delete(fingerprint);
+          continue;
+        }
+        if (rule.keepFiringForMs > 0) {
+          existing.keepFiringSince ??= now;
+          if (now - existing.keepFiringSince < rule.keepFiringForMs) continue;
+        }
+        this.resolve(existing, now, changed);
+      }
+    }
+    for (const [fingerprint, alert] of this.alerts) {
+      if (alert.state === 'resolved') {
+        if (now - (alert.resolvedAt ?? now) >= RESOLVED_RETENTION_MS) this.alerts.delete(fingerprint);
+      } else if (!seen.has(fingerprint)) {
+        // Its rule or probe is gone: a pending alert never existed for anyone; a firing one resolves.
+        if (alert.state === 'pending') this.alerts.delete(fingerprint);
+        else this.resolve(alert, now, changed);
+      }
+    }
+    return { evaluated, changed };
+  }
+
+  private resolve(alert: Alert, now: number, changed: Alert[]): void {
+    alert.state = 'resolved';
+    alert.resolvedAt = now;
+    alert.keepFiringSince = undefined;
+    changed.push(alert);
+  }
+}

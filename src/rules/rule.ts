@@ -1,0 +1,58 @@
+/** A rule as configured (alerts/*.yaml), after validation. */
+import type { Signal } from './signals.js';
+
+export type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
+export type Severity = 'critical' | 'warning';
+
+export interface ProbeSelector {
+  readonly names?: readonly string[];
+  readonly kinds?: readonly string[];
+  /** Every label must equal the given value (exact match). */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface RuleSpec {
+  readonly alert: string;
+  readonly severity: Severity;
+  readonly select: ProbeSelector;
+  readonly signal: Signal;
+  readonly windowMs: number;
+  readonly op: Comparison;
+  readonly threshold: number;
+  /** Hysteresis: while firing, the alert stays active until the value no longer passes this. */
+  readonly resolveThreshold?: number;
+  readonly minSamples: number;
+  readonly forMs: number;
+  readonly keepFiringForMs: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly source: { readonly file: string; readonly line: number };
+}
+
+export function compare(value: number, op: Comparison, threshold: number): boolean {
+  switch (op) {
+    case '>':
+      return value > threshold;
+    case '>=':
+      return value >= threshold;
+    case '<':
+      return value < threshold;
+    case '<=':
+      return value <= threshold;
+    case '==':
+      return value === threshold;
+    case '!=':
+      return value !== threshold;
+  }
+}
+
+export function selects(
+  selector: ProbeSelector,
+  probe: { name: string; kind: string; labels: Readonly<Record<string, string>> },
+): boolean {
+  if (selector.names && !selector.names.includes(probe.name)) return false;
+  if (selector.kinds && !selector.kinds.includes(probe.kind)) return false;
+  for (const [key, value] of Object.entries(selector.labels ?? {}))
+    if (probe.labels[key] !== value) return false;
+  return true;
+}

@@ -1,0 +1,61 @@
+/**
+ * Annotation templates: `{{probe}}`, `{{value}}`, `{{threshold}}`, `{{window}}`, `{{alert}}`,
+ * `{{severity}}`, `{{labels.NAME}}`. Placeholders are checked when the config loads, so a typo is a
+ * config error rather than a literal "{{vaule}}" in someone's pager at 3 a.m.
+ */
+import { formatDuration } from '../config/duration.js';
+import { LATENCY, type Signal } from './signals.js';
+
+const PLACEHOLDER_RE = /\{\{\s*([a-z_.A-Z0-9]+)\s*\}\}/g;
+const FIXED = new Set(['probe', 'value', 'threshold', 'window', 'alert', 'severity', 'kind']);
+
+export function unknownPlaceholders(template: string): string[] {
+  const unknown: string[] = [];
+  for (const [, name] of template.matchAll(PLACEHOLDER_RE)) {
+    if (!FIXED.has(name!) && !/^labels\.[a-zA-Z_][a-zA-Z0-9_]*$/.test(name!)) unknown.push(name!);
+  }
+  return unknown;
+}
+
+/** A value as a person reads it for this signal: 7.1%, 2.51s, 12.3 days. */
+export function formatSignalValue(signal: Signal, value: number): string {
+  if (signal.endsWith('_ratio')) return `${(value * 100).toFixed(1)}%`;
+  if (LATENCY.has(signal)) return value >= 1 ? `${value.toFixed(2)}s` : `${Math.round(value * 1000)}ms`;
+  if (signal === 'cert_expiry_days') return `${value.toFixed(1)} days`;
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+export interface TemplateContext {
+  readonly probe: string;
+  readonly kind: string;
+  readonly alert: string;
+  readonly severity: string;
+  readonly signal: Signal;
+  readonly value: number;
+  readonly threshold: number;
+  readonly windowMs: number;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export function renderTemplate(template: string, context: TemplateContext): string {
+  return template.replace(PLACEHOLDER_RE, (whole, name: string) => {
+    switch (name) {
+      case 'probe':
+        return context.probe;
+      case 'kind':
+        return context.kind;
+      case 'alert':
+        return context.alert;
+      case 'severity':
+        return context.severity;
+      case 'value':
+        return formatSignalValue(context.signal, context.value);
+      case 'threshold':
+        return formatSignalValue(context.signal, context.threshold);
+      case 'window':
+        return formatDuration(context.windowMs);
+      default:
+        return name.startsWith('labels.') ? (context.labels[name.slice(7)] ?? '') : whole;
+    }
+  });
+}
