@@ -41,7 +41,10 @@ describe('promtool check metrics', () => {
     });
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
-    dir.write('r.yaml', "rules:\n  - { alert: AlwaysOn, severity: warning, signal: up, op: '>=', threshold: 0 }\n");
+    dir.write(
+      'r.yaml',
+      "rules:\n  - { alert: AlwaysOn, severity: warning, signal: up, op: '>=', threshold: 0 }\n",
+    );
     dir.write(
       'others.yaml',
       [
