@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /** prismwatch's command line: run | check | probe | schema. */
 import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
+import { exportPrometheusRules } from '../rules/export.js';
 import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
 import { VERSION } from '../version.js';
 import { runAlertsCommand } from './alerts.js';
@@ -117,6 +119,18 @@ program
     );
     const baseUrl = (options.url as string | undefined) ?? `http://${formatHostPort(host, port)}`;
     process.exitCode = await runAlertsCommand(baseUrl, { json: options.json === true }, process.stdout);
+  });
+
+const rules = program.command('rules').description('Alert rules.');
+rules
+  .command('export')
+  .description("Print the rules as Prometheus alerting rules over prismwatch's series (notes on stderr).")
+  .argument('[paths...]', 'config files or directories (default: ./probes and ./alerts)')
+  .action((paths: string[]) => {
+    const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
+    const { yaml, notes } = exportPrometheusRules(config.rules, config.probes);
+    process.stdout.write(yaml);
+    for (const note of notes) process.stderr.write(`note: ${note}\n`);
   });
 
 program
