@@ -20,6 +20,7 @@ import { AlertEvaluator } from './rules/evaluator.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
+import { StateStore } from './state/store.js';
 import { preciseNow } from './util/clock.js';
 
 export const DEFAULT_MAX_CONCURRENCY = 2_000;
@@ -39,6 +40,8 @@ export interface DaemonOptions {
   readonly now?: () => number;
   /** How often alert rules are evaluated. */
   readonly evaluationIntervalMs?: number;
+  /** Where alert state is kept across restarts; without one it lives in memory only. */
+  readonly dataDir?: string;
 }
 
 export class Daemon {
@@ -56,6 +59,7 @@ export class Daemon {
   private ready = false;
   readonly alerts = new AlertEvaluator();
   private evaluationTimer: NodeJS.Timeout | undefined;
+  private store: StateStore | undefined;
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -109,6 +113,7 @@ export class Daemon {
     }
     try {
       this.apply(loadConfig(this.options.configPaths, this.configEnv()));
+      this.restoreState();
     } catch (error) {
       this.selfMetrics.reloadSuccessful.set(0);
       await this.closeServer();
@@ -250,13 +255,39 @@ export class Daemon {
     }
   }
 
+  private restoreState(): void {
+    if (!this.options.dataDir) return;
+    this.store = new StateStore(this.options.dataDir);
+    const { alerts, lastEvaluationAt } = this.store.load();
+    const downtimeMs = lastEvaluationAt === undefined ? 0 : Math.max(0, this.now() - lastEvaluationAt);
+    this.alerts.restore(alerts, downtimeMs);
+    if (alerts.length > 0)
+      this.log.info({ alerts: alerts.length, downtime_ms: Math.round(downtimeMs) }, 'Alert state restored');
+  }
+
+  /** Commits the alert state; a full or broken disk is reported, and probing carries on. */
+  private saveState(evaluatedAt: number): void {
+    if (!this.store) return;
+    try {
+      this.store.save(this.alerts.list(), evaluatedAt);
+    } catch (error) {
+      this.selfMetrics.stateWriteFailures.inc();
+      this.log.error(
+        { err: error, data_dir: this.options.dataDir },
+        'Could not save alert state; probing and metrics continue',
+      );
+    }
+  }
+
   /** One evaluation of every rule; a failure is counted and logged, never thrown. */
   evaluateRules(): void {
     const config = this.config;
     if (!config) return;
     const started = performance.now();
     try {
-      const { changed } = this.alerts.evaluate(this.now(), config.rules, config.probes, this.results);
+      const now = this.now();
+      const { changed } = this.alerts.evaluate(now, config.rules, config.probes, this.results);
+      this.saveState(now);
       for (const alert of changed) {
         const context = {
           alert: alert.rule,
@@ -317,6 +348,7 @@ export class Daemon {
     if (cutOff > 0)
       this.log.warn({ cut_off: cutOff }, 'Shutdown grace period over; in-flight probes were abandoned');
     await this.closeServer();
+    this.store?.close();
     this.log.info('prismwatch stopped');
   }
 

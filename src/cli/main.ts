@@ -52,6 +52,10 @@ program
   .addOption(
     new Option('--rules.evaluation-interval <duration>', 'how often alert rules are evaluated (default 10s)'),
   )
+  .option(
+    '--data-dir <path>',
+    `where alert state is kept across restarts (env ${ENV.dataDir}, default ./data)`,
+  )
   .action(async (options: Record<string, unknown>) => {
     process.exitCode = await runDaemon({
       config: options.config as string[] | undefined,
@@ -60,6 +64,7 @@ program
       maxConcurrency: options.maxConcurrency as string | undefined,
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
+      dataDir: options.dataDir as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);

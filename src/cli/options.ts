@@ -9,7 +9,10 @@ export const ENV = {
   listen: 'PRISMWATCH_LISTEN_ADDRESS',
   logLevel: 'PRISMWATCH_LOG_LEVEL',
   apiToken: 'PRISMWATCH_API_TOKEN',
+  dataDir: 'PRISMWATCH_DATA_DIR',
 } as const;
+
+export const DEFAULT_DATA_DIR = 'data';
 
 /** `--config` values, else PRISMWATCH_CONFIG (comma-separated), else ./probes and ./alerts (or the shipped ones). */
 export function resolveConfigPaths(flag: readonly string[] | undefined, env = process.env): string[] {

@@ -5,7 +5,7 @@ import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { parseListenAddress } from '../server/listen-address.js';
-import { ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
+import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 
 export interface RunCommandOptions {
   readonly config?: string[];
@@ -14,6 +14,7 @@ export interface RunCommandOptions {
   readonly maxConcurrency?: string;
   readonly shutdownGrace?: string;
   readonly evaluationInterval?: string;
+  readonly dataDir?: string;
 }
 
 /** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
@@ -49,6 +50,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
   }
   const daemon = new Daemon({
     evaluationIntervalMs,
+    dataDir: options.dataDir ?? process.env[ENV.dataDir] ?? DEFAULT_DATA_DIR,
     configPaths,
     host,
     port,

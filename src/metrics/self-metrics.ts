@@ -17,6 +17,7 @@ export class SelfMetrics {
   readonly ruleEvaluations: Counter;
   readonly ruleEvaluationFailures: Counter;
   readonly ruleEvaluationSeconds: Gauge;
+  readonly stateWriteFailures: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -90,6 +91,11 @@ export class SelfMetrics {
     this.ruleEvaluationSeconds = new Gauge({
       name: 'prismwatch_rule_evaluation_duration_seconds',
       help: 'How long the last evaluation of all alert rules took.',
+      registers,
+    });
+    this.stateWriteFailures = new Counter({
+      name: 'prismwatch_state_write_failures_total',
+      help: 'Alert state writes to the data directory that failed (full or broken disk); see the log.',
       registers,
     });
     this.probeInternalErrors = new Counter({

@@ -63,6 +63,21 @@ export interface EvaluationResult {
 export class AlertEvaluator {
   private readonly alerts = new Map<string, Alert>();
 
+  /**
+   * Takes back alerts saved before a restart. As Prometheus's RestoreForState does, the downtime
+   * does not count toward `for` or `keep_firing_for`: pending alerts and keep-firing gaps move
+   * forward by it. Firing alerts stay firing (so they are not announced again), and the first
+   * evaluation notices any condition that changed while prismwatch was down.
+   */
+  restore(alerts: readonly Alert[], downtimeMs: number): void {
+    for (const alert of alerts) {
+      const restored: Alert = { ...alert };
+      if (restored.state === 'pending') restored.activeAt += downtimeMs;
+      if (restored.keepFiringSince !== undefined) restored.keepFiringSince += downtimeMs;
+      this.alerts.set(restored.fingerprint, restored);
+    }
+  }
+
   /** Alerts currently pending, firing, or resolved within the retention. */
   list(): Alert[] {
     return [...this.alerts.values()];

@@ -1,5 +1,8 @@
 /** Spawns the built CLI (dist/), as an operator would run it. */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 
 export const CLI = 'dist/cli/main.js';
@@ -30,9 +33,17 @@ export interface Daemon {
 
 /** Starts `prismwatch run` on a free port and resolves once it logs that it started. */
 export async function startCli(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
-  const child = spawn(process.execPath, [CLI, 'run', '--web.listen-address', '127.0.0.1:0', ...args], {
-    env: { ...process.env, ...env },
-  });
+  // Each daemon keeps its alert state in its own directory, so tests never share a database.
+  const dataDir = args.includes('--data-dir')
+    ? []
+    : ['--data-dir', mkdtempSync(join(tmpdir(), 'prismwatch-data-'))];
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', '--web.listen-address', '127.0.0.1:0', ...dataDir, ...args],
+    {
+      env: { ...process.env, ...env },
+    },
+  );
   const logs: Array<Record<string, unknown>> = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onTestFinished(async () => {

@@ -1,0 +1,135 @@
+/**
+ * The one place that touches disk: alert state in SQLite (WAL, synchronous=FULL) in the data
+ * directory. Each evaluation's outcome is committed in one transaction before anything acts on
+ * it, so a crash never leaves half an evaluation, and a restart resumes exactly where it stopped.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Alert, AlertState } from '../rules/evaluator.js';
+
+const SCHEMA_VERSION = 1;
+
+export interface StoredState {
+  readonly alerts: Alert[];
+  /** Epoch ms of the last evaluation written, or undefined for a new store. */
+  readonly lastEvaluationAt?: number;
+}
+
+interface AlertRow {
+  fingerprint: string;
+  rule: string;
+  probe: string;
+  labels: string;
+  annotations: string;
+  state: string;
+  value: number;
+  active_at: number;
+  fired_at: number | null;
+  resolved_at: number | null;
+  keep_firing_since: number | null;
+}
+
+export class StateStore {
+  private readonly db: Database.Database;
+  private readonly upsert: Database.Statement;
+  private readonly setMeta: Database.Statement;
+
+  constructor(readonly dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, 'prismwatch.db'));
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a committed evaluation survives power loss, not only a process crash.
+    this.db.pragma('synchronous = FULL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS alerts (
+        fingerprint TEXT PRIMARY KEY,
+        rule TEXT NOT NULL,
+        probe TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        annotations TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+        value REAL NOT NULL,
+        active_at REAL NOT NULL,
+        fired_at REAL,
+        resolved_at REAL,
+        keep_firing_since REAL
+      );
+    `);
+    const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+      | { value: string }
+      | undefined;
+    if (version && Number(version.value) > SCHEMA_VERSION) {
+      throw new Error(
+        `${join(dataDir, 'prismwatch.db')} was written by a newer prismwatch (schema ${version.value})`,
+      );
+    }
+    this.setMeta = this.db.prepare(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.setMeta.run('schema_version', String(SCHEMA_VERSION));
+    this.upsert = this.db.prepare(`
+      INSERT INTO alerts (fingerprint, rule, probe, labels, annotations, state, value, active_at, fired_at, resolved_at, keep_firing_since)
+      VALUES (@fingerprint, @rule, @probe, @labels, @annotations, @state, @value, @active_at, @fired_at, @resolved_at, @keep_firing_since)
+      ON CONFLICT (fingerprint) DO UPDATE SET
+        annotations = excluded.annotations, state = excluded.state, value = excluded.value, active_at = excluded.active_at,
+        fired_at = excluded.fired_at, resolved_at = excluded.resolved_at, keep_firing_since = excluded.keep_firing_since`);
+  }
+
+  load(): StoredState {
+    const rows = this.db.prepare('SELECT * FROM alerts').all() as AlertRow[];
+    const last = this.db.prepare("SELECT value FROM meta WHERE key = 'last_evaluation_at'").get() as
+      | { value: string }
+      | undefined;
+    const alerts = rows.map(
+      (row): Alert => ({
+        fingerprint: row.fingerprint,
+        rule: row.rule,
+        probe: row.probe,
+        labels: JSON.parse(row.labels) as Record<string, string>,
+        annotations: JSON.parse(row.annotations) as Record<string, string>,
+        state: row.state as AlertState,
+        value: row.value,
+        activeAt: row.active_at,
+        ...(row.fired_at === null ? {} : { firedAt: row.fired_at }),
+        ...(row.resolved_at === null ? {} : { resolvedAt: row.resolved_at }),
+        ...(row.keep_firing_since === null ? {} : { keepFiringSince: row.keep_firing_since }),
+      }),
+    );
+    return last ? { alerts, lastEvaluationAt: Number(last.value) } : { alerts };
+  }
+
+  /** Replaces the stored alerts with `alerts` and records the evaluation time, atomically. */
+  save(alerts: readonly Alert[], evaluatedAt: number): void {
+    this.db.transaction(() => {
+      const keep = new Set(alerts.map((alert) => alert.fingerprint));
+      for (const { fingerprint } of this.db.prepare('SELECT fingerprint FROM alerts').all() as Array<{
+        fingerprint: string;
+      }>) {
+        if (!keep.has(fingerprint))
+          this.db.prepare('DELETE FROM alerts WHERE fingerprint = ?').run(fingerprint);
+      }
+      for (const alert of alerts) {
+        this.upsert.run({
+          fingerprint: alert.fingerprint,
+          rule: alert.rule,
+          probe: alert.probe,
+          labels: JSON.stringify(alert.labels),
+          annotations: JSON.stringify(alert.annotations),
+          state: alert.state,
+          value: Number.isFinite(alert.value) ? alert.value : 0,
+          active_at: alert.activeAt,
+          fired_at: alert.firedAt ?? null,
+          resolved_at: alert.resolvedAt ?? null,
+          keep_firing_since: alert.keepFiringSince ?? null,
+        });
+      }
+      this.setMeta.run('last_evaluation_at', String(evaluatedAt));
+    })();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
