@@ -7,6 +7,7 @@
  *   stays firing until keep_firing_for has passed since the condition first stopped holding, and a
  *   matching evaluation in between resets that;
  * - resolved alerts are kept for 15 minutes (so their resolution can be re-sent), then forgotten;
+ * - raising `for` (by a reload) past how long a firing alert has held puts it back to pending;
  * - a rule or probe that is gone resolves its firing alerts at once (no zombies after a reload).
  * Hysteresis on top: while firing, the condition is checked against resolve_threshold.
  */
@@ -153,6 +154,11 @@ export class AlertEvaluator {
           if (existing.state === 'pending' && now - existing.activeAt >= rule.forMs) {
             existing.state = 'firing';
             existing.firedAt = now;
+            changed.push(existing);
+          } else if (existing.state === 'firing' && now - existing.activeAt < rule.forMs) {
+            // A reload raised `for` past the time this alert has held: back to pending, as Prometheus does.
+            existing.state = 'pending';
+            existing.firedAt = undefined;
             changed.push(existing);
           }
           continue;

@@ -212,6 +212,27 @@ describe('windows, minimum samples and hysteresis', () => {
   });
 });
 
+describe('reloads that change a rule', () => {
+  it('raising `for` puts a firing alert back to pending (TestFiringAlertResetToPendingOnHoldDurationIncrease)', () => {
+    const { evaluator, store } = run([rule({ forMs: 10 * S })], up(0, 60, false), [0, 10, 20]);
+    expect(evaluator.list()[0]!.state).toBe('firing');
+    const probes = [probeSpec('web')];
+    evaluator.evaluate(T0 + 30 * S, [rule({ forMs: 60 * S })], probes, store);
+    expect(evaluator.list()[0]!.state).toBe('pending');
+    evaluator.evaluate(T0 + 60 * S, [rule({ forMs: 60 * S })], probes, store);
+    expect(evaluator.list()[0]!.state).toBe('firing');
+  });
+
+  it('a changed threshold applies to the same alert at the next evaluation', () => {
+    const latency = (threshold: number) =>
+      rule({ alert: 'Slow', signal: 'latency_avg', op: '>', threshold, minSamples: 1, windowMs: 5 * S });
+    const { evaluator, store } = run([latency(1)], [[0, true, 1_500]], [0]);
+    expect(evaluator.list()[0]!.state).toBe('firing');
+    evaluator.evaluate(T0 + 1 * S, [latency(2)], [probeSpec('web')], store);
+    expect(evaluator.list()[0]!.state).toBe('resolved');
+  });
+});
+
 describe('lifecycle', () => {
   it('keeps resolved alerts for 15 minutes, then forgets them; a new activation starts a new alert', () => {
     const { evaluator, store } = run(
