@@ -11,3 +11,6 @@ export const VERSION: string = (() => {
     return '0.0.0';
   }
 })();
+
+/** Sent on every request prismwatch makes unless a probe sets its own. */
+export const USER_AGENT = `prismwatch/${VERSION}`;

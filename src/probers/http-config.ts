@@ -1,6 +1,7 @@
 /** The `kind: http` keys and their parsed form. */
 import * as z from 'zod';
 import { httpUrl, regex, sizeBytes } from '../config/fields.js';
+import { USER_AGENT } from '../version.js';
 import type { TlsOptions } from './connect.js';
 import { ipShape, tlsShape, toIpSettings, toTlsOptions, validateTlsOptions } from './connect-config.js';
 
@@ -167,4 +168,11 @@ export function validateHttpSettings(settings: HttpSettings): Array<[string[], s
     problems.push([['auth'], 'expected either auth or an Authorization header, not both']);
   }
   return problems;
+}
+
+/** Request headers of a probe: our User-Agent, then the configured ones, names lower-cased. */
+export function requestHeaders(configured: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT };
+  for (const [name, value] of Object.entries(configured)) headers[name.toLowerCase()] = value;
+  return headers;
 }

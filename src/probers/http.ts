@@ -3,11 +3,16 @@
  * blackbox_exporter, checked against status codes, headers and body assertions.
  */
 import { redactUrl } from '../util/redact.js';
-import { VERSION } from '../version.js';
 import { createTrace } from './connect.js';
 import type { Failure } from './failure.js';
 import { checkBody, checkHeaders, formatStatusRanges, isValidStatus, needsBody } from './http-assertions.js';
-import { type HttpSettings, httpSettingsShape, toHttpSettings, validateHttpSettings } from './http-config.js';
+import {
+  type HttpSettings,
+  httpSettingsShape,
+  requestHeaders,
+  toHttpSettings,
+  validateHttpSettings,
+} from './http-config.js';
 import { exchange, type HopResponse } from './http-exchange.js';
 import { classifyHttpError } from './http-failure.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
@@ -15,8 +20,7 @@ import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './t
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 function initialHeaders(settings: HttpSettings): Record<string, string> {
-  const headers: Record<string, string> = { 'user-agent': `prismwatch/${VERSION}` };
-  for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
+  const headers = requestHeaders(settings.headers);
   if (settings.auth?.type === 'basic') {
     const credentials = Buffer.from(`${settings.auth.username}:${settings.auth.password}`).toString('base64');
     headers.authorization = `Basic ${credentials}`;

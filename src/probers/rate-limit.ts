@@ -8,7 +8,6 @@ import { Client } from 'undici';
 import * as z from 'zod';
 import { httpUrl } from '../config/fields.js';
 import { redactUrl } from '../util/redact.js';
-import { VERSION } from '../version.js';
 import { createTrace, type TlsOptions } from './connect.js';
 import {
   type IpSettings,
@@ -20,6 +19,7 @@ import {
 } from './connect-config.js';
 import type { Failure } from './failure.js';
 import { formatStatusRanges, isValidStatus } from './http-assertions.js';
+import { requestHeaders } from './http-config.js';
 import { exchange } from './http-exchange.js';
 import { classifyHttpError } from './http-failure.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
@@ -115,8 +115,7 @@ export async function probeRateLimit(
   const startedAt = ctx.now();
   const trace = createTrace();
   const url = new URL(settings.url);
-  const headers: Record<string, string> = { 'user-agent': `prismwatch/${VERSION}` };
-  for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
+  const headers = requestHeaders(settings.headers);
   let failure: Failure | undefined;
   let rateLimit: ReturnType<typeof parseRateLimitHeaders> | undefined;
   let statusCode = 0;

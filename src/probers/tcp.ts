@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { regex } from '../config/fields.js';
-import { createTrace, openConnection, type TlsOptions } from './connect.js';
+import type { TlsOptions } from './connect.js';
 import {
   hostPort,
   type IpSettings,
@@ -15,8 +15,7 @@ import {
   toTlsOptions,
   validateTlsOptions,
 } from './connect-config.js';
-import type { Failure } from './failure.js';
-import { classifyNetworkError } from './network-failure.js';
+import { type Conversation, probeConnection } from './connection-probe.js';
 import { type QueryStep, runQueryResponse } from './query-response.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
 
@@ -60,43 +59,13 @@ const WAITING_FOR = {
   transfer: 'waiting for the expected reply',
 };
 
-export async function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promise<ProbeResult> {
-  const settings = spec.settings;
-  const startedAt = ctx.now();
-  const trace = createTrace();
-  let failure: Failure | undefined;
-  let socket: Awaited<ReturnType<typeof openConnection>> | undefined;
-  try {
-    socket = await openConnection({ ...settings, signal: ctx.signal, now: ctx.now }, trace);
-    const queryStart = ctx.now();
-    failure = await runQueryResponse(socket, settings.queryResponse, ctx.signal);
-    trace.phases.processing += ctx.now() - queryStart;
-  } catch (error) {
-    failure = classifyNetworkError(error, {
-      hostname: settings.hostname,
-      target: settings.target,
-      trace,
-      signal: ctx.signal,
-      timeoutMs: spec.timeoutMs,
-      waitingFor: WAITING_FOR,
-    });
-    if (!failure) throw error;
-  } finally {
-    socket?.destroy();
-  }
-  return {
-    ok: failure === undefined,
-    startedAt,
-    durationMs: ctx.now() - startedAt,
-    phases: {
-      resolve: trace.phases.resolve,
-      connect: trace.phases.connect,
-      tls: trace.phases.tls,
-      processing: trace.phases.processing,
-    },
-    failure,
-    facts: trace.tls ? { tls: trace.tls } : {},
-  };
+export function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promise<ProbeResult> {
+  const steps = spec.settings.queryResponse;
+  const conversation =
+    steps.length > 0
+      ? (socket: Parameters<Conversation>[0]) => runQueryResponse(socket, steps, ctx.signal)
+      : undefined;
+  return probeConnection(ctx, spec, conversation, WAITING_FOR);
 }
 
 export const tcpProber: ProberDefinition<TcpSettings> = {

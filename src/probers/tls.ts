@@ -4,7 +4,7 @@
  * certificate for another host, or a protocol below min_version; reports expiry, version and cipher.
  */
 import type * as z from 'zod';
-import { createTrace, openConnection, type TlsOptions } from './connect.js';
+import type { TlsOptions } from './connect.js';
 import {
   hostPort,
   type IpSettings,
@@ -15,8 +15,7 @@ import {
   toTlsOptions,
   validateTlsOptions,
 } from './connect-config.js';
-import type { Failure } from './failure.js';
-import { classifyNetworkError } from './network-failure.js';
+import { probeConnection } from './connection-probe.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
 
 export interface TlsSettings extends IpSettings {
@@ -40,32 +39,8 @@ function toTlsSettings(raw: Record<string, unknown>): TlsSettings {
   return { target: parsed.target, hostname, port, tls: toTlsOptions(parsed.tls), ...toIpSettings(parsed) };
 }
 
-export async function probeTls(ctx: ProbeContext, spec: ProbeSpec<TlsSettings>): Promise<ProbeResult> {
-  const settings = spec.settings;
-  const startedAt = ctx.now();
-  const trace = createTrace();
-  let failure: Failure | undefined;
-  try {
-    const socket = await openConnection({ ...settings, signal: ctx.signal, now: ctx.now }, trace);
-    socket.destroy();
-  } catch (error) {
-    failure = classifyNetworkError(error, {
-      hostname: settings.hostname,
-      target: settings.target,
-      trace,
-      signal: ctx.signal,
-      timeoutMs: spec.timeoutMs,
-    });
-    if (!failure) throw error;
-  }
-  return {
-    ok: failure === undefined,
-    startedAt,
-    durationMs: ctx.now() - startedAt,
-    phases: { resolve: trace.phases.resolve, connect: trace.phases.connect, tls: trace.phases.tls },
-    failure,
-    facts: trace.tls ? { tls: trace.tls } : {},
-  };
+export function probeTls(ctx: ProbeContext, spec: ProbeSpec<TlsSettings>): Promise<ProbeResult> {
+  return probeConnection(ctx, spec);
 }
 
 export const tlsProber: ProberDefinition<TlsSettings> = {

@@ -5,7 +5,7 @@
  * preflight. Every request uses a fresh connection and the run's deadline.
  */
 
-import { VERSION } from '../../version.js';
+import { USER_AGENT } from '../../version.js';
 import { createTrace, type IpProtocol, type TlsOptions } from '../connect.js';
 import type { Failure } from '../failure.js';
 import { exchange, type HopResponse } from '../http-exchange.js';
@@ -75,7 +75,7 @@ async function request(
 }
 
 const BASE_HEADERS = {
-  'user-agent': `prismwatch/${VERSION}`,
+  'user-agent': USER_AGENT,
   accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
 };
 
