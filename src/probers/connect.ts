@@ -141,6 +141,17 @@ export function openConnection(options: ConnectOptions, trace: ExchangeTrace): P
             }
             trace.readyAt = now();
             trace.phase = 'processing';
+            // TLS 1.3 servers reject a missing or bad client certificate after the handshake, with
+            // an alert; record it so the failure says so instead of "connection closed".
+            secure.on('error', (error: NodeJS.ErrnoException) => {
+              if (error.code?.startsWith('ERR_SSL_')) {
+                trace.failure ??= {
+                  code: 'tls_error',
+                  phase: 'tls',
+                  message: `TLS alert from ${trace.remoteAddress}: ${error.message} (${error.code})`,
+                };
+              }
+            });
             settle(null, secure);
           });
         });

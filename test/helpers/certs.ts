@@ -54,6 +54,8 @@ export interface LeafOptions {
   readonly notAfter?: Date;
   /** Signed by this CA; self-signed when absent. */
   readonly ca?: CertificateBundle;
+  /** A client certificate (extended key usage clientAuth) instead of a server one. */
+  readonly client?: boolean;
 }
 
 export async function makeLeaf(options: LeafOptions = {}): Promise<CertificateBundle> {
@@ -70,7 +72,9 @@ export async function makeLeaf(options: LeafOptions = {}): Promise<CertificateBu
     extensions: [
       new x509.BasicConstraintsExtension(false),
       new x509.SubjectAlternativeNameExtension(names),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.ExtendedKeyUsageExtension([
+        options.client ? x509.ExtendedKeyUsage.clientAuth : x509.ExtendedKeyUsage.serverAuth,
+      ]),
     ],
   };
   const certificate = options.ca
@@ -93,4 +97,12 @@ export function writeCaFile(ca: CertificateBundle): string {
   const file = join(dir, 'ca.pem');
   writeFileSync(file, ca.cert);
   return file;
+}
+
+/** Writes a certificate and its key to temporary files, as `cert_file` and `key_file` take them. */
+export function writeKeyPair(bundle: CertificateBundle): { certFile: string; keyFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-cert-'));
+  writeFileSync(join(dir, 'cert.pem'), bundle.cert);
+  writeFileSync(join(dir, 'key.pem'), bundle.key);
+  return { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
 }

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { days, makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { days, makeCa, makeLeaf, writeCaFile, writeKeyPair } from '../helpers/certs.js';
 import { probe } from '../helpers/probe.js';
 import { refusedPort, withHttpServer, withHttpsServer, withTcpServer } from '../helpers/servers.js';
 
@@ -324,6 +324,38 @@ describe('http prober: TLS', () => {
       const result = await probe({ kind: 'http', url, tls: { ca_file: caFile } });
       expect(result.failure).toEqual({ code: 'tls_error', phase: 'tls', message });
     }
+  });
+
+  it('presents a client certificate when the server requires one (mTLS)', async () => {
+    const ca = await makeCa();
+    const caFile = writeCaFile(ca);
+    const { createServer } = await import('node:https');
+    const leaf = await makeLeaf({ ca });
+    const server = createServer(
+      { cert: leaf.cert, key: leaf.key, ca: ca.cert, requestCert: true, rejectUnauthorized: true },
+      (req, res) => {
+        const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+        res.end(peer.subject?.CN ?? 'none');
+      },
+    );
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const url = `https://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/`;
+    const { certFile, keyFile } = writeKeyPair(
+      await makeLeaf({ ca, client: true, hosts: ['prismwatch-client'] }),
+    );
+    const withCert = await probe({
+      kind: 'http',
+      url,
+      tls: { ca_file: caFile, cert_file: certFile, key_file: keyFile },
+      expect: { contains: ['prismwatch-client'] },
+    });
+    expect(withCert.failure).toBeUndefined();
+    const without = await probe({ kind: 'http', url, tls: { ca_file: caFile } });
+    expect(without.ok).toBe(false);
+    expect(without.failure?.code).toBe('tls_error');
+    expect(without.failure?.message).toMatch(/CERTIFICATE_REQUIRED|certificate required/i);
   });
 
   it('insecure_skip_verify accepts a bad certificate but still reports it', async () => {
