@@ -62,11 +62,9 @@ describe('Scheduler (fake timers)', () => {
     expect(count('a')).toBe(10);
     expect(count('b')).toBe(10);
     expect(count('c')).toBe(5);
-    for (const run of h.runs.filter((r) => r.spec.name === 'a')) {
-      expect(run.plannedAt % 1_000).toBe(
-        h.runs[0]!.spec.name === 'a' ? h.runs[0]!.plannedAt % 1_000 : run.plannedAt % 1_000,
-      );
-    }
+    // Every run of a probe lands on the same phase of its interval, derived from its name.
+    const phases = new Set(h.runs.filter((r) => r.spec.name === 'a').map((r) => r.plannedAt % 1_000));
+    expect(phases.size).toBe(1);
     expect(Math.max(...h.lags)).toBe(0);
     await h.scheduler.stop(100);
   });
