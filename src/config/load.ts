@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import { PROBERS, proberFor } from '../probers/index.js';
@@ -32,6 +33,9 @@ export interface Config {
   /** sha256 over the files' contents: a reload with the same checksum changes nothing. */
   readonly checksum: string;
 }
+
+/** Keys whose values are file paths, resolved against the config file's directory. */
+const PATH_KEYS = new Set(['ca_file', 'cert_file', 'key_file']);
 
 type Defaults = { interval?: number; timeout?: number; labels?: Record<string, string> };
 
@@ -84,6 +88,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
   const source = new YamlSource(shown, text, env);
   const result: FileResult = { probes: [], rules: [], issues: [...source.issues] };
   if (!source.parsed) return result;
+  source.resolvePaths(PATH_KEYS, dirname(resolve(file)));
   const raw = source.toJS() ?? {};
   const known = knownKeysFor(raw);
   const parsedFile = fileSchema.safeParse(raw);

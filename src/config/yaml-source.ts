@@ -2,6 +2,8 @@
  * A YAML file kept as a document so every value can be traced back to its line and column,
  * with `${ENV}` interpolation applied to string values (never to keys) before validation.
  */
+
+import { isAbsolute, resolve } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { type Env, hasReference, interpolate } from './interpolate.js';
@@ -66,6 +68,21 @@ export class YamlSource {
           this.failedPaths.add(formatPath(at));
           this.issues.push(this.issueAtNode(node, at, result.message));
         }
+      },
+    });
+  }
+
+  /**
+   * Relative file paths under `keys` become absolute against `baseDir` (the config file's
+   * directory), as Prometheus resolves them, so a config works from any working directory.
+   */
+  resolvePaths(keys: ReadonlySet<string>, baseDir: string): void {
+    visit(this.document, {
+      Pair: (_key, pair) => {
+        if (!isScalar(pair.key) || !keys.has(String(pair.key.value)) || !isScalar(pair.value)) return;
+        const value = pair.value.value;
+        if (typeof value === 'string' && value !== '' && !isAbsolute(value))
+          pair.value.value = resolve(baseDir, value);
       },
     });
   }

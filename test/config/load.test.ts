@@ -164,3 +164,22 @@ describe('loadConfig builds frozen specs with defaults', () => {
     expect(() => loadConfig(['nowhere/at/all'], {})).toThrow('config path nowhere/at/all does not exist');
   });
 });
+
+describe('file paths in config', () => {
+  it('resolves relative ca_file against the config file, not the working directory', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const root = mkdtempSync(join(tmpdir(), 'prismwatch-paths-'));
+    mkdirSync(join(root, 'certs'));
+    writeFileSync(
+      join(root, 'certs', 'ca.pem'),
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    );
+    writeFileSync(
+      join(root, 'p.yaml'),
+      'probes:\n  - { name: t, kind: tls, target: "example.com:443", tls: { ca_file: certs/ca.pem } }\n',
+    );
+    const config = loadConfig([join(root, 'p.yaml')], {});
+    expect((config.probes[0]!.settings as { tls: { ca: string } }).tls.ca).toContain('BEGIN CERTIFICATE');
+  });
+});
