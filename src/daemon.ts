@@ -20,6 +20,7 @@ import { AlertEvaluator } from './rules/evaluator.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
+import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import { StateStore } from './state/store.js';
 import { preciseNow } from './util/clock.js';
 
@@ -88,6 +89,9 @@ export class Daemon {
         isReady: () => this.ready,
         reload: () => this.reload(),
         alerts: () => alertsAsJson(this.alerts.list()),
+        probes: () => probesAsJson(this.config?.probes ?? [], this.results),
+        probeResults: (name, sinceMs) =>
+          probeResultsAsJson(this.config?.probes ?? [], this.results, name, sinceMs),
       },
     });
   }

@@ -168,3 +168,53 @@ describe('runProbe', () => {
     expect(captured.lines.find((line) => line.level === 50)?.err).toHaveProperty('stack');
   });
 });
+
+describe('probe API', () => {
+  it('lists probes with state, last run and recent success, and serves their samples', async () => {
+    let healthy = true;
+    const target = await withHttpServer((_req, res) => res.writeHead(healthy ? 200 : 503).end());
+    const dir = configDir();
+    dir.write(
+      'p.yaml',
+      httpProbeYaml([{ name: 'web', url: `${target.url}/health`, labels: { team: 'core' } }]),
+    );
+    const { daemon } = await startDaemon(dir.path);
+    const get = async (path: string) => {
+      const response = await fetch(`${daemon.baseUrl}${path}`);
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    await eventually(
+      async () => ((await get('/api/v1/probes')).body as Array<{ state: string }>)[0]!.state === 'up',
+    );
+    healthy = false;
+    const [web] = await eventually(async () => {
+      const probes = (await get('/api/v1/probes')).body as Array<Record<string, unknown>>;
+      return probes[0]!.state === 'down' ? probes : undefined;
+    });
+    expect(web).toMatchObject({
+      name: 'web',
+      kind: 'http',
+      target: `GET ${target.url}/health`,
+      labels: { team: 'core' },
+      intervalSeconds: 0.2,
+      state: 'down',
+      lastRun: {
+        ok: false,
+        failure: { code: 'status_mismatch', message: 'expected status 200-299, got 503' },
+      },
+      lastFailure: { code: 'status_mismatch' },
+    });
+    const samples = (await get('/api/v1/probes/web/results')).body as Array<{ ok: boolean; status: number }>;
+    expect(samples.some((sample) => sample.ok && sample.status === 200)).toBe(true);
+    expect(samples.at(-1)).toMatchObject({ ok: false, failure: 'status_mismatch', status: 503 });
+    const future = (
+      await get(`/api/v1/probes/web/results?since=${new Date(Date.now() + 60_000).toISOString()}`)
+    ).body;
+    expect(future).toEqual([]);
+    expect(await get('/api/v1/probes/nope/results')).toEqual({
+      status: 404,
+      body: { error: 'no probe named "nope"' },
+    });
+    expect((await get('/api/v1/probes/web/results?since=yesterday')).status).toBe(400);
+  });
+});

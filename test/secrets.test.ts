@@ -47,7 +47,9 @@ rules:
     );
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     const alerts = await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).text();
-    for (const text of [logs.text(), metrics, alerts]) {
+    const probes = await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).text();
+    expect(probes).toContain('token=<redacted>');
+    for (const text of [logs.text(), metrics, alerts, probes]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(TOKEN);
     }

@@ -15,6 +15,9 @@ export interface ServerHandlers {
   readonly isReady: () => boolean;
   readonly reload: () => Promise<{ ok: boolean; message: string }>;
   readonly alerts: () => unknown;
+  readonly probes: () => unknown;
+  /** undefined when no such probe is configured. */
+  readonly probeResults: (name: string, sinceMs?: number) => unknown;
 }
 
 export interface MetricsBody {
@@ -103,8 +106,27 @@ export function createHttpServer(options: ServerOptions): Server {
   routes['HEAD /-/healthy'] = routes['GET /-/healthy']!;
   routes['HEAD /-/ready'] = routes['GET /-/ready']!;
 
+  const sendJson = (res: ServerResponse, status: number, body: unknown) =>
+    send(res, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8');
+  routes['GET /api/v1/probes'] = (_req, res) => sendJson(res, 200, handlers.probes());
+
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const url = new URL(req.url ?? '/', 'http://prismwatch.invalid');
+    const path = url.pathname;
+    const results = /^\/api\/v1\/probes\/([^/]+)\/results$/.exec(path);
+    if (results && (req.method === 'GET' || req.method === 'HEAD')) {
+      const since = url.searchParams.get('since');
+      const sinceMs = since === null ? undefined : Date.parse(since);
+      if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
+        sendJson(res, 400, { error: `since must be an RFC 3339 time, got ${JSON.stringify(since)}` });
+        return;
+      }
+      const name = decodeURIComponent(results[1]!);
+      const body = handlers.probeResults(name, sinceMs);
+      if (body === undefined) sendJson(res, 404, { error: `no probe named ${JSON.stringify(name)}` });
+      else sendJson(res, 200, body);
+      return;
+    }
     const route = routes[`${req.method} ${path}`];
     if (!route) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));

@@ -1,0 +1,63 @@
+/** JSON views of probes and their recent results, for scripts, the status page and `verify`. */
+import { proberFor } from '../probers/index.js';
+import type { ProbeSpec } from '../probers/types.js';
+import type { ResultStore } from '../results/history.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function probesAsJson(probes: readonly ProbeSpec[], results: ResultStore) {
+  return probes.map((spec) => {
+    const history = results.get(spec.name);
+    const samples = history?.samples() ?? [];
+    const last = history?.last;
+    return {
+      name: spec.name,
+      kind: spec.kind,
+      target: proberFor(spec.kind)?.describeTarget(spec.settings) ?? '',
+      ...(spec.description ? { description: spec.description } : {}),
+      labels: spec.labels,
+      ...(spec.intervalMs !== undefined
+        ? { intervalSeconds: spec.intervalMs / 1000 }
+        : { schedule: spec.schedule }),
+      timeoutSeconds: spec.timeoutMs / 1000,
+      source: `${spec.source.file}:${spec.source.line}`,
+      state: last === undefined ? 'unknown' : last.ok ? 'up' : 'down',
+      ...(last
+        ? {
+            lastRun: {
+              at: iso(last.startedAt),
+              ok: last.ok,
+              durationSeconds: last.durationMs / 1000,
+              ...(last.failure ? { failure: last.failure } : {}),
+            },
+          }
+        : {}),
+      ...(history?.lastFailure
+        ? { lastFailure: { at: iso(history.lastFailure.startedAt), ...history.lastFailure.failure } }
+        : {}),
+      recent: {
+        samples: samples.length,
+        successRatio:
+          samples.length === 0 ? null : samples.filter((sample) => sample.ok).length / samples.length,
+        since: samples.length === 0 ? null : iso(samples[0]!.at),
+      },
+    };
+  });
+}
+
+/** The probe's samples, oldest first; undefined when no such probe is configured. */
+export function probeResultsAsJson(
+  probes: readonly ProbeSpec[],
+  results: ResultStore,
+  name: string,
+  sinceMs?: number,
+) {
+  if (!probes.some((spec) => spec.name === name)) return undefined;
+  return (results.get(name)?.samples(sinceMs) ?? []).map((sample) => ({
+    at: iso(sample.at),
+    ok: sample.ok,
+    durationSeconds: sample.durationMs / 1000,
+    ...(sample.failure ? { failure: sample.failure } : {}),
+    ...(sample.status > 0 ? { status: sample.status } : {}),
+  }));
+}
