@@ -224,8 +224,6 @@ export class Daemon {
 
   private async execute(run: ScheduledRun): Promise<void> {
     const { spec } = run;
-    this.selfMetrics.schedulerRunning.set(this.scheduler.running);
-    this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
     const result = await runProbe(spec, {
       log: this.log,
       now: this.now,

@@ -82,7 +82,12 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    log.fatal({ err: error }, 'Could not start');
+    if (error instanceof PrismwatchError) {
+      log.fatal({ code: error.code }, error.message);
+      process.stderr.write(`prismwatch: ${error.message}\n`);
+    } else {
+      log.fatal({ err: error }, 'Could not start');
+    }
     return 1;
   }
 

@@ -352,9 +352,6 @@ function* streamBlocks(
   if (used > 0) yield chunk.subarray(0, used);
 }
 
-/** All metric family names this module exports (for dashboards' and tests' cross-checks). */
-export const PROBE_METRIC_NAMES = FAMILIES.map((family) => family.name);
-
 function bucketIndex(seconds: number): number {
   for (let i = 0; i < PROBE_DURATION_BUCKETS.length; i++) if (seconds <= PROBE_DURATION_BUCKETS[i]!) return i;
   return PROBE_DURATION_BUCKETS.length;

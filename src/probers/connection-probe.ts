@@ -4,6 +4,7 @@
  * and TLS facts.
  */
 import { createTrace, type IpProtocol, openConnection, type TlsOptions } from './connect.js';
+import { hostPort, ipShape, parseHostPort, toIpSettings } from './connect-config.js';
 import type { Failure, Phase } from './failure.js';
 import { classifyNetworkError } from './network-failure.js';
 import type { ProbeContext, ProbeResult, ProbeSpec } from './types.js';
@@ -15,6 +16,18 @@ export interface ConnectionTarget {
   readonly tls?: TlsOptions;
   readonly ipProtocol: IpProtocol;
   readonly ipFallback: boolean;
+}
+
+/** The keys every host:port prober shares: `target`, `ip_protocol`, `ip_fallback`. */
+export const connectionTargetShape = { target: hostPort, ...ipShape };
+
+export function toConnectionTarget(parsed: {
+  target: string;
+  ip_protocol: IpProtocol;
+  ip_fallback: boolean;
+}) {
+  const { hostname, port } = parseHostPort(parsed.target)!;
+  return { target: parsed.target, hostname, port, ...toIpSettings(parsed) };
 }
 
 export type Conversation = (

@@ -22,9 +22,6 @@ export interface HttpExpectations {
   readonly headers: ReadonlyMap<string, RegExp>;
 }
 
-/** TLS settings of an HTTP probe: the shared connect options. */
-export type HttpTlsSettings = TlsOptions;
-
 export type HttpAuth =
   | { readonly type: 'basic'; readonly username: string; readonly password: string }
   | { readonly type: 'bearer'; readonly token: string };
@@ -43,7 +40,7 @@ export interface HttpSettings {
   readonly expect: HttpExpectations;
   readonly ipProtocol: 'auto' | 'ip4' | 'ip6';
   readonly ipFallback: boolean;
-  readonly tls: HttpTlsSettings;
+  readonly tls: TlsOptions;
 }
 
 export const DEFAULT_MAX_REDIRECTS = 10;

@@ -1,8 +1,7 @@
 /** One request/response over a fresh connection: the unit a redirect chain is made of. */
 import { Client } from 'undici';
-import type { ExchangeTrace } from './connect.js';
+import type { ExchangeTrace, TlsOptions } from './connect.js';
 import { readBody } from './http-body.js';
-import type { HttpTlsSettings } from './http-config.js';
 import { createTimingConnector } from './http-connector.js';
 
 export interface HopRequest {
@@ -16,7 +15,7 @@ export interface HopOptions {
   readonly signal: AbortSignal;
   readonly deadline: number;
   readonly now: () => number;
-  readonly tls: HttpTlsSettings;
+  readonly tls: TlsOptions;
   readonly ipProtocol: 'auto' | 'ip4' | 'ip6';
   readonly ipFallback: boolean;
   readonly maxBodyBytes: number;

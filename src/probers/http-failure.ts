@@ -15,12 +15,10 @@ export function classifyHttpError(
   ) {
     return { code: 'body_too_large', phase: 'transfer', message: error.message };
   }
-  const failure = classifyNetworkError(error, {
+  return classifyNetworkError(error, {
     ...context,
     hostname: context.url.hostname,
     target: context.url.host,
+    protocol: 'HTTP',
   });
-  if (failure?.code === 'protocol_error')
-    return { ...failure, message: failure.message.replace('invalid response', 'invalid HTTP response') };
-  return failure;
 }

@@ -21,6 +21,8 @@ export interface FailureContext {
   readonly timeoutMs: number;
   /** Words for the processing and transfer phases, for protocols that are not HTTP. */
   readonly waitingFor?: Partial<Record<Phase, string>>;
+  /** Names the protocol in "invalid … response" messages, e.g. "HTTP". */
+  readonly protocol?: string;
 }
 
 /** Undefined when the error is not something a target can cause: the caller treats it as a bug. */
@@ -63,7 +65,10 @@ export function classifyNetworkError(error: unknown, context: FailureContext): F
     case 'tls_error':
       return { ...mapped, phase: 'tls', message: `TLS handshake with ${peer} failed: ${detail}` };
     case 'protocol_error':
-      return { ...mapped, message: `invalid response from ${peer}: ${detail}` };
+      return {
+        ...mapped,
+        message: `invalid ${context.protocol ? `${context.protocol} ` : ''}response from ${peer}: ${detail}`,
+      };
     default:
       return mapped;
   }

@@ -5,24 +5,18 @@
 import * as z from 'zod';
 import { regex } from '../config/fields.js';
 import type { TlsOptions } from './connect.js';
+import { tlsShape, toTlsOptions, validateTlsOptions } from './connect-config.js';
 import {
-  hostPort,
-  type IpSettings,
-  ipShape,
-  parseHostPort,
-  tlsShape,
-  toIpSettings,
-  toTlsOptions,
-  validateTlsOptions,
-} from './connect-config.js';
-import { type Conversation, probeConnection } from './connection-probe.js';
+  type ConnectionTarget,
+  type Conversation,
+  connectionTargetShape,
+  probeConnection,
+  toConnectionTarget,
+} from './connection-probe.js';
 import { type QueryStep, runQueryResponse } from './query-response.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
 
-export interface TcpSettings extends IpSettings {
-  readonly target: string;
-  readonly hostname: string;
-  readonly port: number;
+export interface TcpSettings extends ConnectionTarget {
   /** Undefined for plain TCP. */
   readonly tls?: TlsOptions;
   readonly queryResponse: readonly QueryStep[];
@@ -33,24 +27,19 @@ const step = z.union([z.strictObject({ send: z.string() }), z.strictObject({ exp
 });
 
 const tcpSettingsShape = {
-  target: hostPort,
+  ...connectionTargetShape,
   tls: z.union([z.literal(true), tlsShape], { error: 'expected `true` or a TLS mapping' }).optional(),
   query_response: z.array(step).default([]),
-  ...ipShape,
 };
 
 type ParsedTcp = z.infer<z.ZodObject<typeof tcpSettingsShape>>;
 
 function toTcpSettings(raw: Record<string, unknown>): TcpSettings {
   const parsed = raw as ParsedTcp;
-  const { hostname, port } = parseHostPort(parsed.target)!;
   return {
-    target: parsed.target,
-    hostname,
-    port,
+    ...toConnectionTarget(parsed),
     tls: parsed.tls === undefined ? undefined : toTlsOptions(parsed.tls === true ? undefined : parsed.tls),
     queryResponse: parsed.query_response,
-    ...toIpSettings(parsed),
   };
 }
 

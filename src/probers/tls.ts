@@ -5,38 +5,29 @@
  */
 import type * as z from 'zod';
 import type { TlsOptions } from './connect.js';
+import { tlsShape, toTlsOptions, validateTlsOptions } from './connect-config.js';
 import {
-  hostPort,
-  type IpSettings,
-  ipShape,
-  parseHostPort,
-  tlsShape,
-  toIpSettings,
-  toTlsOptions,
-  validateTlsOptions,
-} from './connect-config.js';
-import { probeConnection } from './connection-probe.js';
+  type ConnectionTarget,
+  connectionTargetShape,
+  probeConnection,
+  toConnectionTarget,
+} from './connection-probe.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
 
-export interface TlsSettings extends IpSettings {
-  readonly target: string;
-  readonly hostname: string;
-  readonly port: number;
+export interface TlsSettings extends ConnectionTarget {
   readonly tls: TlsOptions;
 }
 
 const tlsSettingsShape = {
-  target: hostPort,
+  ...connectionTargetShape,
   tls: tlsShape.optional(),
-  ...ipShape,
 };
 
 type ParsedTlsProbe = z.infer<z.ZodObject<typeof tlsSettingsShape>>;
 
 function toTlsSettings(raw: Record<string, unknown>): TlsSettings {
   const parsed = raw as ParsedTlsProbe;
-  const { hostname, port } = parseHostPort(parsed.target)!;
-  return { target: parsed.target, hostname, port, tls: toTlsOptions(parsed.tls), ...toIpSettings(parsed) };
+  return { ...toConnectionTarget(parsed), tls: toTlsOptions(parsed.tls) };
 }
 
 export function probeTls(ctx: ProbeContext, spec: ProbeSpec<TlsSettings>): Promise<ProbeResult> {

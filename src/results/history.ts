@@ -65,10 +65,6 @@ export class ProbeHistory {
     if (!result.ok) this.lastFailure = kept;
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   /** Samples oldest first, optionally only those started at or after `since` (epoch ms). */
   samples(since = Number.NEGATIVE_INFINITY): Sample[] {
     const out: Sample[] = [];

@@ -7,6 +7,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { PrismwatchError } from '../errors.js';
+import { formatHostPort } from './listen-address.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 
 export interface ServerHandlers {
@@ -145,9 +147,19 @@ export function createHttpServer(options: ServerOptions): Server {
 
 export async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(
+        new PrismwatchError(
+          'PRISMWATCH_LISTEN_FAILED',
+          `could not listen on ${formatHostPort(host, port)}: ${error.code ?? error.message}`,
+          {
+            cause: error,
+          },
+        ),
+      );
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

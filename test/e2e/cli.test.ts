@@ -220,3 +220,12 @@ describe('prismwatch alerts', () => {
     expect(unreachable.stderr).toMatch(/^prismwatch: could not read alerts from http:\/\/127\.0\.0\.1:1: /);
   });
 });
+
+describe('prismwatch run on a busy port', () => {
+  it('says which address is taken and exits 1', async () => {
+    const busy = await withHttpServer((_req, res) => res.end());
+    const result = await runCli(['run', '--web.listen-address', `127.0.0.1:${busy.port}`]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`prismwatch: could not listen on 127.0.0.1:${busy.port}: EADDRINUSE\n`);
+  });
+});

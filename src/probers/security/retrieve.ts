@@ -48,6 +48,7 @@ async function request(
   headers: Record<string, string>,
   options: RetrieveOptions,
   insecure: boolean,
+  keepBody = false,
 ) {
   const trace = createTrace();
   try {
@@ -57,7 +58,7 @@ async function request(
         ...options,
         tls: insecure ? { ...options.tls, insecureSkipVerify: true } : options.tls,
         maxBodyBytes: MAX_BODY_BYTES,
-        keepBody: method === 'GET',
+        keepBody,
       },
       trace,
     );
@@ -86,10 +87,10 @@ async function session(start: URL, options: RetrieveOptions): Promise<Session> {
   let url = start;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     chain.push(url.toString());
-    let outcome = await request(url, 'GET', BASE_HEADERS, options, false);
+    let outcome = await request(url, 'GET', BASE_HEADERS, options, false, true);
     if (outcome.failure && outcome.certificateRejected) {
       verified = false;
-      outcome = await request(url, 'GET', BASE_HEADERS, options, true);
+      outcome = await request(url, 'GET', BASE_HEADERS, options, true, true);
     }
     if (!outcome.response) {
       // The first hop failing means this scheme is unreachable; a later one ends the chain there.
