@@ -58,6 +58,7 @@ export class Daemon {
   private readonly shutdown = new AbortController();
   private readonly lastOk = new Map<string, boolean>();
   private ready = false;
+  private stopped = false;
   readonly alerts = new AlertEvaluator();
   private evaluationTimer: NodeJS.Timeout | undefined;
   private store: StateStore | undefined;
@@ -343,6 +344,8 @@ export class Daemon {
 
   /** Stops scheduling, lets in-flight probes finish within the grace period, closes the server. */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     this.ready = false;
     clearInterval(this.evaluationTimer);
     const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);

@@ -1,25 +1,11 @@
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Daemon } from '../src/daemon.js';
 import { runProbe } from '../src/probers/run-probe.js';
 import { configDir, httpProbeYaml } from './helpers/config-dir.js';
+import { startDaemon } from './helpers/daemon.js';
 import { captureLog } from './helpers/log.js';
 import { eventually, sample } from './helpers/metrics.js';
 import { withHttpServer } from './helpers/servers.js';
-
-async function startDaemon(configPath: string, options: { apiToken?: string } = {}) {
-  const captured = captureLog('info');
-  const daemon = new Daemon({
-    configPaths: [configPath],
-    host: '127.0.0.1',
-    port: 0,
-    log: captured.log,
-    ...options,
-  });
-  await daemon.start();
-  onTestFinished(() => daemon.stop());
-  const scrape = async () => (await fetch(`${daemon.baseUrl}/metrics`)).text();
-  return { daemon, scrape, logs: captured };
-}
 
 describe('Daemon', () => {
   it('probes, exports blackbox-compatible series, and reports ready', async () => {

@@ -2,10 +2,9 @@
  * Secrets never leak: a database password and an HTTP bearer token, given through the
  * environment, appear in no log line, no metric and no API answer, even while the probes fail.
  */
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { Daemon } from '../src/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { configDir } from './helpers/config-dir.js';
-import { captureLog } from './helpers/log.js';
+import { startDaemon } from './helpers/daemon.js';
 import { eventually } from './helpers/metrics.js';
 import { withHttpServer } from './helpers/servers.js';
 
@@ -26,12 +25,8 @@ rules:
   - { alert: Down, severity: critical, signal: up, op: '==', threshold: 0, annotations: { summary: '{{probe}} down' } }
 `,
     );
-    const logs = captureLog('debug');
-    const daemon = new Daemon({
-      configPaths: [dir.path],
-      host: '127.0.0.1',
-      port: 0,
-      log: logs.log,
+    const { daemon, logs } = await startDaemon(dir.path, {
+      logLevel: 'debug',
       evaluationIntervalMs: 100,
       env: {
         TEST_DB_URL: `postgres://nobody:${PASSWORD}@127.0.0.1:5432/postgres`,
@@ -39,8 +34,6 @@ rules:
         TEST_TOKEN: TOKEN,
       },
     });
-    await daemon.start();
-    onTestFinished(() => daemon.stop());
     await eventually(
       () => daemon.alerts.list().filter((alert) => alert.state === 'firing').length === 3,
       10_000,

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -111,10 +113,7 @@ describe('loadConfig rejects bad files with file:line:column, key path, expectat
   });
 
   it('never echoes an interpolated value in an error, only the reference as written', () => {
-    const lines = messagesFor('invalid-duration.yaml');
-    expect(lines.join('\n')).not.toContain('hunter2');
-    const { writeFileSync, mkdtempSync } = require('node:fs') as typeof import('node:fs');
-    const dir = mkdtempSync(join(require('node:os').tmpdir(), 'pw-'));
+    const dir = mkdtempSync(join(tmpdir(), 'pw-'));
     writeFileSync(
       join(dir, 'p.yaml'),
       'probes:\n  - name: a\n    kind: http\n    url: http://x/\n    timeout: ${SECRET_TIMEOUT}\n',
@@ -167,8 +166,6 @@ describe('loadConfig builds frozen specs with defaults', () => {
 
 describe('file paths in config', () => {
   it('resolves relative ca_file against the config file, not the working directory', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
     const root = mkdtempSync(join(tmpdir(), 'prismwatch-paths-'));
     mkdirSync(join(root, 'certs'));
     writeFileSync(

@@ -4,10 +4,9 @@
  * (warning) → healthy (resolved). Thresholds are the document's (5 %, 2 s); windows are
  * shortened so the test takes seconds, not minutes.
  */
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { Daemon } from '../../src/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { configDir } from '../helpers/config-dir.js';
-import { captureLog } from '../helpers/log.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { eventually } from '../helpers/metrics.js';
 import { withHttpServer } from '../helpers/servers.js';
 
@@ -40,15 +39,7 @@ describe('checklist thresholds with real probes', () => {
   - { alert: HighLatency, severity: warning, select: { names: [slow-api] }, signal: latency_p95, window: 4s, min_samples: 1, op: '>', threshold: 2s, resolve_threshold: 1.5s }
 `,
     );
-    const daemon = new Daemon({
-      configPaths: [dir.path],
-      host: '127.0.0.1',
-      port: 0,
-      log: captureLog().log,
-      evaluationIntervalMs: 100,
-    });
-    await daemon.start();
-    onTestFinished(() => daemon.stop());
+    const { daemon } = await startDaemon(dir.path, { evaluationIntervalMs: 100 });
     const alert = (name: string) => daemon.alerts.list().find((candidate) => candidate.rule === name);
 
     await new Promise((resolve) => setTimeout(resolve, 2_500));

@@ -1,8 +1,7 @@
 /** Alerts end to end in the daemon: real probes against a loopback target whose health the test flips. */
-import { describe, expect, it, onTestFinished } from 'vitest';
-import { Daemon } from '../../src/daemon.js';
+import { describe, expect, it } from 'vitest';
 import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
-import { captureLog } from '../helpers/log.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { withHttpServer } from '../helpers/servers.js';
 
@@ -35,16 +34,7 @@ describe('alerts in the daemon', () => {
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, interval: '100ms' }]));
     dir.write('rules.yaml', RULES);
-    const logs = captureLog('info');
-    const daemon = new Daemon({
-      configPaths: [dir.path],
-      host: '127.0.0.1',
-      port: 0,
-      log: logs.log,
-      evaluationIntervalMs: 100,
-    });
-    await daemon.start();
-    onTestFinished(() => daemon.stop());
+    const { daemon, logs } = await startDaemon(dir.path, { evaluationIntervalMs: 100 });
     const api = async () => (await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).json()) as ApiAlert[];
 
     const firing = await eventually(async () =>
@@ -82,15 +72,7 @@ describe('alerts in the daemon', () => {
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, interval: '100ms' }]));
     dir.write('rules.yaml', RULES.replace('for: 300ms', 'for: 0s'));
-    const daemon = new Daemon({
-      configPaths: [dir.path],
-      host: '127.0.0.1',
-      port: 0,
-      log: captureLog().log,
-      evaluationIntervalMs: 100,
-    });
-    await daemon.start();
-    onTestFinished(() => daemon.stop());
+    const { daemon } = await startDaemon(dir.path, { evaluationIntervalMs: 100 });
     await eventually(() => daemon.alerts.list().some((alert) => alert.state === 'firing'));
     dir.write('rules.yaml', 'rules: []\n');
     await daemon.reload();

@@ -7,41 +7,16 @@ import type { ProbeResult, ProbeSpec } from '../../src/probers/types.js';
 import { ResultStore } from '../../src/results/history.js';
 import { AlertEvaluator } from '../../src/rules/evaluator.js';
 import type { RuleSpec } from '../../src/rules/rule.js';
+import { probeSpec as baseProbeSpec, ruleSpec } from '../helpers/specs.js';
 
 const S = 1_000;
 const T0 = 1_800_000_000_000;
 
-function probeSpec(name: string, extra: Partial<ProbeSpec> = {}): ProbeSpec {
-  return {
-    name,
-    kind: 'http',
-    intervalMs: 10 * S,
-    timeoutMs: 5 * S,
-    labels: { service: 'prismai' },
-    settings: {},
-    source: { file: 't', line: 1 },
-    ...extra,
-  };
-}
-
-function rule(extra: Partial<RuleSpec>): RuleSpec {
-  return {
-    alert: 'ProbeDown',
-    severity: 'critical',
-    select: {},
-    signal: 'up',
-    windowMs: 60 * S,
-    op: '==',
-    threshold: 0,
-    minSamples: 1,
-    forMs: 0,
-    keepFiringForMs: 0,
-    labels: {},
-    annotations: { summary: '{{probe}} is {{value}} vs {{threshold}}' },
-    source: { file: 't', line: 1 },
-    ...extra,
-  };
-}
+/** The evaluator tests' probe carries a label, so label templates and selection have one. */
+const probeSpec = (name: string, extra: Partial<ProbeSpec> = {}) =>
+  baseProbeSpec(name, { labels: { service: 'prismai' }, ...extra });
+const rule = (extra: Partial<RuleSpec>) =>
+  ruleSpec({ annotations: { summary: '{{probe}} is {{value}} vs {{threshold}}' }, ...extra });
 
 function result(at: number, ok: boolean, durationMs = 50): ProbeResult {
   return {

@@ -9,31 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import type { ProbeSpec } from '../../src/probers/types.js';
+import { PROBE_DURATION_BUCKETS } from '../../src/metrics/probe-metrics.js';
 import { exportPrometheusRules } from '../../src/rules/export.js';
 import type { RuleSpec } from '../../src/rules/rule.js';
+import { probeSpec, ruleSpec } from '../helpers/specs.js';
 
 const available = spawnSync('promtool', ['--version']).status === 0;
 
-const web: ProbeSpec = {
-  name: 'web',
-  kind: 'http',
-  intervalMs: 6_000,
-  timeoutMs: 5_000,
-  labels: {},
-  settings: {},
-  source: { file: 't', line: 1 },
-};
-const base = {
-  select: {},
-  windowMs: 300_000,
-  keepFiringForMs: 0,
-  labels: {},
-  annotations: {},
-  source: { file: 't', line: 1 },
-};
+const web = probeSpec('web', { intervalMs: 6_000 });
+const base = { windowMs: 300_000 };
 const RULES: RuleSpec[] = [
-  {
+  ruleSpec({
     ...base,
     alert: 'HighErrorRate',
     severity: 'critical',
@@ -42,8 +28,8 @@ const RULES: RuleSpec[] = [
     threshold: 0.05,
     minSamples: 10,
     forMs: 60_000,
-  },
-  {
+  }),
+  ruleSpec({
     ...base,
     alert: 'HighLatency',
     severity: 'warning',
@@ -52,26 +38,11 @@ const RULES: RuleSpec[] = [
     threshold: 2,
     minSamples: 5,
     forMs: 120_000,
-  },
+  }),
 ];
 
-const BUCKETS = [
-  '0.005',
-  '0.01',
-  '0.025',
-  '0.05',
-  '0.1',
-  '0.25',
-  '0.5',
-  '1',
-  '1.5',
-  '2',
-  '2.5',
-  '5',
-  '10',
-  '30',
-  '+Inf',
-];
+/** The edges prismwatch's latency histogram really has, so the input series match a real scrape. */
+const BUCKETS = [...PROBE_DURATION_BUCKETS.map(String), '+Inf'];
 
 function unitTest(rulesFile: string): string {
   const bucketSeries = BUCKETS.map((le) => {

@@ -7,43 +7,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { Daemon } from '../../src/daemon.js';
-import type { ProbeResult, ProbeSpec } from '../../src/probers/types.js';
+import type { ProbeResult } from '../../src/probers/types.js';
 import { ResultStore } from '../../src/results/history.js';
 import { AlertEvaluator } from '../../src/rules/evaluator.js';
-import type { RuleSpec } from '../../src/rules/rule.js';
 import { StateStore } from '../../src/state/store.js';
 import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
-import { captureLog } from '../helpers/log.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { eventually } from '../helpers/metrics.js';
 import { withHttpServer } from '../helpers/servers.js';
+import { probeSpec, ruleSpec } from '../helpers/specs.js';
 
 const S = 1_000;
 const T0 = 1_800_000_000_000;
-const web: ProbeSpec = {
-  name: 'web',
-  kind: 'http',
-  intervalMs: 10 * S,
-  timeoutMs: 5 * S,
-  labels: {},
-  settings: {},
-  source: { file: 't', line: 1 },
-};
-const rule = (forMs: number): RuleSpec => ({
-  alert: 'ProbeDown',
-  severity: 'critical',
-  select: {},
-  signal: 'up',
-  windowMs: 60 * S,
-  op: '==',
-  threshold: 0,
-  minSamples: 1,
-  forMs,
-  keepFiringForMs: 0,
-  labels: {},
-  annotations: {},
-  source: { file: 't', line: 1 },
-});
+const web = probeSpec('web');
+const rule = (forMs: number) => ruleSpec({ forMs });
 const failing = (at: number): ProbeResult => ({
   ok: false,
   startedAt: at,
@@ -147,26 +124,13 @@ describe('the daemon across a restart', () => {
       "rules:\n  - { alert: ProbeDown, severity: critical, signal: up, op: '==', threshold: 0 }\n",
     );
     const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-data-'));
-    const start = async () => {
-      const logs = captureLog('info');
-      const daemon = new Daemon({
-        configPaths: [dir.path],
-        host: '127.0.0.1',
-        port: 0,
-        log: logs.log,
-        evaluationIntervalMs: 100,
-        dataDir,
-      });
-      await daemon.start();
-      return { daemon, logs };
-    };
+    const start = () => startDaemon(dir.path, { evaluationIntervalMs: 100, dataDir });
     const first = await start();
     const firing = await eventually(() =>
       first.daemon.alerts.list().find((alert) => alert.state === 'firing'),
     );
     await first.daemon.stop();
     const second = await start();
-    onTestFinished(() => second.daemon.stop());
     expect(second.daemon.alerts.list()[0]).toMatchObject({
       state: 'firing',
       activeAt: firing.activeAt,

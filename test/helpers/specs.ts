@@ -1,0 +1,36 @@
+/** Probe and rule specs as config loading would build them, for tests that skip the YAML. */
+import type { ProbeSpec } from '../../src/probers/types.js';
+import type { RuleSpec } from '../../src/rules/rule.js';
+
+export function probeSpec(name: string, extra: Partial<ProbeSpec> = {}): ProbeSpec {
+  return {
+    name,
+    kind: 'http',
+    intervalMs: 10_000,
+    timeoutMs: 5_000,
+    labels: {},
+    settings: {},
+    source: { file: 't', line: 1 },
+    ...extra,
+  };
+}
+
+/** `ProbeDown`: critical, `up == 0`, no `for`, one sample; override what a test is about. */
+export function ruleSpec(extra: Partial<RuleSpec> = {}): RuleSpec {
+  return {
+    alert: 'ProbeDown',
+    severity: 'critical',
+    select: {},
+    signal: 'up',
+    windowMs: 60_000,
+    op: '==',
+    threshold: 0,
+    minSamples: 1,
+    forMs: 0,
+    keepFiringForMs: 0,
+    labels: {},
+    annotations: {},
+    source: { file: 't', line: 1 },
+    ...extra,
+  };
+}
