@@ -12,11 +12,15 @@ import { type Config, loadConfig } from './config/load.js';
 import { ConfigError } from './errors.js';
 import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
+import type { Sender } from './notify/delivery.js';
+import type { Integration } from './notify/model.js';
+import { Notifier } from './notify/notifier.js';
 import { runProbe } from './probers/run-probe.js';
 import type { ProbeResult, ProbeSpec } from './probers/types.js';
 import { ResultStore } from './results/history.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
-import { AlertEvaluator } from './rules/evaluator.js';
+import { type Alert, AlertEvaluator } from './rules/evaluator.js';
+import { LATENCY } from './rules/signals.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
@@ -43,6 +47,8 @@ export interface DaemonOptions {
   readonly evaluationIntervalMs?: number;
   /** Where alert state is kept across restarts; without one it lives in memory only. */
   readonly dataDir?: string;
+  /** Tests only: replaces the senders built from the integration type. */
+  readonly createSender?: (integration: Integration) => Sender;
 }
 
 export class Daemon {
@@ -62,6 +68,7 @@ export class Daemon {
   readonly alerts = new AlertEvaluator();
   private evaluationTimer: NodeJS.Timeout | undefined;
   private store: StateStore | undefined;
+  private notifier: Notifier | undefined;
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -89,7 +96,8 @@ export class Daemon {
         metrics: () => this.renderMetrics(),
         isReady: () => this.ready,
         reload: () => this.reload(),
-        alerts: () => alertsAsJson(this.alerts.list()),
+        alerts: () => alertsAsJson(this.allAlerts()),
+        silences: () => this.notifier?.silences,
         probes: () => probesAsJson(this.config?.probes ?? [], this.results),
         probeResults: (name, sinceMs) =>
           probeResultsAsJson(this.config?.probes ?? [], this.results, name, sinceMs),
@@ -119,6 +127,7 @@ export class Daemon {
     try {
       this.apply(loadConfig(this.options.configPaths, this.configEnv()));
       this.restoreState();
+      this.startNotifier();
     } catch (error) {
       this.selfMetrics.reloadSuccessful.set(0);
       await this.closeServer();
@@ -214,6 +223,7 @@ export class Daemon {
     this.results.retain(names);
 
     this.config = { ...next, probes };
+    this.notifier?.configure(next.notify, this.alerts.list());
     this.current = new Map(probes.map((spec) => [spec.name, spec]));
     this.fingerprints = fingerprints;
     this.scheduler.sync(probes);
@@ -258,9 +268,40 @@ export class Daemon {
     }
   }
 
+  /** Every alert: the rules' and prismwatch's own (NotificationsFailing). */
+  allAlerts(): Alert[] {
+    return [...this.alerts.list(), ...(this.notifier?.ownAlerts() ?? [])];
+  }
+
+  get notifications(): Notifier | undefined {
+    return this.notifier;
+  }
+
+  private startNotifier(): void {
+    this.notifier = new Notifier(this.config!.notify, {
+      db: this.store!.db,
+      registry: this.selfMetrics.registry,
+      log: this.log,
+      now: this.now,
+      baseUrl: () => this.baseUrl,
+      describeThreshold: (alert) => this.describeThreshold(alert),
+      evaluationIntervalMs: this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
+      ...(this.options.createSender ? { createSender: this.options.createSender } : {}),
+    });
+  }
+
+  private describeThreshold(alert: Alert): string | undefined {
+    const rule = this.config?.rules.find(
+      (candidate) => candidate.alert === alert.rule && candidate.severity === alert.labels.severity,
+    );
+    if (!rule) return undefined;
+    return `${rule.op} ${rule.threshold}${LATENCY.has(rule.signal) ? 's' : ''}`;
+  }
+
   private restoreState(): void {
-    if (!this.options.dataDir) return;
+    // Without a data directory the same store runs in memory: one code path, nothing kept.
     this.store = new StateStore(this.options.dataDir);
+    if (!this.options.dataDir) return;
     const { alerts, lastEvaluationAt } = this.store.load();
     const downtimeMs = lastEvaluationAt === undefined ? 0 : Math.max(0, this.now() - lastEvaluationAt);
     this.alerts.restore(alerts, downtimeMs);
@@ -270,7 +311,7 @@ export class Daemon {
 
   /** Commits the alert state; a full or broken disk is reported, and probing carries on. */
   private saveState(evaluatedAt: number): void {
-    if (!this.store) return;
+    if (!this.store || !this.options.dataDir) return;
     try {
       this.store.save(this.alerts.list(), evaluatedAt);
     } catch (error) {
@@ -291,6 +332,8 @@ export class Daemon {
       const now = this.now();
       const { changed } = this.alerts.evaluate(now, config.rules, config.probes, this.results);
       this.saveState(now);
+      // After the commit: a notification never goes out for a state that was not saved.
+      this.notifier?.afterEvaluation(this.alerts.list());
       for (const alert of changed) {
         const context = {
           alert: alert.rule,
@@ -315,8 +358,9 @@ export class Daemon {
   private async renderMetrics(): Promise<MetricsBody> {
     this.selfMetrics.schedulerRunning.set(this.scheduler.running);
     this.selfMetrics.schedulerQueued.set(this.scheduler.queued);
+    this.notifier?.refreshMetrics();
     const own = Buffer.from(
-      `${await this.selfMetrics.registry.metrics()}\n${renderAlertSeries(this.alerts.list())}`,
+      `${await this.selfMetrics.registry.metrics()}\n${renderAlertSeries(this.allAlerts())}`,
     );
     const exposition = this.probeMetrics.exposition();
     const selfMetrics = this.selfMetrics;
@@ -353,6 +397,7 @@ export class Daemon {
     if (cutOff > 0)
       this.log.warn({ cut_off: cutOff }, 'Shutdown grace period over; in-flight probes were abandoned');
     await this.closeServer();
+    await this.notifier?.stop(Math.min(5_000, this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS));
     this.store?.close();
     this.log.info('prismwatch stopped');
   }

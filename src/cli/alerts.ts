@@ -1,5 +1,6 @@
 /** `prismwatch alerts`: the running daemon's alerts, as a table (or JSON). */
 import { PrismwatchError } from '../errors.js';
+import { renderTable } from './table.js';
 
 interface ApiAlert {
   readonly labels: Record<string, string>;
@@ -38,11 +39,7 @@ export function renderAlertsTable(alerts: readonly ApiAlert[], now = Date.now())
       since(alert.status.state === 'resolved' ? alert.endsAt : alert.activeAt),
       alert.annotations.summary ?? '',
     ]);
-  const header = ['STATE', 'SEVERITY', 'ALERT', 'PROBE', 'SINCE', 'SUMMARY'];
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
-  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+  return renderTable(['STATE', 'SEVERITY', 'ALERT', 'PROBE', 'SINCE', 'SUMMARY'], rows);
 }
 
 export async function runAlertsCommand(

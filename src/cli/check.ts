@@ -15,9 +15,16 @@ export function runCheck(
     for (const probe of config.probes) kinds.set(probe.kind, (kinds.get(probe.kind) ?? 0) + 1);
     const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
     const rules = config.rules.length > 0 ? `, ${config.rules.length} rule(s)` : '';
+    const receivers = [...config.notify.receivers.values()];
     out.write(
-      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}\n`,
+      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}, ${receivers.length} receiver(s)\n`,
     );
+    for (const receiver of receivers) {
+      for (const integration of [...receiver.integrations, ...receiver.alertmanagers]) {
+        if (integration.disabled)
+          out.write(`note: ${integration.id} is switched off (${integration.disabled})\n`);
+      }
+    }
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -11,7 +11,9 @@ import { runAlertsCommand } from './alerts.js';
 import { runCheck } from './check.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 import { runProbeCommand } from './probe.js';
+import { parseLabelArgs, routesTest } from './routes.js';
 import { runDaemon } from './run.js';
+import { silencesAdd, silencesExpire, silencesList } from './silences.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -125,6 +127,80 @@ program
     const baseUrl = (options.url as string | undefined) ?? `http://${formatHostPort(host, port)}`;
     process.exitCode = await runAlertsCommand(baseUrl, { json: options.json === true }, process.stdout);
   });
+
+/** The daemon's base URL from --url, else --web.listen-address / PRISMWATCH_LISTEN_ADDRESS. */
+function daemonUrl(options: Record<string, unknown>): string {
+  const { host, port } = parseListenAddress(
+    resolveListenAddress(options['web.listenAddress'] as string | undefined),
+  );
+  return (options.url as string | undefined) ?? `http://${formatHostPort(host, port)}`;
+}
+
+const routes = program.command('routes').description('Alert routing.');
+routes
+  .command('test')
+  .description('Print the receivers an alert with these labels reaches (like amtool config routes test).')
+  .argument('<labels...>', 'labels as name=value, e.g. severity=warning probe=api')
+  .addOption(
+    new Option(
+      '-c, --config <path>',
+      'config file or directory (repeatable; default ./probes and ./alerts)',
+    ).argParser(collect),
+  )
+  .option('-v, --verbose', "show each route's grouping and timers and each receiver's integrations")
+  .action((labels: string[], options: Record<string, unknown>) => {
+    const config = loadConfig(
+      resolveConfigPaths(options.config as string[] | undefined),
+      configEnvFor(resolveListenAddress(undefined)),
+    );
+    process.stdout.write(routesTest(config, parseLabelArgs(labels), options.verbose === true));
+  });
+
+const daemonOptions = (command: Command) =>
+  command
+    .addOption(
+      new Option(
+        '--web.listen-address <host:port>',
+        `the daemon's address (env ${ENV.listen}, default 127.0.0.1:9797)`,
+      ),
+    )
+    .option('--url <url>', "the daemon's base URL, instead of --web.listen-address");
+
+const silences = program
+  .command('silences')
+  .description(`Silences of the running daemon (writes need the token in env ${ENV.apiToken}).`);
+daemonOptions(silences.command('list').description('List silences.'))
+  .option('--json', 'print as JSON')
+  .action(async (options: Record<string, unknown>) => {
+    process.exitCode = await silencesList(daemonUrl(options), options.json === true, process.stdout);
+  });
+daemonOptions(
+  silences
+    .command('add')
+    .description('Silence alerts matching every matcher; prints the new silence id.')
+    .argument('<matchers...>', 'matchers like severity="warning" probe=~"api.*"'),
+)
+  .requiredOption('-a, --author <name>', 'who creates the silence')
+  .requiredOption('--comment <text>', 'why')
+  .option('-d, --duration <duration>', 'how long it lasts', '1h')
+  .action(async (matchers: string[], options: Record<string, unknown>) => {
+    process.exitCode = await silencesAdd(
+      daemonUrl(options),
+      {
+        matchers,
+        duration: options.duration as string,
+        author: options.author as string,
+        comment: options.comment as string,
+        token: process.env[ENV.apiToken],
+      },
+      process.stdout,
+    );
+  });
+daemonOptions(
+  silences.command('expire').description('End a silence now.').argument('<id>', 'silence id'),
+).action(async (id: string, options: Record<string, unknown>) => {
+  process.exitCode = await silencesExpire(daemonUrl(options), id, process.env[ENV.apiToken], process.stdout);
+});
 
 const rules = program.command('rules').description('Alert rules.');
 rules

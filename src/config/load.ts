@@ -5,8 +5,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
+import { buildNotifyConfig, type NotifySections } from '../notify/build.js';
+import type { NotifyConfig } from '../notify/model.js';
+import {
+  globalSchema,
+  inhibitRuleSchema,
+  NOTIFY_SECTIONS,
+  notifyKeysAt,
+  receiverSchema,
+  routeSchema,
+  silenceSchema,
+} from '../notify/schema.js';
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { ProbeSpec } from '../probers/types.js';
 import type { RuleSpec } from '../rules/rule.js';
@@ -29,6 +41,8 @@ import { formatPath, type PathSegment, YamlSource } from './yaml-source.js';
 export interface Config {
   readonly probes: readonly ProbeSpec[];
   readonly rules: readonly RuleSpec[];
+  /** Routing, receivers, inhibition and config silences (the embedded default: all to the log). */
+  readonly notify: NotifyConfig;
   readonly files: readonly string[];
   /** sha256 over the files' contents: a reload with the same checksum changes nothing. */
   readonly checksum: string;
@@ -45,6 +59,7 @@ function knownKeysFor(raw: unknown) {
     if (path[0] === 'defaults' && path.length === 1) return Object.keys(defaultsSchema.shape);
     if (path[0] === 'rules' && path.length === 2) return Object.keys(ruleSchema.shape);
     if (path[0] === 'rules' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
+    if (NOTIFY_SECTIONS.includes(path[0] as never)) return notifyKeysAt(path);
     if (path[0] === 'probes' && typeof path[1] === 'number') {
       const probe = (raw as { probes?: Array<{ kind?: unknown }> }).probes?.[path[1]];
       const schema = typeof probe?.kind === 'string' ? probeSchemaFor(probe.kind) : undefined;
@@ -80,13 +95,19 @@ function withoutFailed(source: YamlSource, issues: ConfigIssue[]): ConfigIssue[]
 interface FileResult {
   probes: Array<{ spec: ProbeSpec; nameIssue: (message: string) => ConfigIssue }>;
   rules: Array<{ spec: RuleSpec; nameIssue: (message: string) => ConfigIssue }>;
+  notify: NotifySections;
   issues: ConfigIssue[];
 }
 
 function loadFile(file: string, text: string, env: Env): FileResult {
   const shown = displayPath(file);
   const source = new YamlSource(shown, text, env);
-  const result: FileResult = { probes: [], rules: [], issues: [...source.issues] };
+  const result: FileResult = {
+    probes: [],
+    rules: [],
+    notify: { routes: [], receivers: [], invalidReceivers: [], inhibitRules: [], silences: [] },
+    issues: [...source.issues],
+  };
   if (!source.parsed) return result;
   source.resolvePaths(PATH_KEYS, dirname(resolve(file)));
   const raw = source.toJS() ?? {};
@@ -98,6 +119,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
   }
   const defaults: Defaults = parsedFile.data.defaults ?? {};
   loadRules(source, parsedFile.data.rules ?? [], known, result);
+  loadNotifySections(source, parsedFile.data, known, result);
   for (const [index, entry] of (parsedFile.data.probes ?? []).entries()) {
     const path: PathSegment[] = ['probes', index];
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
@@ -172,6 +194,60 @@ function loadRules(
   }
 }
 
+/** Parses one section entry with its schema; problems go to `result.issues`, the value is returned when valid. */
+function parseAt<T>(
+  source: YamlSource,
+  schema: z.ZodType<T, unknown>,
+  value: unknown,
+  path: PathSegment[],
+  known: ReturnType<typeof knownKeysFor>,
+  result: FileResult,
+): T | undefined {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    result.issues.push(...withoutFailed(source, toConfigIssues(source, path, parsed.error.issues, known)));
+    return undefined;
+  }
+  const prefix = formatPath(path);
+  if ([...source.failedPaths].some((failed) => failed.startsWith(prefix))) return undefined;
+  return parsed.data;
+}
+
+function loadNotifySections(
+  source: YamlSource,
+  data: Record<string, unknown>,
+  known: ReturnType<typeof knownKeysFor>,
+  result: FileResult,
+): void {
+  const issueAtUnder = (base: PathSegment[]) => (path: PathSegment[], message: string) =>
+    source.issueAt([...base, ...path], message);
+  if (data.global !== undefined) {
+    const value = parseAt(source, globalSchema, data.global, ['global'], known, result);
+    if (value) result.notify.global = { value, issueAt: issueAtUnder(['global']) };
+  }
+  if (data.route !== undefined) {
+    const value = parseAt(source, routeSchema, data.route, ['route'], known, result);
+    if (value) result.notify.routes.push({ value, issueAt: issueAtUnder(['route']) });
+  }
+  for (const [index, entry] of ((data.receivers as unknown[] | undefined) ?? []).entries()) {
+    const value = parseAt(source, receiverSchema, entry, ['receivers', index], known, result);
+    if (value) result.notify.receivers.push({ value, issueAt: issueAtUnder(['receivers', index]) });
+    else {
+      // Already reported; routes naming it should not report it missing as well.
+      const name = (entry as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') result.notify.invalidReceivers.push(name);
+    }
+  }
+  for (const [index, entry] of ((data.inhibit_rules as unknown[] | undefined) ?? []).entries()) {
+    const value = parseAt(source, inhibitRuleSchema, entry, ['inhibit_rules', index], known, result);
+    if (value) result.notify.inhibitRules.push(value);
+  }
+  for (const [index, entry] of ((data.silences as unknown[] | undefined) ?? []).entries()) {
+    const value = parseAt(source, silenceSchema, entry, ['silences', index], known, result);
+    if (value) result.notify.silences.push(value);
+  }
+}
+
 function buildSpec(
   data: Record<string, unknown>,
   defaults: Defaults,
@@ -241,11 +317,28 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
   const firstByName = new Map<string, ProbeSpec>();
   const rules: RuleSpec[] = [];
   const firstRule = new Map<string, RuleSpec>();
+  const notifySections: NotifySections = {
+    routes: [],
+    receivers: [],
+    invalidReceivers: [],
+    inhibitRules: [],
+    silences: [],
+  };
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     hash.update(file).update('\0').update(text).update('\0');
     const result = loadFile(file, text, env);
     issues.push(...result.issues);
+    if (result.notify.global) {
+      if (notifySections.global)
+        issues.push(result.notify.global.issueAt([], 'expected one `global` section across all files'));
+      else notifySections.global = result.notify.global;
+    }
+    notifySections.routes.push(...result.notify.routes);
+    notifySections.receivers.push(...result.notify.receivers);
+    notifySections.invalidReceivers.push(...result.notify.invalidReceivers);
+    notifySections.inhibitRules.push(...result.notify.inhibitRules);
+    notifySections.silences.push(...result.notify.silences);
     for (const { spec, nameIssue } of result.probes) {
       const first = firstByName.get(spec.name);
       if (first) {
@@ -274,10 +367,12 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
       rules.push(spec);
     }
   }
+  const notify = buildNotifyConfig(notifySections, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({
     probes: Object.freeze(probes),
     rules: Object.freeze(rules),
+    notify,
     files: Object.freeze(files),
     checksum: hash.digest('hex'),
   });

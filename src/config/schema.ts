@@ -4,6 +4,13 @@
  */
 import cron from 'node-cron';
 import * as z from 'zod';
+import {
+  globalSchema,
+  inhibitRuleSchema,
+  receiverSchema,
+  routeSchema,
+  silenceSchema,
+} from '../notify/schema.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
 import { durationMs, labels, probeName } from './fields.js';
@@ -44,6 +51,11 @@ export const fileSchema = z.strictObject({
   defaults: defaultsSchema.optional(),
   probes: z.array(z.unknown(), { error: 'expected a list of probes' }).optional(),
   rules: z.array(z.unknown(), { error: 'expected a list of alert rules' }).optional(),
+  global: z.unknown().optional(),
+  route: z.unknown().optional(),
+  receivers: z.array(z.unknown(), { error: 'expected a list of receivers' }).optional(),
+  inhibit_rules: z.array(z.unknown(), { error: 'expected a list of inhibit rules' }).optional(),
+  silences: z.array(z.unknown(), { error: 'expected a list of silences' }).optional(),
 });
 
 export function probeSchemaFor(kind: string) {
@@ -64,6 +76,11 @@ export function buildJsonSchema(): Record<string, unknown> {
       defaults: defaultsSchema.optional(),
       probes: z.array(z.union(variants as unknown as [z.ZodType, z.ZodType])).optional(),
       rules: z.array(ruleSchema).optional(),
+      global: globalSchema.optional(),
+      route: routeSchema.optional(),
+      receivers: z.array(receiverSchema).optional(),
+      inhibit_rules: z.array(inhibitRuleSchema).optional(),
+      silences: z.array(silenceSchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

@@ -8,8 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PrismwatchError } from '../errors.js';
+import type { Silences } from '../notify/silences.js';
 import { formatHostPort } from './listen-address.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { type ApiAnswer, createSilence, expireSilence, listSilences } from './silences-api.js';
 
 export interface ServerHandlers {
   /** The exposition as a head (small) and a stream of chunks of known total length. */
@@ -20,6 +22,8 @@ export interface ServerHandlers {
   readonly probes: () => unknown;
   /** undefined when no such probe is configured. */
   readonly probeResults: (name: string, sinceMs?: number) => unknown;
+  /** undefined until the daemon has loaded its state. */
+  readonly silences: () => Silences | undefined;
 }
 
 export interface MetricsBody {
@@ -111,6 +115,22 @@ export function createHttpServer(options: ServerOptions): Server {
   const sendJson = (res: ServerResponse, status: number, body: unknown) =>
     send(res, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8');
   routes['GET /api/v1/probes'] = (_req, res) => sendJson(res, 200, handlers.probes());
+  const withSilences = (
+    res: ServerResponse,
+    answer: (silences: Silences) => ApiAnswer | Promise<ApiAnswer>,
+  ) => {
+    const silences = handlers.silences();
+    if (!silences) return sendJson(res, 503, { error: 'prismwatch is starting' });
+    return Promise.resolve(answer(silences)).then((result) => sendJson(res, result.status, result.body));
+  };
+  routes['GET /api/v1/silences'] = (_req, res) =>
+    withSilences(res, (silences) => listSilences(silences, Date.now()));
+  routes['POST /api/v1/silences'] = async (req, res) => {
+    if (!authorizeWrite(req, res)) return;
+    const body = await readBody(req, 64 * 1024);
+    if (body === undefined) return sendJson(res, 413, { error: 'body larger than 64 KiB' });
+    return withSilences(res, (silences) => createSilence(silences, body, Date.now()));
+  };
 
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://prismwatch.invalid');
@@ -129,6 +149,12 @@ export function createHttpServer(options: ServerOptions): Server {
       else sendJson(res, 200, body);
       return;
     }
+    const silence = /^\/api\/v1\/silences?\/([^/]+)$/.exec(path);
+    if (silence && req.method === 'DELETE') {
+      if (!authorizeWrite(req, res)) return;
+      void withSilences(res, (silences) => expireSilence(silences, decodeURIComponent(silence[1]!)));
+      return;
+    }
     const route = routes[`${req.method} ${path}`];
     if (!route) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
@@ -143,6 +169,18 @@ export function createHttpServer(options: ServerOptions): Server {
   });
   server.keepAliveTimeout = 65_000;
   return server;
+}
+
+/** The request body as text, or undefined when it is over `limit` bytes. */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export async function listen(server: Server, host: string, port: number): Promise<AddressInfo> {

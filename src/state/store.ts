@@ -31,13 +31,15 @@ interface AlertRow {
 }
 
 export class StateStore {
-  private readonly db: Database.Database;
+  /** Shared with the notification store (notify-store.ts): one file, one WAL, one fsync per commit. */
+  readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly setMeta: Database.Statement;
 
-  constructor(readonly dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(join(dataDir, 'prismwatch.db'));
+  /** Without a data directory the state lives in memory: same code path, nothing survives a restart. */
+  constructor(readonly dataDir?: string) {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(dataDir ? join(dataDir, 'prismwatch.db') : ':memory:');
     this.db.pragma('journal_mode = WAL');
     // FULL: a committed evaluation survives power loss, not only a process crash.
     this.db.pragma('synchronous = FULL');
@@ -62,7 +64,7 @@ export class StateStore {
       | undefined;
     if (version && Number(version.value) > SCHEMA_VERSION) {
       throw new Error(
-        `${join(dataDir, 'prismwatch.db')} was written by a newer prismwatch (schema ${version.value})`,
+        `${join(dataDir ?? '', 'prismwatch.db')} was written by a newer prismwatch (schema ${version.value})`,
       );
     }
     this.setMeta = this.db.prepare(

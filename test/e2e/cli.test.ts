@@ -62,10 +62,17 @@ describe('prismwatch run (built CLI, real process)', () => {
 });
 
 describe('prismwatch check', () => {
-  it('exits 0 with a one-line summary for the shipped config', async () => {
+  it('exits 0 with a one-line summary for the shipped config, naming integrations that are switched off', async () => {
     const result = await runCli(['check']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('OK: 4 file(s), 6 probe(s) (1 host, 5 http), 13 rule(s)\n');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('OK: 5 file(s), 6 probe(s) (1 host, 5 http), 13 rule(s), 3 receiver(s)');
+    expect(lines.slice(1)).toEqual([
+      'note: pager/email/0 is switched off (smarthost is empty)',
+      'note: pager/webhook/0 is switched off (url is empty)',
+      'note: team/email/0 is switched off (smarthost is empty)',
+      'note: team/webhook/0 is switched off (url is empty)',
+    ]);
   });
 
   it('prints every problem with file:line:column and exits 1', async () => {

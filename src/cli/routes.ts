@@ -1,0 +1,47 @@
+/**
+ * `prismwatch routes test severity=warning probe=api`: which receivers an alert with these labels
+ * reaches, like `amtool config routes test`; `--verbose` shows each route's grouping and timers and
+ * each receiver's integrations (and which are switched off).
+ */
+import { formatDuration } from '../config/duration.js';
+import type { Config } from '../config/load.js';
+import { PrismwatchError } from '../errors.js';
+import { formatMatcher } from '../notify/matchers.js';
+import type { RouteNode } from '../notify/model.js';
+import { matchRoutes } from '../notify/route.js';
+
+export function parseLabelArgs(args: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const arg of args) {
+    const match = /^([a-zA-Z_][a-zA-Z0-9_]*)=(.*)$/.exec(arg);
+    if (!match)
+      throw new PrismwatchError(
+        'PRISMWATCH_USAGE',
+        `expected labels as name=value, got ${JSON.stringify(arg)}`,
+      );
+    labels[match[1]!] = match[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return labels;
+}
+
+function describeRoute(route: RouteNode): string {
+  const groupBy = route.groupBy === 'all' ? '...' : route.groupBy.join(', ');
+  return `route ${route.id} (matchers: ${route.matchers.map(formatMatcher).join(', ') || 'none'}): group_by [${groupBy}], group_wait ${formatDuration(route.groupWaitMs)}, group_interval ${formatDuration(route.groupIntervalMs)}, repeat_interval ${formatDuration(route.repeatIntervalMs)}`;
+}
+
+export function routesTest(config: Config, labels: Record<string, string>, verbose: boolean): string {
+  const routes = matchRoutes(config.notify.route, labels);
+  const names = [...new Set(routes.map((route) => route.receiver))];
+  if (!verbose) return `${names.join(',')}\n`;
+  const lines: string[] = [];
+  for (const route of routes) {
+    lines.push(`${route.receiver}  ← ${describeRoute(route)}`);
+    const receiver = config.notify.receivers.get(route.receiver);
+    for (const integration of [...(receiver?.integrations ?? []), ...(receiver?.alertmanagers ?? [])]) {
+      lines.push(
+        `  ${integration.id}${integration.disabled ? `  (switched off: ${integration.disabled})` : ''}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,292 @@
+/**
+ * Parsed routing sections from every file → one NotifyConfig, with cross-file checks: one `route`,
+ * unique receiver names, every route naming a receiver that exists. Inherited settings flow down
+ * the route tree as in Alertmanager.
+ */
+import { createHash } from 'node:crypto';
+import type * as z from 'zod';
+import type { ConfigIssue } from '../errors.js';
+import { formatMatcher, type Matcher, parseMatcher } from './matchers.js';
+import type {
+  AlertmanagerTarget,
+  InhibitRule,
+  Integration,
+  NotifyConfig,
+  Receiver,
+  RouteNode,
+  SilenceSpec,
+  TlsSettings,
+} from './model.js';
+import {
+  DEFAULT_GROUP_BY,
+  DEFAULT_GROUP_INTERVAL_MS,
+  DEFAULT_GROUP_WAIT_MS,
+  DEFAULT_REPEAT_INTERVAL_MS,
+  type emailConfigSchema,
+  type globalSchema,
+  type inhibitRuleSchema,
+  type RouteInput,
+  type receiverSchema,
+  type silenceSchema,
+} from './schema.js';
+
+/** Says where a key is, for an error: a path under the section entry. */
+export type IssueAt = (path: Array<string | number>, message: string) => ConfigIssue;
+
+export interface NotifySections {
+  global?: { value: z.infer<typeof globalSchema>; issueAt: IssueAt };
+  routes: Array<{ value: RouteInput; issueAt: IssueAt }>;
+  receivers: Array<{ value: z.infer<typeof receiverSchema>; issueAt: IssueAt }>;
+  /** Names of receivers that failed validation (already reported). */
+  invalidReceivers: string[];
+  inhibitRules: Array<z.infer<typeof inhibitRuleSchema>>;
+  silences: Array<z.infer<typeof silenceSchema>>;
+}
+
+export const DEFAULT_RECEIVER = 'log';
+
+function toMatchers(texts: readonly string[] | undefined): Matcher[] {
+  // Already validated by the schema: every text parses.
+  return (texts ?? []).map((text) => parseMatcher(text) as Matcher);
+}
+
+function buildRoute(
+  input: RouteInput,
+  parent: RouteNode | undefined,
+  parentId: string,
+  siblingIds: Set<string>,
+): RouteNode {
+  const matchers = toMatchers(input.matchers);
+  let id = parent ? `${parentId}/{${matchers.map(formatMatcher).join(',')}}` : '{}';
+  for (let n = 1; siblingIds.has(id); n++) id = `${id.replace(/#\d+$/, '')}#${n}`;
+  siblingIds.add(id);
+  const groupBy = input.group_by
+    ? input.group_by.includes('...')
+      ? ('all' as const)
+      : input.group_by
+    : (parent?.groupBy ?? DEFAULT_GROUP_BY);
+  const node: RouteNode = {
+    id,
+    receiver: input.receiver ?? parent?.receiver ?? DEFAULT_RECEIVER,
+    matchers,
+    continue: input.continue ?? false,
+    groupBy,
+    groupWaitMs: input.group_wait ?? parent?.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
+    groupIntervalMs: input.group_interval ?? parent?.groupIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS,
+    repeatIntervalMs: input.repeat_interval ?? parent?.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
+    routes: [],
+  };
+  const children = new Set<string>();
+  (node.routes as RouteNode[]).push(
+    ...(input.routes ?? []).map((child) => buildRoute(child, node, id, children)),
+  );
+  return node;
+}
+
+/** Every receiver name a route tree refers to, with the path of the `receiver` key. */
+function receiverReferences(
+  input: RouteInput,
+  path: Array<string | number>,
+  out: Array<{ name: string; path: Array<string | number> }>,
+): void {
+  if (input.receiver !== undefined) out.push({ name: input.receiver, path: [...path, 'receiver'] });
+  for (const [index, child] of (input.routes ?? []).entries())
+    receiverReferences(child, [...path, 'routes', index], out);
+}
+
+function tlsSettings(
+  raw:
+    | { ca_file?: string | undefined; server_name?: string | undefined; insecure_skip_verify: boolean }
+    | undefined,
+): TlsSettings | undefined {
+  if (!raw) return undefined;
+  return {
+    insecureSkipVerify: raw.insecure_skip_verify,
+    ...(raw.ca_file ? { caFile: raw.ca_file } : {}),
+    ...(raw.server_name ? { serverName: raw.server_name } : {}),
+  };
+}
+
+function emailIntegration(
+  receiver: string,
+  index: number,
+  raw: z.infer<typeof emailConfigSchema>,
+): Integration {
+  const to = (Array.isArray(raw.to) ? raw.to : raw.to.split(','))
+    .map((address) => address.trim())
+    .filter(Boolean);
+  const separator = raw.smarthost.lastIndexOf(':');
+  const host = raw.smarthost.slice(0, separator).replace(/^\[|\]$/g, '');
+  const port = Number(raw.smarthost.slice(separator + 1));
+  const disabled = raw.smarthost === '' ? 'smarthost is empty' : to.length === 0 ? 'to is empty' : undefined;
+  return {
+    type: 'email',
+    id: `${receiver}/email/${index}`,
+    receiver,
+    sendResolved: raw.send_resolved,
+    timeoutMs: raw.timeout,
+    ...(disabled ? { disabled } : {}),
+    to,
+    from: raw.from,
+    host,
+    port,
+    ...(raw.hello ? { hello: raw.hello } : {}),
+    ...(raw.auth_username ? { auth: { user: raw.auth_username, pass: raw.auth_password ?? '' } } : {}),
+    requireTls: raw.require_tls,
+    implicitTls: raw.force_implicit_tls ?? port === 465,
+    ...(raw.tls_config ? { tls: tlsSettings(raw.tls_config)! } : {}),
+    connectTimeoutMs: raw.connect_timeout,
+    greetingTimeoutMs: raw.greeting_timeout,
+    socketTimeoutMs: raw.socket_timeout,
+    headers: raw.headers,
+  };
+}
+
+function buildReceiver(raw: z.infer<typeof receiverSchema>): Receiver {
+  const name = raw.name;
+  const integrations: Integration[] = [
+    ...raw.email_configs.map((config, index) => emailIntegration(name, index, config)),
+    ...raw.webhook_configs.map(
+      (config, index): Integration => ({
+        type: 'webhook',
+        id: `${name}/webhook/${index}`,
+        receiver: name,
+        sendResolved: config.send_resolved,
+        timeoutMs: config.timeout,
+        ...(config.url === '' ? { disabled: 'url is empty' } : {}),
+        url: config.url,
+        ...(config.signing_secret ? { signingSecret: config.signing_secret } : {}),
+        maxAlerts: config.max_alerts,
+        headers: config.headers,
+        ...(config.tls_config ? { tls: tlsSettings(config.tls_config)! } : {}),
+      }),
+    ),
+    ...raw.log_configs.map(
+      (config, index): Integration => ({
+        type: 'log',
+        id: `${name}/log/${index}`,
+        receiver: name,
+        sendResolved: config.send_resolved,
+        timeoutMs: 1_000,
+        level: config.level,
+      }),
+    ),
+  ];
+  const alertmanagers = raw.alertmanager_configs.map((config, index): AlertmanagerTarget => {
+    const urls = config.urls.filter((url) => url !== '');
+    return {
+      id: `${name}/alertmanager/${index}`,
+      receiver: name,
+      urls,
+      timeoutMs: config.timeout,
+      resendIntervalMs: config.resend_interval,
+      ...(urls.length === 0 ? { disabled: 'urls are empty' } : {}),
+    };
+  });
+  return { name, integrations, alertmanagers };
+}
+
+/** The embedded default when no file has a `route`: everything to the log, nothing else. */
+function defaultSections(): Pick<NotifySections, 'routes' | 'receivers'> {
+  const issueAt: IssueAt = () => {
+    throw new Error('the embedded routing default has no issues');
+  };
+  return {
+    routes: [{ value: { receiver: DEFAULT_RECEIVER }, issueAt }],
+    receivers: [
+      {
+        value: {
+          name: DEFAULT_RECEIVER,
+          email_configs: [],
+          webhook_configs: [],
+          alertmanager_configs: [],
+          log_configs: [{ send_resolved: true, level: 'warn' }],
+        },
+        issueAt,
+      },
+    ],
+  };
+}
+
+export function silenceId(parts: {
+  matchers: readonly string[];
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
+}): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
+export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[]): NotifyConfig {
+  if (sections.routes.length > 1) {
+    for (const extra of sections.routes.slice(1))
+      issues.push(extra.issueAt([], 'expected one `route` across all files (the first one is the root)'));
+  }
+  const usingDefault = sections.routes.length === 0;
+  const { routes, receivers: rawReceivers } = usingDefault
+    ? { routes: defaultSections().routes, receivers: [...defaultSections().receivers, ...sections.receivers] }
+    : sections;
+  const receivers = new Map<string, Receiver>();
+  for (const { value, issueAt } of rawReceivers) {
+    if (receivers.has(value.name)) {
+      issues.push(issueAt(['name'], `duplicate receiver name "${value.name}"`));
+      continue;
+    }
+    receivers.set(value.name, buildReceiver(value));
+  }
+  const root = routes[0]!;
+  if (!usingDefault) {
+    if (root.value.receiver === undefined)
+      issues.push(root.issueAt([], 'expected a `receiver` on the root route'));
+    if ((root.value.matchers ?? []).length > 0)
+      issues.push(
+        root.issueAt(['matchers'], 'expected no matchers on the root route: it catches every alert'),
+      );
+    const references: Array<{ name: string; path: Array<string | number> }> = [];
+    receiverReferences(root.value, [], references);
+    for (const { name, path } of references) {
+      if (!receivers.has(name) && !sections.invalidReceivers.includes(name))
+        issues.push(
+          root.issueAt(
+            path,
+            `expected one of the receivers ${[...receivers.keys()].join(', ') || '(none defined)'}, got "${name}"`,
+          ),
+        );
+    }
+  }
+  const inhibitRules: InhibitRule[] = sections.inhibitRules.map((rule) => ({
+    source: toMatchers(rule.source_matchers),
+    target: toMatchers(rule.target_matchers),
+    equal: rule.equal,
+  }));
+  const silences: SilenceSpec[] = sections.silences.map((silence) => {
+    // Without starts_at a config silence holds from the start; its id stays the same across reloads.
+    const startsAt = silence.starts_at ?? 0;
+    return {
+      id: silenceId({
+        matchers: silence.matchers,
+        startsAt,
+        endsAt: silence.ends_at,
+        createdBy: silence.created_by,
+        comment: silence.comment,
+      }),
+      matchers: toMatchers(silence.matchers),
+      startsAt,
+      endsAt: silence.ends_at,
+      createdBy: silence.created_by,
+      comment: silence.comment,
+      origin: 'config',
+    };
+  });
+  const global = sections.global?.value;
+  return {
+    route: buildRoute(root.value, undefined, '', new Set()),
+    receivers,
+    inhibitRules,
+    silences,
+    ...(global?.external_url ? { externalUrl: global.external_url.replace(/\/+$/, '') } : {}),
+    ...(global?.grafana_url ? { grafanaUrl: global.grafana_url.replace(/\/+$/, '') } : {}),
+    notificationsFailingAfterMs: global?.notifications_failing_after ?? 5 * 60_000,
+  };
+}

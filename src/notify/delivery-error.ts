@@ -1,0 +1,44 @@
+/**
+ * Why an attempt failed, as a metric label and a retry decision. Messages never carry URLs,
+ * addresses' passwords or signing keys: integrations build them from status codes and error codes.
+ */
+export type FailureReason =
+  | 'timeout'
+  | 'network'
+  | 'tls'
+  | 'http_5xx'
+  | 'http_429'
+  | 'http_4xx'
+  | 'auth'
+  | 'smtp_rejected'
+  | 'smtp_error'
+  | 'not_configured'
+  | 'internal';
+
+export const FAILURE_REASONS: readonly FailureReason[] = [
+  'timeout',
+  'network',
+  'tls',
+  'http_5xx',
+  'http_429',
+  'http_4xx',
+  'auth',
+  'smtp_rejected',
+  'smtp_error',
+  'not_configured',
+  'internal',
+];
+
+export class DeliveryError extends Error {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+    /** false: retrying cannot help (a 4xx, a rejected address); the notification is marked failed. */
+    readonly retryable: boolean,
+    /** The receiver asked for this wait (429 Retry-After). */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}

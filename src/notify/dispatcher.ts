@@ -1,0 +1,265 @@
+/**
+ * Alerts → aggregation groups → notifications in the outbox, with Alertmanager's timers and
+ * dedup (dispatch/dispatch.go, notify/dedup_stage.go needsUpdate):
+ * - a new group waits group_wait, then flushes every group_interval;
+ * - at a flush each integration gets a notification only for a first firing, an alert new to what
+ *   it last heard, a resolution of an alert it was told about, or once repeat_interval has passed;
+ * - the decision and the queued notification are committed in one transaction (notify-store.ts),
+ *   so neither a retry nor a restart repeats a notification, and none is lost.
+ * Unlike Alertmanager, muting (silence or inhibition) only stops *new* firing notices: an alert an
+ * integration was told about still gets its resolved notice, even while muted.
+ */
+import type { Logger } from 'pino';
+import type { Alert } from '../rules/evaluator.js';
+import type { NflogEntry, NotifyStore } from '../state/notify-store.js';
+import { Inhibitor } from './inhibit.js';
+import { formatLabels } from './matchers.js';
+import type { Integration, NotifyConfig, RouteNode } from './model.js';
+import {
+  common,
+  idempotencyKey,
+  type Notification,
+  type NotificationReason,
+  type NotifiedAlert,
+  ZERO_TIME,
+} from './notification.js';
+import { groupLabels, matchRoutes } from './route.js';
+import type { Silences } from './silences.js';
+
+/** The label NotificationsFailing carries: an integration is never told about its own failure. */
+export const INTEGRATION_LABEL = 'integration';
+
+interface GroupedAlert {
+  alert: Alert;
+  /** Gone from the evaluator (its retention ended, or it went back to pending): reads as resolved once more. */
+  gone: boolean;
+}
+
+interface Group {
+  readonly key: string;
+  readonly route: RouteNode;
+  readonly labels: Record<string, string>;
+  readonly alerts: Map<string, GroupedAlert>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface DispatcherOptions {
+  readonly store: NotifyStore;
+  readonly silences: Silences;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Called after notifications were queued, so delivery can start at once. */
+  readonly onQueued: () => void;
+  /** The daemon's own base URL, when the config names no external_url. */
+  readonly baseUrl: () => string;
+  /** "> 5%"-style text of the rule behind an alert, for notification bodies. */
+  readonly describeThreshold: (alert: Alert) => string | undefined;
+  readonly onFlushError: () => void;
+}
+
+export class Dispatcher {
+  private readonly groups = new Map<string, Group>();
+  private firing: Alert[] = [];
+  private config: NotifyConfig;
+
+  constructor(
+    config: NotifyConfig,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.config = config;
+  }
+
+  /**
+   * A reload: Alertmanager rebuilds its groups and restarts their timers; so do we. The log and
+   * the outbox are untouched, so nothing already notified is notified again.
+   */
+  setConfig(config: NotifyConfig, alerts: readonly Alert[]): void {
+    this.config = config;
+    this.stop();
+    this.update(alerts);
+  }
+
+  /** The full list of current alerts (pending ones are ignored), after each evaluation. */
+  update(alerts: readonly Alert[]): void {
+    this.firing = alerts.filter((alert) => alert.state === 'firing');
+    const seen = new Map<string, Set<string>>();
+    for (const alert of alerts) {
+      if (alert.state === 'pending') continue;
+      for (const route of matchRoutes(this.config.route, alert.labels)) {
+        const labels = groupLabels(route, alert.labels);
+        const key = `${route.id}:${formatLabels(labels)}`;
+        let group = this.groups.get(key);
+        if (!group) {
+          // A resolved alert opens a group too: after a restart, its resolution may still be owed.
+          group = { key, route, labels, alerts: new Map(), timer: undefined };
+          this.groups.set(key, group);
+          this.schedule(group, route.groupWaitMs);
+        }
+        group.alerts.set(alert.fingerprint, { alert: { ...alert }, gone: false });
+        const inGroup = seen.get(key) ?? new Set<string>();
+        seen.set(key, inGroup);
+        inGroup.add(alert.fingerprint);
+      }
+    }
+    for (const group of this.groups.values()) {
+      const present = seen.get(group.key);
+      for (const [fingerprint, entry] of group.alerts) if (!present?.has(fingerprint)) entry.gone = true;
+    }
+  }
+
+  /** Group keys and their alert counts, for the API and tests. */
+  snapshot(): Array<{ key: string; receiver: string; alerts: number }> {
+    return [...this.groups.values()].map((group) => ({
+      key: group.key,
+      receiver: group.route.receiver,
+      alerts: group.alerts.size,
+    }));
+  }
+
+  stop(): void {
+    for (const group of this.groups.values()) clearTimeout(group.timer);
+    this.groups.clear();
+  }
+
+  private schedule(group: Group, delayMs: number): void {
+    group.timer = setTimeout(() => this.flush(group), delayMs);
+    group.timer.unref?.();
+  }
+
+  /** Flushes a group now (tests and shutdown paths); the regular path is the timer. */
+  flushAll(): void {
+    for (const group of [...this.groups.values()]) {
+      clearTimeout(group.timer);
+      this.flush(group);
+    }
+  }
+
+  private flush(group: Group): void {
+    if (this.groups.get(group.key) !== group) return; // replaced by a reload
+    let queued = false;
+    try {
+      const receiver = this.config.receivers.get(group.route.receiver);
+      for (const integration of receiver?.integrations ?? []) {
+        if (integration.disabled) continue;
+        queued = this.flushTo(integration, group) || queued;
+      }
+      for (const [fingerprint, entry] of group.alerts) if (entry.gone) group.alerts.delete(fingerprint);
+    } catch (error) {
+      // Nothing was committed for the integration that failed: the next flush decides again.
+      this.options.onFlushError();
+      this.options.log.error(
+        { err: error, group: group.key },
+        'Could not queue notifications; retrying at the next flush',
+      );
+    }
+    if (queued) this.options.onQueued();
+    if (group.alerts.size === 0) {
+      this.groups.delete(group.key);
+      return;
+    }
+    this.schedule(group, group.route.groupIntervalMs);
+  }
+
+  /** Decides, and commits, what one integration hears at this flush. Returns whether it queued one. */
+  private flushTo(integration: Integration, group: Group): boolean {
+    const now = this.options.now();
+    const entry = this.options.store.entry(integration.id, group.key);
+    const told = new Set(entry?.firing ?? []);
+    const inhibitor = new Inhibitor(this.config.inhibitRules, this.firing);
+    const active: Alert[] = [];
+    const mutedButTold: string[] = [];
+    const resolved: Alert[] = [];
+    for (const { alert, gone } of group.alerts.values()) {
+      if (alert.labels[INTEGRATION_LABEL] === integration.id) continue;
+      if (alert.state === 'firing' && !gone) {
+        const muted =
+          this.options.silences.silencedBy(alert.labels) !== undefined ||
+          inhibitor.inhibitedBy(alert) !== undefined;
+        if (!muted) active.push(alert);
+        else if (told.has(alert.fingerprint)) mutedButTold.push(alert.fingerprint);
+      } else if (told.has(alert.fingerprint)) {
+        resolved.push(
+          gone && alert.state !== 'resolved' ? { ...alert, state: 'resolved', resolvedAt: now } : alert,
+        );
+      }
+    }
+    // Fired again since the last notification (resolved and re-fired between flushes, or while
+    // prismwatch was down): new to the integration even though its fingerprint was told before.
+    const sentAt = entry?.sentAt ?? Number.NEGATIVE_INFINITY;
+    const fresh = active.filter(
+      (alert) => !told.has(alert.fingerprint) || (alert.firedAt ?? alert.activeAt) > sentAt,
+    );
+    let reason: NotificationReason | undefined;
+    if (fresh.length > 0) reason = entry && entry.firing.length > 0 ? 'new_alerts' : 'first';
+    else if (resolved.length > 0) reason = 'resolved';
+    else if (active.length > 0 && entry && now - entry.sentAt >= group.route.repeatIntervalMs)
+      reason = 'repeat';
+    if (!reason) return false;
+
+    const firing = active.map((alert) => alert.fingerprint);
+    const next: NflogEntry = {
+      firing: [...firing, ...mutedButTold],
+      resolved: resolved.map((alert) => alert.fingerprint),
+      sentAt: now,
+      repeatSeq: reason === 'repeat' ? (entry?.repeatSeq ?? 0) + 1 : 0,
+    };
+    const listed = integration.sendResolved ? [...active, ...resolved] : active;
+    if (listed.length === 0) {
+      // send_resolved: false and only resolutions: the log moves on, nobody is told (as Alertmanager).
+      this.options.store.commit(integration.id, group.key, next);
+      return false;
+    }
+    const status = active.length > 0 ? 'firing' : 'resolved';
+    const notification = this.notification(integration, group, status, reason, listed, next, now);
+    this.options.store.commit(integration.id, group.key, next, notification);
+    return true;
+  }
+
+  private notification(
+    integration: Integration,
+    group: Group,
+    status: 'firing' | 'resolved',
+    reason: NotificationReason,
+    alerts: readonly Alert[],
+    entry: NflogEntry,
+    now: number,
+  ): Notification {
+    const externalURL = this.config.externalUrl ?? this.options.baseUrl();
+    const notified = alerts.map((alert): NotifiedAlert => {
+      const threshold = this.options.describeThreshold(alert);
+      return {
+        status: alert.state === 'firing' ? 'firing' : 'resolved',
+        labels: alert.labels,
+        annotations: alert.annotations,
+        startsAt: new Date(alert.firedAt ?? alert.activeAt).toISOString(),
+        endsAt: alert.state === 'firing' ? ZERO_TIME : new Date(alert.resolvedAt ?? now).toISOString(),
+        generatorURL: `${externalURL}/api/v1/probes/${encodeURIComponent(alert.probe)}/results`,
+        fingerprint: alert.fingerprint,
+        value: Number.isFinite(alert.value) ? alert.value : 0,
+        ...(threshold ? { threshold } : {}),
+        ...(alert.firedAt ? { firedAt: new Date(alert.firedAt).toISOString() } : {}),
+      };
+    });
+    return {
+      receiver: integration.receiver,
+      integration: integration.id,
+      groupKey: group.key,
+      status,
+      reason,
+      groupLabels: group.labels,
+      commonLabels: common(alerts.map((alert) => alert.labels)),
+      commonAnnotations: common(alerts.map((alert) => alert.annotations)),
+      externalURL,
+      ...(this.config.grafanaUrl ? { grafanaURL: this.config.grafanaUrl } : {}),
+      alerts: notified,
+      idempotencyKey: idempotencyKey({
+        groupKey: group.key,
+        status,
+        firing: entry.firing,
+        resolved: entry.resolved,
+        repeatSeq: entry.repeatSeq,
+      }),
+      createdAt: new Date(now).toISOString(),
+    };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Email subject, text and HTML, rendered before the SMTP transaction starts: a template problem is
+ * found before anything is sent (Alertmanager #1944) and never retried. The HTML has inline styles
+ * only, no images or external assets, and every value from labels or annotations is escaped.
+ */
+import type { Notification, NotifiedAlert } from './notification.js';
+
+export interface RenderedEmail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
+}
+
+function firingCount(notification: Notification): number {
+  return notification.alerts.filter((alert) => alert.status === 'firing').length;
+}
+
+export function subjectOf(notification: Notification): string {
+  const status = notification.status === 'firing' ? `[FIRING:${firingCount(notification)}]` : '[RESOLVED]';
+  const group = Object.keys(notification.groupLabels)
+    .sort()
+    .map((name) => notification.groupLabels[name])
+    .join(' ');
+  const severity = notification.commonLabels.severity;
+  // Header injection: a label value cannot carry a line break into the Subject header.
+  return `${status} ${group}${severity ? ` (${severity})` : ''}`.replace(/[\r\n]+/g, ' ');
+}
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4).replace(/\.?0+$/, '');
+}
+
+function alertLines(alert: NotifiedAlert): string[] {
+  const lines = [
+    `[${alert.status.toUpperCase()}] ${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''} (${alert.labels.severity ?? 'no severity'})`,
+  ];
+  if (alert.annotations.summary) lines.push(`  ${alert.annotations.summary}`);
+  lines.push(
+    `  value: ${formatValue(alert.value)}${alert.threshold ? `   threshold: ${alert.threshold}` : ''}`,
+  );
+  lines.push(
+    `  since: ${alert.startsAt}${alert.status === 'resolved' ? `   resolved: ${alert.endsAt}` : ''}`,
+  );
+  if (alert.annotations.description) lines.push(`  ${alert.annotations.description}`);
+  lines.push(`  details: ${alert.generatorURL}`);
+  return lines;
+}
+
+export function renderEmail(notification: Notification): RenderedEmail {
+  const firing = notification.alerts.filter((alert) => alert.status === 'firing');
+  const resolved = notification.alerts.filter((alert) => alert.status === 'resolved');
+  const text: string[] = [];
+  if (firing.length > 0)
+    text.push(`${firing.length} firing:`, '', ...firing.flatMap((alert) => [...alertLines(alert), '']));
+  if (resolved.length > 0)
+    text.push(`${resolved.length} resolved:`, '', ...resolved.flatMap((alert) => [...alertLines(alert), '']));
+  text.push(`Status: ${notification.externalURL}`);
+  if (notification.grafanaURL) text.push(`Grafana: ${notification.grafanaURL}`);
+  text.push(
+    '',
+    `Sent by prismwatch to ${notification.receiver}; notification ${notification.idempotencyKey}.`,
+  );
+
+  const section = (title: string, alerts: readonly NotifiedAlert[], colour: string) =>
+    alerts.length === 0
+      ? ''
+      : `<h2 style="font-size:16px;color:${colour};margin:16px 0 8px">${escapeHtml(title)}</h2>${alerts
+          .map(
+            (
+              alert,
+            ) => `<table role="presentation" style="border-collapse:collapse;margin:0 0 12px;border-left:4px solid ${colour};padding-left:8px">
+<tr><td style="padding:2px 8px"><strong>${escapeHtml(alert.labels.alertname ?? '')}</strong> on <code>${escapeHtml(alert.labels.probe ?? '')}</code> (${escapeHtml(alert.labels.severity ?? 'no severity')})</td></tr>
+${alert.annotations.summary ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.summary)}</td></tr>` : ''}
+<tr><td style="padding:2px 8px">Value <strong>${escapeHtml(formatValue(alert.value))}</strong>${alert.threshold ? `, threshold ${escapeHtml(alert.threshold)}` : ''}</td></tr>
+<tr><td style="padding:2px 8px">Since ${escapeHtml(alert.startsAt)}${alert.status === 'resolved' ? `, resolved ${escapeHtml(alert.endsAt)}` : ''}</td></tr>
+${alert.annotations.description ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.description)}</td></tr>` : ''}
+<tr><td style="padding:2px 8px"><a href="${escapeHtml(alert.generatorURL)}">Details</a></td></tr>
+</table>`,
+          )
+          .join('\n')}`;
+  const links = [
+    `<a href="${escapeHtml(notification.externalURL)}">Status</a>`,
+    ...(notification.grafanaURL ? [`<a href="${escapeHtml(notification.grafanaURL)}">Grafana</a>`] : []),
+  ].join(' · ');
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subjectOf(notification))}</title></head>
+<body style="font-family:system-ui,sans-serif;font-size:14px;color:#1a1a1a">
+${section(`${firing.length} firing`, firing, '#b00020')}
+${section(`${resolved.length} resolved`, resolved, '#1b5e20')}
+<p>${links}</p>
+<p style="color:#666;font-size:12px">Sent by prismwatch to ${escapeHtml(notification.receiver)}; notification ${escapeHtml(notification.idempotencyKey)}.</p>
+</body></html>`;
+  return { subject: subjectOf(notification), text: text.join('\n'), html };
+}

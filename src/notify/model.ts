@@ -1,0 +1,108 @@
+/** Routing and receivers after validation: what the dispatcher and the integrations read. */
+import type { Matcher } from './matchers.js';
+
+export interface RouteNode {
+  /** Alertmanager-style path of matchers from the root, e.g. `{}/{severity="critical"}`; part of group keys. */
+  readonly id: string;
+  readonly receiver: string;
+  readonly matchers: readonly Matcher[];
+  readonly continue: boolean;
+  /** Label names to group by; `all` groups by every label ("..."). */
+  readonly groupBy: readonly string[] | 'all';
+  readonly groupWaitMs: number;
+  readonly groupIntervalMs: number;
+  readonly repeatIntervalMs: number;
+  readonly routes: readonly RouteNode[];
+}
+
+export interface TlsSettings {
+  readonly caFile?: string;
+  readonly serverName?: string;
+  readonly insecureSkipVerify: boolean;
+}
+
+interface IntegrationBase {
+  /** `receiver/type/index`: the unit of dedup, outbox order and retry state. */
+  readonly id: string;
+  readonly receiver: string;
+  readonly sendResolved: boolean;
+  readonly timeoutMs: number;
+  /** Why it sends nothing (an empty URL or host), or undefined when it is on. */
+  readonly disabled?: string;
+}
+
+export interface EmailIntegration extends IntegrationBase {
+  readonly type: 'email';
+  readonly to: readonly string[];
+  readonly from: string;
+  readonly host: string;
+  readonly port: number;
+  readonly hello?: string;
+  readonly auth?: { readonly user: string; readonly pass: string };
+  readonly requireTls: boolean;
+  readonly implicitTls: boolean;
+  readonly tls?: TlsSettings;
+  readonly connectTimeoutMs: number;
+  readonly greetingTimeoutMs: number;
+  readonly socketTimeoutMs: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface WebhookIntegration extends IntegrationBase {
+  readonly type: 'webhook';
+  readonly url: string;
+  readonly signingSecret?: string;
+  readonly maxAlerts: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly tls?: TlsSettings;
+}
+
+export interface LogIntegration extends IntegrationBase {
+  readonly type: 'log';
+  readonly level: 'info' | 'warn' | 'error';
+}
+
+/** Queued notifications go through these; Alertmanager forwarding (below) does not. */
+export type Integration = EmailIntegration | WebhookIntegration | LogIntegration;
+
+export interface AlertmanagerTarget {
+  readonly id: string;
+  readonly receiver: string;
+  readonly urls: readonly string[];
+  readonly timeoutMs: number;
+  readonly resendIntervalMs: number;
+  readonly disabled?: string;
+}
+
+export interface Receiver {
+  readonly name: string;
+  readonly integrations: readonly Integration[];
+  readonly alertmanagers: readonly AlertmanagerTarget[];
+}
+
+export interface InhibitRule {
+  readonly source: readonly Matcher[];
+  readonly target: readonly Matcher[];
+  readonly equal: readonly string[];
+}
+
+export interface SilenceSpec {
+  readonly id: string;
+  readonly matchers: readonly Matcher[];
+  readonly startsAt: number;
+  readonly endsAt: number;
+  readonly createdBy: string;
+  readonly comment: string;
+  /** `config` silences live in YAML; `api` ones in the state store. */
+  readonly origin: 'config' | 'api';
+}
+
+export interface NotifyConfig {
+  readonly route: RouteNode;
+  readonly receivers: ReadonlyMap<string, Receiver>;
+  readonly inhibitRules: readonly InhibitRule[];
+  readonly silences: readonly SilenceSpec[];
+  readonly externalUrl?: string;
+  readonly grafanaUrl?: string;
+  readonly notificationsFailingAfterMs: number;
+}

@@ -1,0 +1,137 @@
+/**
+ * Delivery as one unit for the daemon: dispatcher (groups, dedup, outbox), delivery (retries),
+ * Alertmanager forwarding, silences and prismwatch's own NotificationsFailing alert.
+ */
+import type Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Alert } from '../rules/evaluator.js';
+import { NotifyStore } from '../state/notify-store.js';
+import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
+import { Delivery, type Sender } from './delivery.js';
+import { Dispatcher } from './dispatcher.js';
+import { HealthAlerts } from './health-alerts.js';
+import type { Integration, NotifyConfig } from './model.js';
+import { NotifyMetrics } from './notify-metrics.js';
+import { Silences } from './silences.js';
+
+/** Finished notifications and all-resolved log entries are kept this long (for inspection). */
+const KEEP_FINISHED_MS = 24 * 60 * 60_000;
+
+export interface NotifierOptions {
+  readonly db: Database.Database;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly baseUrl: () => string;
+  readonly describeThreshold: (alert: Alert) => string | undefined;
+  readonly evaluationIntervalMs: number;
+  /** Tests swap in senders; production builds them from the integration type. */
+  readonly createSender?: (integration: Integration) => Sender;
+}
+
+export class Notifier {
+  readonly store: NotifyStore;
+  readonly silences: Silences;
+  readonly metrics: NotifyMetrics;
+  private readonly delivery: Delivery;
+  private readonly dispatcher: Dispatcher;
+  private readonly forwarder: AlertmanagerForwarder;
+  private readonly health = new HealthAlerts();
+  private healthAlerts: Alert[] = [];
+  private config: NotifyConfig | undefined;
+  private lastPrune = 0;
+
+  constructor(
+    initial: NotifyConfig,
+    private readonly options: NotifierOptions,
+  ) {
+    const log = options.log.child({ component: 'notify' });
+    this.store = new NotifyStore(options.db);
+    this.silences = new Silences(this.store, options.now);
+    this.metrics = new NotifyMetrics(options.registry);
+    this.delivery = new Delivery(this.store, this.metrics, log, options.now, options.createSender);
+    this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);
+    this.dispatcher = new Dispatcher(initial, {
+      store: this.store,
+      silences: this.silences,
+      log,
+      now: options.now,
+      onQueued: () => this.delivery.kick(),
+      baseUrl: options.baseUrl,
+      describeThreshold: options.describeThreshold,
+      onFlushError: () => this.metrics.flushFailures.inc(),
+    });
+    this.configure(initial, []);
+    for (const receiver of initial.receivers.values()) {
+      for (const integration of [...receiver.integrations, ...receiver.alertmanagers]) {
+        if (integration.disabled)
+          log.warn(
+            { integration: integration.id, why: integration.disabled },
+            'Integration switched off: it sends nothing',
+          );
+      }
+    }
+  }
+
+  configure(config: NotifyConfig, alerts: readonly Alert[]): void {
+    const first = this.config === undefined;
+    this.config = config;
+    this.silences.setConfigSilences(config.silences);
+    const receivers = [...config.receivers.values()];
+    this.delivery.setIntegrations(receivers.flatMap((receiver) => receiver.integrations));
+    this.forwarder.setTargets(
+      receivers.flatMap((receiver) => receiver.alertmanagers),
+      config.route,
+    );
+    if (!first) this.dispatcher.setConfig(config, [...alerts, ...this.healthAlerts]);
+  }
+
+  /** After each evaluation, with every alert the evaluator holds. */
+  afterEvaluation(alerts: readonly Alert[]): void {
+    const now = this.options.now();
+    this.healthAlerts = this.health.update(
+      this.delivery.failing(),
+      this.config!.notificationsFailingAfterMs,
+      now,
+    );
+    const all = [...alerts, ...this.healthAlerts];
+    this.dispatcher.update(all);
+    this.forwarder.update(
+      all,
+      this.options.evaluationIntervalMs,
+      this.config!.externalUrl ?? this.options.baseUrl(),
+    );
+    if (now - this.lastPrune > 60 * 60_000) {
+      this.lastPrune = now;
+      try {
+        this.store.prune(now - KEEP_FINISHED_MS);
+      } catch (error) {
+        this.options.log.warn({ err: error }, 'Could not prune old notifications');
+      }
+    }
+  }
+
+  /** prismwatch's own alerts (NotificationsFailing), for the API and ALERTS series. */
+  ownAlerts(): readonly Alert[] {
+    return this.healthAlerts;
+  }
+
+  /** Queues what is due at once (tests, `verify`); the timers do this in normal operation. */
+  flushNow(): void {
+    this.dispatcher.flushAll();
+  }
+
+  refreshMetrics(): void {
+    try {
+      this.delivery.refreshMetrics();
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'Could not read the outbox for metrics');
+    }
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.dispatcher.stop();
+    await this.delivery.stop(graceMs);
+  }
+}
