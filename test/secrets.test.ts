@@ -1,12 +1,14 @@
 /**
- * Secrets never leak: a database password and an HTTP bearer token, given through the
- * environment, appear in no log line, no metric and no API answer, even while the probes fail.
+ * Secrets never leak: a database password, an HTTP bearer token, an SMTP password, a webhook URL
+ * token and an HMAC key, given through the environment, appear in no log line, no metric and no
+ * API answer, even while the probes fail and the receivers reject or refuse.
  */
 import { describe, expect, it } from 'vitest';
 import { configDir } from './helpers/config-dir.js';
 import { startDaemon } from './helpers/daemon.js';
 import { eventually } from './helpers/metrics.js';
-import { withHttpServer } from './helpers/servers.js';
+import { refusedPort, withHttpServer } from './helpers/servers.js';
+import { smtpSink } from './helpers/sinks.js';
 
 const PASSWORD = 'pw-7f3a9c-never-print';
 const TOKEN = 'tok-51be02-never-print';
@@ -14,6 +16,7 @@ const TOKEN = 'tok-51be02-never-print';
 describe('secrets', () => {
   it('stay out of logs, metrics and the API while probes fail', async () => {
     const target = await withHttpServer((_req, res) => res.writeHead(401).end());
+    const smtp = await smtpSink({ auth: { user: 'alerts', pass: 'the-right-one' } });
     const dir = configDir();
     dir.write(
       'p.yaml',
@@ -23,6 +26,17 @@ describe('secrets', () => {
   - { name: api, kind: http, interval: 200ms, url: "${target.url}/v1?token=\${TEST_TOKEN}", auth: { bearer: "\${TEST_TOKEN}" } }
 rules:
   - { alert: Down, severity: critical, signal: up, op: '==', threshold: 0, annotations: { summary: '{{probe}} down' } }
+route:
+  receiver: r
+  group_wait: 50ms
+  group_interval: 200ms
+receivers:
+  - name: r
+    email_configs:
+      - { smarthost: "${smtp.smarthost}", from: a@example.test, to: b@example.test, require_tls: false, auth_username: alerts, auth_password: "\${TEST_SMTP_PASSWORD}" }
+    webhook_configs:
+      - { url: "http://127.0.0.1:${await refusedPort()}/hook/\${TEST_TOKEN}", signing_secret: "\${TEST_HMAC}" }
+      - { url: "${target.url}/hook?key=\${TEST_TOKEN}", signing_secret: "\${TEST_HMAC}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -32,12 +46,19 @@ rules:
         TEST_DB_URL: `postgres://nobody:${PASSWORD}@127.0.0.1:5432/postgres`,
         TEST_REDIS_URL: `redis://nobody:${PASSWORD}@127.0.0.1:6379`,
         TEST_TOKEN: TOKEN,
+        TEST_SMTP_PASSWORD: PASSWORD,
+        TEST_HMAC: PASSWORD,
       },
     });
     await eventually(
       () => daemon.alerts.list().filter((alert) => alert.state === 'firing').length === 3,
       10_000,
     );
+    // Every receiver has failed at least once: wrong SMTP password, refused port, 401.
+    await eventually(async () => {
+      const text = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
+      return ['auth', 'network', 'http_4xx'].every((reason) => text.includes(`reason="${reason}"`));
+    }, 10_000);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     const alerts = await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).text();
     const probes = await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).text();

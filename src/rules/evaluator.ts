@@ -10,6 +10,9 @@
  * - raising `for` (by a reload) past how long a firing alert has held puts it back to pending;
  * - a rule or probe that is gone resolves its firing alerts at once (no zombies after a reload).
  * Hysteresis on top: while firing, the condition is checked against resolve_threshold.
+ * Unlike Prometheus, which reads a restarted TSDB, prismwatch's history starts empty after a
+ * restart: an evaluation without data (no samples, or fewer than min_samples) leaves a pending or
+ * firing alert as it is, instead of resolving it.
  */
 import { createHash } from 'node:crypto';
 import type { ProbeSpec } from '../probers/types.js';
@@ -110,6 +113,9 @@ export class AlertEvaluator {
         const firing = existing?.state === 'firing';
         const threshold =
           firing && rule.resolveThreshold !== undefined ? rule.resolveThreshold : rule.threshold;
+        // No data yet (just restarted, or fewer than min_samples): a known state is kept as it is.
+        // Resolving would announce a recovery nobody observed, then fire again once data arrives.
+        if (value === undefined && existing && existing.state !== 'resolved') continue;
         const active = value !== undefined && compare(value, rule.op, threshold);
         const annotations = (v: number) =>
           Object.fromEntries(

@@ -281,4 +281,20 @@ describe('lifecycle', () => {
         .sort(),
     ).toEqual(['Other:web', 'ProbeDown:db']);
   });
+
+  it('keeps a firing alert firing through evaluations without data (a restart empties the history)', () => {
+    const probes = [probeSpec('web')];
+    const evaluator = new AlertEvaluator();
+    const before = new ResultStore();
+    before.record(probes[0]!, result(T0, false));
+    evaluator.evaluate(T0, [rule({})], probes, before);
+    expect(evaluator.list()[0]!.state).toBe('firing');
+    const empty = new ResultStore();
+    const { changed } = evaluator.evaluate(T0 + 10 * S, [rule({})], probes, empty);
+    expect(changed).toEqual([]);
+    expect(evaluator.list()[0]!.state).toBe('firing');
+    empty.record(probes[0]!, result(T0 + 15 * S, true));
+    evaluator.evaluate(T0 + 20 * S, [rule({})], probes, empty);
+    expect(evaluator.list()[0]!.state).toBe('resolved');
+  });
 });
