@@ -157,6 +157,7 @@ function buildReceiver(raw: z.infer<typeof receiverSchema>): Receiver {
         url: config.url,
         ...(config.signing_secret ? { signingSecret: config.signing_secret } : {}),
         maxAlerts: config.max_alerts,
+        ...(config.body_template !== undefined ? { bodyTemplate: config.body_template } : {}),
         headers: config.headers,
         ...(config.tls_config ? { tls: tlsSettings(config.tls_config)! } : {}),
       }),

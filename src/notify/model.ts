@@ -55,6 +55,7 @@ export interface WebhookIntegration extends IntegrationBase {
   readonly maxAlerts: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly tls?: TlsSettings;
+  readonly bodyTemplate?: unknown;
 }
 
 export interface LogIntegration extends IntegrationBase {

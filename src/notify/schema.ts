@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { durationMs } from '../config/fields.js';
+import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from './body-template.js';
 import { parseMatcher } from './matchers.js';
 
 export const DEFAULT_GROUP_WAIT_MS = 30_000;
@@ -115,6 +116,21 @@ export const webhookConfigSchema = z.strictObject({
   max_alerts: z.number().int().min(0).default(0),
   headers: z.record(z.string(), z.string()).default({}),
   tls_config: tlsConfig.optional(),
+  /** Sent instead of the Alertmanager payload; see body-template.ts. */
+  body_template: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {
+      error: 'expected a mapping or list to send as JSON',
+    })
+    .superRefine((template, ctx) => {
+      const unknown = unknownTemplatePlaceholders(template);
+      if (unknown.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          input: template,
+          message: `expected placeholders among ${BODY_TEMPLATE_PLACEHOLDERS}, got {{${unknown[0]}}}`,
+        });
+    })
+    .optional(),
 });
 
 export const alertmanagerConfigSchema = z.strictObject({

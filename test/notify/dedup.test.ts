@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/metrics.js';
-import { alertFor, resolved, sleep, startNotifier, tempDataDir } from '../helpers/notifier.js';
+import { alertFor, resolved, routingConfig, sleep, startNotifier, tempDataDir } from '../helpers/notifier.js';
 import { webhookSink } from '../helpers/sinks.js';
 
 function routing(
@@ -182,6 +182,20 @@ silences:
     expect(notifier.silences.add({ ...base, matchers: ['probe=~".*"'] })).toMatch(/empty string/);
     expect(notifier.silences.add({ ...base, matchers: ['probe="x"'], createdBy: ' ' })).toMatch(/createdBy/);
     expect(notifier.silences.add({ ...base, matchers: ['probe=x y'] })).toMatch(/double quotes/);
+  });
+});
+
+describe('reloads', () => {
+  it('rebuilds groups on a reload without notifying again', async () => {
+    const sink = await webhookSink();
+    const { evaluate, notifier } = startNotifier(routing(sink.url));
+    const alert = alertFor();
+    evaluate([alert]);
+    await eventually(() => sink.delivered.length === 1);
+    notifier.configure(routingConfig(routing(sink.url, { repeat: '2h' })).notify, [alert]);
+    evaluate([alert]);
+    await sleep(800);
+    expect(sink.delivered).toHaveLength(1);
   });
 });
 

@@ -159,4 +159,58 @@ describe('webhook delivery', () => {
     await sleep(500);
     expect(sink.delivered).toHaveLength(1);
   });
+
+  it('sends a body_template instead of the Alertmanager payload, and truncates to max_alerts otherwise', async () => {
+    const sink = await webhookSink();
+    const { evaluate } = startNotifier(`
+route:
+  receiver: chat
+  group_by: [alertname]
+  group_wait: 50ms
+receivers:
+  - name: chat
+    webhook_configs:
+      - url: ${sink.url}
+        body_template:
+          text: '[{{status}}] {{commonLabels.alertname}} ({{firing.count}} firing): {{summary}}'
+          alerts: '{{alerts}}'
+          tags: [prismwatch, '{{receiver}}']
+  - name: unused
+    webhook_configs:
+      - url: ${sink.url}
+        max_alerts: 1
+`);
+    evaluate([alertFor({ probe: 'a' }), alertFor({ probe: 'b' })]);
+    await eventually(() => sink.delivered.length === 1);
+    const body = sink.delivered[0]!.body as unknown as { text: string; alerts: unknown[]; tags: string[] };
+    expect(body.text).toBe(
+      '[firing] HighErrorRate (2 firing): a: 7% of requests failing; b: 7% of requests failing',
+    );
+    expect(body.alerts).toHaveLength(2);
+    expect(body.tags).toEqual(['prismwatch', 'chat']);
+
+    const truncating = await webhookSink();
+    const other = startNotifier(
+      routing(truncating.url)
+        .replace('timeout: 300ms', 'max_alerts: 1')
+        .replace('[alertname, probe]', '[alertname]'),
+    );
+    other.evaluate([alertFor({ probe: 'a' }), alertFor({ probe: 'b' })]);
+    await eventually(() => truncating.delivered.length === 1);
+    expect(truncating.delivered[0]!.body).toMatchObject({ truncatedAlerts: 1 });
+    expect(truncating.delivered[0]!.body.alerts).toHaveLength(1);
+  });
+
+  it('rejects an unknown placeholder in body_template when the config loads', () => {
+    expect(() =>
+      startNotifier(`
+route: { receiver: r }
+receivers:
+  - name: r
+    webhook_configs:
+      - url: http://127.0.0.1:9/x
+        body_template: { text: '{{labels.probe}}' }
+`),
+    ).toThrow(/body_template: expected placeholders among .*got \{\{labels\.probe\}\}/);
+  });
 });

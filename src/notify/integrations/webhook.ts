@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { USER_AGENT } from '../../version.js';
 import { retryAfterMs } from '../backoff.js';
+import { renderBodyTemplate } from '../body-template.js';
 import type { WebhookIntegration } from '../model.js';
 import { type Notification, webhookPayload } from '../notification.js';
 import { classifyHttpError, classifyStatus } from './http-errors.js';
@@ -39,7 +40,11 @@ export class WebhookSender {
 
   async send(notification: Notification, now: number): Promise<void> {
     const { integration } = this;
-    const body = JSON.stringify(webhookPayload(notification, integration.maxAlerts));
+    const body = JSON.stringify(
+      integration.bodyTemplate === undefined
+        ? webhookPayload(notification, integration.maxAlerts)
+        : renderBodyTemplate(integration.bodyTemplate, notification),
+    );
     const headers: Record<string, string> = {
       ...integration.headers,
       'content-type': 'application/json',
