@@ -20,7 +20,7 @@ import type { ProbeResult, ProbeSpec } from './probers/types.js';
 import { ResultStore } from './results/history.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { type Alert, AlertEvaluator } from './rules/evaluator.js';
-import { LATENCY } from './rules/signals.js';
+import { formatSignalValue } from './rules/template.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
@@ -295,7 +295,7 @@ export class Daemon {
       (candidate) => candidate.alert === alert.rule && candidate.severity === alert.labels.severity,
     );
     if (!rule) return undefined;
-    return `${rule.op} ${rule.threshold}${LATENCY.has(rule.signal) ? 's' : ''}`;
+    return `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
   }
 
   private restoreState(): void {
