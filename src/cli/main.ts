@@ -14,6 +14,7 @@ import { runProbeCommand } from './probe.js';
 import { parseLabelArgs, routesTest } from './routes.js';
 import { runDaemon } from './run.js';
 import { silencesAdd, silencesExpire, silencesList } from './silences.js';
+import { runVerify } from './verify.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -201,6 +202,52 @@ daemonOptions(
 ).action(async (id: string, options: Record<string, unknown>) => {
   process.exitCode = await silencesExpire(daemonUrl(options), id, process.env[ENV.apiToken], process.stdout);
 });
+
+program
+  .command('verify')
+  .description(
+    'Run the probes now, judge them by the alert rules, and exit 0 when every gate passes (1: a gate failed; 2: config error).',
+  )
+  .addOption(
+    new Option(
+      '-c, --config <path>',
+      'config file or directory (repeatable; default ./probes and ./alerts)',
+    ).argParser(collect),
+  )
+  .option('--samples <n>', 'runs of each HTTP probe, for error rate and p95 (default 20)')
+  .option('--duration <duration>', 'spread the HTTP runs over this long (default: back to back)')
+  .option('--probe <name>', 'only this probe (repeatable)', collect)
+  .option('--label <name=value>', 'only probes with this label (repeatable)', collect)
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'markdown']))
+  .option('-o, --output <file>', 'write the report here (a text summary still goes to stderr)')
+  .option(
+    '--baseline <file>',
+    'a JSON report of an earlier run: fail on a lower security grade or slower p95',
+  )
+  .option('--max-latency-increase <percent>', 'with --baseline: allowed p95 increase (default 20%)')
+  .option('--checklist <file>', 'markdown checklist to tick (default: the shipped PrismAI checklist)')
+  .addOption(
+    new Option('--web.listen-address <host:port>', 'the address for ${PRISMWATCH_URL} in config files'),
+  )
+  .action(async (options: Record<string, unknown>) => {
+    process.exitCode = await runVerify(
+      {
+        configPaths: resolveConfigPaths(options.config as string[] | undefined),
+        env: configEnvFor(resolveListenAddress(options['web.listenAddress'] as string | undefined)),
+        duration: options.duration as string | undefined,
+        samples: options.samples as string | undefined,
+        format: options.format as string | undefined,
+        output: options.output as string | undefined,
+        probes: options.probe as string[] | undefined,
+        labels: options.label as string[] | undefined,
+        baseline: options.baseline as string | undefined,
+        maxLatencyIncrease: options.maxLatencyIncrease as string | undefined,
+        checklist: options.checklist as string | undefined,
+      },
+      process.stdout,
+      process.stderr,
+    );
+  });
 
 const rules = program.command('rules').description('Alert rules.');
 rules

@@ -254,15 +254,18 @@ function buildSpec(
   source: YamlSource,
   path: PathSegment[],
 ): { spec: ProbeSpec } | { issues: ConfigIssue[] } {
-  const { name, kind, description, interval, schedule, timeout, labels, ...rest } = data as {
-    name: string;
-    kind: string;
-    description?: string;
-    interval?: number;
-    schedule?: string;
-    timeout?: number;
-    labels?: Record<string, string>;
-  } & Record<string, unknown>;
+  const { name, kind, description, interval, schedule, timeout, labels, checklist, verify, ...rest } =
+    data as {
+      name: string;
+      kind: string;
+      description?: string;
+      interval?: number;
+      schedule?: string;
+      timeout?: number;
+      labels?: Record<string, string>;
+      checklist?: string[];
+      verify?: boolean;
+    } & Record<string, unknown>;
   const issues: ConfigIssue[] = [];
   if (interval !== undefined && schedule !== undefined) {
     issues.push(source.issueAt([...path, 'schedule'], 'expected either interval or schedule, not both'));
@@ -303,6 +306,8 @@ function buildSpec(
     ...(schedule !== undefined ? { schedule } : {}),
     timeoutMs,
     labels: Object.freeze({ ...defaults.labels, ...labels }),
+    ...(checklist ? { checklist: Object.freeze([...checklist]) } : {}),
+    ...(verify === false ? { verify: false } : {}),
     settings,
     source: Object.freeze({ file: source.file, line }),
   });

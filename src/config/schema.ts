@@ -38,6 +38,10 @@ export const commonProbeShape = {
   schedule: cronExpression.optional(),
   timeout: durationMs({ minMs: 10 }).optional(),
   labels: labels.optional(),
+  /** Items of a deployment checklist this probe verifies (`prismwatch verify --format markdown`). */
+  checklist: z.array(z.string().min(1), { error: 'expected a list of checklist items' }).optional(),
+  /** false: not a go-live gate (prismwatch's own probes, say); `prismwatch verify` skips it. */
+  verify: z.boolean().optional(),
 };
 
 export const defaultsSchema = z.strictObject({

@@ -19,6 +19,10 @@ export interface ProbeSpec<Settings = unknown> {
   readonly schedule?: string;
   readonly timeoutMs: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Checklist items this probe verifies, for `prismwatch verify`. */
+  readonly checklist?: readonly string[];
+  /** false when `prismwatch verify` should skip this probe. */
+  readonly verify?: boolean;
   readonly settings: Settings;
   readonly source: SourceLocation;
 }

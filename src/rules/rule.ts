@@ -26,6 +26,7 @@ export interface RuleSpec {
   readonly keepFiringForMs: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  readonly checklist?: readonly string[];
   readonly source: { readonly file: string; readonly line: number };
 }
 

@@ -36,6 +36,8 @@ export const ruleSchema = z.strictObject({
   keep_firing_for: durationMs({ minMs: 0 }).default(0),
   labels: labels.optional(),
   annotations: z.record(z.string(), z.string()).default({}),
+  /** Checklist items this rule verifies when it does not fire (`prismwatch verify`). */
+  checklist: z.array(z.string().min(1), { error: 'expected a list of checklist items' }).optional(),
 });
 
 type ParsedRule = z.infer<typeof ruleSchema>;
@@ -107,6 +109,7 @@ export function toRuleSpec(rule: ParsedRule, source: { file: string; line: numbe
     keepFiringForMs: rule.keep_firing_for,
     labels: rule.labels ?? {},
     annotations: rule.annotations,
+    ...(rule.checklist ? { checklist: rule.checklist } : {}),
     source,
   };
 }

@@ -1,0 +1,171 @@
+/**
+ * Verify's verdicts. A probe gate passes when every run of the probe succeeded; a rule gate passes
+ * when the rule's condition does not hold over all runs collected (`for` is ignored: a gate is a
+ * verdict now, not an alert over time). A rule without data (a fact the probe did not produce)
+ * is `no_data`: not a pass, and not a failure of its own (the probe gate already says why).
+ */
+import type { Config } from '../config/load.js';
+import type { ProbeResult, ProbeSpec } from '../probers/types.js';
+import { compare, selects } from '../rules/rule.js';
+import { computeSignal, WINDOWED } from '../rules/signals.js';
+import { formatSignalValue } from '../rules/template.js';
+import type { Collected } from './collect.js';
+
+export type GateStatus = 'pass' | 'fail' | 'no_data';
+
+export interface Gate {
+  readonly id: string;
+  readonly type: 'probe' | 'rule' | 'regression';
+  readonly title: string;
+  readonly probe: string;
+  readonly kind: string;
+  readonly rule?: string;
+  readonly severity?: string;
+  readonly status: GateStatus;
+  readonly runs: number;
+  /** The measured value behind a rule gate, in the signal's units. */
+  readonly value?: number;
+  readonly valueText?: string;
+  readonly thresholdText?: string;
+  /** What was observed, in a line: the evidence a ticked item carries. */
+  readonly evidence: string;
+  /** Why it failed; undefined when it passed. */
+  readonly reason?: string;
+  readonly checklist: readonly string[];
+  /** Figures a later run can compare with (--baseline). */
+  readonly measures: Readonly<Record<string, number | string>>;
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
+}
+
+/** Kind-specific facts of the last result, as evidence. */
+function facts(
+  spec: ProbeSpec,
+  results: readonly ProbeResult[],
+): { text: string; measures: Record<string, number | string> } {
+  const last = results[results.length - 1]!;
+  const durations = results.map((result) => result.durationMs);
+  const measures: Record<string, number | string> = {
+    p95_ms: Math.round(quantile(durations, 0.95)),
+    error_ratio: results.filter((result) => !result.ok).length / results.length,
+  };
+  const parts: string[] = [];
+  const { http, tls, dns, security, rateLimit, host } = last.facts;
+  if (http) parts.push(`HTTP ${http.statusCode}`);
+  if (results.length > 1) parts.push(`p95 ${ms(measures.p95_ms as number)}`);
+  else parts.push(ms(last.durationMs));
+  if (tls && Number.isFinite(tls.earliestExpiry)) {
+    const days = (tls.earliestExpiry * 1000 - Date.now()) / 86_400_000;
+    parts.push(
+      `${tls.version}, certificate valid ${days.toFixed(0)} more days${tls.authorized ? '' : ' (not trusted)'}`,
+    );
+    measures.cert_days = Math.round(days);
+  }
+  if (dns) parts.push(`${dns.rcode}: ${dns.answers.slice(0, 3).join(', ') || 'no answers'}`);
+  if (security) {
+    parts.push(`grade ${security.grade} (score ${security.score}, ${security.passed} tests passed)`);
+    measures.security_grade = security.grade;
+    measures.security_score = security.score;
+  }
+  if (rateLimit) {
+    parts.push(
+      rateLimit.burstLimitedAfter !== undefined
+        ? `limited after ${rateLimit.burstLimitedAfter} requests`
+        : `${rateLimit.dialect} headers${rateLimit.limit !== undefined ? `, limit ${rateLimit.limit}` : ''}`,
+    );
+  }
+  if (host) {
+    parts.push(`memory ${(host.memory.usedRatio * 100).toFixed(0)} % used`);
+    const lowest = Math.min(...host.disks.map((disk) => disk.freeRatio));
+    if (Number.isFinite(lowest)) parts.push(`lowest disk ${(lowest * 100).toFixed(0)} % free`);
+  }
+  void spec;
+  return { text: parts.join(', '), measures };
+}
+
+function probeGate(spec: ProbeSpec, results: readonly ProbeResult[]): Gate {
+  const ok = results.filter((result) => result.ok).length;
+  const failed = results.find((result) => !result.ok);
+  const observed = facts(spec, results);
+  return {
+    id: `probe:${spec.name}`,
+    type: 'probe',
+    title: `${spec.name} (${spec.kind}) succeeds`,
+    probe: spec.name,
+    kind: spec.kind,
+    status: failed ? 'fail' : 'pass',
+    runs: results.length,
+    evidence: `${ok}/${results.length} runs ok; ${observed.text}`,
+    ...(failed?.failure
+      ? {
+          reason: `${results.length - ok} of ${results.length} runs failed: ${failed.failure.code}${failed.failure.phase ? ` in ${failed.failure.phase}` : ''}: ${failed.failure.message}`,
+        }
+      : {}),
+    checklist: spec.checklist ?? [],
+    measures: observed.measures,
+  };
+}
+
+export function evaluateGates(
+  config: Pick<Config, 'rules'>,
+  probes: readonly ProbeSpec[],
+  collected: Collected,
+): Gate[] {
+  const gates: Gate[] = [];
+  for (const spec of probes) {
+    const results = collected.results.get(spec.name) ?? [];
+    if (results.length === 0) continue;
+    gates.push(probeGate(spec, results));
+    for (const rule of config.rules) {
+      if (!selects(rule.select, spec)) continue;
+      const value = computeSignal(rule.signal, {
+        history: collected.store.get(spec.name),
+        now: collected.finishedAt,
+        windowMs: Number.MAX_SAFE_INTEGER,
+        minSamples: Math.min(rule.minSamples, results.length),
+      });
+      const thresholdText = `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
+      const base = {
+        id: `rule:${rule.alert}:${spec.name}`,
+        type: 'rule' as const,
+        title: `${rule.alert} (${rule.severity}) does not hold for ${spec.name}`,
+        probe: spec.name,
+        kind: spec.kind,
+        rule: rule.alert,
+        severity: rule.severity,
+        runs: results.length,
+        thresholdText,
+        checklist: rule.checklist ?? [],
+      };
+      if (value === undefined) {
+        gates.push({
+          ...base,
+          status: 'no_data',
+          evidence: `no ${rule.signal} from ${spec.name}`,
+          measures: {},
+        });
+        continue;
+      }
+      const valueText = formatSignalValue(rule.signal, value);
+      const samples = WINDOWED.has(rule.signal) ? ` over ${results.length} runs` : '';
+      const firing = compare(value, rule.op, rule.threshold);
+      gates.push({
+        ...base,
+        status: firing ? 'fail' : 'pass',
+        value,
+        valueText,
+        evidence: `${rule.signal} ${valueText}${samples} (alert at ${thresholdText})`,
+        ...(firing
+          ? { reason: `${rule.signal} ${valueText}${samples}, alert threshold ${thresholdText}` }
+          : {}),
+        measures: { [rule.signal]: value },
+      });
+    }
+  }
+  return gates;
+}
