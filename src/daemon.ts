@@ -25,8 +25,10 @@ import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
+import { renderStatusPage } from './server/status-page.js';
 import { StateStore } from './state/store.js';
 import { preciseNow } from './util/clock.js';
+import { VERSION } from './version.js';
 
 export const DEFAULT_MAX_CONCURRENCY = 2_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -98,6 +100,15 @@ export class Daemon {
         reload: () => this.reload(),
         alerts: () => alertsAsJson(this.allAlerts()),
         silences: () => this.notifier?.silences,
+        statusPage: () =>
+          renderStatusPage({
+            probes: this.config?.probes ?? [],
+            results: this.results,
+            alerts: this.allAlerts(),
+            silences: this.notifier?.silences.list() ?? [],
+            now: this.now(),
+            version: VERSION,
+          }),
         probes: () => probesAsJson(this.config?.probes ?? [], this.results),
         probeResults: (name, sinceMs) =>
           probeResultsAsJson(this.config?.probes ?? [], this.results, name, sinceMs),

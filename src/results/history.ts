@@ -3,8 +3,10 @@
  * status page read) plus the last full result and the last failure (what an operator asks for).
  * Typed arrays keep 10,000 probes × hundreds of samples in tens of megabytes.
  */
+
 import { FAILURE_CODES, type FailureCode } from '../probers/failure.js';
 import type { ProbeResult } from '../probers/types.js';
+import { Uptime } from './uptime.js';
 
 /** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
 export const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
@@ -40,6 +42,8 @@ export class ProbeHistory {
   private count = 0;
   last?: ProbeResult;
   lastFailure?: ProbeResult;
+  /** Success ratios over 24 h and 30 d, beyond the sample ring's reach. */
+  readonly uptime = new Uptime();
 
   constructor(readonly capacity: number) {
     this.at = new Float64Array(capacity);
@@ -56,6 +60,7 @@ export class ProbeHistory {
     this.status[i] = result.facts.http?.statusCode ?? 0;
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
+    this.uptime.record(result.startedAt, result.ok);
     // Response headers are kept out of history: the daemon never reads them back, and at
     // 10,000 probes they cost tens of megabytes.
     const kept = result.facts.http

@@ -12,6 +12,7 @@ import type { Silences } from '../notify/silences.js';
 import { formatHostPort } from './listen-address.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { type ApiAnswer, createSilence, expireSilence, listSilences } from './silences-api.js';
+import { STATUS_CSS } from './status-page.js';
 
 export interface ServerHandlers {
   /** The exposition as a head (small) and a stream of chunks of known total length. */
@@ -24,6 +25,8 @@ export interface ServerHandlers {
   readonly probeResults: (name: string, sinceMs?: number) => unknown;
   /** undefined until the daemon has loaded its state. */
   readonly silences: () => Silences | undefined;
+  /** The status page's HTML. */
+  readonly statusPage: () => string;
 }
 
 export interface MetricsBody {
@@ -96,6 +99,8 @@ export function createHttpServer(options: ServerOptions): Server {
       await streamChunks(res, body.chunks);
     },
     'GET /-/healthy': (_req, res) => send(res, 200, 'prismwatch is healthy\n'),
+    'GET /': (_req, res) => send(res, 200, handlers.statusPage(), 'text/html; charset=utf-8'),
+    'GET /status.css': (_req, res) => send(res, 200, STATUS_CSS, 'text/css; charset=utf-8'),
     'GET /api/v1/alerts': (_req, res) =>
       send(res, 200, `${JSON.stringify(handlers.alerts())}\n`, 'application/json; charset=utf-8'),
     'GET /-/ready': (_req, res) =>
@@ -111,6 +116,8 @@ export function createHttpServer(options: ServerOptions): Server {
   routes['PUT /-/reload'] = routes['POST /-/reload']!;
   routes['HEAD /-/healthy'] = routes['GET /-/healthy']!;
   routes['HEAD /-/ready'] = routes['GET /-/ready']!;
+  routes['HEAD /'] = routes['GET /']!;
+  routes['HEAD /status.css'] = routes['GET /status.css']!;
 
   const sendJson = (res: ServerResponse, status: number, body: unknown) =>
     send(res, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8');

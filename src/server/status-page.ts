@@ -1,0 +1,178 @@
+/**
+ * GET /: the page an operator leaves open. Server-rendered HTML and one small stylesheet
+ * (/status.css, so the strict CSP needs no 'unsafe-inline'); no JavaScript, no external assets.
+ * It refreshes itself every 30 s with <meta http-equiv="refresh">. State is always written out
+ * ("DOWN", not only a red dot) and tables have captions and header scopes for screen readers.
+ * Rendering is one pass of string building: 1,000 probes take a few milliseconds.
+ */
+import { escapeHtml as esc } from '../notify/email-template.js';
+import { formatMatcher } from '../notify/matchers.js';
+import type { SilenceSpec } from '../notify/model.js';
+import { silenceState } from '../notify/silences.js';
+import { proberFor } from '../probers/index.js';
+import type { ProbeSpec } from '../probers/types.js';
+import type { ResultStore } from '../results/history.js';
+import type { Alert } from '../rules/evaluator.js';
+
+export interface StatusView {
+  readonly probes: readonly ProbeSpec[];
+  readonly results: ResultStore;
+  readonly alerts: readonly Alert[];
+  readonly silences: readonly SilenceSpec[];
+  readonly now: number;
+  readonly version: string;
+}
+
+const SPARK_SAMPLES = 60;
+const SPARK_WIDTH = 120;
+const SPARK_HEIGHT = 24;
+
+function percent(ratio: number | undefined): string {
+  if (ratio === undefined) return '—';
+  const value = ratio * 100;
+  return `${value >= 99.995 ? '100' : value.toFixed(2)} %`;
+}
+
+function ago(ms: number, now: number): string {
+  const seconds = Math.max(0, Math.round((now - ms) / 1000));
+  if (seconds < 120) return `${seconds} s ago`;
+  if (seconds < 7_200) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172_800) return `${Math.round(seconds / 3_600)} h ago`;
+  return `${Math.round(seconds / 86_400)} d ago`;
+}
+
+function sparkline(samples: ReadonlyArray<{ ok: boolean; durationMs: number }>, name: string): string {
+  const recent = samples.slice(-SPARK_SAMPLES);
+  if (recent.length < 2) return '<span class="muted">—</span>';
+  const max = Math.max(1, ...recent.map((sample) => sample.durationMs));
+  const step = SPARK_WIDTH / (SPARK_SAMPLES - 1);
+  const offset = SPARK_WIDTH - step * (recent.length - 1);
+  const point = (i: number) =>
+    `${(offset + i * step).toFixed(1)},${(SPARK_HEIGHT - 2 - (recent[i]!.durationMs / max) * (SPARK_HEIGHT - 4)).toFixed(1)}`;
+  const line = recent.map((_, i) => point(i)).join(' ');
+  const failures = recent
+    .map((sample, i) =>
+      sample.ok ? '' : `<circle class="fail" cx="${point(i).split(',')[0]}" cy="${SPARK_HEIGHT - 3}" r="2"/>`,
+    )
+    .join('');
+  const label = `latency of the last ${recent.length} runs of ${name}, up to ${Math.round(max)} ms${failures ? ', failed runs marked' : ''}`;
+  return `<svg class="spark" role="img" viewBox="0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}" width="${SPARK_WIDTH}" height="${SPARK_HEIGHT}"><title>${esc(label)}</title><polyline points="${line}"/>${failures}</svg>`;
+}
+
+function probeRow(spec: ProbeSpec, view: StatusView): string {
+  const history = view.results.get(spec.name);
+  const last = history?.last;
+  const state = last === undefined ? 'unknown' : last.ok ? 'up' : 'down';
+  const samples = history?.samples() ?? [];
+  const grade = last?.facts.security?.grade;
+  const expiry = last?.facts.tls?.earliestExpiry;
+  const days =
+    expiry !== undefined && Number.isFinite(expiry) ? (expiry * 1000 - view.now) / 86_400_000 : undefined;
+  const failure = state === 'down' && last?.failure ? `${last.failure.code}: ${last.failure.message}` : '';
+  const target = proberFor(spec.kind)?.describeTarget(spec.settings) ?? '';
+  return `<tr class="${state}" id="probe-${esc(spec.name)}">
+<th scope="row"><span class="name">${esc(spec.name)}</span><span class="target">${esc(spec.kind)} · ${esc(target)}</span></th>
+<td><span class="state ${state}">${state.toUpperCase()}</span></td>
+<td>${last ? `<time datetime="${new Date(last.startedAt).toISOString()}">${ago(last.startedAt, view.now)}</time>, ${Math.round(last.durationMs)} ms` : '<span class="muted">not run yet</span>'}</td>
+<td class="reason">${esc(failure)}</td>
+<td class="num">${percent(history?.uptime.last24h(view.now))}</td>
+<td class="num">${percent(history?.uptime.last30d(view.now))}</td>
+<td>${sparkline(samples, spec.name)}</td>
+<td>${grade ? `<span class="grade g-${esc(grade.replace('+', 'plus').replace('-', 'minus'))}">${esc(grade)}</span>` : '<span class="muted">—</span>'}</td>
+<td class="num${days !== undefined && days < 14 ? ' warn' : ''}">${days === undefined ? '<span class="muted">—</span>' : `${Math.floor(days)} d`}</td>
+</tr>`;
+}
+
+function alertRows(alerts: readonly Alert[], now: number): string {
+  const firing = alerts
+    .filter((alert) => alert.state === 'firing')
+    .sort(
+      (a, b) =>
+        (a.labels.severity ?? '').localeCompare(b.labels.severity ?? '') || a.rule.localeCompare(b.rule),
+    );
+  if (firing.length === 0) return '<p class="ok-note">No alerts firing.</p>';
+  return `<table><caption>Firing alerts</caption><thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Probe</th><th scope="col">Since</th><th scope="col">Summary</th></tr></thead><tbody>
+${firing
+  .map(
+    (alert) =>
+      `<tr class="${esc(alert.labels.severity ?? '')}"><td><span class="sev ${esc(alert.labels.severity ?? '')}">${esc((alert.labels.severity ?? '').toUpperCase())}</span></td><td>${esc(alert.rule)}</td><td><a href="#probe-${esc(alert.probe)}">${esc(alert.probe)}</a></td><td>${ago(alert.firedAt ?? alert.activeAt, now)}</td><td>${esc(alert.annotations.summary ?? '')}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function silenceRows(silences: readonly SilenceSpec[], now: number): string {
+  const current = silences.filter((silence) => silenceState(silence, now) !== 'expired');
+  if (current.length === 0) return '<p class="muted">No silences.</p>';
+  return `<table><caption>Silences</caption><thead><tr><th scope="col">Matchers</th><th scope="col">State</th><th scope="col">Ends</th><th scope="col">By</th><th scope="col">Comment</th></tr></thead><tbody>
+${current
+  .map(
+    (silence) =>
+      `<tr><td><code>${esc(silence.matchers.map(formatMatcher).join(', '))}</code></td><td>${silenceState(silence, now)}</td><td><time datetime="${new Date(silence.endsAt).toISOString()}">${new Date(silence.endsAt).toISOString().replace('T', ' ').slice(0, 16)} UTC</time></td><td>${esc(silence.createdBy)}</td><td>${esc(silence.comment)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+export function renderStatusPage(view: StatusView): string {
+  let up = 0;
+  let down = 0;
+  for (const spec of view.probes) {
+    const last = view.results.get(spec.name)?.last;
+    if (last?.ok) up += 1;
+    else if (last) down += 1;
+  }
+  const firing = view.alerts.filter((alert) => alert.state === 'firing');
+  const critical = firing.filter((alert) => alert.labels.severity === 'critical').length;
+  const warning = firing.filter((alert) => alert.labels.severity === 'warning').length;
+  const overall = critical > 0 || down > 0 ? 'bad' : warning > 0 ? 'warn' : 'good';
+  const headline =
+    critical > 0
+      ? `${critical} critical alert${critical === 1 ? '' : 's'} firing`
+      : down > 0
+        ? `${down} probe${down === 1 ? '' : 's'} down`
+        : warning > 0
+          ? `${warning} warning${warning === 1 ? '' : 's'} firing`
+          : 'All systems operational';
+  // Down probes first, then by name: what needs attention is at the top.
+  const order = { down: 0, unknown: 1, up: 2 } as const;
+  const probes = [...view.probes].sort((a, b) => {
+    const sa = view.results.get(a.name)?.last;
+    const sb = view.results.get(b.name)?.last;
+    const ka = sa === undefined ? 'unknown' : sa.ok ? 'up' : 'down';
+    const kb = sb === undefined ? 'unknown' : sb.ok ? 'up' : 'down';
+    return order[ka] - order[kb] || a.name.localeCompare(b.name);
+  });
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="30"><title>${esc(headline)} · prismwatch</title>
+<link rel="stylesheet" href="/status.css"></head>
+<body><header class="${overall}"><h1>${esc(headline)}</h1>
+<p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down} not run yet</span> · <span>${critical} critical</span> · <span>${warning} warning</span></p>
+<p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
+<main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}</section>
+<section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>
+<table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th><th scope="col">Security</th><th scope="col">Certificate</th></tr></thead><tbody>
+${probes.map((spec) => probeRow(spec, view)).join('\n')}
+</tbody></table></section>
+<section aria-labelledby="silences-h"><h2 id="silences-h">Silences</h2>${silenceRows(view.silences, view.now)}</section></main></body></html>
+`;
+}
+
+export const STATUS_CSS = `:root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1b;--muted:#6b6b6b;--line:#ddd;--good:#1b6e3a;--bad:#b3261e;--warn:#8a5a00}
+@media (prefers-color-scheme:dark){:root{--bg:#121212;--fg:#e8e8e8;--muted:#a0a0a0;--line:#333;--good:#6fcf97;--bad:#ff8a80;--warn:#ffd166}}
+body{margin:0;font:14px/1.4 system-ui,sans-serif;background:var(--bg);color:var(--fg)}
+header{padding:16px 24px;border-bottom:4px solid var(--line)}header.good{border-color:var(--good)}header.bad{border-color:var(--bad)}header.warn{border-color:var(--warn)}
+h1{margin:0 0 4px;font-size:22px}h2{font-size:16px;margin:24px 0 8px}main{padding:0 24px 24px}
+.counts span{white-space:nowrap}.meta,.muted,.target{color:var(--muted)}.meta{font-size:12px}
+table{border-collapse:collapse;width:100%}caption{text-align:left;color:var(--muted);padding:4px 0}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:middle}
+thead th{font-size:12px;color:var(--muted);font-weight:600}th[scope=row]{font-weight:400}
+.name{display:block;font-weight:600}.target{display:block;font-size:12px;word-break:break-all}
+.state,.sev,.grade{font-weight:700;font-size:12px;padding:2px 6px;border-radius:3px;border:1px solid currentColor}
+.state.up{color:var(--good)}.state.down,.sev.critical{color:var(--bad)}.state.unknown{color:var(--muted)}.sev.warning{color:var(--warn)}
+tr.down th,tr.down td{background:color-mix(in srgb,var(--bad) 8%,transparent)}
+.reason{max-width:28em;font-size:12px;word-break:break-word}.num{text-align:right;white-space:nowrap}.warn{color:var(--warn)}
+.spark polyline{fill:none;stroke:currentColor;stroke-width:1.5}.spark .fail{fill:var(--bad)}
+a{color:inherit}.ok-note{color:var(--good)}code{font-size:12px}
+`;
