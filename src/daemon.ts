@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { probeFingerprint } from './config/fingerprint.js';
 import type { Env } from './config/interpolate.js';
 import { type Config, loadConfig } from './config/load.js';
+import { inShard, type Shard } from './config/shard.js';
 import { ConfigError } from './errors.js';
 import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
@@ -49,6 +50,8 @@ export interface DaemonOptions {
   readonly evaluationIntervalMs?: number;
   /** Where alert state is kept across restarts; without one it lives in memory only. */
   readonly dataDir?: string;
+  /** Run only this shard's probes (`--shard i/n`). */
+  readonly shard?: Shard;
   /** Tests only: replaces the senders built from the integration type. */
   readonly createSender?: (integration: Integration) => Sender;
 }
@@ -149,7 +152,12 @@ export class Daemon {
     this.evaluationTimer = setInterval(() => this.evaluateRules(), interval);
     this.ready = true;
     this.log.info(
-      { address: this.baseUrl, probes: this.config!.probes.length, files: this.config!.files },
+      {
+        address: this.baseUrl,
+        probes: this.config!.probes.length,
+        files: this.config!.files,
+        ...(this.options.shard ? { shard: `${this.options.shard.index}/${this.options.shard.count}` } : {}),
+      },
       'prismwatch started',
     );
   }
@@ -201,7 +209,9 @@ export class Daemon {
   }
 
   /** Swaps in a valid config, keeping the spec objects (and so schedule slots) of unchanged probes. */
-  private apply(next: Config): { added: number; changed: number; removed: number } {
+  private apply(loaded: Config): { added: number; changed: number; removed: number } {
+    const shard = this.options.shard;
+    const next = shard ? { ...loaded, probes: loaded.probes.filter((spec) => inShard(spec.name, shard)) } : loaded;
     const previous = new Map((this.config?.probes ?? []).map((spec) => [spec.name, spec]));
     const fingerprints = new Map<string, string>();
     let added = 0;

@@ -51,6 +51,7 @@ program
     ]),
   )
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
+  .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
   .option('--shutdown-grace <duration>', 'how long in-flight probes may finish on shutdown (default 10s)')
   .addOption(
     new Option('--rules.evaluation-interval <duration>', 'how often alert rules are evaluated (default 10s)'),
@@ -68,6 +69,7 @@ program
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
       dataDir: options.dataDir as string | undefined,
+      shard: options.shard as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);

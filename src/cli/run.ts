@@ -1,6 +1,7 @@
 /** `prismwatch run`: the daemon, with signal handling. SIGTERM/SIGINT stop cleanly, SIGHUP reloads. */
 
 import { parseDuration } from '../config/duration.js';
+import { parseShard } from '../config/shard.js';
 import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -12,6 +13,7 @@ export interface RunCommandOptions {
   readonly listenAddress?: string;
   readonly logLevel?: string;
   readonly maxConcurrency?: string;
+  readonly shard?: string;
   readonly shutdownGrace?: string;
   readonly evaluationInterval?: string;
   readonly dataDir?: string;
@@ -58,6 +60,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     apiToken: process.env[ENV.apiToken] || undefined,
     maxConcurrency,
     shutdownGraceMs,
+    ...(options.shard ? { shard: parseShard(options.shard) } : {}),
   });
 
   // A bug in prismwatch (not a target) must not leave a half-working daemon: log it and exit so
