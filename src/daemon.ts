@@ -211,7 +211,9 @@ export class Daemon {
   /** Swaps in a valid config, keeping the spec objects (and so schedule slots) of unchanged probes. */
   private apply(loaded: Config): { added: number; changed: number; removed: number } {
     const shard = this.options.shard;
-    const next = shard ? { ...loaded, probes: loaded.probes.filter((spec) => inShard(spec.name, shard)) } : loaded;
+    const next = shard
+      ? { ...loaded, probes: loaded.probes.filter((spec) => inShard(spec.name, shard)) }
+      : loaded;
     const previous = new Map((this.config?.probes ?? []).map((spec) => [spec.name, spec]));
     const fingerprints = new Map<string, string>();
     let added = 0;

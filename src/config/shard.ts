@@ -18,7 +18,10 @@ export function parseShard(text: string): Shard {
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count)
-    throw new PrismwatchError('PRISMWATCH_USAGE', `--shard expects i/n with 1 <= i <= n, like 1/3, got "${text}"`);
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--shard expects i/n with 1 <= i <= n, like 1/3, got "${text}"`,
+    );
   return { index, count };
 }
 

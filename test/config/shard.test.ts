@@ -25,11 +25,17 @@ describe('shards', () => {
 
   it('two daemons with 1/2 and 2/2 run every probe exactly once between them', async () => {
     const dir = configDir();
-    const probes = Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, url: 'http://127.0.0.1:1/', interval: '1h' }));
+    const probes = Array.from({ length: 20 }, (_, i) => ({
+      name: `p${i}`,
+      url: 'http://127.0.0.1:1/',
+      interval: '1h',
+    }));
     dir.write('p.yaml', httpProbeYaml(probes));
     const names = async (shard: { index: number; count: number }) => {
       const { daemon } = await startDaemon(dir.path, { shard });
-      return ((await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).json()) as Array<{ name: string }>).map((p) => p.name);
+      return ((await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).json()) as Array<{ name: string }>).map(
+        (p) => p.name,
+      );
     };
     const first = await names({ index: 1, count: 2 });
     const second = await names({ index: 2, count: 2 });
