@@ -50,6 +50,8 @@ export interface DaemonOptions {
   readonly evaluationIntervalMs?: number;
   /** Where alert state is kept across restarts; without one it lives in memory only. */
   readonly dataDir?: string;
+  /** Serve HTTPS (PEM certificate and key) instead of plain HTTP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
   /** Tests only: replaces the senders built from the integration type. */
@@ -97,6 +99,7 @@ export class Daemon {
     this.server = createHttpServer({
       log: this.log.child({ component: 'server' }),
       apiToken: options.apiToken,
+      ...(options.tls ? { tls: options.tls } : {}),
       handlers: {
         metrics: () => this.renderMetrics(),
         isReady: () => this.ready,
@@ -131,7 +134,7 @@ export class Daemon {
   /** Binds the server, loads the config (throws ConfigError when invalid) and starts scheduling. */
   async start(): Promise<void> {
     const address = await listen(this.server, this.options.host, this.options.port);
-    this.baseUrl = `http://${formatHostPort(address.address, address.port)}`;
+    this.baseUrl = `${this.options.tls ? 'https' : 'http'}://${formatHostPort(address.address, address.port)}`;
     if (!isLoopback(address.address) && !this.options.apiToken) {
       this.log.warn(
         { address: this.baseUrl },
@@ -162,9 +165,17 @@ export class Daemon {
     );
   }
 
-  /** The env config files see: PRISMWATCH_URL (the daemon's own base URL, unless set) plus the process env. */
+  /**
+   * The env config files see: PRISMWATCH_URL (the daemon's own base URL, unless set) and
+   * PRISMWATCH_SELF_MIN_GRADE, the grade its own security_headers probe demands: A over HTTPS;
+   * C+ over plain HTTP, where the missing HSTS and HTTPS redirect cost 40 points by the rules.
+   */
   private configEnv(): Env {
-    return { PRISMWATCH_URL: this.baseUrl, ...(this.options.env ?? process.env) };
+    return {
+      PRISMWATCH_URL: this.baseUrl,
+      PRISMWATCH_SELF_MIN_GRADE: this.options.tls ? 'A' : 'C+',
+      ...(this.options.env ?? process.env),
+    };
   }
 
   /** Loads the config again; an invalid one is reported and the running one kept. */

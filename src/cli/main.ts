@@ -52,6 +52,8 @@ program
   )
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
   .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
+  .option('--web.tls-cert-file <pem>', `serve HTTPS with this certificate chain (env ${ENV.tlsCertFile})`)
+  .option('--web.tls-key-file <pem>', `and this private key (env ${ENV.tlsKeyFile})`)
   .option('--shutdown-grace <duration>', 'how long in-flight probes may finish on shutdown (default 10s)')
   .addOption(
     new Option('--rules.evaluation-interval <duration>', 'how often alert rules are evaluated (default 10s)'),
@@ -70,6 +72,8 @@ program
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
       dataDir: options.dataDir as string | undefined,
       shard: options.shard as string | undefined,
+      tlsCertFile: options['web.tlsCertFile'] as string | undefined,
+      tlsKeyFile: options['web.tlsKeyFile'] as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);

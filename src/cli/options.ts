@@ -10,6 +10,8 @@ export const ENV = {
   logLevel: 'PRISMWATCH_LOG_LEVEL',
   apiToken: 'PRISMWATCH_API_TOKEN',
   dataDir: 'PRISMWATCH_DATA_DIR',
+  tlsCertFile: 'PRISMWATCH_TLS_CERT_FILE',
+  tlsKeyFile: 'PRISMWATCH_TLS_KEY_FILE',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';

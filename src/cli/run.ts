@@ -1,5 +1,6 @@
 /** `prismwatch run`: the daemon, with signal handling. SIGTERM/SIGINT stop cleanly, SIGHUP reloads. */
 
+import { readFileSync } from 'node:fs';
 import { parseDuration } from '../config/duration.js';
 import { parseShard } from '../config/shard.js';
 import { Daemon } from '../daemon.js';
@@ -14,9 +15,31 @@ export interface RunCommandOptions {
   readonly logLevel?: string;
   readonly maxConcurrency?: string;
   readonly shard?: string;
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
   readonly shutdownGrace?: string;
   readonly evaluationInterval?: string;
   readonly dataDir?: string;
+}
+
+/** --web.tls-cert-file and --web.tls-key-file (or their env), both or neither, read now. */
+function serverTls(options: RunCommandOptions): { tls?: { cert: Buffer; key: Buffer } } {
+  const certFile = options.tlsCertFile ?? process.env[ENV.tlsCertFile];
+  const keyFile = options.tlsKeyFile ?? process.env[ENV.tlsKeyFile];
+  if (!certFile && !keyFile) return {};
+  if (!certFile || !keyFile)
+    throw new PrismwatchError('PRISMWATCH_USAGE', '--web.tls-cert-file and --web.tls-key-file go together');
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new PrismwatchError(
+        'PRISMWATCH_USAGE',
+        `${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
+    }
+  };
+  return { tls: { cert: read('--web.tls-cert-file', certFile), key: read('--web.tls-key-file', keyFile) } };
 }
 
 /** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
@@ -61,6 +84,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     maxConcurrency,
     shutdownGraceMs,
     ...(options.shard ? { shard: parseShard(options.shard) } : {}),
+    ...serverTls(options),
   });
 
   // A bug in prismwatch (not a target) must not leave a half-working daemon: log it and exit so

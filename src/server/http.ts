@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PrismwatchError } from '../errors.js';
@@ -38,9 +39,14 @@ export interface MetricsBody {
 export interface ServerOptions {
   readonly handlers: ServerHandlers;
   readonly log: Logger;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP; adds HSTS. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Bearer token required by write endpoints; without one they answer 403. */
   readonly apiToken?: string;
 }
+
+/** HSTS only means something over HTTPS; browsers ignore it on plain HTTP (RFC 6797 8.1). */
+const HSTS = { 'strict-transport-security': 'max-age=63072000' };
 
 function send(
   res: ServerResponse,
@@ -50,6 +56,7 @@ function send(
 ): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
+    ...(res.req.socket && 'encrypted' in res.req.socket ? HSTS : {}),
     'content-type': contentType,
     'content-length': Buffer.byteLength(body),
   });
@@ -93,6 +100,7 @@ export function createHttpServer(options: ServerOptions): Server {
       const body = await handlers.metrics();
       res.writeHead(200, {
         ...SECURITY_HEADERS,
+        ...(options.tls ? HSTS : {}),
         'content-type': body.contentType,
         'content-length': body.length,
       });
@@ -139,7 +147,8 @@ export function createHttpServer(options: ServerOptions): Server {
     return withSilences(res, (silences) => createSilence(silences, body, Date.now()));
   };
 
-  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+  const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000 };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://prismwatch.invalid');
     const path = url.pathname;
     const results = /^\/api\/v1\/probes\/([^/]+)\/results$/.exec(path);
@@ -173,7 +182,13 @@ export function createHttpServer(options: ServerOptions): Server {
       if (!res.headersSent) send(res, 500, 'internal error\n');
       else res.destroy();
     });
-  });
+  };
+  const server: Server = options.tls
+    ? (createHttpsServer(
+        { ...serverOptions, cert: options.tls.cert, key: options.tls.key },
+        handle,
+      ) as unknown as Server)
+    : createServer(serverOptions, handle);
   server.keepAliveTimeout = 65_000;
   return server;
 }

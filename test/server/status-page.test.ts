@@ -116,10 +116,9 @@ describe('status page', () => {
       ).toBe('solid');
 
       state.down = true;
-      await eventually(
-        async () => (await scrape()).includes('ALERTS{alertname="ProbeDown",alertstate="firing"'),
-        10_000,
-      );
+      const firing = async () =>
+        (await scrape()).split('ALERTS{alertname="ProbeDown",alertstate="firing"').length - 1;
+      await eventually(async () => (await firing()) === 2, 10_000);
       await page.reload();
       expect(await page.locator('h1').textContent()).toBe('2 critical alerts firing');
       const first = page.locator('table.probes tbody tr').first();
@@ -134,10 +133,7 @@ describe('status page', () => {
       await page.screenshot({ path: 'reports/status-page-down.png', fullPage: true });
 
       state.down = false;
-      await eventually(
-        async () => !(await scrape()).includes('ALERTS{alertname="ProbeDown",alertstate="firing"'),
-        10_000,
-      );
+      await eventually(async () => (await firing()) === 0, 10_000);
       await page.reload();
       expect(await page.locator('h1').textContent()).toBe('All systems operational');
       await page.screenshot({ path: 'reports/status-page-up.png', fullPage: true });
