@@ -6,7 +6,7 @@
 import { check } from 'k6';
 import http from 'k6/http';
 import type { Options } from 'k6/options';
-import { profile } from './profiles.ts';
+import { profile } from '../src/demo/profiles.ts';
 
 const BASE = __ENV.PRISMWATCH_URL || 'http://127.0.0.1:9797';
 

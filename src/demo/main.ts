@@ -4,6 +4,7 @@
  * resolve (README "Demo"). Everything stops on Ctrl-C.
  */
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
   const standin = await startStandIn({ port: ports.standin });
   const smtp = await startSmtpSink(ports.smtp, print);
   const webhook = await startWebhookSink(ports.webhook, print);
+  // Port 0 means "any free port" (tests); the bound ports are what prismwatch is told.
+  const smtpPort = (smtp.server.address() as AddressInfo).port;
+  const webhookPort = (webhook.address() as AddressInfo).port;
   const daemon = new Daemon({
     configPaths: [CONFIG],
     host: '127.0.0.1',
@@ -49,14 +53,14 @@ async function main(): Promise<void> {
     env: {
       ...env,
       PRISM_BASE_URL: standin.url,
-      DEMO_SMTP: `127.0.0.1:${ports.smtp}`,
-      DEMO_WEBHOOK: `http://127.0.0.1:${ports.webhook}`,
+      DEMO_SMTP: `127.0.0.1:${smtpPort}`,
+      DEMO_WEBHOOK: `http://127.0.0.1:${webhookPort}`,
     },
   });
   await daemon.start();
   print(`stand-in PrismAI  ${standin.url}   (switches: POST ${standin.url}/-/chaos)`);
   print(`prismwatch        ${daemon.baseUrl}/   status page; /metrics; /api/v1/alerts`);
-  print(`SMTP sink         127.0.0.1:${ports.smtp}   webhook sink http://127.0.0.1:${ports.webhook}`);
+  print(`SMTP sink         127.0.0.1:${smtpPort}   webhook sink http://127.0.0.1:${webhookPort}`);
   process.stdout.write(`${HELP}\n`);
 
   const stop = async () => {
