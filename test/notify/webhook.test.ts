@@ -213,4 +213,23 @@ receivers:
 `),
     ).toThrow(/body_template: expected placeholders among .*got \{\{labels\.probe\}\}/);
   });
+
+  it('delivers everything queued for a group during an outage, once each and in order', async () => {
+    const sink = await webhookSink();
+    await sink.down();
+    const { evaluate } = startNotifier(routing(sink.url));
+    const alert = alertFor();
+    evaluate([alert]);
+    await sleep(300);
+    evaluate([resolved(alert)]);
+    await sleep(300);
+    evaluate([{ ...alert, firedAt: Date.now(), activeAt: Date.now() }]);
+    await sleep(300);
+    await sink.up();
+    await eventually(() => sink.delivered.length === 3, 15_000);
+    await sleep(500);
+    expect(
+      sink.delivered.map((delivery) => `${delivery.body.status}:${delivery.body.notificationReason}`),
+    ).toEqual(['firing:first', 'resolved:resolved', 'firing:first']);
+  });
 });

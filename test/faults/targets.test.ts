@@ -1,0 +1,116 @@
+/**
+ * Nothing a target does takes prismwatch down or holds up other probes. One daemon probes, at
+ * once: a slow-loris header trickle, an endless body, a 2 GB Content-Length, malformed HTTP, a
+ * TLS handshake that never comes, a DNS server that never answers, and 1,000 probes of a refused
+ * port, beside 20 healthy probes on a 200 ms interval. The healthy ones keep their schedule, and
+ * each misbehaving target is reported with its own failure code.
+ */
+import type { Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { configDir } from '../helpers/config-dir.js';
+import { startDaemon } from '../helpers/daemon.js';
+import { withDnsServer } from '../helpers/dns-server.js';
+import { eventually, sample, samples } from '../helpers/metrics.js';
+import { refusedPort, withHttpServer, withTcpServer } from '../helpers/servers.js';
+
+function trickle(socket: Socket, text: string, everyMs: number): void {
+  const timer = setInterval(() => {
+    if (socket.destroyed) return clearInterval(timer);
+    socket.write(text);
+  }, everyMs);
+  socket.on('close', () => clearInterval(timer));
+  socket.on('error', () => clearInterval(timer));
+}
+
+describe('misbehaving targets', () => {
+  it('cost only their own timeouts: healthy probes keep their schedule, each fault has its code', async () => {
+    const healthy = await withHttpServer((_req, res) => res.end('ok'));
+    const slowloris = await withTcpServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+      trickle(socket, 'a', 100);
+    });
+    const endless = await withHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      const chunk = Buffer.alloc(64 * 1024, 120);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    const huge = await withTcpServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\n\r\n');
+      trickle(socket, 'x'.repeat(1024), 50);
+    });
+    const malformed = await withTcpServer((socket) => {
+      socket.on('data', () => socket.end('SMTP? no: this is not HTTP at all\r\n\r\n'));
+    });
+    const silent = await withTcpServer(() => {
+      // Accepts the connection and never says a word: a TLS handshake that stalls.
+    });
+    const dns = await withDnsServer({ 'A stall.test': 'stall' });
+    const refused = await refusedPort();
+
+    const lines = ['defaults: { interval: 1s, timeout: 500ms }', 'probes:'];
+    for (let i = 0; i < 20; i++)
+      lines.push(
+        `  - { name: ok-${i}, kind: http, url: "${healthy.url}/${i}", interval: 200ms, timeout: 150ms }`,
+      );
+    lines.push(
+      `  - { name: slowloris, kind: http, url: "http://127.0.0.1:${slowloris.port}/" }`,
+      `  - { name: endless, kind: http, url: "${endless.url}/", max_body_bytes: 1MiB }`,
+      `  - { name: huge, kind: http, url: "http://127.0.0.1:${huge.port}/", max_body_bytes: 1MiB }`,
+      `  - { name: malformed, kind: http, url: "http://127.0.0.1:${malformed.port}/" }`,
+      `  - { name: tls-stall, kind: http, url: "https://127.0.0.1:${silent.port}/" }`,
+      `  - { name: dns-stall, kind: dns, query_name: stall.test, server: "${dns.server}" }`,
+    );
+    for (let i = 0; i < 1_000; i++)
+      lines.push(`  - { name: refused-${i}, kind: tcp, target: "127.0.0.1:${refused}" }`);
+    const dir = configDir();
+    dir.write('faults.yaml', `${lines.join('\n')}\n`);
+    const { daemon, scrape } = await startDaemon(dir.path, { logLevel: 'silent' });
+
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const text = await scrape();
+    const elapsed = (Date.now() - started) / 1000;
+
+    // Healthy probes: every run succeeded, none skipped, close to the planned count.
+    const expected = elapsed / 0.2;
+    for (let i = 0; i < 20; i++) {
+      const runs = sample(text, 'prismwatch_probe_runs_total', { probe: `ok-${i}`, result: 'success' }) ?? 0;
+      expect(runs, `ok-${i}`).toBeGreaterThan(expected * 0.7);
+      expect(
+        samples(text, 'prismwatch_probe_runs_total', { probe: `ok-${i}`, result: 'failure' }).reduce(
+          (a, b) => a + b,
+          0,
+        ),
+      ).toBe(0);
+      expect(
+        samples(text, 'prismwatch_probe_skipped_total', { probe: `ok-${i}` }).reduce((a, b) => a + b, 0),
+        `ok-${i} skipped`,
+      ).toBe(0);
+    }
+    const failure = (probe: string) => daemon.results.get(probe)?.lastFailure?.failure?.code;
+    await eventually(() => failure('dns-stall') !== undefined, 5_000);
+    expect({
+      slowloris: failure('slowloris'),
+      endless: failure('endless'),
+      huge: failure('huge'),
+      malformed: failure('malformed'),
+      'tls-stall': failure('tls-stall'),
+      'dns-stall': failure('dns-stall'),
+      refused: failure('refused-999'),
+    }).toEqual({
+      slowloris: 'timeout',
+      endless: 'body_too_large',
+      huge: 'body_too_large',
+      malformed: 'protocol_error',
+      'tls-stall': 'timeout',
+      'dns-stall': 'timeout',
+      refused: 'connect_refused',
+    });
+    expect((await fetch(`${daemon.baseUrl}/-/healthy`)).status).toBe(200);
+    expect(process.memoryUsage().rss).toBeLessThan(600 * 1024 * 1024);
+  }, 30_000);
+});
