@@ -5,24 +5,16 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { eventually } from '../helpers/metrics.js';
 import { alertFor, resolved, startNotifier } from '../helpers/notifier.js';
+import { refusedPort } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
 
 const BINARY = 'prometheus-alertmanager';
 const available = spawnSync(BINARY, ['--version'], { encoding: 'utf8' }).status === 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function startAlertmanager(webhookUrl: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'prismwatch-am-'));
@@ -41,7 +33,7 @@ receivers:
         send_resolved: true
 `,
   );
-  const port = await freePort();
+  const port = await refusedPort();
   const child = spawn(
     BINARY,
     [
