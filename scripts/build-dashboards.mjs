@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const DS = { type: 'prometheus', uid: '${datasource}' };
-const SCHEMA_VERSION = 39;
+const SCHEMA_VERSION = 41;
 
 function target(expr, legendFormat = '', refId = 'A', extra = {}) {
   return { datasource: DS, expr, legendFormat, refId, ...extra };

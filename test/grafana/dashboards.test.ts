@@ -80,7 +80,7 @@ describe('grafana dashboards', () => {
       'prismwatch-self.json',
     ]);
     for (const { file, json } of dashboards) {
-      expect(json.schemaVersion, file).toBeGreaterThanOrEqual(39);
+      expect(json.schemaVersion, file).toBeGreaterThanOrEqual(41);
       expect(json.templating.list[0]).toMatchObject({
         name: 'datasource',
         type: 'datasource',
