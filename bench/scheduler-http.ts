@@ -9,10 +9,12 @@
  *   npm run bench                       # 1,000 and 10,000 probes
  *   npm run bench -- 2000 --seconds 30  # other sizes and windows
  *   npm run bench -- 10000 --scrape-every 0   # without scrapes
+ *   npm run bench -- 10000 --stall 1000       # 1,000 of them at a target that never answers
  * Not a test: it asserts nothing, it prints figures (recorded in docs/benchmarks.md).
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -32,6 +34,8 @@ const INTERVAL_S = option('interval', 10);
 const MEASURE_S = option('seconds', 20);
 const SCRAPE_EVERY_MS = option('scrape-every', 5) * 1000;
 const NICE_SCRAPER = !args.includes('--no-nice');
+/** `--stall N`: the first N probes target a server that accepts and never answers (issue 8). */
+const STALLED = option('stall', 0);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -101,13 +105,17 @@ async function run(probeCount: number) {
     target.stdout!.once('data', (chunk) => resolve(JSON.parse(String(chunk))));
   });
   const scraper = NICE_SCRAPER ? spawnNiced('./scraper.mjs') : forkHelper('./scraper.mjs');
+  // Accepts and never answers; it runs in this process, but costs only an accept per probe.
+  const staller = createNetServer(() => {});
+  await new Promise<void>((resolve) => staller.listen(0, '127.0.0.1', resolve));
+  const stallPort = (staller.address() as { port: number }).port;
   const dir = mkdtempSync(join(tmpdir(), 'prismwatch-bench-'));
   const lines = ['defaults:', `  interval: ${INTERVAL_S}s`, '  timeout: 5s', 'probes:'];
   for (let i = 0; i < probeCount; i++) {
     lines.push(
       `  - name: p${i}`,
       '    kind: http',
-      `    url: http://127.0.0.1:${ports[i % ports.length]}/health/${i}`,
+      `    url: http://127.0.0.1:${i < STALLED ? stallPort : ports[i % ports.length]}/health/${i}`,
     );
   }
   writeFileSync(join(dir, 'bench.yaml'), `${lines.join('\n')}\n`);
@@ -172,6 +180,7 @@ async function run(probeCount: number) {
   const cpuS = (cpu.user + cpu.system) / 1e6;
   const figures = {
     probes: probeCount,
+    stalled: STALLED,
     interval_s: INTERVAL_S,
     measured_s: round(wallS),
     start_ms: Math.round(startMs),
@@ -195,6 +204,7 @@ async function run(probeCount: number) {
     scrapes: scrapeMs.length,
   };
   await daemon.stop();
+  staller.close();
   target.kill();
   scraper.kill();
   rmSync(dir, { recursive: true, force: true });
