@@ -34,6 +34,8 @@ import { VERSION } from './version.js';
 export const DEFAULT_MAX_CONCURRENCY = 2_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 export const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
+/** Uptime counts go to disk this often (and at shutdown): a crash loses at most this much. */
+export const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
 
 export interface DaemonOptions {
   readonly configPaths: readonly string[];
@@ -74,6 +76,7 @@ export class Daemon {
   private stopped = false;
   readonly alerts = new AlertEvaluator();
   private evaluationTimer: NodeJS.Timeout | undefined;
+  private uptimeTimer: NodeJS.Timeout | undefined;
   private store: StateStore | undefined;
   private notifier: Notifier | undefined;
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
@@ -153,6 +156,8 @@ export class Daemon {
     this.scheduler.start();
     const interval = this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
     this.evaluationTimer = setInterval(() => this.evaluateRules(), interval);
+    this.uptimeTimer = setInterval(() => this.saveUptime(), UPTIME_SAVE_INTERVAL_MS);
+    this.uptimeTimer.unref();
     this.ready = true;
     this.log.info(
       {
@@ -336,11 +341,25 @@ export class Daemon {
     // Without a data directory the same store runs in memory: one code path, nothing kept.
     this.store = new StateStore(this.options.dataDir);
     if (!this.options.dataDir) return;
+    const configured = new Set(this.config?.probes.map((spec) => spec.name));
+    for (const [probe, snapshot] of this.store.loadUptime())
+      if (configured.has(probe)) this.results.uptimeOf(probe).restore(snapshot);
     const { alerts, lastEvaluationAt } = this.store.load();
     const downtimeMs = lastEvaluationAt === undefined ? 0 : Math.max(0, this.now() - lastEvaluationAt);
     this.alerts.restore(alerts, downtimeMs);
     if (alerts.length > 0)
       this.log.info({ alerts: alerts.length, downtime_ms: Math.round(downtimeMs) }, 'Alert state restored');
+  }
+
+  /** Writes the uptime counts; a failure is reported like any state write, and probing carries on. */
+  private saveUptime(): void {
+    if (!this.store || !this.options.dataDir) return;
+    try {
+      this.store.saveUptime(this.results.uptimeSnapshots());
+    } catch (error) {
+      this.selfMetrics.stateWriteFailures.inc();
+      this.log.error({ err: error, data_dir: this.options.dataDir }, 'Could not save uptime counts');
+    }
   }
 
   /** Commits the alert state; a full or broken disk is reported, and probing carries on. */
@@ -426,12 +445,14 @@ export class Daemon {
     this.stopped = true;
     this.ready = false;
     clearInterval(this.evaluationTimer);
+    clearInterval(this.uptimeTimer);
     const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
     if (cutOff > 0)
       this.log.warn({ cut_off: cutOff }, 'Shutdown grace period over; in-flight probes were abandoned');
     await this.closeServer();
     await this.notifier?.stop(Math.min(5_000, this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS));
+    this.saveUptime();
     this.store?.close();
     this.log.info('prismwatch stopped');
   }

@@ -6,7 +6,7 @@
 
 import { FAILURE_CODES, type FailureCode } from '../probers/failure.js';
 import type { ProbeResult } from '../probers/types.js';
-import { Uptime } from './uptime.js';
+import { Uptime, type UptimeSnapshot } from './uptime.js';
 
 /** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
 export const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
@@ -42,8 +42,6 @@ export class ProbeHistory {
   private count = 0;
   last?: ProbeResult;
   lastFailure?: ProbeResult;
-  /** Success ratios over 24 h and 30 d, beyond the sample ring's reach. */
-  readonly uptime = new Uptime();
 
   constructor(readonly capacity: number) {
     this.at = new Float64Array(capacity);
@@ -60,7 +58,6 @@ export class ProbeHistory {
     this.status[i] = result.facts.http?.statusCode ?? 0;
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
-    this.uptime.record(result.startedAt, result.ok);
     // Response headers are kept out of history: the daemon never reads them back, and at
     // 10,000 probes they cost tens of megabytes.
     const kept = result.facts.http
@@ -93,6 +90,8 @@ export class ProbeHistory {
 /** All probes' histories, keyed by probe name; a reload keeps the histories of probes that stay. */
 export class ResultStore {
   private readonly histories = new Map<string, ProbeHistory>();
+  /** Kept apart from the sample rings: a changed interval resizes the ring, not the uptime. */
+  private readonly uptimes = new Map<string, Uptime>();
 
   constructor(private readonly retentionMs = DEFAULT_HISTORY_RETENTION_MS) {}
 
@@ -104,6 +103,7 @@ export class ResultStore {
       this.histories.set(spec.name, history);
     }
     history.record(result);
+    this.uptimeOf(spec.name).record(result.startedAt, result.ok);
   }
 
   get(probe: string): ProbeHistory | undefined {
@@ -111,7 +111,22 @@ export class ResultStore {
   }
 
   /** Drops histories of probes no longer configured. */
+  /** The probe's 24 h / 30 d uptime counts, created on first use. */
+  uptimeOf(name: string): Uptime {
+    let uptime = this.uptimes.get(name);
+    if (!uptime) {
+      uptime = new Uptime();
+      this.uptimes.set(name, uptime);
+    }
+    return uptime;
+  }
+
+  uptimeSnapshots(): Array<[string, UptimeSnapshot]> {
+    return [...this.uptimes].map(([name, uptime]) => [name, uptime.snapshot()]);
+  }
+
   retain(names: ReadonlySet<string>): void {
     for (const name of this.histories.keys()) if (!names.has(name)) this.histories.delete(name);
+    for (const name of this.uptimes.keys()) if (!names.has(name)) this.uptimes.delete(name);
   }
 }

@@ -3,8 +3,17 @@
  * (runs, successes), about 650 bytes a probe. The 30-minute sample history is far too short for
  * these windows and keeping every sample for 30 days would cost gigabytes at 10,000 probes.
  * A window's ratio covers the buckets it overlaps, so "24 h" means the current hour and the 23
- * before it. Counts start with the process (see README: they are not persisted).
+ * before it. The daemon saves them to the state store every few minutes and on shutdown, so the
+ * 30-day figure survives restarts (a crash loses at most the last few minutes of counts).
  */
+
+/** [bucket index, runs, successes] for each bucket in use. */
+export type BucketSnapshot = Array<[number, number, number]>;
+
+export interface UptimeSnapshot {
+  readonly hourly: BucketSnapshot;
+  readonly daily: BucketSnapshot;
+}
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -32,6 +41,29 @@ class Buckets {
     }
     this.runs[slot]! += 1;
     if (ok) this.ok[slot]! += 1;
+  }
+
+  snapshot(): BucketSnapshot {
+    const out: BucketSnapshot = [];
+    for (let slot = 0; slot < this.size; slot++) {
+      if (this.index[slot]! >= 0) out.push([this.index[slot]!, this.runs[slot]!, this.ok[slot]!]);
+    }
+    return out;
+  }
+
+  /** Adds saved counts (to a bucket this process has not filled yet, or on top of what it counted). */
+  restore(snapshot: BucketSnapshot): void {
+    for (const [bucket, runs, ok] of snapshot) {
+      const slot = bucket % this.size;
+      if (this.index[slot]! > bucket) continue; // a newer bucket already owns the slot
+      if (this.index[slot] !== bucket) {
+        this.index[slot] = bucket;
+        this.runs[slot] = 0;
+        this.ok[slot] = 0;
+      }
+      this.runs[slot]! += runs;
+      this.ok[slot]! += ok;
+    }
   }
 
   /** Successes over runs in the buckets of the last `size` widths up to `now`; undefined without runs. */
@@ -64,5 +96,14 @@ export class Uptime {
 
   last30d(now: number): number | undefined {
     return this.daily.ratio(now);
+  }
+
+  snapshot(): UptimeSnapshot {
+    return { hourly: this.hourly.snapshot(), daily: this.daily.snapshot() };
+  }
+
+  restore(snapshot: UptimeSnapshot): void {
+    this.hourly.restore(snapshot.hourly);
+    this.daily.restore(snapshot.daily);
   }
 }

@@ -75,8 +75,8 @@ function probeRow(spec: ProbeSpec, view: StatusView): string {
 <td><span class="state ${state}">${state.toUpperCase()}</span></td>
 <td>${last ? `<time datetime="${new Date(last.startedAt).toISOString()}">${ago(last.startedAt, view.now)}</time>, ${Math.round(last.durationMs)} ms` : '<span class="muted">not run yet</span>'}</td>
 <td class="reason">${esc(failure)}</td>
-<td class="num">${percent(history?.uptime.last24h(view.now))}</td>
-<td class="num">${percent(history?.uptime.last30d(view.now))}</td>
+<td class="num">${percent(view.results.uptimeOf(spec.name).last24h(view.now))}</td>
+<td class="num">${percent(view.results.uptimeOf(spec.name).last30d(view.now))}</td>
 <td>${sparkline(samples, spec.name)}</td>
 <td>${grade ? `<span class="grade g-${esc(grade.replace('+', 'plus').replace('-', 'minus'))}">${esc(grade)}</span>` : '<span class="muted">—</span>'}</td>
 <td class="num${days !== undefined && days < 14 ? ' warn' : ''}">${days === undefined ? '<span class="muted">—</span>' : `${Math.floor(days)} d`}</td>

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { UptimeSnapshot } from '../results/uptime.js';
 import type { Alert, AlertState } from '../rules/evaluator.js';
 
 const SCHEMA_VERSION = 1;
@@ -45,6 +46,7 @@ export class StateStore {
     this.db.pragma('synchronous = FULL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS uptime (probe TEXT PRIMARY KEY, buckets TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS alerts (
         fingerprint TEXT PRIMARY KEY,
         rule TEXT NOT NULL,
@@ -129,6 +131,21 @@ export class StateStore {
       }
       this.setMeta.run('last_evaluation_at', String(evaluatedAt));
     })();
+  }
+
+  /** Uptime counts of every probe, replacing what was saved (removed probes are forgotten). */
+  saveUptime(entries: ReadonlyArray<[string, UptimeSnapshot]>): void {
+    const insert = this.db.prepare('INSERT INTO uptime (probe, buckets) VALUES (?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM uptime').run();
+      for (const [probe, snapshot] of entries) insert.run(probe, JSON.stringify(snapshot));
+    })();
+  }
+
+  loadUptime(): Array<[string, UptimeSnapshot]> {
+    return (
+      this.db.prepare('SELECT probe, buckets FROM uptime').all() as Array<{ probe: string; buckets: string }>
+    ).map((row) => [row.probe, JSON.parse(row.buckets) as UptimeSnapshot]);
   }
 
   close(): void {

