@@ -160,9 +160,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         `t=${t.toFixed(0)}s rss=${sample.rssMb.toFixed(0)}MB heap=${sample.heapMb.toFixed(0)}MB fds=${sample.fds} outbox=${sample.outbox} notifications=${notifications}`,
       );
     }
-    // Let the last notifications drain before judging the outbox.
-    await sleep(6_000);
-    const text = await scrape();
+    // Stop flapping, then give the last notifications up to 20 s to drain before judging the
+    // outbox: something queued in the final seconds is in flight, not lost.
+    clearInterval(flapTimer);
+    flapUp = true;
+    let text = await scrape();
+    for (let i = 0; i < 40 && metric(text, 'prismwatch_notification_outbox_depth') > 0; i++) {
+      await sleep(500);
+      text = await scrape();
+    }
     const secondHalf = samples.filter((sample) => sample.t >= options.seconds / 2);
     return {
       samples,
