@@ -1,6 +1,6 @@
 /**
  * kill -9 at random points of a scripted alert scenario, again and again, on one data directory:
- * a target flaps while prismwatch is killed and restarted 12 times. Afterwards the last state
+ * a target flaps while prismwatch is killed and restarted 20 times. Afterwards the last state
  * (resolved) has been delivered, no alert is left firing, and no notification was queued twice:
  * the only repeats a receiver may see are re-sends of one in flight at a kill, which carry the same
  * idempotency key (at most one per kill).
@@ -14,7 +14,7 @@ import { flappingSite } from '../helpers/flapping.js';
 import { eventually } from '../helpers/metrics.js';
 import { sleep } from '../helpers/notifier.js';
 
-const RUNS = 12;
+const RUNS = 20;
 
 /** Deterministic pseudo-random delays, so a failure can be replayed. */
 function random(seed: number): () => number {
