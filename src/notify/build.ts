@@ -225,8 +225,9 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
       issues.push(extra.issueAt([], 'expected one `route` across all files (the first one is the root)'));
   }
   const usingDefault = sections.routes.length === 0;
-  const { routes, receivers: rawReceivers } = usingDefault
-    ? { routes: defaultSections().routes, receivers: [...defaultSections().receivers, ...sections.receivers] }
+  const embedded = usingDefault ? defaultSections() : undefined;
+  const { routes, receivers: rawReceivers } = embedded
+    ? { routes: embedded.routes, receivers: [...embedded.receivers, ...sections.receivers] }
     : sections;
   const receivers = new Map<string, Receiver>();
   for (const { value, issueAt } of rawReceivers) {

@@ -48,6 +48,11 @@ export interface ServerOptions {
 /** HSTS only means something over HTTPS; browsers ignore it on plain HTTP (RFC 6797 8.1). */
 const HSTS = { 'strict-transport-security': 'max-age=63072000' };
 
+/** HSTS on responses that travel over TLS, nothing otherwise. */
+function transportHeaders(res: ServerResponse): Record<string, string> {
+  return 'encrypted' in res.req.socket ? HSTS : {};
+}
+
 function send(
   res: ServerResponse,
   status: number,
@@ -56,7 +61,7 @@ function send(
 ): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
-    ...(res.req.socket && 'encrypted' in res.req.socket ? HSTS : {}),
+    ...transportHeaders(res),
     'content-type': contentType,
     'content-length': Buffer.byteLength(body),
   });
@@ -100,7 +105,7 @@ export function createHttpServer(options: ServerOptions): Server {
       const body = await handlers.metrics();
       res.writeHead(200, {
         ...SECURITY_HEADERS,
-        ...(options.tls ? HSTS : {}),
+        ...transportHeaders(res),
         'content-type': body.contentType,
         'content-length': body.length,
       });

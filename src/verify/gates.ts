@@ -44,10 +44,7 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 /** Kind-specific facts of the last result, as evidence. */
-function facts(
-  spec: ProbeSpec,
-  results: readonly ProbeResult[],
-): { text: string; measures: Record<string, number | string> } {
+function facts(results: readonly ProbeResult[]): { text: string; measures: Record<string, number | string> } {
   const last = results[results.length - 1]!;
   const durations = results.map((result) => result.durationMs);
   const measures: Record<string, number | string> = {
@@ -84,14 +81,13 @@ function facts(
     const lowest = Math.min(...host.disks.map((disk) => disk.freeRatio));
     if (Number.isFinite(lowest)) parts.push(`lowest disk ${(lowest * 100).toFixed(0)} % free`);
   }
-  void spec;
   return { text: parts.join(', '), measures };
 }
 
 function probeGate(spec: ProbeSpec, results: readonly ProbeResult[]): Gate {
   const ok = results.filter((result) => result.ok).length;
   const failed = results.find((result) => !result.ok);
-  const observed = facts(spec, results);
+  const observed = facts(results);
   return {
     id: `probe:${spec.name}`,
     type: 'probe',
