@@ -312,10 +312,6 @@ export class Daemon {
     return [...this.alerts.list(), ...(this.notifier?.ownAlerts() ?? [])];
   }
 
-  get notifications(): Notifier | undefined {
-    return this.notifier;
-  }
-
   private startNotifier(): void {
     this.notifier = new Notifier(this.config!.notify, {
       db: this.store!.db,

@@ -15,20 +15,6 @@ export type FailureReason =
   | 'not_configured'
   | 'internal';
 
-export const FAILURE_REASONS: readonly FailureReason[] = [
-  'timeout',
-  'network',
-  'tls',
-  'http_5xx',
-  'http_429',
-  'http_4xx',
-  'auth',
-  'smtp_rejected',
-  'smtp_error',
-  'not_configured',
-  'internal',
-];
-
 export class DeliveryError extends Error {
   constructor(
     readonly reason: FailureReason,

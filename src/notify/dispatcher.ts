@@ -107,15 +107,6 @@ export class Dispatcher {
     }
   }
 
-  /** Group keys and their alert counts, for the API and tests. */
-  snapshot(): Array<{ key: string; receiver: string; alerts: number }> {
-    return [...this.groups.values()].map((group) => ({
-      key: group.key,
-      receiver: group.route.receiver,
-      alerts: group.alerts.size,
-    }));
-  }
-
   stop(): void {
     for (const group of this.groups.values()) clearTimeout(group.timer);
     this.groups.clear();
@@ -124,14 +115,6 @@ export class Dispatcher {
   private schedule(group: Group, delayMs: number): void {
     group.timer = setTimeout(() => this.flush(group), delayMs);
     group.timer.unref?.();
-  }
-
-  /** Flushes a group now (tests and shutdown paths); the regular path is the timer. */
-  flushAll(): void {
-    for (const group of [...this.groups.values()]) {
-      clearTimeout(group.timer);
-      this.flush(group);
-    }
   }
 
   private flush(group: Group): void {

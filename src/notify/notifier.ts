@@ -117,11 +117,6 @@ export class Notifier {
     return this.healthAlerts;
   }
 
-  /** Queues what is due at once (tests, `verify`); the timers do this in normal operation. */
-  flushNow(): void {
-    this.dispatcher.flushAll();
-  }
-
   refreshMetrics(): void {
     try {
       this.delivery.refreshMetrics();

@@ -87,6 +87,13 @@ export class ProbeHistory {
   }
 }
 
+export type ProbeState = 'up' | 'down' | 'unknown';
+
+/** What the last result says: up, down, or unknown before the first run. */
+export function probeState(last: ProbeResult | undefined): ProbeState {
+  return last === undefined ? 'unknown' : last.ok ? 'up' : 'down';
+}
+
 /** All probes' histories, keyed by probe name; a reload keeps the histories of probes that stay. */
 export class ResultStore {
   private readonly histories = new Map<string, ProbeHistory>();

@@ -45,7 +45,7 @@ export const LATENCY: ReadonlySet<Signal> = new Set([
 ]);
 
 /** Nearest-rank quantile of sorted values. */
-function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: readonly number[], q: number): number {
   const rank = Math.max(1, Math.ceil(q * sorted.length));
   return sorted[rank - 1]!;
 }

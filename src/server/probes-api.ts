@@ -1,7 +1,7 @@
 /** JSON views of probes and their recent results, for scripts, the status page and `verify`. */
 import { proberFor } from '../probers/index.js';
 import type { ProbeSpec } from '../probers/types.js';
-import type { ResultStore } from '../results/history.js';
+import { probeState, type ResultStore } from '../results/history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -21,7 +21,7 @@ export function probesAsJson(probes: readonly ProbeSpec[], results: ResultStore)
         : { schedule: spec.schedule }),
       timeoutSeconds: spec.timeoutMs / 1000,
       source: `${spec.source.file}:${spec.source.line}`,
-      state: last === undefined ? 'unknown' : last.ok ? 'up' : 'down',
+      state: probeState(last),
       ...(last
         ? {
             lastRun: {

@@ -11,7 +11,7 @@ import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
 import { proberFor } from '../probers/index.js';
 import type { ProbeSpec } from '../probers/types.js';
-import type { ResultStore } from '../results/history.js';
+import { probeState, type ResultStore } from '../results/history.js';
 import type { Alert } from '../rules/evaluator.js';
 
 export interface StatusView {
@@ -62,7 +62,7 @@ function sparkline(samples: ReadonlyArray<{ ok: boolean; durationMs: number }>, 
 function probeRow(spec: ProbeSpec, view: StatusView): string {
   const history = view.results.get(spec.name);
   const last = history?.last;
-  const state = last === undefined ? 'unknown' : last.ok ? 'up' : 'down';
+  const state = probeState(last);
   const samples = history?.samples() ?? [];
   const grade = last?.facts.security?.grade;
   const expiry = last?.facts.tls?.earliestExpiry;
@@ -137,10 +137,8 @@ export function renderStatusPage(view: StatusView): string {
   // Down probes first, then by name: what needs attention is at the top.
   const order = { down: 0, unknown: 1, up: 2 } as const;
   const probes = [...view.probes].sort((a, b) => {
-    const sa = view.results.get(a.name)?.last;
-    const sb = view.results.get(b.name)?.last;
-    const ka = sa === undefined ? 'unknown' : sa.ok ? 'up' : 'down';
-    const kb = sb === undefined ? 'unknown' : sb.ok ? 'up' : 'down';
+    const ka = probeState(view.results.get(a.name)?.last);
+    const kb = probeState(view.results.get(b.name)?.last);
     return order[ka] - order[kb] || a.name.localeCompare(b.name);
   });
   return `<!doctype html>

@@ -7,7 +7,7 @@
 import type { Config } from '../config/load.js';
 import type { ProbeResult, ProbeSpec } from '../probers/types.js';
 import { compare, selects } from '../rules/rule.js';
-import { computeSignal, WINDOWED } from '../rules/signals.js';
+import { computeSignal, quantile, WINDOWED } from '../rules/signals.js';
 import { formatSignalValue } from '../rules/template.js';
 import type { Collected } from './collect.js';
 
@@ -38,17 +38,17 @@ export interface Gate {
 
 const ms = (value: number) => `${Math.round(value)} ms`;
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
-}
-
 /** Kind-specific facts of the last result, as evidence. */
 function facts(results: readonly ProbeResult[]): { text: string; measures: Record<string, number | string> } {
   const last = results[results.length - 1]!;
   const durations = results.map((result) => result.durationMs);
   const measures: Record<string, number | string> = {
-    p95_ms: Math.round(quantile(durations, 0.95)),
+    p95_ms: Math.round(
+      quantile(
+        [...durations].sort((a, b) => a - b),
+        0.95,
+      ),
+    ),
     error_ratio: results.filter((result) => !result.ok).length / results.length,
   };
   const parts: string[] = [];
