@@ -3,7 +3,8 @@
  * this machine, against the same loopback target (its own process), fresh connection per probe:
  *   paced      both at the same rate (default 1,000 probes/s): CPU per probe, from /proc by PID;
  *   saturation as many probes/s as each manages (blackbox driven with 64 requests in flight,
- *              prismwatch with its 10,000 probes on a 1 s interval).
+ *              prismwatch with its 10,000 probes on a 1 s interval);
+ *   keep_alive prismwatch's saturation again with `keep_alive: true` (blackbox has no such mode).
  * Probes are counted by the target, independent of either tool's own numbers. Installs nothing:
  * without the blackbox binary it measures prismwatch alone. Medians over --runs (default 3).
  *   npm run bench:compare -- --rate 1000 --seconds 15 --runs 3
@@ -173,12 +174,17 @@ async function runBlackbox(target: Target, rate: number, inFlight: number): Prom
   }
 }
 
-async function runPrismwatch(target: Target, probes: number, intervalS: number): Promise<Measure> {
+async function runPrismwatch(
+  target: Target,
+  probes: number,
+  intervalS: number,
+  keepAlive = false,
+): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prismwatch-'));
   const lines = ['probes:'];
   for (let i = 0; i < probes; i++)
     lines.push(
-      `  - { name: p${i}, kind: http, url: "http://127.0.0.1:${target.ports[i % target.ports.length]}/${i}", interval: ${intervalS}s, timeout: ${Math.min(5, intervalS * 0.8)}s }`,
+      `  - { name: p${i}, kind: http, url: "http://127.0.0.1:${target.ports[i % target.ports.length]}/${i}", interval: ${intervalS}s, timeout: ${Math.min(5, intervalS * 0.8)}s${keepAlive ? ', keep_alive: true' : ''} }`,
     );
   writeFileSync(join(dir, 'probes.yaml'), `${lines.join('\n')}\n`);
   const port = await freePort();
@@ -224,6 +230,11 @@ async function main(): Promise<void> {
       if (hasBlackbox) add(`blackbox_exporter, paced ${RATE}/s`, await runBlackbox(target, RATE, 2_000));
       add('prismwatch, saturation (10,000 probes, 1 s interval)', await runPrismwatch(target, 10_000, 1));
       if (hasBlackbox) add('blackbox_exporter, saturation (64 in flight)', await runBlackbox(target, 0, 64));
+      // blackbox_exporter has no keep-alive: every /probe builds a new client.
+      add(
+        'prismwatch, saturation with keep_alive (10,000 probes, 1 s interval)',
+        await runPrismwatch(target, 10_000, 1, true),
+      );
     }
   } finally {
     target.child.kill();
@@ -244,6 +255,9 @@ async function main(): Promise<void> {
         (m) => m.probesPerSecond,
       ),
     );
+  console.log(
+    `\nkeep_alive saturation: ${rate('prismwatch, saturation with keep_alive').toFixed(0)} probes/s (target >= 8,000; the 10,000 probes ask for at most 10,000/s)`,
+  );
   if (hasBlackbox) {
     console.log(
       `\npaced CPU per probe, prismwatch / blackbox: ${(cpu('prismwatch, paced') / cpu('blackbox_exporter, paced')).toFixed(2)} (target <= 0.5)`,

@@ -411,10 +411,10 @@ export class Daemon {
     const own = Buffer.from(
       `${await this.selfMetrics.registry.metrics()}\n${renderAlertSeries(this.allAlerts())}`,
     );
+    const started = performance.now();
+    let busyMs = await this.probeMetrics.refresh();
     const exposition = this.probeMetrics.exposition();
     const selfMetrics = this.selfMetrics;
-    const started = performance.now();
-    let busyMs = 0;
     // The generator runs in slices between event-loop turns; only the time spent in it counts.
     function* chunks(): Generator<Buffer> {
       yield own;

@@ -359,6 +359,12 @@ function bucketIndex(seconds: number): number {
 
 export class ProbeMetrics {
   private readonly probes = new Map<string, ProbeState>();
+  /**
+   * Probes observed since their lines were last rendered. Rendering waits for the next scrape:
+   * a probe observed ten times between scrapes renders once, and a daemon nobody scrapes renders
+   * nothing (it was a tenth of the CPU per probe at 1,000 probes/s when done per observation).
+   */
+  private readonly stale = new Set<ProbeState>();
 
   constructor(readonly userLabels: readonly string[]) {}
 
@@ -390,6 +396,27 @@ export class ProbeMetrics {
     for (let i = 0; i < texts.length; i++) block.write(texts[i]!, offsets[i]!);
     state.block = block;
     state.offsets = offsets;
+    this.stale.delete(state);
+  }
+
+  /**
+   * Renders every stale probe, in slices of about `sliceMs` with a turn of the event loop between
+   * them, so a scrape after 10,000 observations does not hold up the probes that are due.
+   * Returns the time spent rendering, without the turns given away.
+   */
+  async refresh(sliceMs = 5): Promise<number> {
+    let busyMs = 0;
+    let sliceStart = performance.now();
+    let done = 0;
+    for (const state of this.stale) {
+      this.rebuild(state);
+      if (++done % 64 === 0 && performance.now() - sliceStart > sliceMs) {
+        busyMs += performance.now() - sliceStart;
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    return busyMs + performance.now() - sliceStart;
   }
 
   observe(spec: ProbeSpec, result: ProbeResult): void {
@@ -438,18 +465,20 @@ export class ProbeMetrics {
         answers: result.facts.dns.answers.length,
       },
     };
-    this.rebuild(state);
+    this.stale.add(state);
   }
 
   skip(spec: ProbeSpec, reason: SkipReason): void {
     const state = this.probes.get(spec.name);
     if (!state) return;
     state.skipped[SKIP_REASONS.indexOf(reason)]! += 1;
-    this.rebuild(state);
+    this.stale.add(state);
   }
 
   /** Removes every series of a probe that is no longer configured (or whose definition changed). */
   forget(spec: ProbeSpec): void {
+    const state = this.probes.get(spec.name);
+    if (state) this.stale.delete(state);
     this.probes.delete(spec.name);
   }
 
@@ -461,6 +490,8 @@ export class ProbeMetrics {
    * with its length however many probes are observed while it streams.
    */
   exposition(chunkBytes = 64 * 1024): { length: number; chunks: Generator<Buffer> } {
+    // What refresh() left (observed while it yielded) is rendered now: a handful at most.
+    for (const state of this.stale) this.rebuild(state);
     const blocks = [...this.probes.values()].map((state) => ({ block: state.block, offsets: state.offsets }));
     const familyBytes = FAMILIES.map((_, i) => {
       let bytes = 0;

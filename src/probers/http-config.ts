@@ -35,6 +35,8 @@ export interface HttpSettings {
   /** Inclusive [low, high] ranges. */
   readonly validStatusCodes: ReadonlyArray<readonly [number, number]>;
   readonly followRedirects: boolean;
+  /** Reuse one connection across runs (opt-in; fresh connections measure what a new client meets). */
+  readonly keepAlive: boolean;
   readonly maxRedirects: number;
   readonly maxBodyBytes: number;
   readonly expect: HttpExpectations;
@@ -114,6 +116,7 @@ export const httpSettingsShape = {
   auth: authShape.optional(),
   valid_status_codes: z.array(statusCode).min(1).optional(),
   follow_redirects: z.boolean().default(true),
+  keep_alive: z.boolean().default(false),
   max_redirects: z.number().int().min(0).max(50).default(DEFAULT_MAX_REDIRECTS),
   max_body_bytes: sizeBytes().optional(),
   expect: expectShape.optional(),
@@ -140,6 +143,7 @@ export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
     auth,
     validStatusCodes: parsed.valid_status_codes ?? DEFAULT_VALID_STATUS_CODES,
     followRedirects: parsed.follow_redirects,
+    keepAlive: parsed.keep_alive,
     maxRedirects: parsed.max_redirects,
     maxBodyBytes: parsed.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     expect: {

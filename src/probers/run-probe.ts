@@ -42,25 +42,30 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
   const startedAt = options.startedAt ?? now();
   const deadline = startedAt + spec.timeoutMs;
   const controller = new AbortController();
-  // The abort reason is built only when a deadline fires: creating errors per run costs stack traces.
-  const deadlineTimer = setTimeout(() => controller.abort(deadlineReason()), Math.max(0, deadline - now()));
-  const onOuterAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let abandonTimer: NodeJS.Timeout | undefined;
   let abandoned = false;
+  let abandon: (result: ProbeResult) => void = () => {};
+  const abandonment = new Promise<ProbeResult>((resolve) => {
+    abandon = resolve;
+  });
+  // One timer per run (the grace timer starts only once a deadline fires), and the abort reason
+  // is built only then: errors cost stack traces, and timers cost, at 1,000 runs a second.
+  const deadlineTimer = setTimeout(
+    () => {
+      controller.abort(deadlineReason());
+      abandonTimer = setTimeout(() => {
+        abandoned = true;
+        const message = `prober did not return within ${spec.timeoutMs + ABANDON_GRACE_MS}ms of starting`;
+        abandon(internalResult(startedAt, now(), message));
+      }, ABANDON_GRACE_MS);
+    },
+    Math.max(0, deadline - now()),
+  );
+  const onOuterAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   try {
     const prober = proberFor(spec.kind);
     if (!prober) return internalResult(startedAt, now(), `no prober for kind "${spec.kind}"`);
-    const abandon = new Promise<ProbeResult>((resolve) => {
-      const message = `prober did not return within ${spec.timeoutMs + ABANDON_GRACE_MS}ms of starting`;
-      abandonTimer = setTimeout(
-        () => {
-          abandoned = true;
-          resolve(internalResult(startedAt, now(), message));
-        },
-        Math.max(0, deadline - now()) + ABANDON_GRACE_MS,
-      );
-    });
     // The child logger is made only if a prober logs: most runs never do.
     let childLog: Logger | undefined;
     const ctx = {
@@ -72,7 +77,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
         return childLog;
       },
     };
-    return await Promise.race([prober.probe(ctx, spec), abandon]);
+    return await Promise.race([prober.probe(ctx, spec), abandonment]);
   } catch (error) {
     options.log.error(
       { err: error, probe: spec.name, kind: spec.kind },
