@@ -62,9 +62,21 @@ export const fileSchema = z.strictObject({
   silences: z.array(z.unknown(), { error: 'expected a list of silences' }).optional(),
 });
 
-export function probeSchemaFor(kind: string) {
+function buildProbeSchema(kind: string) {
   const prober = PROBERS[kind];
   return prober ? z.strictObject({ ...commonProbeShape, ...prober.settingsShape }) : undefined;
+}
+
+type ProbeSchema = ReturnType<typeof buildProbeSchema>;
+const probeSchemas = new Map<string, ProbeSchema>();
+
+/**
+ * The schema of one probe kind, built once: zod compiles a parser for each schema object on its
+ * first use, and one schema per probe made loading 10,000 probes take seconds.
+ */
+export function probeSchemaFor(kind: string): ProbeSchema {
+  if (!probeSchemas.has(kind)) probeSchemas.set(kind, buildProbeSchema(kind));
+  return probeSchemas.get(kind);
 }
 
 /** The same schemas as one document for editors (yaml-language-server), generated, never hand-written. */

@@ -238,8 +238,7 @@ export class Dispatcher {
       idempotencyKey: idempotencyKey({
         groupKey: group.key,
         status,
-        firing: entry.firing,
-        resolved: entry.resolved,
+        alerts: notified,
         repeatSeq: entry.repeatSeq,
       }),
       createdAt: new Date(now).toISOString(),

@@ -55,26 +55,21 @@ export function common(maps: ReadonlyArray<Readonly<Record<string, string>>>): R
 }
 
 /**
- * group key + status + the sorted fingerprints of each state (+ the repeat number for reminders):
- * a retry or a re-send after a crash carries the same key, a different notification never does.
+ * group key + status + each alert's fingerprint and its start (and end, once resolved) + the
+ * repeat number for reminders: a retry or a re-send after a crash carries the same key (it is
+ * stored with the notification), a different notification never does. The start matters: an alert
+ * that resolves and fires again has the same fingerprint, and a receiver that dedups on the key
+ * would otherwise drop the second firing.
  */
 export function idempotencyKey(parts: {
   groupKey: string;
   status: string;
-  firing: readonly string[];
-  resolved: readonly string[];
+  alerts: ReadonlyArray<Pick<NotifiedAlert, 'fingerprint' | 'startsAt' | 'endsAt'>>;
   repeatSeq: number;
 }): string {
+  const identities = parts.alerts.map((alert) => `${alert.fingerprint}@${alert.startsAt}/${alert.endsAt}`);
   return createHash('sha256')
-    .update(
-      JSON.stringify([
-        parts.groupKey,
-        parts.status,
-        [...parts.firing].sort(),
-        [...parts.resolved].sort(),
-        parts.repeatSeq,
-      ]),
-    )
+    .update(JSON.stringify([parts.groupKey, parts.status, identities.sort(), parts.repeatSeq]))
     .digest('hex')
     .slice(0, 32);
 }

@@ -85,6 +85,11 @@ describe('grouping and dedup', () => {
     evaluate([refired]);
     await eventually(() => sink.delivered.length === 2);
     expect(sink.delivered[1]!.body.notificationReason).toBe('new_alerts');
+    // Same group, same fingerprint, same status: only the new start tells the two apart, and a
+    // receiver deduplicating on the key must not drop the second.
+    expect(sink.delivered[1]!.headers['idempotency-key']).not.toBe(
+      sink.delivered[0]!.headers['idempotency-key'],
+    );
   });
 
   it('with send_resolved: false, stays quiet on resolution and notifies the next firing', async () => {
