@@ -24,6 +24,8 @@ const option = (name: string, fallback: number) => {
 const RATE = option('rate', 1_000);
 const SECONDS = option('seconds', 15);
 const RUNS = option('runs', 3);
+/** `--keep-alive-only`: just the keep_alive saturation row (a quick check of that mode). */
+const KEEP_ALIVE_ONLY = args.includes('--keep-alive-only');
 const WARMUP_S = 4;
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 const TICKS = 100; // USER_HZ on Linux
@@ -223,6 +225,13 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       const probes = RATE * 10;
+      if (KEEP_ALIVE_ONLY) {
+        add(
+          'prismwatch, saturation with keep_alive (10,000 probes, 1 s interval)',
+          await runPrismwatch(target, 10_000, 1, true),
+        );
+        continue;
+      }
       add(
         `prismwatch, paced ${RATE}/s (${probes} probes, 10 s interval)`,
         await runPrismwatch(target, probes, 10),

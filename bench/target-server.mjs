@@ -12,7 +12,9 @@ for (let i = 0; i < count; i++) {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
     res.end('ok');
   });
-  server.keepAliveTimeout = 1_000;
+  // nginx's default is 75 s. Fresh-connection probes send Connection: close and never wait on it;
+  // keep_alive probes on a 1 s interval would otherwise find their connection closed every time.
+  server.keepAliveTimeout = 65_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   ports.push(server.address().port);
 }

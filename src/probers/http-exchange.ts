@@ -20,7 +20,7 @@ import { readTlsFacts } from './tls-facts.js';
 export interface HopRequest {
   readonly url: URL;
   readonly method: string;
-  readonly headers: Record<string, string>;
+  readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
 }
 

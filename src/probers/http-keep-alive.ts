@@ -4,8 +4,11 @@
  * client meets (DNS, connect, TLS handshake all measured); on, a probe costs a fifth of the CPU and
  * measures the server rather than the handshake, for fleets of thousands of endpoints.
  *
- * One agent per probe definition, with one socket: runs of a probe never overlap (the scheduler
- * skips a run while the previous one is going), so the socket is always free when a run starts.
+ * One agent per probe definition, keeping one idle socket: runs of a probe never overlap (the
+ * scheduler skips a run while the previous one is going), so the socket is free when a run starts.
+ * The number of sockets in use is not capped: a run that timed out may still be closing its socket
+ * when the next starts, and a capped agent would queue the new request and later open its socket
+ * with the options (the trace and the aborted signal) of the request that made the closing one.
  * An idle socket closes after twice the interval (at most 60 s) or when the server's Keep-Alive
  * hint says, so a probe removed by a reload leaves nothing open for long.
  */
@@ -37,7 +40,6 @@ export function keepAliveAgent(spec: ProbeSpec): Agent {
   if (!agent) {
     agent = new ProbeAgent({
       keepAlive: true,
-      maxSockets: 1,
       maxFreeSockets: 1,
       timeout: Math.min(MAX_IDLE_MS, 2 * (spec.intervalMs ?? MAX_IDLE_MS)),
     });

@@ -5,6 +5,7 @@
  */
 
 import type { Logger } from 'pino';
+import { onAbort } from '../util/abort-fanout.js';
 import { preciseNow } from '../util/clock.js';
 import { proberFor } from './index.js';
 import type { ProbeResult, ProbeSpec } from './types.js';
@@ -61,8 +62,8 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
     },
     Math.max(0, deadline - now()),
   );
-  const onOuterAbort = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const outer = options.signal;
+  const leaveOuter = outer ? onAbort(outer, () => controller.abort(outer.reason)) : undefined;
   try {
     const prober = proberFor(spec.kind);
     if (!prober) return internalResult(startedAt, now(), `no prober for kind "${spec.kind}"`);
@@ -92,7 +93,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
   } finally {
     clearTimeout(deadlineTimer);
     clearTimeout(abandonTimer);
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    leaveOuter?.();
     // An abandoned prober still holds sockets and timers: tell it to stop.
     if (abandoned && !controller.signal.aborted) controller.abort(deadlineReason());
   }
