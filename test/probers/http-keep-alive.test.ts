@@ -59,6 +59,20 @@ describe('http prober: keep_alive', () => {
     expect(connections()).toBe(2);
   });
 
+  it('after a run that timed out, the next run opens a fresh connection of its own', async () => {
+    let stall = true;
+    const target = await withHttpServer((_req, res) => {
+      if (!stall) res.end('ok');
+    });
+    const spec = specFrom({ kind: 'http', url: target.url, keep_alive: true, timeout: '200ms' });
+    const first = await runProbe(spec, { log: captureLog().log });
+    expect(first.failure).toMatchObject({ code: 'timeout', phase: 'processing' });
+    stall = false;
+    const second = await runProbe(spec, { log: captureLog().log });
+    expect(second.failure).toBeUndefined();
+    expect(second.phases.connect).toBeGreaterThan(0);
+  });
+
   it('reports the certificate on every run over a reused TLS connection', async () => {
     const ca = await makeCa();
     const leaf = await makeLeaf({ ca, notAfter: days(30) });
