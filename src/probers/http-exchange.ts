@@ -1,5 +1,6 @@
 /**
- * One request/response over a fresh connection: the unit a redirect chain is made of.
+ * One request/response, over a fresh connection or the probe's kept-alive one: the unit a redirect
+ * chain is made of.
  *
  * Probes use node:http rather than undici. undici is the better client for talking to a service
  * (the webhook and Alertmanager integrations use it), but a probe opens a fresh connection every

@@ -1,8 +1,9 @@
 /**
  * `keep_alive: true` on an HTTP probe: its runs share one connection instead of opening a fresh one
  * each time. Off by default, like blackbox_exporter, because a fresh connection is what a new
- * client meets (DNS, connect, TLS handshake all measured); on, a probe costs a fifth of the CPU and
- * measures the server rather than the handshake, for fleets of thousands of endpoints.
+ * client meets (DNS, connect, TLS handshake all measured). On, a probe measures the server rather
+ * than the handshake and costs less (0.15 against 0.20 ms of CPU in the daemon, and the target
+ * saves its accept and handshake too): for fleets of thousands of endpoints.
  *
  * One agent per probe definition, keeping one idle socket: runs of a probe never overlap (the
  * scheduler skips a run while the previous one is going), so the socket is free when a run starts.
