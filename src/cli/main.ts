@@ -51,6 +51,10 @@ program
     ]),
   )
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
+  .option(
+    '--memory.heap-growth-percent <n>',
+    `heap growth past the last full GC before the next, 0 = V8 decides (env ${ENV.heapGrowth}, default 50)`,
+  )
   .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
   .option('--web.tls-cert-file <pem>', `serve HTTPS with this certificate chain (env ${ENV.tlsCertFile})`)
   .option('--web.tls-key-file <pem>', `and this private key (env ${ENV.tlsKeyFile})`)
@@ -68,6 +72,7 @@ program
       listenAddress: options['web.listenAddress'] as string | undefined,
       logLevel: options['log.level'] as string | undefined,
       maxConcurrency: options.maxConcurrency as string | undefined,
+      heapGrowthPercent: options['memory.heapGrowthPercent'] as string | undefined,
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
       dataDir: options.dataDir as string | undefined,

@@ -12,6 +12,7 @@ export const ENV = {
   dataDir: 'PRISMWATCH_DATA_DIR',
   tlsCertFile: 'PRISMWATCH_TLS_CERT_FILE',
   tlsKeyFile: 'PRISMWATCH_TLS_KEY_FILE',
+  heapGrowth: 'PRISMWATCH_HEAP_GROWTH_PERCENT',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';

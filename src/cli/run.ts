@@ -7,6 +7,7 @@ import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
 import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 
 export interface RunCommandOptions {
@@ -20,6 +21,7 @@ export interface RunCommandOptions {
   readonly shutdownGrace?: string;
   readonly evaluationInterval?: string;
   readonly dataDir?: string;
+  readonly heapGrowthPercent?: string;
 }
 
 /** --web.tls-cert-file and --web.tls-key-file (or their env), both or neither, read now. */
@@ -44,6 +46,7 @@ function serverTls(options: RunCommandOptions): { tls?: { cert: Buffer; key: Buf
 
 /** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
 export async function runDaemon(options: RunCommandOptions): Promise<number> {
+  applyHeapGrowth(heapGrowthPercent(options.heapGrowthPercent ?? process.env[ENV.heapGrowth]));
   const log = createLogger({ level: options.logLevel ?? process.env[ENV.logLevel] ?? 'info' });
   const { host, port } = parseListenAddress(resolveListenAddress(options.listenAddress));
   const configPaths = resolveConfigPaths(options.config);
