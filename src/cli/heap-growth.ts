@@ -1,10 +1,10 @@
 /**
  * `--memory.heap-growth-percent`: how far V8 lets the heap grow past what the last full GC kept
- * before it collects again. Left to itself V8 picks a factor from its own throughput heuristics
- * and, at 10,000 probes on a 10 s interval, kept 176–230 MB of heap committed for about 85 MB
- * live (RSS 300–386 MB). At 50 % the same daemon measured 282–286 MB RSS for about 10 % more CPU
- * per probe, and a monitor should have a predictable footprint more than it needs peak
- * throughput; at saturation the bound costs about a sixth of the probes/s (docs/benchmarks.md).
+ * before it collects again. Left to itself (the default, 0) V8 picks a factor from its own
+ * throughput heuristics and, at 10,000 probes on a 10 s interval, kept 176–230 MB of heap
+ * committed for about 85 MB live: RSS 300–386 MB. At 50 the same daemon measured 285 MB, but its
+ * CPU per probe rose from 0.208 to 0.248 ms and saturation fell from 6,721 to 5,691 probes/s
+ * (docs/benchmarks.md). Neither is right for everyone, so memory-bound deployments opt in.
  *
  * V8 reads the flag at every full collection, so setting it at start-up works (measured above,
  * though node documents setFlagsFromString after start as unsupported territory). A node flag
@@ -13,7 +13,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { PrismwatchError } from '../errors.js';
 
-export const DEFAULT_HEAP_GROWTH_PERCENT = 50;
+export const DEFAULT_HEAP_GROWTH_PERCENT = 0;
 const NODE_FLAG = '--heap-growing-percent';
 
 /** The percent to apply, or undefined to leave V8's own sizing (0, or the operator's node flag). */

@@ -53,7 +53,7 @@ program
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
   .option(
     '--memory.heap-growth-percent <n>',
-    `heap growth past the last full GC before the next, 0 = V8 decides (env ${ENV.heapGrowth}, default 50)`,
+    `heap growth past the last full GC before the next, e.g. 50 for a smaller footprint (env ${ENV.heapGrowth}, default 0: V8 decides)`,
   )
   .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
   .option('--web.tls-cert-file <pem>', `serve HTTPS with this certificate chain (env ${ENV.tlsCertFile})`)
