@@ -225,11 +225,14 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       const probes = RATE * 10;
-      if (KEEP_ALIVE_ONLY) {
+      // blackbox_exporter has no keep-alive: every /probe builds a new client.
+      const keepAliveRow = async () =>
         add(
           'prismwatch, saturation with keep_alive (10,000 probes, 1 s interval)',
           await runPrismwatch(target, 10_000, 1, true),
         );
+      if (KEEP_ALIVE_ONLY) {
+        await keepAliveRow();
         continue;
       }
       add(
@@ -239,11 +242,7 @@ async function main(): Promise<void> {
       if (hasBlackbox) add(`blackbox_exporter, paced ${RATE}/s`, await runBlackbox(target, RATE, 2_000));
       add('prismwatch, saturation (10,000 probes, 1 s interval)', await runPrismwatch(target, 10_000, 1));
       if (hasBlackbox) add('blackbox_exporter, saturation (64 in flight)', await runBlackbox(target, 0, 64));
-      // blackbox_exporter has no keep-alive: every /probe builds a new client.
-      add(
-        'prismwatch, saturation with keep_alive (10,000 probes, 1 s interval)',
-        await runPrismwatch(target, 10_000, 1, true),
-      );
+      await keepAliveRow();
     }
   } finally {
     target.child.kill();

@@ -5,6 +5,7 @@
  * (src/demo/profiles.ts) and thresholds. Used by `npm run bench:k6-smoke` and a CI test.
  */
 import { Agent, request } from 'undici';
+import { quantile } from '../rules/signals.js';
 import { PROFILES, type Stage } from './profiles.js';
 
 function seconds(duration: string, scale: number): number {
@@ -31,12 +32,17 @@ interface Tally {
   failed: number;
 }
 
+interface ProfileRun {
+  readonly tallies: Map<string, Tally>;
+  readonly elapsedSeconds: number;
+}
+
 async function runProfile(
   stages: readonly Stage[],
   scale: number,
   round: (tally: (endpoint: string, ms: number, ok: boolean) => void) => Promise<void>,
   pauseMs: number,
-): Promise<Map<string, Tally> & { elapsed?: number }> {
+): Promise<ProfileRun> {
   const tallies = new Map<string, Tally>();
   const tally = (endpoint: string, ms: number, ok: boolean) => {
     const entry = tallies.get(endpoint) ?? { durations: [], failed: 0 };
@@ -71,25 +77,29 @@ async function runProfile(
   }
   done = true;
   while (running > 0) await new Promise((resolve) => setTimeout(resolve, 20));
-  return Object.assign(tallies, { elapsed: (performance.now() - started) / 1000 });
+  return { tallies, elapsedSeconds: (performance.now() - started) / 1000 };
 }
 
-function p95(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(0.95 * sorted.length) - 1)] ?? 0;
+function p95(values: readonly number[]): number {
+  return values.length === 0
+    ? 0
+    : quantile(
+        [...values].sort((a, b) => a - b),
+        0.95,
+      );
 }
 
 function report(
   out: (line: string) => void,
   title: string,
-  tallies: Map<string, Tally> & { elapsed?: number },
+  { tallies, elapsedSeconds }: ProfileRun,
   limits: Record<string, number>,
   maxErrorRate: number,
 ): boolean {
   let total = 0;
   let failed = 0;
   let pass = true;
-  out(`\n${title} (${tallies.elapsed?.toFixed(0)} s)`);
+  out(`\n${title} (${elapsedSeconds.toFixed(0)} s)`);
   out('endpoint   requests   req/s   errors    p95 ms   threshold');
   for (const [endpoint, entry] of tallies) {
     total += entry.durations.length;
@@ -99,7 +109,7 @@ function report(
     const ok = limit === undefined || value < limit;
     pass &&= ok;
     out(
-      `${endpoint.padEnd(10)} ${String(entry.durations.length).padStart(8)} ${(entry.durations.length / (tallies.elapsed ?? 1)).toFixed(1).padStart(7)} ${((entry.failed / entry.durations.length) * 100).toFixed(2).padStart(7)} % ${value.toFixed(1).padStart(8)}   ${limit === undefined ? '' : `p95 < ${limit} ms: ${ok ? 'pass' : 'FAIL'}`}`,
+      `${endpoint.padEnd(10)} ${String(entry.durations.length).padStart(8)} ${(entry.durations.length / elapsedSeconds).toFixed(1).padStart(7)} ${((entry.failed / entry.durations.length) * 100).toFixed(2).padStart(7)} % ${value.toFixed(1).padStart(8)}   ${limit === undefined ? '' : `p95 < ${limit} ms: ${ok ? 'pass' : 'FAIL'}`}`,
     );
   }
   const errorRate = total === 0 ? 0 : failed / total;

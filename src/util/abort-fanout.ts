@@ -7,27 +7,31 @@
  */
 const fanouts = new WeakMap<AbortSignal, Set<() => void>>();
 
-/** Calls `listener` once when `signal` aborts; returns the function that unregisters it. */
-export function onAbort(signal: AbortSignal, listener: () => void): () => void {
+function listenersOf(signal: AbortSignal): Set<() => void> {
   let listeners = fanouts.get(signal);
   if (!listeners) {
     const created = new Set<() => void>();
-    listeners = created;
-    fanouts.set(signal, created);
     signal.addEventListener(
       'abort',
       () => {
-        for (const each of [...created]) each();
+        for (const listener of [...created]) listener();
         created.clear();
       },
       { once: true },
     );
+    fanouts.set(signal, created);
+    listeners = created;
   }
+  return listeners;
+}
+
+/** Calls `listener` once when `signal` aborts; returns the function that unregisters it. */
+export function onAbort(signal: AbortSignal, listener: () => void): () => void {
   if (signal.aborted) {
     listener();
     return () => {};
   }
+  const listeners = listenersOf(signal);
   listeners.add(listener);
-  const registered = listeners;
-  return () => registered.delete(listener);
+  return () => listeners.delete(listener);
 }

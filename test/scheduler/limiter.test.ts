@@ -10,79 +10,84 @@ function spin(ms: number): void {
   }
 }
 
-function held(): { promise: Promise<void>; release: () => void } {
-  let release = () => {};
-  const promise = new Promise<void>((resolve) => {
-    release = resolve;
+/** `count` runs that stay in flight until `release()`; `started` counts those that began. */
+function heldRuns(limiter: Limiter, count: number) {
+  const gates: Array<() => void> = [];
+  const order: number[] = [];
+  const runs = Array.from({ length: count }, (_, i) =>
+    limiter.run(
+      () =>
+        new Promise<void>((resolve) => {
+          order.push(i);
+          gates[i] = resolve;
+        }),
+    ),
+  );
+  return {
+    order,
+    release: (i: number) => gates[i]?.(),
+    async releaseAll() {
+      for (;;) {
+        for (const gate of gates) gate?.();
+        if (order.length === count) break;
+        await sleep(5);
+      }
+      await Promise.all(runs);
+    },
+  };
+}
+
+/** Starts one run and says whether it began at once, without waiting for a slot. */
+function startsAtOnce(limiter: Limiter): { began: boolean; run: Promise<void> } {
+  const probe = { began: false, run: Promise.resolve() };
+  probe.run = limiter.run(async () => {
+    probe.began = true;
   });
-  return { promise, release };
+  return probe;
 }
 
 describe('Limiter', () => {
   it('never runs more than max at once, and starts the waiting in arrival order', async () => {
     const limiter = new Limiter(2, { floor: 2 });
-    const gates = [held(), held(), held(), held()];
-    const started: number[] = [];
-    const runs = gates.map((gate, i) =>
-      limiter.run(async () => {
-        started.push(i);
-        await gate.promise;
-      }),
-    );
+    const held = heldRuns(limiter, 4);
     await sleep(10);
-    expect(started).toEqual([0, 1]);
+    expect(held.order).toEqual([0, 1]);
     expect(limiter.queued).toBe(2);
-    gates[1]!.release();
+    held.release(1);
     await sleep(10);
-    expect(started).toEqual([0, 1, 2]);
-    for (const gate of gates) gate.release();
-    await Promise.all(runs);
-    expect(started).toEqual([0, 1, 2, 3]);
+    expect(held.order).toEqual([0, 1, 2]);
+    await held.releaseAll();
+    expect(held.order).toEqual([0, 1, 2, 3]);
     expect(limiter.running).toBe(0);
   });
 
   it('above the floor, holds a new run while the loop is saturated and starts it once the loop frees', async () => {
     const limiter = new Limiter(100, { floor: 2, busyRatio: 0.5 });
-    const gates = [held(), held()];
-    const runs = gates.map((gate) => limiter.run(() => gate.promise));
+    const held = heldRuns(limiter, 2);
     spin(60);
-    let started = false;
-    const third = limiter.run(async () => {
-      started = true;
-    });
-    await Promise.resolve();
-    expect(started).toBe(false);
+    const third = startsAtOnce(limiter);
+    expect(third.began).toBe(false);
     expect(limiter.queued).toBe(1);
     // Idle now: the utilisation of the next 20 ms window is low, and the recheck lets it go.
     await sleep(80);
-    expect(started).toBe(true);
-    await third;
-    for (const gate of gates) gate.release();
-    await Promise.all(runs);
+    expect(third.began).toBe(true);
+    await held.releaseAll();
   });
 
   it('does not count runs waiting on a stalled target: they cost the loop nothing', async () => {
     const limiter = new Limiter(100, { floor: 2, busyRatio: 0.5, youngMs: 30 });
-    const gates = [held(), held()];
-    const runs = gates.map((gate) => limiter.run(() => gate.promise));
+    const held = heldRuns(limiter, 2);
     await sleep(50);
     spin(60);
-    let started = false;
-    const third = limiter.run(async () => {
-      started = true;
-    });
-    await Promise.resolve();
-    expect(started).toBe(true);
-    await third;
-    for (const gate of gates) gate.release();
-    await Promise.all(runs);
+    expect(startsAtOnce(limiter).began).toBe(true);
+    await held.releaseAll();
   });
 
   it('below the floor, starts at once however busy the loop is', async () => {
     const limiter = new Limiter(100, { floor: 4, busyRatio: 0.5 });
     spin(60);
-    let started = 0;
-    await Promise.all([1, 2, 3].map(() => limiter.run(async () => void started++)));
-    expect(started).toBe(3);
+    const runs = [startsAtOnce(limiter), startsAtOnce(limiter), startsAtOnce(limiter)];
+    expect(runs.map((run) => run.began)).toEqual([true, true, true]);
+    await Promise.all(runs.map((run) => run.run));
   });
 });
