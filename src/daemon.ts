@@ -26,6 +26,8 @@ import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
+import type { ServerLimits } from './server/server-limits.js';
+import { ServerMetrics } from './server/server-metrics.js';
 import { renderStatusPage } from './server/status-page.js';
 import { StateStore } from './state/store.js';
 import { preciseNow } from './util/clock.js';
@@ -54,6 +56,8 @@ export interface DaemonOptions {
   readonly dataDir?: string;
   /** Serve HTTPS (PEM certificate and key) instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /** The server's connection cap and timeouts (`--web.max-connections`); defaults otherwise. */
+  readonly serverLimits?: Partial<ServerLimits>;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
   /** Tests only: replaces the senders built from the integration type. */
@@ -102,6 +106,8 @@ export class Daemon {
     this.server = createHttpServer({
       log: this.log.child({ component: 'server' }),
       apiToken: options.apiToken,
+      metrics: new ServerMetrics(this.selfMetrics.registry),
+      ...(options.serverLimits ? { limits: options.serverLimits } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       handlers: {
         metrics: () => this.renderMetrics(),

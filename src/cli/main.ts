@@ -52,6 +52,10 @@ program
   )
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
   .option(
+    '--web.max-connections <n>',
+    `client connections the server holds open at most; more are closed on accept (env ${ENV.maxConnections}, default 512)`,
+  )
+  .option(
     '--memory.heap-growth-percent <n>',
     `heap growth past the last full GC before the next, e.g. 50 for a smaller footprint (env ${ENV.heapGrowth}, default 0: V8 decides)`,
   )
@@ -72,6 +76,7 @@ program
       listenAddress: options['web.listenAddress'] as string | undefined,
       logLevel: options['log.level'] as string | undefined,
       maxConcurrency: options.maxConcurrency as string | undefined,
+      maxConnections: options['web.maxConnections'] as string | undefined,
       heapGrowthPercent: options['memory.heapGrowthPercent'] as string | undefined,
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,

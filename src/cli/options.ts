@@ -13,6 +13,7 @@ export const ENV = {
   tlsCertFile: 'PRISMWATCH_TLS_CERT_FILE',
   tlsKeyFile: 'PRISMWATCH_TLS_KEY_FILE',
   heapGrowth: 'PRISMWATCH_HEAP_GROWTH_PERCENT',
+  maxConnections: 'PRISMWATCH_MAX_CONNECTIONS',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';

@@ -15,6 +15,7 @@ export interface RunCommandOptions {
   readonly listenAddress?: string;
   readonly logLevel?: string;
   readonly maxConcurrency?: string;
+  readonly maxConnections?: string;
   readonly shard?: string;
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
@@ -44,19 +45,30 @@ function serverTls(options: RunCommandOptions): { tls?: { cert: Buffer; key: Buf
   return { tls: { cert: read('--web.tls-cert-file', certFile), key: read('--web.tls-key-file', keyFile) } };
 }
 
+/** A flag that takes a whole number of at least 1, or undefined when it is not given. */
+function wholeNumberFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `${flag} expects a whole number of at least 1, got "${text}"`,
+    );
+  }
+  return value;
+}
+
 /** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
 export async function runDaemon(options: RunCommandOptions): Promise<number> {
   applyHeapGrowth(heapGrowthPercent(options.heapGrowthPercent ?? process.env[ENV.heapGrowth]));
   const log = createLogger({ level: options.logLevel ?? process.env[ENV.logLevel] ?? 'info' });
   const { host, port } = parseListenAddress(resolveListenAddress(options.listenAddress));
   const configPaths = resolveConfigPaths(options.config);
-  const maxConcurrency = options.maxConcurrency === undefined ? undefined : Number(options.maxConcurrency);
-  if (maxConcurrency !== undefined && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1)) {
-    throw new PrismwatchError(
-      'PRISMWATCH_USAGE',
-      `--max-concurrency expects a whole number of at least 1, got "${options.maxConcurrency}"`,
-    );
-  }
+  const maxConcurrency = wholeNumberFlag('--max-concurrency', options.maxConcurrency);
+  const maxConnections = wholeNumberFlag(
+    '--web.max-connections',
+    options.maxConnections ?? process.env[ENV.maxConnections],
+  );
   const shutdownGraceMs =
     options.shutdownGrace === undefined ? undefined : parseDuration(options.shutdownGrace);
   if (options.shutdownGrace !== undefined && shutdownGraceMs === undefined) {
@@ -85,6 +97,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     log,
     apiToken: process.env[ENV.apiToken] || undefined,
     maxConcurrency,
+    ...(maxConnections === undefined ? {} : { serverLimits: { maxConnections } }),
     shutdownGraceMs,
     ...(options.shard ? { shard: parseShard(options.shard) } : {}),
     ...serverTls(options),

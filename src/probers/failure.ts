@@ -22,6 +22,8 @@ export const FAILURE_CODES = [
   'query_error', // connected and authenticated, but the check query failed
   'threshold_exceeded', // a measured value is past the limit the probe sets (memory, disk)
   'security_policy', // security headers below min_grade, a required header missing or a forbidden one present
+  'redirect_invalid', // a redirect to a Location that is not http(s) (file:, data:, ftp:…) or cannot be parsed
+  'fd_exhausted', // prismwatch ran out of file descriptors (EMFILE/ENFILE): a fact about the host, not the target
 ] as const;
 
 export type FailureCode = (typeof FAILURE_CODES)[number];

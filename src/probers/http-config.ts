@@ -32,6 +32,8 @@ export interface HttpSettings {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly auth?: HttpAuth;
+  /** Lower-cased names of headers that carry secrets and must not follow a redirect to another origin. */
+  readonly secretHeaders: ReadonlySet<string>;
   /** Inclusive [low, high] ranges. */
   readonly validStatusCodes: ReadonlyArray<readonly [number, number]>;
   readonly followRedirects: boolean;
@@ -114,6 +116,7 @@ export const httpSettingsShape = {
   headers: z.record(z.string(), z.string({ error: 'expected a string header value' })).default({}),
   body: z.string().optional(),
   auth: authShape.optional(),
+  secret_headers: z.array(z.string({ error: 'expected a header name' })).default([]),
   valid_status_codes: z.array(statusCode).min(1).optional(),
   follow_redirects: z.boolean().default(true),
   keep_alive: z.boolean().default(false),
@@ -141,6 +144,7 @@ export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
     headers: parsed.headers,
     body: parsed.body,
     auth,
+    secretHeaders: new Set(parsed.secret_headers.map((name) => name.toLowerCase())),
     validStatusCodes: parsed.valid_status_codes ?? DEFAULT_VALID_STATUS_CODES,
     followRedirects: parsed.follow_redirects,
     keepAlive: parsed.keep_alive,
@@ -168,6 +172,13 @@ export function validateHttpSettings(settings: HttpSettings): Array<[string[], s
   if (hasAuthHeader && settings.auth !== undefined) {
     problems.push([['auth'], 'expected either auth or an Authorization header, not both']);
   }
+  const inUrl = userinfoAuth(new URL(settings.url)) !== undefined;
+  if (inUrl && (hasAuthHeader || settings.auth !== undefined)) {
+    problems.push([
+      ['url'],
+      'expected credentials either in the URL (user:password@) or in auth/Authorization, not both',
+    ]);
+  }
   return problems;
 }
 
@@ -176,4 +187,20 @@ export function requestHeaders(configured: Readonly<Record<string, string>>): Re
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   for (const [name, value] of Object.entries(configured)) headers[name.toLowerCase()] = value;
   return headers;
+}
+
+/**
+ * `http://user:pass@host/` as Basic credentials, as curl and browsers use them (percent-decoded);
+ * the URL itself never carries them onto the wire or into a log.
+ */
+export function userinfoAuth(url: URL): HttpAuth | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  return { type: 'basic', username: decode(url.username), password: decode(url.password) };
 }

@@ -57,6 +57,13 @@ export class DeclaredBodyTooLargeError extends Error {
   }
 }
 
+export class UnsupportedSchemeError extends Error {
+  readonly code = 'PRISMWATCH_UNSUPPORTED_SCHEME';
+  constructor(readonly protocol: string) {
+    super(`only http and https URLs can be requested, not ${protocol}`);
+  }
+}
+
 /**
  * Response headers keyed by lower-case name, a repeated header as an array in arrival order.
  * Built from rawHeaders because node's `headers` keeps only the first of some repeated headers,
@@ -97,6 +104,12 @@ function send(
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const { url } = request;
+    // Redirects are checked before they get here (redirect.ts); this is the last line, so that
+    // no caller can ever send an ftp: or file: URL as plain HTTP.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      reject(new UnsupportedSchemeError(url.protocol));
+      return;
+    }
     const https = url.protocol === 'https:';
     const port = Number(url.port) || (https ? 443 : 80);
     const opener: ConnectionOpener['openConnection'] = (done) => {

@@ -2,7 +2,7 @@
 import type { ExchangeTrace } from './connect.js';
 import type { Failure } from './failure.js';
 import { BodyTooLargeError } from './http-body.js';
-import { DeclaredBodyTooLargeError } from './http-exchange.js';
+import { DeclaredBodyTooLargeError, UnsupportedSchemeError } from './http-exchange.js';
 import { classifyNetworkError } from './network-failure.js';
 
 export function classifyHttpError(
@@ -14,6 +14,9 @@ export function classifyHttpError(
     (error instanceof BodyTooLargeError || error instanceof DeclaredBodyTooLargeError)
   ) {
     return { code: 'body_too_large', phase: 'transfer', message: error.message };
+  }
+  if (error instanceof UnsupportedSchemeError) {
+    return { code: 'redirect_invalid', phase: 'processing', message: error.message };
   }
   return classifyNetworkError(error, {
     ...context,

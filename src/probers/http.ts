@@ -11,11 +11,13 @@ import {
   httpSettingsShape,
   requestHeaders,
   toHttpSettings,
+  userinfoAuth,
   validateHttpSettings,
 } from './http-config.js';
 import { exchange, type HopResponse } from './http-exchange.js';
 import { classifyHttpError } from './http-failure.js';
 import { keepAliveAgent } from './http-keep-alive.js';
+import { headersForHop, resolveRedirect } from './redirect.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -37,29 +39,28 @@ function prepare(settings: HttpSettings): Prepared {
   let entry = prepared.get(settings);
   if (!entry) {
     const url = new URL(settings.url);
-    entry = { url, redacted: redactUrl(url), headers: initialHeaders(settings) };
+    entry = { url, redacted: redactUrl(url), headers: initialHeaders(settings, url) };
     prepared.set(settings, entry);
   }
   return entry;
 }
 
-function initialHeaders(settings: HttpSettings): Record<string, string> {
+function initialHeaders(settings: HttpSettings, url: URL): Record<string, string> {
   const headers = requestHeaders(settings.headers);
-  if (settings.auth?.type === 'basic') {
-    const credentials = Buffer.from(`${settings.auth.username}:${settings.auth.password}`).toString('base64');
-    headers.authorization = `Basic ${credentials}`;
-  } else if (settings.auth?.type === 'bearer') {
-    headers.authorization = `Bearer ${settings.auth.token}`;
+  const auth = settings.auth ?? userinfoAuth(url);
+  if (auth?.type === 'basic') {
+    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  } else if (auth?.type === 'bearer') {
+    headers.authorization = `Bearer ${auth.token}`;
   }
   return headers;
 }
 
-/** Where a redirect goes and with which method, following what browsers (and fetch) do. */
-function nextHop(current: URL, location: string, status: number, method: string) {
-  const url = new URL(location, current);
+/** The method of the next hop, following what browsers (and fetch) do. */
+function nextMethod(status: number, method: string): { method: string; dropBody: boolean } {
   const becomesGet =
     status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
-  return { url, method: becomesGet ? 'GET' : method, dropBody: becomesGet };
+  return { method: becomesGet ? 'GET' : method, dropBody: becomesGet };
 }
 
 function firstHeader(headers: HopResponse['headers'], name: string): string | undefined {
@@ -92,21 +93,23 @@ export async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>
       const location = firstHeader(response.headers, 'location');
       if (!settings.followRedirects || !REDIRECT_STATUSES.has(response.statusCode) || !location) break;
       redirects += 1;
+      const step = resolveRedirect(url, location);
+      if ('failure' in step) {
+        failure = step.failure;
+        break;
+      }
       if (redirects > settings.maxRedirects) {
         failure = {
           code: 'too_many_redirects',
-          message: `more than ${settings.maxRedirects} redirects (last to ${redactUrl(new URL(location, url))})`,
+          message: `more than ${settings.maxRedirects} redirects (last to ${redactUrl(step.url)})`,
         };
         break;
       }
-      const next = nextHop(url, location, response.statusCode, method);
-      // Credentials are for the configured origin only, as fetch and got do.
-      if (next.url.origin !== url.origin && headers.authorization !== undefined) {
-        const { authorization: _dropped, ...rest } = headers;
-        headers = rest;
-      }
+      // Credentials are for the configured origin only, as fetch does.
+      headers = headersForHop(headers, url, step.url, settings.secretHeaders);
+      const next = nextMethod(response.statusCode, method);
       if (next.dropBody) body = undefined;
-      url = next.url;
+      url = step.url;
       method = next.method;
     }
   } catch (error) {

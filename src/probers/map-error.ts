@@ -35,6 +35,8 @@ const CODE_TO_FAILURE: Record<string, FailureCode> = {
   Z_DATA_ERROR: 'protocol_error',
   Z_BUF_ERROR: 'protocol_error',
   ERR__ERROR_FORMAT_PADDING: 'protocol_error',
+  EMFILE: 'fd_exhausted',
+  ENFILE: 'fd_exhausted',
 };
 
 const PHASE_FOR_CODE: Record<string, Phase> = {

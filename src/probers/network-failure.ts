@@ -62,6 +62,11 @@ export function classifyNetworkError(error: unknown, context: FailureContext): F
         ...mapped,
         message: `connection closed by ${peer} while ${waiting(mapped.phase ?? phase)}: ${detail}`,
       };
+    case 'fd_exhausted':
+      return {
+        ...mapped,
+        message: `prismwatch has no file descriptor left to reach ${peer} (${detail}); raise its limit (ulimit -n) or lower --max-concurrency`,
+      };
     case 'tls_error':
       return { ...mapped, phase: 'tls', message: `TLS handshake with ${peer} failed: ${detail}` };
     case 'protocol_error':

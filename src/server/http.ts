@@ -11,7 +11,10 @@ import type { Logger } from 'pino';
 import { PrismwatchError } from '../errors.js';
 import type { Silences } from '../notify/silences.js';
 import { formatHostPort } from './listen-address.js';
+import { decodeSegment, parseRequestTarget } from './request-target.js';
 import { SECURITY_HEADERS } from './security-headers.js';
+import { applyServerLimits, type ServerLimits } from './server-limits.js';
+import type { ServerMetrics } from './server-metrics.js';
 import { type ApiAnswer, createSilence, expireSilence, listSilences } from './silences-api.js';
 import { STATUS_CSS } from './status-page.js';
 
@@ -43,6 +46,10 @@ export interface ServerOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** Bearer token required by write endpoints; without one they answer 403. */
   readonly apiToken?: string;
+  /** Connection cap and timeouts; every field has a default (server-limits.ts). */
+  readonly limits?: Partial<ServerLimits>;
+  /** Where request errors and connection counts are exported; optional for tests. */
+  readonly metrics?: ServerMetrics;
 }
 
 /** HSTS only means something over HTTPS; browsers ignore it on plain HTTP (RFC 6797 8.1). */
@@ -152,49 +159,69 @@ export function createHttpServer(options: ServerOptions): Server {
     return withSilences(res, (silences) => createSilence(silences, body, Date.now()));
   };
 
-  const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000 };
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://prismwatch.invalid');
-    const path = url.pathname;
+  const badRequest = (res: ServerResponse, message: string) => {
+    options.metrics?.requestErrors.inc({ reason: 'bad_request' });
+    log.debug({ reason: message }, 'Bad request');
+    send(res, 400, `${message}\n`);
+  };
+  const route = (req: IncomingMessage, res: ServerResponse): Promise<void> | void => {
+    const target = parseRequestTarget(req.url);
+    if (!target) return badRequest(res, 'malformed request target');
+    const { path, query } = target;
     const results = /^\/api\/v1\/probes\/([^/]+)\/results$/.exec(path);
     if (results && (req.method === 'GET' || req.method === 'HEAD')) {
-      const since = url.searchParams.get('since');
+      const since = query.get('since');
       const sinceMs = since === null ? undefined : Date.parse(since);
       if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
-        sendJson(res, 400, { error: `since must be an RFC 3339 time, got ${JSON.stringify(since)}` });
-        return;
+        return sendJson(res, 400, { error: `since must be an RFC 3339 time, got ${JSON.stringify(since)}` });
       }
-      const name = decodeURIComponent(results[1]!);
+      const name = decodeSegment(results[1]!);
+      if (name === undefined) return badRequest(res, 'invalid percent-encoding in the probe name');
       const body = handlers.probeResults(name, sinceMs);
-      if (body === undefined) sendJson(res, 404, { error: `no probe named ${JSON.stringify(name)}` });
-      else sendJson(res, 200, body);
-      return;
+      if (body === undefined) return sendJson(res, 404, { error: `no probe named ${JSON.stringify(name)}` });
+      return sendJson(res, 200, body);
     }
     const silence = /^\/api\/v1\/silences?\/([^/]+)$/.exec(path);
     if (silence && req.method === 'DELETE') {
       if (!authorizeWrite(req, res)) return;
-      void withSilences(res, (silences) => expireSilence(silences, decodeURIComponent(silence[1]!)));
-      return;
+      const id = decodeSegment(silence[1]!);
+      if (id === undefined) return badRequest(res, 'invalid percent-encoding in the silence id');
+      return withSilences(res, (silences) => expireSilence(silences, id));
     }
-    const route = routes[`${req.method} ${path}`];
-    if (!route) {
+    const handler = routes[`${req.method} ${path}`];
+    if (!handler) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));
-      send(res, known ? 405 : 404, known ? 'method not allowed\n' : 'not found\n');
-      return;
+      return send(res, known ? 405 : 404, known ? 'method not allowed\n' : 'not found\n');
     }
-    Promise.resolve(route(req, res)).catch((error: unknown) => {
-      log.error({ err: error, path }, 'HTTP handler failed');
-      if (!res.headersSent) send(res, 500, 'internal error\n');
-      else res.destroy();
-    });
+    return handler(req, res);
+  };
+  // The one boundary between a request and the process: whatever a handler throws, synchronously
+  // or not, ends this request with a 500 and a log line, never the daemon.
+  const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
+    options.metrics?.requestErrors.inc({ reason: 'handler_error' });
+    log.error(
+      { err: error, method: req.method, path: parseRequestTarget(req.url)?.path },
+      'HTTP handler failed',
+    );
+    if (!res.headersSent) send(res, 500, 'internal error\n');
+    else res.destroy();
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      const pending = route(req, res);
+      if (pending) pending.catch((error: unknown) => fail(req, res, error));
+    } catch (error) {
+      fail(req, res, error);
+    }
   };
   const server: Server = options.tls
-    ? (createHttpsServer(
-        { ...serverOptions, cert: options.tls.cert, key: options.tls.key },
-        handle,
-      ) as unknown as Server)
-    : createServer(serverOptions, handle);
-  server.keepAliveTimeout = 65_000;
+    ? (createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle) as unknown as Server)
+    : createServer(handle);
+  applyServerLimits(
+    server,
+    { log, ...(options.metrics ? { metrics: options.metrics } : {}) },
+    options.limits,
+  );
   return server;
 }
 

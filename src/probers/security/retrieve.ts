@@ -10,6 +10,7 @@ import { createTrace, type IpProtocol, type TlsOptions } from '../connect.js';
 import type { Failure } from '../failure.js';
 import { exchange, type HopResponse } from '../http-exchange.js';
 import { classifyHttpError } from '../http-failure.js';
+import { resolveRedirect } from '../redirect.js';
 import { PREFLIGHT_ORIGIN } from './cors-redirection.js';
 import type { HeaderMap, Scan, ScanResponse } from './types.js';
 
@@ -103,7 +104,10 @@ async function session(start: URL, options: RetrieveOptions): Promise<Session> {
     const location = response.headers.location;
     const next = Array.isArray(location) ? location[0] : location;
     if (REDIRECTS.has(response.statusCode) && next && hop < MAX_REDIRECTS) {
-      url = new URL(next, url);
+      const step = resolveRedirect(url, next);
+      // A chain that leads out of http(s) ends where it left, like a hop that failed.
+      if ('failure' in step) return { chain, verified, setCookies, failure: step.failure };
+      url = step.url;
       continue;
     }
     const final: ScanResponse = {
