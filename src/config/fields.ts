@@ -3,6 +3,7 @@
  * issue formatter completes with what was found in the YAML ("got …").
  */
 import * as z from 'zod';
+import { LinearRegExp } from '../util/linear-regex.js';
 import { parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 
@@ -79,15 +80,18 @@ export const httpUrl = z.string({ error: 'expected an http:// or https:// URL' }
 
 const REGEX_MESSAGE = 'expected a regular expression';
 
-/** A regular expression, compiled at load time so a typo fails there and not at 3 a.m. */
+/**
+ * A regular expression in RE2 syntax, compiled at load time so a typo (or a construct RE2 cannot
+ * run in linear time) fails there, with file and line, and not at 3 a.m.
+ */
 export const regex = z.string({ error: REGEX_MESSAGE }).transform((source, ctx) => {
   try {
-    return new RegExp(source);
+    return new LinearRegExp(source);
   } catch (error) {
     ctx.issues.push({
       code: 'custom',
       input: source,
-      message: `expected a valid regular expression (${(error as Error).message})`,
+      message: `expected a valid RE2 regular expression (${(error as Error).message})`,
     });
     return z.NEVER;
   }

@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProbeSpec } from '../probers/types.js';
+import { LinearRegExp } from '../util/linear-regex.js';
 
 function canonical(_key: string, value: unknown): unknown {
   if (value instanceof RegExp) return `/${value.source}/${value.flags}`;
+  if (value instanceof LinearRegExp) return value.toString();
   if (value instanceof Map) return Object.fromEntries([...value.entries()].sort());
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -3,14 +3,16 @@
  * Regexes are anchored at both ends, as in Alertmanager, so `severity=~"crit"` does not match
  * "critical". Values may be unquoted when they hold no spaces, commas or quotes.
  */
+import { LinearRegExp } from '../util/linear-regex.js';
+
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
   readonly name: string;
   readonly op: MatchOp;
   readonly value: string;
-  /** Compiled once for =~ and !~. */
-  readonly regex?: RegExp;
+  /** Compiled once for =~ and !~; RE2, so a hostile silence cannot stall a flush. */
+  readonly regex?: LinearRegExp;
 }
 
 const MATCHER_RE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
@@ -32,9 +34,9 @@ export function parseMatcher(text: string): Matcher | string {
   }
   if (op === '=~' || op === '!~') {
     try {
-      return { name, op, value, regex: new RegExp(`^(?:${value})$`) };
+      return { name, op, value, regex: new LinearRegExp(value, { anchored: true }) };
     } catch (error) {
-      return `expected a valid regular expression for ${name} (${(error as Error).message})`;
+      return `expected a valid RE2 regular expression for ${name} (${(error as Error).message})`;
     }
   }
   return { name, op, value };

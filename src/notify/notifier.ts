@@ -48,7 +48,12 @@ export class Notifier {
   ) {
     const log = options.log.child({ component: 'notify' });
     this.store = new NotifyStore(options.db);
-    this.silences = new Silences(this.store, options.now);
+    this.silences = new Silences(this.store, options.now, (id, problem) =>
+      options.log.warn(
+        { silence: id, problem },
+        'A saved silence cannot be enforced and is ignored; its alerts will notify',
+      ),
+    );
     this.metrics = new NotifyMetrics(options.registry);
     this.delivery = new Delivery(this.store, this.metrics, log, options.now, options.createSender);
     this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);

@@ -9,7 +9,7 @@ import type { SilenceSpec } from './model.js';
 export type SilenceState = 'pending' | 'active' | 'expired';
 
 export interface SilencePersistence {
-  loadSilences(): SilenceSpec[];
+  loadSilences(onUnreadable?: (id: string, problem: string) => void): SilenceSpec[];
   saveSilence(silence: SilenceSpec): void;
 }
 
@@ -49,8 +49,9 @@ export class Silences {
   constructor(
     private readonly persistence: SilencePersistence,
     private readonly now: () => number,
+    onUnreadable?: (id: string, problem: string) => void,
   ) {
-    for (const silence of persistence.loadSilences()) this.fromApi.set(silence.id, silence);
+    for (const silence of persistence.loadSilences(onUnreadable)) this.fromApi.set(silence.id, silence);
   }
 
   setConfigSilences(silences: readonly SilenceSpec[]): void {

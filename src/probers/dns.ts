@@ -2,9 +2,11 @@
  * `kind: dns`: one query to the system resolver or a given server:port, checked against the
  * expected response code and answers — "Domain DNS configured correctly" from the checklist.
  */
+
 import { Resolver } from 'node:dns/promises';
 import * as z from 'zod';
 import { regex } from '../config/fields.js';
+import type { LinearRegExp } from '../util/linear-regex.js';
 import { hostPort } from './connect-config.js';
 import type { Failure } from './failure.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
@@ -23,7 +25,7 @@ export interface DnsSettings {
   readonly expect: {
     readonly answers?: readonly string[];
     readonly contains: readonly string[];
-    readonly match: readonly RegExp[];
+    readonly match: readonly LinearRegExp[];
     readonly minAnswers: number;
   };
 }

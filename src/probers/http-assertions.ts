@@ -1,4 +1,5 @@
 /** Pure checks of a final response against the probe's expectations; the first failure is reported. */
+import type { LinearRegExp } from '../util/linear-regex.js';
 import type { HttpExpectations, JsonAssertion } from './http-config.js';
 import { lookupJsonPath } from './json-path.js';
 
@@ -48,7 +49,7 @@ function checkJson(document: unknown, assertion: JsonAssertion): string | undefi
 
 export function checkHeaders(
   headers: Readonly<Record<string, string | string[]>>,
-  expected: ReadonlyMap<string, RegExp>,
+  expected: ReadonlyMap<string, LinearRegExp>,
 ): string | undefined {
   for (const [name, pattern] of expected) {
     const raw = headers[name];

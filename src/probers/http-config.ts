@@ -1,6 +1,8 @@
 /** The `kind: http` keys and their parsed form. */
+
 import * as z from 'zod';
 import { httpUrl, regex, sizeBytes } from '../config/fields.js';
+import type { LinearRegExp } from '../util/linear-regex.js';
 import { USER_AGENT } from '../version.js';
 import type { TlsOptions } from './connect.js';
 import { ipShape, tlsShape, toIpSettings, toTlsOptions, validateTlsOptions } from './connect-config.js';
@@ -8,18 +10,18 @@ import { ipShape, tlsShape, toIpSettings, toTlsOptions, validateTlsOptions } fro
 export interface JsonAssertion {
   readonly path: string;
   readonly equals?: string | number | boolean | null;
-  readonly matches?: RegExp;
+  readonly matches?: LinearRegExp;
   readonly exists?: boolean;
 }
 
 export interface HttpExpectations {
   readonly contains: readonly string[];
   readonly notContains: readonly string[];
-  readonly regex: readonly RegExp[];
-  readonly notRegex: readonly RegExp[];
+  readonly regex: readonly LinearRegExp[];
+  readonly notRegex: readonly LinearRegExp[];
   readonly json: readonly JsonAssertion[];
   /** Header name (lower case) → pattern the header's value must match. */
-  readonly headers: ReadonlyMap<string, RegExp>;
+  readonly headers: ReadonlyMap<string, LinearRegExp>;
 }
 
 export type HttpAuth =

@@ -3,10 +3,12 @@
  * reply matching a pattern, in order. Replies accumulate in a bounded buffer; each match consumes
  * the text up to its end, so later steps see what came after.
  */
+
 import type { Socket } from 'node:net';
+import type { LinearRegExp } from '../util/linear-regex.js';
 import type { Failure } from './failure.js';
 
-export type QueryStep = { readonly send: string } | { readonly expect: RegExp };
+export type QueryStep = { readonly send: string } | { readonly expect: LinearRegExp };
 
 const MAX_BUFFER_BYTES = 64 * 1024;
 
@@ -25,7 +27,7 @@ export function runQueryResponse(
   return new Promise((resolve, reject) => {
     let buffer = '';
     let index = 0;
-    let waitingFor: RegExp | undefined;
+    let waitingFor: LinearRegExp | undefined;
     const finish = (outcome: Failure | undefined, error?: Error) => {
       socket.off('data', onData);
       socket.off('end', onEnd);
@@ -47,7 +49,7 @@ export function runQueryResponse(
           waitingFor = step.expect;
           return;
         }
-        buffer = buffer.slice(match.index + match[0].length);
+        buffer = buffer.slice(match.index + match.text.length);
         index += 1;
       }
       waitingFor = undefined;

@@ -3,8 +3,10 @@
  * does (algorithm v6, or v5), then applies the operator's policy — a minimum grade, headers that
  * must be present, headers that must not — so "security headers verified" is a yes/no to alert on.
  */
+
 import * as z from 'zod';
 import { httpUrl, regex } from '../config/fields.js';
+import type { LinearRegExp } from '../util/linear-regex.js';
 import { redactUrl } from '../util/redact.js';
 import type { TlsOptions } from './connect.js';
 import {
@@ -30,7 +32,7 @@ export interface SecurityHeadersSettings extends IpSettings {
   readonly algorithm: 5 | 6;
   readonly minGrade?: Grade;
   readonly required: readonly string[];
-  readonly forbidden: ReadonlyArray<{ readonly name: string; readonly matches?: RegExp }>;
+  readonly forbidden: ReadonlyArray<{ readonly name: string; readonly matches?: LinearRegExp }>;
   readonly preflight: boolean;
   readonly robots: boolean;
   readonly tls: TlsOptions;

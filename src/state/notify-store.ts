@@ -196,25 +196,38 @@ export class NotifyStore {
     this.statements.pruneNflog.run(before);
   }
 
-  loadSilences(): SilenceSpec[] {
-    return (
-      this.statements.silences.all() as Array<{
-        id: string;
-        matchers: string;
-        starts_at: number;
-        ends_at: number;
-        created_by: string;
-        comment: string;
-      }>
-    ).map((row) => ({
-      id: row.id,
-      matchers: (JSON.parse(row.matchers) as string[]).map((text) => parseMatcher(text) as Matcher),
-      startsAt: row.starts_at,
-      endsAt: row.ends_at,
-      createdBy: row.created_by,
-      comment: row.comment,
-      origin: 'api',
-    }));
+  /**
+   * The saved API silences. One whose matchers no longer parse (a pattern saved before regexes
+   * ran in RE2, using lookaround or backreferences) cannot be enforced: it is reported through
+   * `onUnreadable` and left out, so its alerts notify rather than being muted by guesswork.
+   */
+  loadSilences(onUnreadable: (id: string, problem: string) => void = () => {}): SilenceSpec[] {
+    const loaded: SilenceSpec[] = [];
+    for (const row of this.statements.silences.all() as Array<{
+      id: string;
+      matchers: string;
+      starts_at: number;
+      ends_at: number;
+      created_by: string;
+      comment: string;
+    }>) {
+      const parsed = (JSON.parse(row.matchers) as string[]).map((text) => parseMatcher(text));
+      const problem = parsed.find((matcher): matcher is string => typeof matcher === 'string');
+      if (problem !== undefined) {
+        onUnreadable(row.id, problem);
+        continue;
+      }
+      loaded.push({
+        id: row.id,
+        matchers: parsed as Matcher[],
+        startsAt: row.starts_at,
+        endsAt: row.ends_at,
+        createdBy: row.created_by,
+        comment: row.comment,
+        origin: 'api',
+      });
+    }
+    return loaded;
   }
 
   saveSilence(silence: SilenceSpec): void {

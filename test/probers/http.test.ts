@@ -194,7 +194,7 @@ describe('http prober: every failure code against a real misbehaving server', ()
       [{ headers: { 'x-version': '.+' } }, 'expected header x-version matching /.+/, but it is missing'],
       [
         { headers: { 'content-type': '^text/' } },
-        'expected header content-type to match /^text\\//, got "application/json"',
+        'expected header content-type to match /^text//, got "application/json"',
       ],
     ];
     for (const [expectation, message] of cases) {
