@@ -29,7 +29,9 @@ import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import type { ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { renderStatusPage } from './server/status-page.js';
-import { StateStore } from './state/store.js';
+import { openStateStore } from './state/open-store.js';
+import { StateAlerts } from './state/state-alerts.js';
+import type { StateStore } from './state/store.js';
 import { preciseNow } from './util/clock.js';
 import { VERSION } from './version.js';
 
@@ -82,6 +84,9 @@ export class Daemon {
   private evaluationTimer: NodeJS.Timeout | undefined;
   private uptimeTimer: NodeJS.Timeout | undefined;
   private store: StateStore | undefined;
+  /** Whether state goes to disk: a data directory was given and could be used. */
+  private persistent = false;
+  private stateAlerts: StateAlerts | undefined;
   private notifier: Notifier | undefined;
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
   private readonly now: () => number;
@@ -268,7 +273,7 @@ export class Daemon {
     this.results.retain(names);
 
     this.config = { ...next, probes };
-    this.notifier?.configure(next.notify, this.alerts.list());
+    this.notifier?.configure(next.notify, this.ruleAndStateAlerts(this.now()));
     this.current = new Map(probes.map((spec) => [spec.name, spec]));
     this.fingerprints = fingerprints;
     this.scheduler.sync(probes);
@@ -313,9 +318,13 @@ export class Daemon {
     }
   }
 
-  /** Every alert: the rules' and prismwatch's own (NotificationsFailing). */
+  /** Every alert: the rules' and prismwatch's own (NotificationsFailing, the state alerts). */
   allAlerts(): Alert[] {
-    return [...this.alerts.list(), ...(this.notifier?.ownAlerts() ?? [])];
+    return [...this.ruleAndStateAlerts(this.now()), ...(this.notifier?.ownAlerts() ?? [])];
+  }
+
+  private ruleAndStateAlerts(now: number): Alert[] {
+    return [...this.alerts.list(), ...(this.stateAlerts?.list(now) ?? [])];
   }
 
   private startNotifier(): void {
@@ -339,10 +348,27 @@ export class Daemon {
     return `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
   }
 
+  /** Opens the state store (never failing: see open-store.ts) and takes back what it holds. */
   private restoreState(): void {
     // Without a data directory the same store runs in memory: one code path, nothing kept.
-    this.store = new StateStore(this.options.dataDir);
-    if (!this.options.dataDir) return;
+    const opening = openStateStore(this.options.dataDir, this.now);
+    this.store = opening.store;
+    this.stateAlerts = new StateAlerts(opening, this.now());
+    this.persistent = this.options.dataDir !== undefined && opening.status !== 'memory';
+    this.selfMetrics.statePersistent.set(this.persistent ? 1 : 0);
+    if (opening.status === 'reset') {
+      this.selfMetrics.stateResets.inc();
+      this.log.error(
+        { file: opening.file, moved_to: opening.movedTo, reason: opening.reason },
+        `State database ${opening.file} was unreadable; moved aside to ${opening.movedTo} and started fresh. Probing continues`,
+      );
+    } else if (opening.status === 'memory') {
+      this.log.error(
+        { file: opening.file, reason: opening.reason },
+        `Running WITHOUT persistence: ${opening.reason}. Alert state and notifications live in memory only`,
+      );
+    }
+    if (!this.persistent) return;
     const configured = new Set(this.config?.probes.map((spec) => spec.name));
     for (const [probe, snapshot] of this.store.loadUptime())
       if (configured.has(probe)) this.results.uptimeOf(probe).restore(snapshot);
@@ -355,7 +381,7 @@ export class Daemon {
 
   /** Writes the uptime counts; a failure is reported like any state write, and probing carries on. */
   private saveUptime(): void {
-    if (!this.store || !this.options.dataDir) return;
+    if (!this.store || !this.persistent) return;
     try {
       this.store.saveUptime(this.results.uptimeSnapshots());
     } catch (error) {
@@ -366,7 +392,7 @@ export class Daemon {
 
   /** Commits the alert state; a full or broken disk is reported, and probing carries on. */
   private saveState(evaluatedAt: number): void {
-    if (!this.store || !this.options.dataDir) return;
+    if (!this.store || !this.persistent) return;
     try {
       this.store.save(this.alerts.list(), evaluatedAt);
     } catch (error) {
@@ -388,7 +414,7 @@ export class Daemon {
       const { changed } = this.alerts.evaluate(now, config.rules, config.probes, this.results);
       this.saveState(now);
       // After the commit: a notification never goes out for a state that was not saved.
-      this.notifier?.afterEvaluation(this.alerts.list());
+      this.notifier?.afterEvaluation(this.ruleAndStateAlerts(now));
       for (const alert of changed) {
         const context = {
           alert: alert.rule,

@@ -18,6 +18,8 @@ export class SelfMetrics {
   readonly ruleEvaluationFailures: Counter;
   readonly ruleEvaluationSeconds: Gauge;
   readonly stateWriteFailures: Counter;
+  readonly statePersistent: Gauge;
+  readonly stateResets: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -96,6 +98,16 @@ export class SelfMetrics {
     this.stateWriteFailures = new Counter({
       name: 'prismwatch_state_write_failures_total',
       help: 'Alert state writes to the data directory that failed (full or broken disk); see the log.',
+      registers,
+    });
+    this.statePersistent = new Gauge({
+      name: 'prismwatch_state_persistent',
+      help: 'Whether alert state and notifications are saved to the data directory (1) or kept in memory only (0).',
+      registers,
+    });
+    this.stateResets = new Counter({
+      name: 'prismwatch_state_resets_total',
+      help: 'Times the state database was unreadable at start and replaced by a fresh one (the old file is kept).',
       registers,
     });
     this.probeInternalErrors = new Counter({
