@@ -7,6 +7,7 @@ import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
 import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
 import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 
@@ -71,21 +72,26 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
   );
   const shutdownGraceMs =
     options.shutdownGrace === undefined ? undefined : parseDuration(options.shutdownGrace);
-  if (options.shutdownGrace !== undefined && shutdownGraceMs === undefined) {
+  if (
+    options.shutdownGrace !== undefined &&
+    (shutdownGraceMs === undefined || shutdownGraceMs > MAX_TIMER_DELAY_MS)
+  ) {
     throw new PrismwatchError(
       'PRISMWATCH_USAGE',
-      `--shutdown-grace expects a duration like "10s", got "${options.shutdownGrace}"`,
+      `--shutdown-grace expects a duration like "10s" (at most 24d), got "${options.shutdownGrace}"`,
     );
   }
   const evaluationIntervalMs =
     options.evaluationInterval === undefined ? undefined : parseDuration(options.evaluationInterval);
   if (
     options.evaluationInterval !== undefined &&
-    (evaluationIntervalMs === undefined || evaluationIntervalMs < 100)
+    (evaluationIntervalMs === undefined ||
+      evaluationIntervalMs < 100 ||
+      evaluationIntervalMs > MAX_TIMER_DELAY_MS)
   ) {
     throw new PrismwatchError(
       'PRISMWATCH_USAGE',
-      `--rules.evaluation-interval expects a duration of at least 100ms, got "${options.evaluationInterval}"`,
+      `--rules.evaluation-interval expects a duration from 100ms to 24d, got "${options.evaluationInterval}"`,
     );
   }
   const daemon = new Daemon({

@@ -4,18 +4,29 @@
  */
 import * as z from 'zod';
 import { LinearRegExp } from '../util/linear-regex.js';
-import { parseDuration } from './duration.js';
+import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { parseSize } from './size.js';
 
 const DURATION_MESSAGE = 'expected a duration like "5s"';
 
-export function durationMs(options: { minMs?: number } = {}) {
+/** A year: the longest probe interval (longer ones are a typo, and the hash offset would lose meaning). */
+export const MAX_INTERVAL_MS = 365 * 86_400_000;
+
+/**
+ * A duration in milliseconds between `minMs` and `maxMs`. The default maximum is what a timer
+ * can wait (about 24 days): every duration here ends up in a setTimeout or next to one.
+ */
+export function durationMs(options: { minMs?: number; maxMs?: number } = {}) {
   const minMs = options.minMs ?? 1;
+  const maxMs = options.maxMs ?? MAX_TIMER_DELAY_MS;
+  const most = maxMs === MAX_TIMER_DELAY_MS ? '24d (the longest a timer can wait)' : formatDuration(maxMs);
   return z
     .string({ error: DURATION_MESSAGE })
     .refine((text) => parseDuration(text) !== undefined, { message: DURATION_MESSAGE, abort: true })
     .transform((text) => parseDuration(text)!)
-    .refine((ms) => ms >= minMs, { message: `expected a duration of at least ${minMs}ms` })
+    .refine((ms) => ms >= minMs, { message: `expected a duration of at least ${minMs}ms`, abort: true })
+    .refine((ms) => ms <= maxMs, { message: `expected a duration of at most ${most}` })
     .meta({ description: 'A duration such as "250ms", "30s", "5m" or "1h30m".' });
 }
 

@@ -5,8 +5,14 @@
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** A value taken from the environment: what error messages must never show. */
+export interface Inserted {
+  readonly name: string;
+  readonly value: string;
+}
+
 export type Interpolation =
-  | { ok: true; value: string; usedVariables: string[] }
+  | { ok: true; value: string; usedVariables: string[]; inserted: Inserted[] }
   | { ok: false; message: string };
 
 const REFERENCE_RE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -18,6 +24,7 @@ export function hasReference(text: string): boolean {
 
 export function interpolate(text: string, env: Env): Interpolation {
   const usedVariables: string[] = [];
+  const inserted: Inserted[] = [];
   let failure: string | undefined;
   const value = text.replace(REFERENCE_RE, (whole, body: string | undefined) => {
     if (whole === '$${') return '${';
@@ -30,10 +37,15 @@ export function interpolate(text: string, env: Env): Interpolation {
     }
     usedVariables.push(name);
     const found = env[name];
-    if (found !== undefined && found !== '') return found;
+    if (found !== undefined && found !== '') {
+      inserted.push({ name, value: found });
+      return found;
+    }
     if (separator !== -1) return inner.slice(separator + 2);
     failure ??= `environment variable ${name} is not set (write \${${name}:-default} to give a default)`;
     return '';
   });
-  return failure === undefined ? { ok: true, value, usedVariables } : { ok: false, message: failure };
+  return failure === undefined
+    ? { ok: true, value, usedVariables, inserted }
+    : { ok: false, message: failure };
 }

@@ -25,7 +25,7 @@ import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';
 import { discoverConfigFiles, displayPath } from './discover.js';
 import { formatDuration } from './duration.js';
-import type { Env } from './interpolate.js';
+import type { Env, Inserted } from './interpolate.js';
 import { closest, toConfigIssues } from './issues.js';
 import {
   commonProbeShape,
@@ -36,6 +36,8 @@ import {
   fileSchema,
   probeSchemaFor,
 } from './schema.js';
+import { scrubIssues } from './scrub.js';
+import { firstInvalidUtf8, positionOf } from './utf8.js';
 import { formatPath, type PathSegment, YamlSource } from './yaml-source.js';
 
 export interface Config {
@@ -92,8 +94,19 @@ function withoutFailed(source: YamlSource, issues: ConfigIssue[]): ConfigIssue[]
   return issues.filter((issue) => !source.failedPaths.has(issue.path));
 }
 
+/** Where a probe name was written, valid probe or not, so duplicates are found in the same pass as every other problem. */
+interface NamedEntry {
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
+  readonly nameIssue: (message: string) => ConfigIssue;
+}
+
 interface FileResult {
-  probes: Array<{ spec: ProbeSpec; nameIssue: (message: string) => ConfigIssue }>;
+  probes: ProbeSpec[];
+  names: NamedEntry[];
+  /** Values this file took from the environment (scrub.ts). */
+  inserted: Inserted[];
   rules: Array<{ spec: RuleSpec; nameIssue: (message: string) => ConfigIssue }>;
   notify: NotifySections;
   issues: ConfigIssue[];
@@ -104,13 +117,20 @@ function loadFile(file: string, text: string, env: Env): FileResult {
   const source = new YamlSource(shown, text, env);
   const result: FileResult = {
     probes: [],
+    names: [],
+    inserted: source.inserted,
     rules: [],
     notify: { routes: [], receivers: [], invalidReceivers: [], inhibitRules: [], silences: [] },
     issues: [...source.issues],
   };
   if (!source.parsed) return result;
   source.resolvePaths(PATH_KEYS, dirname(resolve(file)));
-  const raw = source.toJS() ?? {};
+  const js = source.toJS();
+  if ('issue' in js) {
+    result.issues.push(js.issue);
+    return result;
+  }
+  const raw = js.value ?? {};
   const known = knownKeysFor(raw);
   const parsedFile = fileSchema.safeParse(raw);
   if (!parsedFile.success) {
@@ -125,6 +145,15 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
       result.issues.push(source.issueAt(path, 'expected a probe mapping with name and kind', { got: true }));
       continue;
+    }
+    const name = (entry as { name?: unknown }).name;
+    if (typeof name === 'string') {
+      result.names.push({
+        name,
+        file: source.file,
+        line: source.position(source.document.getIn(path, true) as never).line,
+        nameIssue: (message) => source.issueAt([...path, 'name'], message),
+      });
     }
     const kind = (entry as { kind?: unknown }).kind;
     if (typeof kind !== 'string') {
@@ -161,10 +190,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     for (const [subPath, message] of problems)
       result.issues.push(source.issueAt([...path, ...subPath], message));
     if (problems.length > 0) continue;
-    result.probes.push({
-      spec: built.spec,
-      nameIssue: (message) => source.issueAt([...path, 'name'], message),
-    });
+    result.probes.push(built.spec);
   }
   return result;
 }
@@ -314,12 +340,40 @@ function buildSpec(
   return { spec };
 }
 
+/** A config file's text, or an issue naming the file (and for bad UTF-8 the line and column). */
+function readConfigText(file: string): { text: string } | { issue: ConfigIssue } {
+  const shown = displayPath(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return {
+      issue: { file: shown, line: 0, column: 0, path: '', message: `could not read the file (${code})` },
+    };
+  }
+  const invalid = firstInvalidUtf8(bytes);
+  if (invalid !== -1) {
+    const byte = bytes[invalid]!.toString(16).padStart(2, '0');
+    return {
+      issue: {
+        file: shown,
+        ...positionOf(bytes, invalid),
+        path: '',
+        message: `expected UTF-8 text, got the byte 0x${byte} (save the file as UTF-8)`,
+      },
+    };
+  }
+  return { text: bytes.toString('utf8') };
+}
+
 export function loadConfig(paths: readonly string[], env: Env = process.env): Config {
   const files = discoverConfigFiles(paths);
   const hash = createHash('sha256');
   const issues: ConfigIssue[] = [];
   const probes: ProbeSpec[] = [];
-  const firstByName = new Map<string, ProbeSpec>();
+  const firstByName = new Map<string, NamedEntry>();
+  const inserted: Inserted[] = [];
   const rules: RuleSpec[] = [];
   const firstRule = new Map<string, RuleSpec>();
   const notifySections: NotifySections = {
@@ -330,10 +384,16 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     silences: [],
   };
   for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+    const read = readConfigText(file);
+    if ('issue' in read) {
+      issues.push(read.issue);
+      continue;
+    }
+    const text = read.text;
     hash.update(file).update('\0').update(text).update('\0');
     const result = loadFile(file, text, env);
     issues.push(...result.issues);
+    inserted.push(...result.inserted);
     if (result.notify.global) {
       if (notifySections.global)
         issues.push(result.notify.global.issueAt([], 'expected one `global` section across all files'));
@@ -344,19 +404,19 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     notifySections.invalidReceivers.push(...result.notify.invalidReceivers);
     notifySections.inhibitRules.push(...result.notify.inhibitRules);
     notifySections.silences.push(...result.notify.silences);
-    for (const { spec, nameIssue } of result.probes) {
-      const first = firstByName.get(spec.name);
+    for (const entry of result.names) {
+      const first = firstByName.get(entry.name);
       if (first) {
         issues.push(
-          nameIssue(
-            `duplicate probe name "${spec.name}" (first defined at ${first.source.file}:${first.source.line})`,
+          entry.nameIssue(
+            `duplicate probe name "${entry.name}" (first defined at ${first.file}:${first.line})`,
           ),
         );
-        continue;
+      } else {
+        firstByName.set(entry.name, entry);
       }
-      firstByName.set(spec.name, spec);
-      probes.push(spec);
     }
+    probes.push(...result.probes);
     for (const { spec, nameIssue } of result.rules) {
       const key = `${spec.alert}\u0000${spec.severity}`;
       const first = firstRule.get(key);
@@ -373,7 +433,7 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     }
   }
   const notify = buildNotifyConfig(notifySections, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(scrubIssues(issues, inserted));
   return Object.freeze({
     probes: Object.freeze(probes),
     rules: Object.freeze(rules),

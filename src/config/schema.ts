@@ -13,7 +13,7 @@ import {
 } from '../notify/schema.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
-import { durationMs, labels, probeName } from './fields.js';
+import { durationMs, labels, MAX_INTERVAL_MS, probeName } from './fields.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -34,7 +34,7 @@ export const commonProbeShape = {
   name: probeName,
   kind: z.string({ error: 'expected a probe kind' }),
   description: z.string().optional(),
-  interval: durationMs({ minMs: 100 }).optional(),
+  interval: durationMs({ minMs: 100, maxMs: MAX_INTERVAL_MS }).optional(),
   schedule: cronExpression.optional(),
   timeout: durationMs({ minMs: 10 }).optional(),
   labels: labels.optional(),
@@ -45,7 +45,7 @@ export const commonProbeShape = {
 };
 
 export const defaultsSchema = z.strictObject({
-  interval: durationMs({ minMs: 100 }).optional(),
+  interval: durationMs({ minMs: 100, maxMs: MAX_INTERVAL_MS }).optional(),
   timeout: durationMs({ minMs: 10 }).optional(),
   labels: labels.optional(),
 });

@@ -6,9 +6,20 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
-import { type Env, hasReference, interpolate } from './interpolate.js';
+import { type Env, hasReference, type Inserted, interpolate } from './interpolate.js';
 
 export type PathSegment = string | number;
+
+/** How many alias expansions (weighted by their nesting, as yaml counts them) one file may make. */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
+/**
+ * How many aliases other than merge keys (`<<: *x`) one file may hold. yaml resolves each such
+ * alias by scanning the document, so their cost grows with the square of the file: 4,000 took
+ * 0.3 s here, 50,000 would block the daemon for most of a minute. Merge keys are cheap and only
+ * bounded by MAX_ALIAS_EXPANSION.
+ */
+export const MAX_PLAIN_ALIASES = 2_000;
 
 export function formatPath(path: readonly PathSegment[]): string {
   let text = '';
@@ -26,6 +37,8 @@ export class YamlSource {
   /** Scalars whose value came from interpolation → the text as written (so errors never echo secrets). */
   private readonly templates = new WeakMap<Node, string>();
   readonly issues: ConfigIssue[] = [];
+  /** Every value interpolated from the environment, so no error message can show one (scrub.ts). */
+  readonly inserted: Inserted[] = [];
   /** Paths whose interpolation failed: validation problems there would only repeat the same cause. */
   readonly failedPaths = new Set<string>();
   readonly parsed: boolean;
@@ -39,6 +52,8 @@ export class YamlSource {
       lineCounter: this.lineCounter,
       uniqueKeys: true,
       prettyErrors: false,
+      // `<<: *defaults`, as go-yaml (and so Prometheus and Alertmanager configs) supports it.
+      merge: true,
     });
     for (const error of this.document.errors) {
       const { line, col: column } = this.lineCounter.linePos(error.pos[0]);
@@ -63,6 +78,7 @@ export class YamlSource {
         this.templates.set(node, template);
         if (result.ok) {
           node.value = result.value;
+          this.inserted.push(...result.inserted);
         } else {
           const at = pathOfVisit(path, node);
           this.failedPaths.add(formatPath(at));
@@ -87,8 +103,62 @@ export class YamlSource {
     });
   }
 
-  toJS(): unknown {
-    return this.document.toJS({ maxAliasCount: 100 });
+  /**
+   * The document as plain values. Aliases are expanded, up to MAX_ALIAS_EXPANSION nodes: enough
+   * for a config that merges `<<: *defaults` into thousands of probes, while a "billion laughs"
+   * document (aliases of aliases, growing exponentially) is refused with a located error rather
+   * than eating the heap. yaml's own default of 100 refused ordinary configs with a stack trace.
+   */
+  toJS(): { value: unknown } | { issue: ConfigIssue } {
+    const tooMany = this.aliasBeyondLimit();
+    if (tooMany) {
+      return {
+        issue: this.issueAtNode(
+          tooMany,
+          [],
+          `expected at most ${MAX_PLAIN_ALIASES} aliases (*name) in one file besides merge keys (<<: *name); split the file or use merge keys`,
+        ),
+      };
+    }
+    try {
+      return { value: this.document.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) };
+    } catch (error) {
+      if (!(error instanceof ReferenceError)) throw error;
+      let firstAlias: Node | undefined;
+      visit(this.document, {
+        Alias: (_key, node) => {
+          firstAlias = node;
+          return visit.BREAK;
+        },
+      });
+      return {
+        issue: this.issueAtNode(
+          firstAlias,
+          [],
+          `expected aliases (*name) to expand to at most ${MAX_ALIAS_EXPANSION} nodes in all; this file's expand to more (aliases of aliases grow exponentially)`,
+        ),
+      };
+    }
+  }
+
+  /** The first alias past MAX_PLAIN_ALIASES that is not the value of a merge key, if any. */
+  private aliasBeyondLimit(): Node | undefined {
+    let count = 0;
+    let found: Node | undefined;
+    visit(this.document, {
+      Pair: (_key, pair) => {
+        // A merge key's alias is cheap: skip the pair's value when it is `<<`.
+        if (isScalar(pair.key) && isMergeKey(pair.key.value)) return visit.SKIP;
+        return undefined;
+      },
+      Alias: (_key, node) => {
+        count += 1;
+        if (count <= MAX_PLAIN_ALIASES) return undefined;
+        found = node;
+        return visit.BREAK;
+      },
+    });
+    return found;
   }
 
   /** The deepest node that exists along the path, and how many segments of the path it covers. */
@@ -154,6 +224,11 @@ export class YamlSource {
       ? node.items.map((item) => String(isScalar(item.key) ? item.key.value : item.key))
       : [];
   }
+}
+
+/** `<<`, which yaml represents as a symbol once merge keys are enabled. */
+function isMergeKey(value: unknown): boolean {
+  return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
 }
 
 /** Reconstructs the key path of a node reached by `visit`. */

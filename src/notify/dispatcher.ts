@@ -9,9 +9,11 @@
  * Unlike Alertmanager, muting (silence or inhibition) only stops *new* firing notices: an alert an
  * integration was told about still gets its resolved notice, even while muted.
  */
+
 import type { Logger } from 'pino';
 import type { Alert } from '../rules/evaluator.js';
 import type { NflogEntry, NotifyStore } from '../state/notify-store.js';
+import { timerDelay } from '../util/timer.js';
 import { Inhibitor } from './inhibit.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
@@ -113,7 +115,7 @@ export class Dispatcher {
   }
 
   private schedule(group: Group, delayMs: number): void {
-    group.timer = setTimeout(() => this.flush(group), delayMs);
+    group.timer = setTimeout(() => this.flush(group), timerDelay(delayMs));
     group.timer.unref?.();
   }
 

@@ -8,6 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { SkipReason } from '../metrics/probe-metrics.js';
 import type { ProbeSpec } from '../probers/types.js';
 import { preciseNow } from '../util/clock.js';
+import { timerDelay } from '../util/timer.js';
 import { MinHeap } from './heap.js';
 import { Limiter } from './limiter.js';
 import { nextDueAt, phaseOffsetMs } from './offset.js';
@@ -128,7 +129,8 @@ export class Scheduler {
     if (this.timer && next.due >= this.timerDue) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerDue = next.due;
-    this.timer = setTimeout(() => this.tick(), Math.max(0, next.due - this.now()));
+    // A far-off run (an interval of months) is reached in steps: tick() finds nothing due and re-arms.
+    this.timer = setTimeout(() => this.tick(), timerDelay(next.due - this.now()));
   }
 
   private tick(): void {

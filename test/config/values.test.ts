@@ -43,6 +43,7 @@ describe('environment interpolation', () => {
       ok: true,
       value: 'https://api.example/x',
       usedVariables: ['HOST'],
+      inserted: [{ name: 'HOST', value: 'api.example' }],
     });
     expect(interpolate('${MISSING:-http://127.0.0.1:3000}', env)).toMatchObject({
       value: 'http://127.0.0.1:3000',

@@ -88,7 +88,9 @@ describe('prismwatch check', () => {
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
         'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, security_headers, got "htp" (did you mean "http"?)',
-        '2 problem(s) found',
+        // Found in the same pass although neither probe is valid.
+        'test/fixtures/config/invalid-kind.yaml:2:11 probes[0].name: duplicate probe name "api" (first defined at test/fixtures/config/invalid-duration.yaml:2)',
+        '3 problem(s) found',
         '',
       ].join('\n'),
     );
@@ -203,7 +205,7 @@ describe('prismwatch run flags', () => {
     );
     const grace = await runCli(['run', '--web.listen-address', '127.0.0.1:0', '--shutdown-grace', 'a while']);
     expect(grace.code).toBe(2);
-    expect(grace.stderr).toBe('prismwatch: --shutdown-grace expects a duration like "10s", got "a while"\n');
+    expect(grace.stderr).toBe('prismwatch: --shutdown-grace expects a duration like "10s" (at most 24d), got "a while"\n');
   });
 });
 
