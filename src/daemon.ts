@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { probeFingerprint } from './config/fingerprint.js';
 import type { Env } from './config/interpolate.js';
 import { type Config, loadConfig } from './config/load.js';
+import { loadConfigOffThread } from './config/load-off-thread.js';
 import { inShard, type Shard } from './config/shard.js';
 import { ConfigError } from './errors.js';
 import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
@@ -206,7 +207,7 @@ export class Daemon {
   private async doReload(): Promise<{ ok: boolean; message: string }> {
     let next: Config;
     try {
-      next = loadConfig(this.options.configPaths, this.configEnv());
+      next = await loadConfigOffThread(this.options.configPaths, this.configEnv());
     } catch (error) {
       this.selfMetrics.reloadSuccessful.set(0);
       this.selfMetrics.reloadsTotal.inc({ result: 'failure' });

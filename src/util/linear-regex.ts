@@ -23,6 +23,8 @@ export interface LinearMatch {
 
 export class LinearRegExp {
   private readonly compiled: RE2JS;
+  /** Whether the whole text must match (label matchers), rather than a part of it. */
+  readonly anchored: boolean;
 
   /** Throws RegexSyntaxError with RE2's explanation when the pattern is not valid RE2. */
   constructor(
@@ -30,8 +32,9 @@ export class LinearRegExp {
     readonly source: string,
     options: { readonly anchored?: boolean } = {},
   ) {
+    this.anchored = options.anchored === true;
     try {
-      this.compiled = RE2JS.compile(options.anchored ? `^(?:${source})$` : source);
+      this.compiled = RE2JS.compile(this.anchored ? `^(?:${source})$` : source);
     } catch (error) {
       throw new RegexSyntaxError(describeSyntaxError(error));
     }

@@ -205,7 +205,9 @@ describe('prismwatch run flags', () => {
     );
     const grace = await runCli(['run', '--web.listen-address', '127.0.0.1:0', '--shutdown-grace', 'a while']);
     expect(grace.code).toBe(2);
-    expect(grace.stderr).toBe('prismwatch: --shutdown-grace expects a duration like "10s" (at most 24d), got "a while"\n');
+    expect(grace.stderr).toBe(
+      'prismwatch: --shutdown-grace expects a duration like "10s" (at most 24d), got "a while"\n',
+    );
   });
 });
 

@@ -1,0 +1,97 @@
+/**
+ * loadConfig on a worker thread, for reloads: the daemon keeps probing while a large config is
+ * parsed (a 50,000-probe file blocked the event loop for 10 s when loaded in place; measured in
+ * docs/benchmarks.md). Start-up and `check` load in place: nothing runs yet that could wait.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ConfigError } from '../errors.js';
+import type { ProbeSpec } from '../probers/types.js';
+import { discoverConfigFiles } from './discover.js';
+import type { Env } from './interpolate.js';
+import { type Config, loadConfig } from './load.js';
+import type { LoadReply, LoadRequest } from './load-worker.js';
+import { fromTransferable } from './transferable.js';
+
+/**
+ * Configs up to this size load in place: parsing costs about 2 ms per KiB (docs/benchmarks.md),
+ * so at most some 60 ms of blocking, less than a worker takes to start (about 150 ms of module
+ * loading, on its own thread but still wall time before the reload answers).
+ */
+export const IN_PLACE_MAX_BYTES = 32 * 1024;
+
+function totalBytes(paths: readonly string[]): number {
+  let total = 0;
+  let files: string[];
+  try {
+    files = discoverConfigFiles(paths);
+  } catch {
+    return 0; // loadConfig, in place, says what is wrong with the paths
+  }
+  for (const file of files) {
+    try {
+      total += statSync(file).size;
+    } catch {
+      // Unreadable: loadConfig reports it, with its name.
+    }
+  }
+  return total;
+}
+
+/** A worker that has not answered by then is stuck (the config is bounded): the reload fails. */
+export const LOAD_WORKER_TIMEOUT_MS = 120_000;
+
+/**
+ * The compiled worker. Run from TypeScript sources (the test runner) this module is a .ts file
+ * that node cannot start as a worker; the build next to it is used then (`npm test` builds
+ * first), and without one the load happens in place.
+ */
+function workerFile(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  const compiled = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../dist/config/load-worker.js', import.meta.url))
+    : fileURLToPath(new URL('./load-worker.js', import.meta.url));
+  return existsSync(compiled) ? compiled : undefined;
+}
+
+export async function loadConfigOffThread(paths: readonly string[], env: Env): Promise<Config> {
+  const file = workerFile();
+  if (!file || totalBytes(paths) <= IN_PLACE_MAX_BYTES) return loadConfig(paths, env);
+  const request: LoadRequest = { paths: [...paths], env: { ...env } };
+  const worker = new Worker(file, { workerData: request });
+  const probes: ProbeSpec[] = [];
+  try {
+    const reply = await new Promise<LoadReply>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the config loader did not finish within ${LOAD_WORKER_TIMEOUT_MS / 1000}s`)),
+        LOAD_WORKER_TIMEOUT_MS,
+      );
+      worker.on('message', (message: LoadReply) => {
+        if (message.ok && 'probes' in message) {
+          for (const probe of message.probes) probes.push(fromTransferable(probe) as ProbeSpec);
+          // The next slice is asked for in a later turn, so probes and scrapes run in between.
+          setImmediate(() => worker.postMessage('next'));
+          return;
+        }
+        clearTimeout(timer);
+        resolve(message);
+      });
+      worker.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      worker.once('exit', (code) => {
+        // After the last message, closing its port ends the worker: only an early exit is a failure.
+        clearTimeout(timer);
+        reject(new Error(`the config loader exited with code ${code} before answering`));
+      });
+    });
+    if (reply.ok && 'config' in reply)
+      return { probes, ...(fromTransferable(reply.config) as Omit<Config, 'probes'>) };
+    if ('issues' in reply) throw new ConfigError(reply.issues);
+    throw new Error(`the config loader failed: ${'error' in reply ? reply.error : 'no answer'}`);
+  } finally {
+    void worker.terminate();
+  }
+}
