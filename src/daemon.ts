@@ -107,6 +107,13 @@ export class Daemon {
         run: (run) => this.execute(run),
         skipped: (spec, reason) => this.probeMetrics.skip(spec, reason),
         started: (lagMs) => this.selfMetrics.schedulerLag.observe(Math.max(0, lagMs) / 1000),
+        failed: (spec, error) => {
+          this.selfMetrics.probeInternalErrors.inc();
+          this.log.error(
+            { err: error, probe: spec.name },
+            'Recording a probe run failed (a prismwatch bug); probing continues',
+          );
+        },
       },
     });
     this.server = createHttpServer({

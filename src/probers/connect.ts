@@ -99,6 +99,13 @@ export function openConnection(options: ConnectOptions, trace: ExchangeTrace): P
     // Everything after the lookup runs in a callback: a synchronous throw there (node:tls refusing
     // a malformed key, node:net a bad port) would become an unhandled rejection and end the
     // process, so it is caught and settles this connection like any other error.
+    const guarded = (step: () => void) => {
+      try {
+        step();
+      } catch (error) {
+        settle(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
     const connectTo = (address: string) => {
       if (settled) return;
       trace.phases.resolve += now() - mark;
@@ -107,65 +114,62 @@ export function openConnection(options: ConnectOptions, trace: ExchangeTrace): P
       trace.remoteAddress = `${address.includes(':') ? `[${address}]` : address}:${options.port}`;
       socket = tcpConnect({ host: address, port: options.port, noDelay: true });
       socket.once('error', (error) => settle(error));
-      socket.once('connect', () => {
-        trace.phases.connect += now() - mark;
-        mark = now();
-        if (!options.tls) {
-          trace.readyAt = now();
-          trace.phase = 'processing';
-          settle(null, socket);
-          return;
-        }
-        trace.phase = 'tls';
-        const tls = options.tls;
-        const secure: TLSSocket = tlsConnect({
-          socket,
-          host: hostname,
-          servername: tls.serverName ?? (isIP(hostname) ? undefined : hostname),
-          ca: tls.ca,
-          cert: tls.cert,
-          key: tls.key,
-          minVersion: tls.minVersion,
-          ALPNProtocols: options.alpn,
-          // Verified below, after reading the certificate, so failures still report expiry.
-          rejectUnauthorized: false,
-        });
-        socket = secure;
-        secure.once('error', (error) => settle(error));
-        secure.once('secureConnect', () => {
-          trace.phases.tls += now() - mark;
-          trace.tls = readTlsFacts(secure);
-          if (!secure.authorized && !tls.insecureSkipVerify) {
-            const message = describeAuthorizationError(secure.authorizationError);
-            trace.failure = { code: 'tls_error', phase: 'tls', message };
-            settle(new TlsRejectedError(message));
+      // An event callback: a throw here (node:tls refusing a malformed key) would be uncaught.
+      socket.once('connect', () =>
+        guarded(() => {
+          trace.phases.connect += now() - mark;
+          mark = now();
+          if (!options.tls) {
+            trace.readyAt = now();
+            trace.phase = 'processing';
+            settle(null, socket);
             return;
           }
-          trace.readyAt = now();
-          trace.phase = 'processing';
-          // TLS 1.3 servers reject a missing or bad client certificate after the handshake, with
-          // an alert; record it so the failure says so instead of "connection closed".
-          secure.on('error', (error: NodeJS.ErrnoException) => {
-            if (error.code?.startsWith('ERR_SSL_')) {
-              trace.failure ??= {
-                code: 'tls_error',
-                phase: 'tls',
-                message: `TLS alert from ${trace.remoteAddress}: ${error.message} (${error.code})`,
-              };
-            }
+          trace.phase = 'tls';
+          const tls = options.tls;
+          const secure: TLSSocket = tlsConnect({
+            socket,
+            host: hostname,
+            servername: tls.serverName ?? (isIP(hostname) ? undefined : hostname),
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            minVersion: tls.minVersion,
+            ALPNProtocols: options.alpn,
+            // Verified below, after reading the certificate, so failures still report expiry.
+            rejectUnauthorized: false,
           });
-          settle(null, secure);
-        });
-      });
+          socket = secure;
+          secure.once('error', (error) => settle(error));
+          secure.once('secureConnect', () => {
+            trace.phases.tls += now() - mark;
+            trace.tls = readTlsFacts(secure);
+            if (!secure.authorized && !tls.insecureSkipVerify) {
+              const message = describeAuthorizationError(secure.authorizationError);
+              trace.failure = { code: 'tls_error', phase: 'tls', message };
+              settle(new TlsRejectedError(message));
+              return;
+            }
+            trace.readyAt = now();
+            trace.phase = 'processing';
+            // TLS 1.3 servers reject a missing or bad client certificate after the handshake, with
+            // an alert; record it so the failure says so instead of "connection closed".
+            secure.on('error', (error: NodeJS.ErrnoException) => {
+              if (error.code?.startsWith('ERR_SSL_')) {
+                trace.failure ??= {
+                  code: 'tls_error',
+                  phase: 'tls',
+                  message: `TLS alert from ${trace.remoteAddress}: ${error.message} (${error.code})`,
+                };
+              }
+            });
+            settle(null, secure);
+          });
+        }),
+      );
     };
     resolveAddress(hostname, options).then(
-      (address) => {
-        try {
-          connectTo(address);
-        } catch (error) {
-          settle(error instanceof Error ? error : new Error(String(error)));
-        }
-      },
+      (address) => guarded(() => connectTo(address)),
       (error: Error) => settle(error),
     );
   });

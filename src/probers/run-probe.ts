@@ -38,6 +38,22 @@ function internalResult(startedAt: number, now: number, message: string): ProbeR
   };
 }
 
+function isProbeResult(value: unknown): value is ProbeResult {
+  const result = value as Partial<ProbeResult> | null;
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof result.ok === 'boolean' &&
+    typeof result.durationMs === 'number' &&
+    typeof result.phases === 'object' &&
+    typeof result.facts === 'object'
+  );
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<ProbeResult> {
   const now = options.now ?? preciseNow;
   const startedAt = options.startedAt ?? now();
@@ -78,7 +94,11 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
         return childLog;
       },
     };
-    return await Promise.race([prober.probe(ctx, spec), abandonment]);
+    const result = await Promise.race([prober.probe(ctx, spec), abandonment]);
+    // A result the rest of the pipeline cannot read would fail there, far from its cause.
+    if (!isProbeResult(result))
+      throw new TypeError(`prober "${spec.kind}" returned ${describe(result)}, not a result`);
+    return result;
   } catch (error) {
     options.log.error(
       { err: error, probe: spec.name, kind: spec.kind },

@@ -22,8 +22,13 @@ export interface ScheduledRun {
 }
 
 export interface SchedulerHooks {
-  /** Runs the probe; must not throw (the runner contains prober errors). */
+  /** Runs the probe; should not throw (the runner contains prober errors). */
   run(run: ScheduledRun): Promise<void>;
+  /**
+   * `run` threw anyway (a bug past the prober: recording, metrics). The scheduler's last guard:
+   * without it the rejection would be unhandled and end the process.
+   */
+  failed(spec: ProbeSpec, error: unknown): void;
   skipped(spec: ProbeSpec, reason: SkipReason): void;
   started(lagMs: number): void;
 }
@@ -167,6 +172,7 @@ export class Scheduler {
         this.options.hooks.started(startedAt - plannedAt);
         await this.options.hooks.run({ spec, plannedAt, startedAt });
       })
+      .catch((error: unknown) => this.options.hooks.failed(spec, error))
       .finally(() => this.busy.delete(spec.name));
     this.busy.set(spec.name, done);
   }

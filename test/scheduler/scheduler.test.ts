@@ -20,12 +20,18 @@ interface Harness {
   runs: ScheduledRun[];
   skips: Array<[string, string]>;
   lags: number[];
+  failures: Array<[string, unknown]>;
 }
 
 function harness(
-  options: { runMs?: number | ((run: ScheduledRun) => number); maxConcurrency?: number } = {},
+  options: {
+    runMs?: number | ((run: ScheduledRun) => number);
+    maxConcurrency?: number;
+    throwOnRun?: boolean;
+  } = {},
 ): Harness {
   const runs: ScheduledRun[] = [];
+  const failures: Array<[string, unknown]> = [];
   const skips: Array<[string, string]> = [];
   const lags: number[] = [];
   const scheduler = new Scheduler({
@@ -34,14 +40,16 @@ function harness(
     hooks: {
       run: async (run) => {
         runs.push(run);
+        if (options.throwOnRun) throw new Error('a bug while recording');
         const ms = typeof options.runMs === 'function' ? options.runMs(run) : (options.runMs ?? 0);
         if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
       },
       skipped: (s, reason) => skips.push([s.name, reason]),
       started: (lag) => lags.push(lag),
+      failed: (s, error) => failures.push([s.name, error]),
     },
   });
-  return { scheduler, runs, skips, lags };
+  return { scheduler, runs, skips, lags, failures };
 }
 
 describe('Scheduler (fake timers)', () => {
@@ -66,6 +74,26 @@ describe('Scheduler (fake timers)', () => {
     const phases = new Set(h.runs.filter((r) => r.spec.name === 'a').map((r) => r.plannedAt % 1_000));
     expect(phases.size).toBe(1);
     expect(Math.max(...h.lags)).toBe(0);
+    await h.scheduler.stop(100);
+  });
+
+  it('contains a run that throws past the prober: reported, and the probe keeps its schedule', async () => {
+    const h = harness({ throwOnRun: true });
+    h.scheduler.sync([spec('a', 1_000)]);
+    h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(h.runs).toHaveLength(5);
+    expect(h.failures.map(([name]) => name)).toEqual(['a', 'a', 'a', 'a', 'a']);
+    await h.scheduler.stop(100);
+  });
+
+  it('arms a far-off run (an interval of months) without overflowing the timer', async () => {
+    const h = harness();
+    h.scheduler.sync([spec('slow', 300 * 86_400_000)]);
+    h.scheduler.start();
+    // An overflowing setTimeout fires after 1 ms, again and again: nothing may run early.
+    await vi.advanceTimersByTimeAsync(25 * 86_400_000);
+    expect(h.runs.length).toBeLessThanOrEqual(1);
     await h.scheduler.stop(100);
   });
 
