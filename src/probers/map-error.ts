@@ -47,6 +47,9 @@ const PHASE_FOR_CODE: Record<string, Phase> = {
 function failureCodeFor(code: string): FailureCode | undefined {
   if (CODE_TO_FAILURE[code]) return CODE_TO_FAILURE[code];
   if (code.startsWith('HPE_')) return 'protocol_error'; // llhttp parser errors
+  // Every brotli decoder error (ERR__ERROR_FORMAT_RESERVED, …_PADDING_1, …) and zlib's Z_ codes:
+  // a body that does not decode is the target's fault. The fuzz tests found the ones not listed.
+  if (code.startsWith('ERR__ERROR_') || code.startsWith('Z_')) return 'protocol_error';
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls_error';
   if (/^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return 'tls_error';
   return undefined;

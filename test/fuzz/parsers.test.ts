@@ -1,0 +1,128 @@
+/** Every parser that reads what a target, a config or a client wrote: random and mutated text never makes one throw. */
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { parseDuration } from '../../src/config/duration.js';
+import { parseSize } from '../../src/config/size.js';
+import { parseMatcher } from '../../src/notify/matchers.js';
+import { parseHostPort } from '../../src/probers/connect-config.js';
+import { parseLoadavg, parseMeminfo } from '../../src/probers/host-proc.js';
+import { parseJsonPath } from '../../src/probers/json-path.js';
+import { parseRateLimitHeaders } from '../../src/probers/rate-limit-headers.js';
+import { analyzeScan } from '../../src/probers/security/analyze.js';
+import { parseSetCookie } from '../../src/probers/security/cookies.js';
+import { parseCsp } from '../../src/probers/security/csp.js';
+import { readHtml } from '../../src/probers/security/html.js';
+import { parseRequestTarget } from '../../src/server/request-target.js';
+import { LinearRegExp } from '../../src/util/linear-regex.js';
+import { fuzz, runs } from './budget.js';
+
+/** Text biased towards the characters these grammars care about. */
+const grammarText = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom(
+      ';',
+      ',',
+      '=',
+      '"',
+      "'",
+      ' ',
+      ':',
+      '/',
+      '%',
+      '\\',
+      '<',
+      '>',
+      '*',
+      '$',
+      '.',
+      '[',
+      ']',
+      '-',
+      '\n',
+    ),
+    fc.constantFrom('a', 'Z', '0', '9', 'é', '\u0000', '\uffff', '\ud800'),
+    fc.string({ maxLength: 1 }),
+  ),
+  maxLength: 200,
+});
+
+const headerName = fc.constantFrom(
+  'content-security-policy',
+  'strict-transport-security',
+  'x-frame-options',
+  'x-content-type-options',
+  'referrer-policy',
+  'set-cookie',
+  'access-control-allow-origin',
+  'cross-origin-opener-policy',
+  'cross-origin-embedder-policy',
+  'cross-origin-resource-policy',
+  'ratelimit',
+  'ratelimit-policy',
+  'retry-after',
+  'x-ratelimit-remaining',
+  'x-ratelimit-limit',
+  'content-type',
+  'location',
+);
+const headers = fc.dictionary(headerName, fc.oneof(grammarText, fc.array(grammarText, { maxLength: 3 })));
+
+describe('parsers under random input', () => {
+  it('text parsers never throw', async () => {
+    await fuzz(
+      'text parsers',
+      fc.property(grammarText, (text) => {
+        parseDuration(text);
+        parseSize(text);
+        parseMatcher(text);
+        parseHostPort(text);
+        parseMeminfo(text);
+        parseLoadavg(text);
+        parseJsonPath(text);
+        parseSetCookie(text);
+        parseCsp([text]);
+        readHtml(text);
+        parseRequestTarget(text);
+        try {
+          new LinearRegExp(text).test(text);
+        } catch (error) {
+          if (!(error instanceof Error) || error.constructor.name !== 'RegexSyntaxError') throw error;
+        }
+      }),
+      runs(3_000),
+    );
+  });
+
+  it('the rate-limit and security graders never throw on hostile headers', async () => {
+    await fuzz(
+      'header graders',
+      fc.property(headers, headers, fc.option(grammarText), fc.webUrl(), (main, preflight, body, hop) => {
+        parseRateLimitHeaders(main, Date.now());
+        const response = {
+          url: 'https://example.test/',
+          status: 200,
+          headers: { 'content-type': 'text/html', ...main },
+          verified: true,
+          ...(body === null ? {} : { body }),
+        };
+        for (const version of [5, 6] as const) {
+          analyzeScan(
+            {
+              host: 'example.test',
+              https: response,
+              // The retriever records only URLs it could parse; what a target controls is where they lead.
+              httpChain: ['http://example.test/', hop],
+              httpChainVerified: true,
+              auto: response,
+              setCookies: [main['set-cookie'] ?? []].flat().map(String),
+              preflight,
+              httpChecked: true,
+            },
+            version,
+          );
+        }
+      }),
+      runs(1_500),
+    );
+  });
+});
