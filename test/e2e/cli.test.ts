@@ -41,11 +41,11 @@ describe('prismwatch run (built CLI, real process)', () => {
     expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 13 });
     await eventually(
       async () => sample(await scrape(), 'probe_success', { probe: 'prismwatch-healthy' }) === 1,
-      20_000,
+      45_000,
     );
     daemon.child.kill('SIGINT');
     expect(await daemon.exited()).toBe(0);
-  }, 30_000);
+  }, 90_000);
 
   it('refuses to start on a broken config with exit 2 and a file:line message', async () => {
     const dir = configDir();

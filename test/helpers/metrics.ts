@@ -15,7 +15,10 @@ export function sample(text: string, name: string, labels: Record<string, string
 
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 5_000,
+  // Generous: a condition that holds returns at once, and a busy machine may need the time.
+  timeoutMs = 15_000,
+  /** How often to check; a check that scrapes a large daemon should not itself be its load. */
+  pollMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -28,6 +31,6 @@ export async function eventually<T>(
     }
     if (Date.now() > deadline)
       throw new Error(`condition not met within ${timeoutMs}ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -46,8 +46,8 @@ describe('delivery scenario: healthy → 7 % errors → slow → recovered', () 
   - name: api
     kind: http
     url: ${api.url}/api
-    interval: 100ms
-    timeout: 90ms
+    interval: 200ms
+    timeout: 190ms
 `,
     );
     dir.write(
@@ -56,7 +56,7 @@ describe('delivery scenario: healthy → 7 % errors → slow → recovered', () 
   - alert: HighErrorRate
     severity: critical
     signal: error_ratio
-    window: 3s
+    window: 6s
     min_samples: 20
     op: '>'
     threshold: 0.05
@@ -65,7 +65,7 @@ describe('delivery scenario: healthy → 7 % errors → slow → recovered', () 
   - alert: SlowResponses
     severity: warning
     signal: latency_p95
-    window: 1s
+    window: 2s
     min_samples: 5
     op: '>'
     threshold: 50ms
