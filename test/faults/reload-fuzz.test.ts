@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
+import { YAML_NOISE } from '../helpers/yaml-noise.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure names a reproducible variant. */
 function random(seed: number): () => number {
@@ -18,30 +19,7 @@ function random(seed: number): () => number {
   };
 }
 
-const NOISE = [
-  ':',
-  '-',
-  ' ',
-  '\n',
-  '{',
-  '}',
-  '[',
-  ']',
-  '"',
-  "'",
-  '\t',
-  '#',
-  '&',
-  '*',
-  '!',
-  '|',
-  '>',
-  '%',
-  '@',
-  '`',
-  '\u0000',
-  'ü',
-];
+const NOISE = YAML_NOISE;
 
 function mutate(text: string, rand: () => number): string {
   const at = Math.floor(rand() * text.length);

@@ -1,0 +1,109 @@
+/**
+ * 20,000 slow client connections once took every descriptor and failed every probe with EMFILE.
+ * Here the daemon runs with a small descriptor limit (ulimit -n 256) and a cap of 64 client
+ * connections; 400 connections are opened and held. The cap turns the surplus away, the daemon
+ * keeps its remaining descriptors for probing, and its probes keep succeeding.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { CLI } from '../helpers/cli.js';
+import { configDir } from '../helpers/config-dir.js';
+import { eventually, sample } from '../helpers/metrics.js';
+import { rawRequest, statusOf } from '../helpers/raw-http.js';
+import { withHttpServer } from '../helpers/servers.js';
+
+async function startLimited(configPath: string): Promise<string> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-flood-'));
+  const command = `ulimit -n 256 && exec "${process.execPath}" ${CLI} run --config "${configPath}" --data-dir "${dataDir}" --web.listen-address 127.0.0.1:0 --web.max-connections 64`;
+  const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      for (const line of buffered.split('\n')) {
+        if (line.includes('"prismwatch started"'))
+          resolve(String((JSON.parse(line) as { address: string }).address));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`prismwatch exited with ${code}`)));
+  });
+}
+
+describe('a flood of client connections', () => {
+  it('is capped; probing keeps its descriptors and keeps succeeding', async () => {
+    const target = await withHttpServer((_req, res) => res.end('ok'));
+    const dir = configDir();
+    const probes = Array.from(
+      { length: 20 },
+      (_, i) => `  - { name: p${i}, kind: http, url: "${target.url}/${i}", interval: 500ms, timeout: 450ms }`,
+    );
+    dir.write('probes.yaml', `probes:\n${probes.join('\n')}\n`);
+    const baseUrl = await startLimited(dir.path);
+    const { port } = new URL(baseUrl);
+    // A raw request, not fetch: undici quietly retries a connection the cap closes, and hangs.
+    const scrape = async () => {
+      const answer = await rawRequest(
+        Number(port),
+        'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      );
+      if (statusOf(answer) !== 200) throw new Error(`no scrape: ${answer.slice(0, 40)}`);
+      return answer.slice(answer.indexOf('\r\n\r\n') + 4);
+    };
+
+    const held: Socket[] = [];
+    onTestFinished(() => {
+      for (const socket of held) socket.destroy();
+    });
+    for (let i = 0; i < 400; i++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'); // and never the end of the headers
+      held.push(socket);
+    }
+    // With the flood held open, probes go on succeeding and none fails for lack of descriptors.
+    const before =
+      sample(await eventuallyScrape(), 'prismwatch_probe_runs_total', { probe: 'p0', result: 'success' }) ??
+      0;
+    const after = await eventually(
+      async () => {
+        const text = await eventuallyScrape();
+        return (sample(text, 'prismwatch_probe_runs_total', { probe: 'p0', result: 'success' }) ?? 0) >=
+          before + 4
+          ? text
+          : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(
+      sample(after, 'prismwatch_http_request_errors_total', { reason: 'connection_limit' }),
+    ).toBeGreaterThan(0);
+    for (const code of ['fd_exhausted', 'internal', 'timeout']) {
+      expect(
+        after.split('\n').filter((line) => line.includes(`failure="${code}"`) && !line.endsWith(' 0')),
+      ).toEqual([]);
+    }
+
+    // A scrape may itself be turned away while the flood holds every slot: retry until one lands.
+    async function eventuallyScrape(): Promise<string> {
+      return eventually(
+        async () => {
+          try {
+            return await scrape();
+          } catch {
+            return undefined;
+          }
+        },
+        30_000,
+        100,
+      );
+    }
+  });
+});
