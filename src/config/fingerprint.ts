@@ -17,7 +17,19 @@ function canonical(_key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Fingerprints computed where the spec was loaded (the config worker), so a 50,000-probe reload
+ * does not spend 1.6 s of the daemon's event loop hashing (docs/benchmarks.md).
+ */
+const known = new WeakMap<ProbeSpec, string>();
+
+export function rememberFingerprint(spec: ProbeSpec, fingerprint: string): void {
+  known.set(spec, fingerprint);
+}
+
 export function probeFingerprint(spec: ProbeSpec): string {
+  const remembered = known.get(spec);
+  if (remembered !== undefined) return remembered;
   const { source: _source, ...definition } = spec;
   return createHash('sha256').update(JSON.stringify(definition, canonical)).digest('hex');
 }

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../probers/types.js';
 import { discoverConfigFiles } from './discover.js';
+import { rememberFingerprint } from './fingerprint.js';
 import type { Env } from './interpolate.js';
 import { type Config, loadConfig } from './load.js';
 import type { LoadReply, LoadRequest } from './load-worker.js';
@@ -69,7 +70,11 @@ export async function loadConfigOffThread(paths: readonly string[], env: Env): P
       );
       worker.on('message', (message: LoadReply) => {
         if (message.ok && 'probes' in message) {
-          for (const probe of message.probes) probes.push(fromTransferable(probe) as ProbeSpec);
+          message.probes.forEach((probe, index) => {
+            const spec = fromTransferable(probe) as ProbeSpec;
+            rememberFingerprint(spec, message.fingerprints[index]!);
+            probes.push(spec);
+          });
           // The next slice is asked for in a later turn, so probes and scrapes run in between.
           setImmediate(() => worker.postMessage('next'));
           return;

@@ -5,6 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
+import type { ProbeSpec } from '../probers/types.js';
+import { probeFingerprint } from './fingerprint.js';
 import type { Env } from './interpolate.js';
 import { loadConfig } from './load.js';
 import { toTransferable } from './transferable.js';
@@ -18,7 +20,7 @@ export interface LoadRequest {
 export const PROBES_PER_MESSAGE = 500;
 
 export type LoadReply =
-  | { readonly ok: true; readonly probes: unknown[] }
+  | { readonly ok: true; readonly probes: unknown[]; readonly fingerprints: string[] }
   | { readonly ok: true; readonly config: unknown }
   | { readonly ok: false; readonly issues: ConfigError['issues'] }
   | { readonly ok: false; readonly error: string };
@@ -30,7 +32,7 @@ export type LoadReply =
  */
 function serve(): void {
   const request = workerData as LoadRequest;
-  let probes: readonly unknown[];
+  let probes: readonly ProbeSpec[];
   let rest: unknown;
   try {
     const { probes: loaded, ...others } = loadConfig(request.paths, request.env);
@@ -53,7 +55,11 @@ function serve(): void {
     }
     const slice = probes.slice(next, next + PROBES_PER_MESSAGE);
     next += PROBES_PER_MESSAGE;
-    parentPort?.postMessage({ ok: true, probes: slice.map(toTransferable) } satisfies LoadReply);
+    parentPort?.postMessage({
+      ok: true,
+      probes: slice.map(toTransferable),
+      fingerprints: slice.map(probeFingerprint),
+    } satisfies LoadReply);
   };
   parentPort?.on('message', send);
   send();

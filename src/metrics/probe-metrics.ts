@@ -385,7 +385,9 @@ export class ProbeMetrics {
       block: Buffer.alloc(0),
       offsets: new Uint32Array(FAMILIES.length + 1),
     });
-    this.rebuild(this.probes.get(spec.name)!);
+    // Rendered by the next scrape, in its slices: registering 50,000 probes on a reload spent a
+    // second of the event loop building blocks here (docs/benchmarks.md).
+    this.stale.add(this.probes.get(spec.name)!);
   }
 
   private rebuild(state: ProbeState): void {
