@@ -2,7 +2,9 @@
  * 20,000 slow client connections once took every descriptor and failed every probe with EMFILE.
  * Here the daemon runs with a small descriptor limit (ulimit -n 256) and a cap of 64 client
  * connections; 400 connections are opened and held. The cap turns the surplus away, the daemon
- * keeps its remaining descriptors for probing, and its probes keep succeeding.
+ * keeps its remaining descriptors for probing, and its probes keep succeeding. And when probing
+ * itself runs out (400 stalled runs under the same limit), the runs that find no descriptor fail
+ * as fd_exhausted, not internal, and the daemon keeps serving.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -14,11 +16,11 @@ import { CLI } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { rawRequest, statusOf } from '../helpers/raw-http.js';
-import { withHttpServer } from '../helpers/servers.js';
+import { withHttpServer, withTcpServer } from '../helpers/servers.js';
 
-async function startLimited(configPath: string): Promise<string> {
+async function startLimited(configPath: string, descriptors = 256): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-flood-'));
-  const command = `ulimit -n 256 && exec "${process.execPath}" ${CLI} run --config "${configPath}" --data-dir "${dataDir}" --web.listen-address 127.0.0.1:0 --web.max-connections 64`;
+  const command = `ulimit -n ${descriptors} && exec "${process.execPath}" ${CLI} run --config "${configPath}" --data-dir "${dataDir}" --web.listen-address 127.0.0.1:0 --web.max-connections 64`;
   const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
   onTestFinished(() => {
     child.kill('SIGKILL');
@@ -105,5 +107,40 @@ describe('a flood of client connections', () => {
         100,
       );
     }
+  });
+});
+
+describe('running out of descriptors', () => {
+  it('fails the probes that find none as fd_exhausted, and the daemon stays up', async () => {
+    // A target that accepts and never answers: every run holds its socket until its deadline.
+    const stall = await withTcpServer(() => {});
+    const dir = configDir();
+    const probes = Array.from(
+      { length: 400 },
+      (_, i) =>
+        `  - { name: s${i}, kind: tcp, target: "127.0.0.1:${stall.port}", query_response: [{ expect: "never" }], interval: 3s, timeout: 2500ms }`,
+    );
+    dir.write('probes.yaml', `probes:\n${probes.join('\n')}\n`);
+    const baseUrl = await startLimited(dir.path, 256);
+    const { port } = new URL(baseUrl);
+    const text = await eventually(
+      async () => {
+        const answer = await rawRequest(
+          Number(port),
+          'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        ).catch(() => '');
+        return answer.includes('failure="fd_exhausted"} 1') || /failure="fd_exhausted"} [1-9]/.test(answer)
+          ? answer
+          : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(text).not.toMatch(/failure="internal"} [1-9]/);
+    const healthy = await rawRequest(
+      Number(port),
+      'GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(statusOf(healthy)).toBe(200);
   });
 });
