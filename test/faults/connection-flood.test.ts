@@ -7,7 +7,7 @@
  * as fd_exhausted, not internal, and the daemon keeps serving.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +22,10 @@ async function startLimited(configPath: string, descriptors = 256): Promise<stri
   const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-flood-'));
   const command = `ulimit -n ${descriptors} && exec "${process.execPath}" ${CLI} run --config "${configPath}" --data-dir "${dataDir}" --web.listen-address 127.0.0.1:0 --web.max-connections 64`;
   const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(() => {
+  onTestFinished(async () => {
     child.kill('SIGKILL');
+    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
   });
   return new Promise((resolve, reject) => {
     let buffered = '';

@@ -4,7 +4,15 @@
  * persistence; both are logged naming the file, exported and alerted on, and probing never stops.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -21,7 +29,9 @@ async function probedSite() {
 }
 
 function dataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'prismwatch-state-'));
+  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-state-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 async function probing(scrape: () => Promise<string>): Promise<void> {
@@ -86,6 +96,7 @@ function readOnlyMount(): string | undefined {
   if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,ro', 'tmpfs', dir]).status !== 0) return undefined;
   onTestFinished(() => {
     spawnSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
   });
   return dir;
 }
