@@ -59,16 +59,24 @@ describe('the hardening table, against the running daemon', () => {
     });
     expect(silence.status).toBe(201);
 
+    // Each probe's failure, once it has one that is not a timeout (a busy machine may add those).
+    const expected = {
+      file: 'redirect_invalid',
+      ftp: 'redirect_invalid',
+      about: 'redirect_invalid',
+      redos: 'assertion_failed',
+    };
     const states = await eventually(async () => {
       const list = (await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).json()) as ProbeState[];
       const byName = new Map(list.map((probe) => [probe.name, probe]));
-      const settled = ['file', 'ftp', 'about', 'redos'].every((name) => byName.get(name)?.lastFailure);
+      const settled = Object.keys(expected).every((name) => {
+        const code = byName.get(name)?.lastFailure?.code;
+        return code !== undefined && code !== 'timeout';
+      });
       return settled && byName.get('healthy')?.state === 'up' ? byName : undefined;
-    }, 30_000);
-    expect(states.get('file')?.lastFailure?.code).toBe('redirect_invalid');
-    expect(states.get('ftp')?.lastFailure?.code).toBe('redirect_invalid');
-    expect(states.get('about')?.lastFailure?.code).toBe('redirect_invalid');
-    expect(states.get('redos')?.lastFailure?.code).toBe('assertion_failed');
+    }, 45_000);
+    for (const [name, code] of Object.entries(expected))
+      expect(states.get(name)?.lastFailure?.code, name).toBe(code);
     expect((await fetch(`${daemon.baseUrl}/-/healthy`)).status).toBe(200);
     expect(daemon.child.exitCode).toBeNull();
     expect(daemon.logs.filter((line) => line.level === 60)).toEqual([]); // nothing fatal

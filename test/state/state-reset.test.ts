@@ -24,7 +24,7 @@ import { withHttpServer } from '../helpers/servers.js';
 async function probedSite() {
   const target = await withHttpServer((_req, res) => res.end('ok'));
   const dir = configDir();
-  dir.write('probes.yaml', httpProbeYaml([{ name: 'web', url: target.url, interval: '100ms' }]));
+  dir.write('probes.yaml', httpProbeYaml([{ name: 'web', url: target.url, interval: '500ms' }]));
   return dir.path;
 }
 
