@@ -66,7 +66,9 @@ describe('misbehaving targets', () => {
       `  - { name: dns-stall, kind: dns, query_name: stall.test, server: "${dns.server}" }`,
     );
     for (let i = 0; i < 1_000; i++)
-      lines.push(`  - { name: refused-${i}, kind: tcp, target: "127.0.0.1:${refused}" }`);
+      // Every 5 s: 200 refused connections a second in the test's own process, which also runs the
+      // daemon and the healthy target; at 1,000 a second a busy machine timed out a healthy probe.
+      lines.push(`  - { name: refused-${i}, kind: tcp, target: "127.0.0.1:${refused}", interval: 5s }`);
     const dir = configDir();
     dir.write('faults.yaml', `${lines.join('\n')}\n`);
     const { daemon, scrape } = await startDaemon(dir.path, { logLevel: 'silent' });
@@ -102,7 +104,10 @@ describe('misbehaving targets', () => {
           (a, b) => a + b,
           0,
         ),
-        `ok-${i} failures`,
+        `ok-${i} failures: ${text
+          .split('\n')
+          .filter((line) => line.includes(`probe="ok-${i}"`) && line.includes('result="failure"'))
+          .join('; ')}`,
       ).toBe(0);
     }
     const failure = (probe: string) => daemon.results.get(probe)?.lastFailure?.failure?.code;
