@@ -27,13 +27,14 @@ import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen, type MetricsBody } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
-import type { ServerLimits } from './server/server-limits.js';
+import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { renderStatusPage } from './server/status-page.js';
 import { openStateStore } from './state/open-store.js';
 import { StateAlerts } from './state/state-alerts.js';
 import type { StateStore } from './state/store.js';
 import { preciseNow } from './util/clock.js';
+import { descriptorShortfall, openFilesLimit } from './util/fd-limit.js';
 import { VERSION } from './version.js';
 
 export const DEFAULT_MAX_CONCURRENCY = 2_000;
@@ -172,6 +173,7 @@ export class Daemon {
       await this.closeServer();
       throw error;
     }
+    this.warnIfDescriptorsShort();
     this.scheduler.start();
     const interval = this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
     this.evaluationTimer = setInterval(() => this.evaluateRules(), interval);
@@ -186,6 +188,23 @@ export class Daemon {
         ...(this.options.shard ? { shard: `${this.options.shard.index}/${this.options.shard.count}` } : {}),
       },
       'prismwatch started',
+    );
+  }
+
+  /** Says once, at start, when client connections and probe runs cannot all get a descriptor. */
+  private warnIfDescriptorsShort(): void {
+    const maxConnections = this.options.serverLimits?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    const maxConcurrency = this.options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+    const short = descriptorShortfall(openFilesLimit(), maxConnections, maxConcurrency);
+    if (!short) return;
+    this.log.warn(
+      {
+        fd_limit: short.limit,
+        fd_needed: short.needed,
+        max_connections: maxConnections,
+        max_concurrency: maxConcurrency,
+      },
+      `The file descriptor limit (${short.limit}) is below what --web.max-connections and --max-concurrency may use (${short.needed}): under load probes will fail as fd_exhausted. Raise ulimit -n, or lower either flag`,
     );
   }
 

@@ -18,6 +18,8 @@ import { eventually, sample } from '../helpers/metrics.js';
 import { rawRequest, statusOf } from '../helpers/raw-http.js';
 import { withHttpServer, withTcpServer } from '../helpers/servers.js';
 
+const startLogs: string[] = [];
+
 async function startLimited(configPath: string, descriptors = 256): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-flood-'));
   const command = `ulimit -n ${descriptors} && exec "${process.execPath}" ${CLI} run --config "${configPath}" --data-dir "${dataDir}" --web.listen-address 127.0.0.1:0 --web.max-connections 64`;
@@ -32,6 +34,7 @@ async function startLimited(configPath: string, descriptors = 256): Promise<stri
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
       for (const line of buffered.split('\n')) {
+        startLogs.push(line);
         if (line.includes('"prismwatch started"'))
           resolve(String((JSON.parse(line) as { address: string }).address));
       }
@@ -51,6 +54,8 @@ describe('a flood of client connections', () => {
     dir.write('probes.yaml', `probes:\n${probes.join('\n')}\n`);
     const baseUrl = await startLimited(dir.path);
     const { port } = new URL(baseUrl);
+    // 64 connections + 2,000 runs in flight cannot fit under 256 descriptors: said at start.
+    expect(startLogs.some((line) => line.includes('"fd_limit":256'))).toBe(true);
     // A raw request, not fetch: undici quietly retries a connection the cap closes, and hangs.
     const scrape = async () => {
       const answer = await rawRequest(
