@@ -381,7 +381,7 @@ export class Daemon {
     const opening = openStateStore(this.options.dataDir, this.now);
     this.store = opening.store;
     this.stateAlerts = new StateAlerts(opening, this.now());
-    this.persistent = this.options.dataDir !== undefined && opening.status !== 'memory';
+    this.persistent = opening.status === 'persistent' || opening.status === 'reset';
     this.selfMetrics.statePersistent.set(this.persistent ? 1 : 0);
     if (opening.status === 'reset') {
       this.selfMetrics.stateResets.inc();
@@ -395,11 +395,12 @@ export class Daemon {
         `Running WITHOUT persistence: ${opening.reason}. Alert state and notifications live in memory only`,
       );
     }
-    if (!this.persistent) return;
+    // A fresh (reset) database holds nothing; only one that opened as it was has state to restore.
+    if (opening.status !== 'persistent') return;
     const configured = new Set(this.config?.probes.map((spec) => spec.name));
-    for (const [probe, snapshot] of this.store.loadUptime())
+    for (const [probe, snapshot] of opening.saved.uptime)
       if (configured.has(probe)) this.results.uptimeOf(probe).restore(snapshot);
-    const { alerts, lastEvaluationAt } = this.store.load();
+    const { alerts, lastEvaluationAt } = opening.saved.state;
     const downtimeMs = lastEvaluationAt === undefined ? 0 : Math.max(0, this.now() - lastEvaluationAt);
     this.alerts.restore(alerts, downtimeMs);
     if (alerts.length > 0)

@@ -17,8 +17,8 @@ import { fromTransferable } from './transferable.js';
 
 /**
  * Configs up to this size load in place: parsing costs about 2 ms per KiB (docs/benchmarks.md),
- * so at most some 60 ms of blocking, less than a worker takes to start (about 150 ms of module
- * loading, on its own thread but still wall time before the reload answers).
+ * so at most some 60 ms of blocking, against about 0.7 s of wall time for a worker to start,
+ * load its modules and answer (measured: a 3-probe config took 710–780 ms on a worker).
  */
 export const IN_PLACE_MAX_BYTES = 32 * 1024;
 
@@ -62,9 +62,10 @@ export async function loadConfigOffThread(paths: readonly string[], env: Env): P
   const request: LoadRequest = { paths: [...paths], env: { ...env } };
   const worker = new Worker(file, { workerData: request });
   const probes: ProbeSpec[] = [];
+  let timer: NodeJS.Timeout | undefined;
   try {
     const reply = await new Promise<LoadReply>((resolve, reject) => {
-      const timer = setTimeout(
+      timer = setTimeout(
         () => reject(new Error(`the config loader did not finish within ${LOAD_WORKER_TIMEOUT_MS / 1000}s`)),
         LOAD_WORKER_TIMEOUT_MS,
       );
@@ -79,24 +80,21 @@ export async function loadConfigOffThread(paths: readonly string[], env: Env): P
           setImmediate(() => worker.postMessage('next'));
           return;
         }
-        clearTimeout(timer);
         resolve(message);
       });
-      worker.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      worker.once('exit', (code) => {
-        // After the last message, closing its port ends the worker: only an early exit is a failure.
-        clearTimeout(timer);
-        reject(new Error(`the config loader exited with code ${code} before answering`));
-      });
+      worker.once('error', reject);
+      // After the last message, closing its port ends the worker: only an exit before it (which
+      // this reject then reports) is a failure; a later one finds the promise settled.
+      worker.once('exit', (code) =>
+        reject(new Error(`the config loader exited with code ${code} before answering`)),
+      );
     });
     if (reply.ok && 'config' in reply)
       return { probes, ...(fromTransferable(reply.config) as Omit<Config, 'probes'>) };
     if ('issues' in reply) throw new ConfigError(reply.issues);
     throw new Error(`the config loader failed: ${'error' in reply ? reply.error : 'no answer'}`);
   } finally {
+    clearTimeout(timer);
     void worker.terminate();
   }
 }

@@ -28,12 +28,12 @@ function firstClause(message: string): string {
 
 export function scrubMessage(message: string, inserted: readonly Inserted[]): string {
   let text = message;
-  const secrets = inserted.filter((entry) => entry.value.length >= 1);
-  // Longest first, so a value containing another is replaced whole.
-  for (const { name, value } of [...secrets].sort((a, b) => b.value.length - a.value.length)) {
+  // Longest first, so a value containing another is replaced whole. (Empty values are never
+  // inserted: interpolate() takes the default for an empty variable.)
+  for (const { name, value } of [...inserted].sort((a, b) => b.value.length - a.value.length)) {
     if (value.length > FRAGMENT) text = text.replaceAll(value, `\${${name}}`);
   }
-  const leaking = secrets.filter(({ value }) => holdsFragment(text, value));
+  const leaking = inserted.filter(({ value }) => holdsFragment(text, value));
   if (leaking.length === 0) return text;
   const names = [...new Set(leaking.map(({ name }) => `\${${name}}`))].join(', ');
   const clause = firstClause(text);
@@ -43,9 +43,6 @@ export function scrubMessage(message: string, inserted: readonly Inserted[]): st
 
 export function scrubIssues(issues: readonly ConfigIssue[], inserted: readonly Inserted[]): ConfigIssue[] {
   if (inserted.length === 0) return [...issues];
-  return issues.map((issue) => ({
-    ...issue,
-    message: scrubMessage(issue.message, inserted),
-    path: scrubMessage(issue.path, inserted) === issue.path ? issue.path : '',
-  }));
+  // Paths are keys, which are never interpolated: only messages can hold a value.
+  return issues.map((issue) => ({ ...issue, message: scrubMessage(issue.message, inserted) }));
 }

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { formatDuration } from '../config/duration.js';
+import { decodeComponent } from '../util/uri.js';
 import type { Failure, Phase } from './failure.js';
 import { mapNetworkError } from './map-error.js';
 import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from './types.js';
@@ -35,7 +36,7 @@ export interface DatabaseDriver {
 
 function describeWhere(url: URL): string {
   const database = url.pathname.replace(/^\//, '');
-  return `${url.host}${database ? `/${decodeURIComponent(database)}` : ''}`;
+  return `${url.host}${database ? `/${decodeComponent(database) ?? database}` : ''}`;
 }
 
 export function databaseSettingsShape(driver: Pick<DatabaseDriver, 'schemes' | 'product'>) {

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { httpUrl, regex, sizeBytes } from '../config/fields.js';
 import type { LinearRegExp } from '../util/linear-regex.js';
+import { decodeComponent } from '../util/uri.js';
 import { USER_AGENT } from '../version.js';
 import type { TlsOptions } from './connect.js';
 import { ipShape, tlsShape, toIpSettings, toTlsOptions, validateTlsOptions } from './connect-config.js';
@@ -197,12 +198,9 @@ export function requestHeaders(configured: Readonly<Record<string, string>>): Re
  */
 export function userinfoAuth(url: URL): HttpAuth | undefined {
   if (url.username === '' && url.password === '') return undefined;
-  const decode = (part: string) => {
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      return part;
-    }
+  return {
+    type: 'basic',
+    username: decodeComponent(url.username) ?? url.username,
+    password: decodeComponent(url.password) ?? url.password,
   };
-  return { type: 'basic', username: decode(url.username), password: decode(url.password) };
 }

@@ -32,9 +32,6 @@ const CODE_TO_FAILURE: Record<string, FailureCode> = {
   UND_ERR_RES_EXCEEDED_MAX_SIZE: 'body_too_large',
   EPROTO: 'tls_error',
   ERR_TLS_CERT_ALTNAME_INVALID: 'tls_error',
-  Z_DATA_ERROR: 'protocol_error',
-  Z_BUF_ERROR: 'protocol_error',
-  ERR__ERROR_FORMAT_PADDING: 'protocol_error',
   EMFILE: 'fd_exhausted',
   ENFILE: 'fd_exhausted',
 };

@@ -18,9 +18,9 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizat
 const SECRET_HEADER_RE =
   /(^|-)(api-?key|key|token|secret|password|passwd|auth|authentication|session|signature|credentials?)(-|$)/i;
 
-export function isCredentialHeader(name: string, secretHeaders: ReadonlySet<string> = new Set()): boolean {
+export function isCredentialHeader(name: string, secretHeaders?: ReadonlySet<string>): boolean {
   const lower = name.toLowerCase();
-  return CREDENTIAL_HEADERS.has(lower) || secretHeaders.has(lower) || SECRET_HEADER_RE.test(lower);
+  return CREDENTIAL_HEADERS.has(lower) || secretHeaders?.has(lower) === true || SECRET_HEADER_RE.test(lower);
 }
 
 export type RedirectStep = { readonly url: URL } | { readonly failure: Failure };

@@ -10,8 +10,9 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PrismwatchError } from '../errors.js';
 import type { Silences } from '../notify/silences.js';
+import { decodeComponent } from '../util/uri.js';
 import { formatHostPort } from './listen-address.js';
-import { decodeSegment, parseRequestTarget } from './request-target.js';
+import { parseRequestTarget } from './request-target.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { applyServerLimits, type ServerLimits } from './server-limits.js';
 import type { ServerMetrics } from './server-metrics.js';
@@ -175,7 +176,7 @@ export function createHttpServer(options: ServerOptions): Server {
       if (sinceMs !== undefined && Number.isNaN(sinceMs)) {
         return sendJson(res, 400, { error: `since must be an RFC 3339 time, got ${JSON.stringify(since)}` });
       }
-      const name = decodeSegment(results[1]!);
+      const name = decodeComponent(results[1]!);
       if (name === undefined) return badRequest(res, 'invalid percent-encoding in the probe name');
       const body = handlers.probeResults(name, sinceMs);
       if (body === undefined) return sendJson(res, 404, { error: `no probe named ${JSON.stringify(name)}` });
@@ -184,7 +185,7 @@ export function createHttpServer(options: ServerOptions): Server {
     const silence = /^\/api\/v1\/silences?\/([^/]+)$/.exec(path);
     if (silence && req.method === 'DELETE') {
       if (!authorizeWrite(req, res)) return;
-      const id = decodeSegment(silence[1]!);
+      const id = decodeComponent(silence[1]!);
       if (id === undefined) return badRequest(res, 'invalid percent-encoding in the silence id');
       return withSilences(res, (silences) => expireSilence(silences, id));
     }

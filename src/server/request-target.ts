@@ -29,12 +29,3 @@ export function parseRequestTarget(raw: string | undefined): RequestTarget | und
     return undefined;
   }
 }
-
-/** A path segment decoded, or undefined when its percent-encoding is not valid UTF-8. */
-export function decodeSegment(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-}

@@ -7,12 +7,29 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { StateStore } from './store.js';
+import type { UptimeSnapshot } from '../results/uptime.js';
+import { StateStore, type StoredState } from './store.js';
 
 export const STATE_FILE = 'prismwatch.db';
 
+/** What a database held when it was opened: reading it all is how it is proven readable. */
+export interface SavedState {
+  readonly state: StoredState;
+  readonly uptime: Array<[string, UptimeSnapshot]>;
+}
+
+/**
+ * `unconfigured`: no data directory was given, state lives in memory by choice. `memory`: one was
+ * given and could not be used. `persistent` and `reset` save to disk.
+ */
 export type StoreOpening =
-  | { readonly status: 'persistent'; readonly store: StateStore; readonly file: string }
+  | { readonly status: 'unconfigured'; readonly store: StateStore }
+  | {
+      readonly status: 'persistent';
+      readonly store: StateStore;
+      readonly file: string;
+      readonly saved: SavedState;
+    }
   | {
       readonly status: 'reset';
       readonly store: StateStore;
@@ -29,17 +46,15 @@ function errorText(error: unknown): string {
   return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
 }
 
-/** A store that was opened and read back end to end, or the reason it could not be. */
-function tryOpen(dataDir: string): { store: StateStore } | { error: unknown } {
+/** A store that was opened and read back end to end (what it held), or the reason it could not be. */
+function tryOpen(dataDir: string): { store: StateStore; saved: SavedState } | { error: unknown } {
   let store: StateStore | undefined;
   try {
     store = new StateStore(dataDir);
     const check = store.db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
-    // Reading every row also proves the JSON in it parses: what restore will do next.
-    store.load();
-    store.loadUptime();
-    return { store };
+    // Reading every row also proves the JSON in it parses; the daemon restores from this read.
+    return { store, saved: { state: store.load(), uptime: store.loadUptime() } };
   } catch (error) {
     try {
       store?.close();
@@ -68,7 +83,7 @@ function moveAside(file: string, now: number): string {
 }
 
 export function openStateStore(dataDir: string | undefined, now: () => number = Date.now): StoreOpening {
-  if (!dataDir) return { status: 'persistent', store: new StateStore(), file: ':memory:' };
+  if (!dataDir) return { status: 'unconfigured', store: new StateStore() };
   const file = join(dataDir, STATE_FILE);
   const memory = (reason: string): StoreOpening => ({
     status: 'memory',
@@ -83,7 +98,7 @@ export function openStateStore(dataDir: string | undefined, now: () => number = 
     return memory(`the data directory ${dataDir} cannot be written: ${errorText(error)}`);
   }
   const first = tryOpen(dataDir);
-  if ('store' in first) return { status: 'persistent', store: first.store, file };
+  if ('store' in first) return { status: 'persistent', store: first.store, file, saved: first.saved };
   if (isWriteRefusal(first.error)) return memory(`${file} cannot be written: ${errorText(first.error)}`);
   const reason = errorText(first.error);
   let movedTo: string;

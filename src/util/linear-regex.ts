@@ -7,8 +7,8 @@
  *
  * The engine is `re2js`, a pure-JavaScript port of RE2/J: no native addon to build (`re2` needs
  * node-gyp and a C++ toolchain at install, and a prebuilt binary download this workplace cannot
- * make) and no WebAssembly module to load (`re2-wasm` is unmaintained since 2021 and its
- * Node-only build works on Buffers). Its cost is measured in docs/benchmarks.md.
+ * make) and no WebAssembly module to load and keep in step (`re2-wasm`, whose last release is
+ * 1.0.2). Its cost is measured in docs/benchmarks.md.
  */
 import { RE2JS } from 're2js';
 

@@ -4,6 +4,7 @@
  * exception that reaches the process.
  */
 import { describe, expect, it } from 'vitest';
+import { FAILURE_CODES } from '../../src/probers/failure.js';
 import { runProbe } from '../../src/probers/run-probe.js';
 import type { ProbeSpec } from '../../src/probers/types.js';
 import { captureLog } from '../helpers/log.js';
@@ -55,7 +56,9 @@ describe('the run boundary', () => {
       );
       for (const settings of [undefined, null, {}, { tls: null }, 42]) {
         const { result } = await run({ ...base, settings } as ProbeSpec);
-        expect(result.ok, `${kind} with ${JSON.stringify(settings)}`).toBeTypeOf('boolean');
+        // A failure from the catalogue, never a throw out of runProbe.
+        expect(result.ok, `${kind} with ${JSON.stringify(settings)}`).toBe(false);
+        expect(FAILURE_CODES).toContain(result.failure?.code);
       }
     }
   });

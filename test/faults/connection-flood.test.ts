@@ -6,41 +6,17 @@
  * itself runs out (400 stalled runs under the same limit), the runs that find no descriptor fail
  * as fd_exhausted, not internal, and the daemon keeps serving.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CLI } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { rawRequest, statusOf } from '../helpers/raw-http.js';
 import { withHttpServer, withTcpServer } from '../helpers/servers.js';
 
-const startLogs: string[] = [];
-
-async function startLimited(configPath: string, descriptors = 256): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-flood-'));
-  const command = `ulimit -n ${descriptors} && exec "${process.execPath}" ${CLI} run --config "${configPath}" --data-dir "${dataDir}" --web.listen-address 127.0.0.1:0 --web.max-connections 64`;
-  const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'] });
-  onTestFinished(async () => {
-    child.kill('SIGKILL');
-    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      for (const line of buffered.split('\n')) {
-        startLogs.push(line);
-        if (line.includes('"prismwatch started"'))
-          resolve(String((JSON.parse(line) as { address: string }).address));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`prismwatch exited with ${code}`)));
-  });
+/** The daemon under `ulimit -n 256`, with a cap of 64 client connections. */
+function startLimited(configPath: string) {
+  return startCli(['--config', configPath, '--web.max-connections', '64'], {}, { fdLimit: 256 });
 }
 
 describe('a flood of client connections', () => {
@@ -52,10 +28,10 @@ describe('a flood of client connections', () => {
       (_, i) => `  - { name: p${i}, kind: http, url: "${target.url}/${i}", interval: 1s, timeout: 900ms }`,
     );
     dir.write('probes.yaml', `probes:\n${probes.join('\n')}\n`);
-    const baseUrl = await startLimited(dir.path);
-    const { port } = new URL(baseUrl);
+    const daemon = await startLimited(dir.path);
+    const { port } = new URL(daemon.baseUrl);
     // 64 connections + 2,000 runs in flight cannot fit under 256 descriptors: said at start.
-    expect(startLogs.some((line) => line.includes('"fd_limit":256'))).toBe(true);
+    expect(daemon.logs.some((line) => line.fd_limit === 256)).toBe(true);
     // A raw request, not fetch: undici quietly retries a connection the cap closes, and hangs.
     const scrape = async () => {
       const answer = await rawRequest(
@@ -129,8 +105,7 @@ describe('running out of descriptors', () => {
         `  - { name: s${i}, kind: tcp, target: "127.0.0.1:${stall.port}", query_response: [{ expect: "never" }], interval: 3s, timeout: 2500ms }`,
     );
     dir.write('probes.yaml', `probes:\n${probes.join('\n')}\n`);
-    const baseUrl = await startLimited(dir.path, 256);
-    const { port } = new URL(baseUrl);
+    const { port } = new URL((await startLimited(dir.path)).baseUrl);
     const text = await eventually(
       async () => {
         const answer = await rawRequest(

@@ -1,8 +1,11 @@
 /** Every parser that reads what a target, a config or a client wrote: random and mutated text never makes one throw. */
+
+import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/config/duration.js';
 import { parseSize } from '../../src/config/size.js';
+import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
 import { parseHostPort } from '../../src/probers/connect-config.js';
 import { parseLoadavg, parseMeminfo } from '../../src/probers/host-proc.js';
@@ -68,6 +71,23 @@ const headerName = fc.constantFrom(
 const headers = fc.dictionary(headerName, fc.oneof(grammarText, fc.array(grammarText, { maxLength: 3 })));
 
 describe('parsers under random input', () => {
+  it('the UTF-8 scan stops at the first byte where valid UTF-8 ends', async () => {
+    await fuzz(
+      'utf-8 positions',
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.string({ unit: 'grapheme', maxLength: 20 }),
+        (noise, text) => {
+          const bytes = Buffer.concat([Buffer.from(text), noise]);
+          const at = firstInvalidUtf8(bytes);
+          expect(at === -1).toBe(isUtf8(bytes));
+          if (at !== -1) expect(isUtf8(bytes.subarray(0, at))).toBe(true);
+        },
+      ),
+      runs(2_000),
+    );
+  });
+
   it('text parsers never throw', async () => {
     await fuzz(
       'text parsers',

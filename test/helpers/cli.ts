@@ -31,19 +31,26 @@ export interface Daemon {
   exited(): Promise<number | null>;
 }
 
-/** Starts `prismwatch run` on a free port and resolves once it logs that it started. */
-export async function startCli(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
+/**
+ * Starts `prismwatch run` on a free port and resolves once it logs that it started. With
+ * `fdLimit`, under `ulimit -n` of that many descriptors (through sh, which then execs node).
+ */
+export async function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { readonly fdLimit?: number } = {},
+): Promise<Daemon> {
   // Each daemon keeps its alert state in its own directory, so tests never share a database.
   const dataDir = args.includes('--data-dir')
     ? []
     : ['--data-dir', mkdtempSync(join(tmpdir(), 'prismwatch-data-'))];
-  const child = spawn(
-    process.execPath,
-    [CLI, 'run', '--web.listen-address', '127.0.0.1:0', ...dataDir, ...args],
-    {
-      env: { ...process.env, ...env },
-    },
-  );
+  const argv = [CLI, 'run', '--web.listen-address', '127.0.0.1:0', ...dataDir, ...args];
+  const child =
+    options.fdLimit === undefined
+      ? spawn(process.execPath, argv, { env: { ...process.env, ...env } })
+      : spawn('sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv], {
+          env: { ...process.env, ...env },
+        });
   const logs: Array<Record<string, unknown>> = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onTestFinished(async () => {
