@@ -107,11 +107,6 @@ const diskGauge = (
 const FAMILIES: Family[] = [
   gauge('probe_success', 'Whether the last probe run succeeded (1) or failed (0).', (l) => l.success),
   gauge('probe_duration_seconds', 'How long the last probe run took, in seconds.', (l) => l.duration),
-  gauge(
-    'probe_http_status_code',
-    'HTTP status code of the final response (0 when none).',
-    (l) => l.http?.status,
-  ),
   {
     name: 'prismwatch_probe_phase_duration_seconds',
     type: 'gauge',
@@ -124,6 +119,11 @@ const FAMILIES: Family[] = [
       return out;
     },
   },
+  gauge(
+    'probe_http_status_code',
+    'HTTP status code of the final response (0 when none).',
+    (l) => l.http?.status,
+  ),
   {
     name: 'probe_http_duration_seconds',
     type: 'gauge',
