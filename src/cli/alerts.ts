@@ -1,6 +1,6 @@
 /** `prismwatch alerts`: the running daemon's alerts, as a table (or JSON). */
 import { PrismwatchError } from '../errors.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../util/table.js';
 
 interface ApiAlert {
   readonly labels: Record<string, string>;

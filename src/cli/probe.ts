@@ -6,10 +6,10 @@
 import { probeSchemaFor } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
+import type { ProbeSpec } from '../model/probe.js';
 import { proberFor } from '../probers/index.js';
+import { renderProbeReport } from '../probers/report.js';
 import { runProbe } from '../probers/run-probe.js';
-import type { ProbeSpec } from '../probers/types.js';
-import { renderProbeReport } from './report.js';
 
 export interface ProbeCommandOptions {
   readonly kind: string;

@@ -3,12 +3,13 @@
  * reaches, like `amtool config routes test`; `--verbose` shows each route's grouping and timers and
  * each receiver's integrations (and which are switched off).
  */
-import { formatDuration } from '../config/duration.js';
+
 import type { Config } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { RouteNode } from '../notify/model.js';
 import { matchRoutes } from '../notify/route.js';
+import { formatDuration } from '../util/duration.js';
 
 export function parseLabelArgs(args: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};

@@ -1,12 +1,12 @@
 /** `prismwatch run`: the daemon, with signal handling. SIGTERM/SIGINT stop cleanly, SIGHUP reloads. */
 
 import { readFileSync } from 'node:fs';
-import { parseDuration } from '../config/duration.js';
 import { parseShard } from '../config/shard.js';
 import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { parseListenAddress } from '../server/listen-address.js';
+import { parseDuration } from '../util/duration.js';
 import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
 import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
 import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';

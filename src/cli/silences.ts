@@ -1,6 +1,6 @@
 /** `prismwatch silences list|add|expire`: the running daemon's silences through its API (like amtool silence). */
 import { PrismwatchError } from '../errors.js';
-import { renderTable } from './table.js';
+import { renderTable } from '../util/table.js';
 
 interface ApiSilence {
   id: string;

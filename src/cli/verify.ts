@@ -5,12 +5,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../config/duration.js';
 import type { Env } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
+import { parseDuration } from '../util/duration.js';
 import { readBaseline, regressions } from '../verify/baseline.js';
 import { collect } from '../verify/collect.js';
 import {

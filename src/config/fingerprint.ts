@@ -4,7 +4,7 @@
  * moving a probe within a file changes nothing about it.
  */
 import { createHash } from 'node:crypto';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
 import { LinearRegExp } from '../util/linear-regex.js';
 
 function canonical(_key: string, value: unknown): unknown {

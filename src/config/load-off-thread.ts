@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
 import { discoverConfigFiles } from './discover.js';
 import { rememberFingerprint } from './fingerprint.js';
 import type { Env } from './interpolate.js';

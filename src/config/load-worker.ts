@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
 import { probeFingerprint } from './fingerprint.js';
 import type { Env } from './interpolate.js';
 import { loadConfig } from './load.js';

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
+import type { ProbeSpec } from '../model/probe.js';
 import { buildNotifyConfig, type NotifySections } from '../notify/build.js';
 import type { NotifyConfig } from '../notify/model.js';
 import {
@@ -20,11 +21,10 @@ import {
   silenceSchema,
 } from '../notify/schema.js';
 import { PROBERS, proberFor } from '../probers/index.js';
-import type { ProbeSpec } from '../probers/types.js';
 import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';
+import { formatDuration } from '../util/duration.js';
 import { discoverConfigFiles, displayPath } from './discover.js';
-import { formatDuration } from './duration.js';
 import type { Env, Inserted } from './interpolate.js';
 import { closest, toConfigIssues } from './issues.js';
 import {

@@ -13,7 +13,7 @@ import {
 } from '../notify/schema.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
-import { durationMs, labels, MAX_INTERVAL_MS, probeName } from './fields.js';
+import { durationMs, labels, MAX_INTERVAL_MS, probeName } from '../util/fields.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;

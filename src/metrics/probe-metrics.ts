@@ -9,9 +9,9 @@
  * observation renders that probe's lines once, into small Buffers, and a scrape only concatenates
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
-import { type FailureCode, PHASES } from '../probers/failure.js';
-import type { HostFacts, ProbeResult, ProbeSpec, RateLimitFacts, SecurityFacts } from '../probers/types.js';
-import { escapeLabelValue, formatValue, header } from './exposition.js';
+import { type FailureCode, PHASES } from '../model/failure.js';
+import type { HostFacts, ProbeResult, ProbeSpec, RateLimitFacts, SecurityFacts } from '../model/probe.js';
+import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
 export const PROBE_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 5, 10, 30];

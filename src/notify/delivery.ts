@@ -6,15 +6,15 @@
  * and logged. Attempts never run on the evaluation path.
  */
 import type { Logger } from 'pino';
-import type { NotifyStore, OutboxRow } from '../state/notify-store.js';
 import { backoffDelayMs } from './backoff.js';
 import { DeliveryError } from './delivery-error.js';
-import { EmailSender } from './integrations/email.js';
-import { LogSender } from './integrations/log.js';
-import { WebhookSender } from './integrations/webhook.js';
 import type { Integration } from './model.js';
 import type { Notification } from './notification.js';
 import type { NotifyMetrics } from './notify-metrics.js';
+import { EmailSender } from './receivers/email/sender.js';
+import { LogSender } from './receivers/log/sender.js';
+import { WebhookSender } from './receivers/webhook/sender.js';
+import type { NotifyStore, OutboxRow } from './store.js';
 
 export interface Sender {
   send(notification: Notification, now: number): Promise<void>;

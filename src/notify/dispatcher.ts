@@ -12,7 +12,6 @@
 
 import type { Logger } from 'pino';
 import type { Alert } from '../rules/evaluator.js';
-import type { NflogEntry, NotifyStore } from '../state/notify-store.js';
 import { timerDelay } from '../util/timer.js';
 import { Inhibitor } from './inhibit.js';
 import { formatLabels } from './matchers.js';
@@ -27,6 +26,7 @@ import {
 } from './notification.js';
 import { groupLabels, matchRoutes } from './route.js';
 import type { Silences } from './silences.js';
+import type { NflogEntry, NotifyStore } from './store.js';
 
 /** The label NotificationsFailing carries: an integration is never told about its own failure. */
 export const INTEGRATION_LABEL = 'integration';

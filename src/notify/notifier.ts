@@ -6,7 +6,6 @@ import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Alert } from '../rules/evaluator.js';
-import { NotifyStore } from '../state/notify-store.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery, type Sender } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
@@ -14,6 +13,7 @@ import { HealthAlerts } from './health-alerts.js';
 import type { Integration, NotifyConfig } from './model.js';
 import { NotifyMetrics } from './notify-metrics.js';
 import { Silences } from './silences.js';
+import { NotifyStore } from './store.js';
 
 /** Finished notifications and all-resolved log entries are kept this long (for inspection). */
 const KEEP_FINISHED_MS = 24 * 60 * 60_000;

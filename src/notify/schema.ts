@@ -5,7 +5,7 @@
  * Differences from Alertmanager are named where they are made.
  */
 import * as z from 'zod';
-import { durationMs } from '../config/fields.js';
+import { durationMs } from '../util/fields.js';
 import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from './body-template.js';
 import { parseMatcher } from './matchers.js';
 

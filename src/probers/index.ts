@@ -1,15 +1,16 @@
 /** The table of probers: a config `kind` → its keys and its function. Config validation reads it too. */
-import { dnsProber } from './dns.js';
-import { hostProber } from './host.js';
-import { httpProber } from './http.js';
-import { mysqlProber } from './mysql.js';
-import { postgresProber } from './postgres.js';
-import { rateLimitProber } from './rate-limit.js';
-import { redisProber } from './redis.js';
-import { securityHeadersProber } from './security-headers.js';
-import { tcpProber } from './tcp.js';
-import { tlsProber } from './tls.js';
-import type { ProberDefinition } from './types.js';
+
+import type { ProberDefinition } from '../model/probe.js';
+import { dnsProber } from './dns/index.js';
+import { hostProber } from './host/index.js';
+import { httpProber } from './http/index.js';
+import { mysqlProber } from './mysql/index.js';
+import { postgresProber } from './postgres/index.js';
+import { rateLimitProber } from './rate_limit/index.js';
+import { redisProber } from './redis/index.js';
+import { securityHeadersProber } from './security_headers/index.js';
+import { tcpProber } from './tcp/index.js';
+import { tlsProber } from './tls/index.js';
 
 /** Settings are typed inside each prober; across the table they are opaque. */
 function entry<Settings>(prober: ProberDefinition<Settings>): ProberDefinition<unknown> {

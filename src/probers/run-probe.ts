@@ -5,10 +5,10 @@
  */
 
 import type { Logger } from 'pino';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { onAbort } from '../util/abort-fanout.js';
 import { preciseNow } from '../util/clock.js';
 import { proberFor } from './index.js';
-import type { ProbeResult, ProbeSpec } from './types.js';
 
 /** How long past its deadline a prober may take to notice the abort before it is abandoned. */
 export const ABANDON_GRACE_MS = 1_000;

@@ -4,8 +4,8 @@
  * Typed arrays keep 10,000 probes × hundreds of samples in tens of megabytes.
  */
 
-import { FAILURE_CODES, type FailureCode } from '../probers/failure.js';
-import type { ProbeResult } from '../probers/types.js';
+import { FAILURE_CODES, type FailureCode } from '../model/failure.js';
+import type { ProbeResult } from '../model/probe.js';
 import { Uptime, type UptimeSnapshot } from './uptime.js';
 
 /** How far back each probe's samples reach by default; rules that need longer windows ask for more. */

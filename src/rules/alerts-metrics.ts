@@ -2,7 +2,7 @@
  * `ALERTS{alertname, alertstate, …}` and `ALERTS_FOR_STATE` as Prometheus exports them, so
  * dashboards and recording rules written for Prometheus alerts work on prismwatch's.
  */
-import { escapeLabelValue, header } from '../metrics/exposition.js';
+import { escapeLabelValue, header } from '../util/exposition.js';
 import type { Alert } from './evaluator.js';
 
 function labelText(labels: Readonly<Record<string, string>>, extra: Record<string, string> = {}): string {

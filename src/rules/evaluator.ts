@@ -15,7 +15,7 @@
  * firing alert as it is, instead of resolving it.
  */
 import { createHash } from 'node:crypto';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { compare, type RuleSpec, selects } from './rule.js';
 import { computeSignal } from './signals.js';

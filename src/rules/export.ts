@@ -6,8 +6,8 @@
  * equivalent, and resolve_threshold (hysteresis) has none at all.
  */
 import { stringify } from 'yaml';
-import { formatDuration } from '../config/duration.js';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
+import { formatDuration } from '../util/duration.js';
 import { type RuleSpec, selects } from './rule.js';
 import { LATENCY, type Signal } from './signals.js';
 

@@ -1,7 +1,7 @@
 /** The `rules:` section of alerts/*.yaml: one alert rule per entry, snake_case like Prometheus. */
 import * as z from 'zod';
-import { parseDuration } from '../config/duration.js';
-import { durationMs, labels } from '../config/fields.js';
+import { parseDuration } from '../util/duration.js';
+import { durationMs, labels } from '../util/fields.js';
 import type { Comparison, RuleSpec, Severity } from './rule.js';
 import { LATENCY, SIGNALS, type Signal, WINDOWED } from './signals.js';
 import { unknownPlaceholders } from './template.js';

@@ -3,7 +3,7 @@
  * `{{severity}}`, `{{labels.NAME}}`. Placeholders are checked when the config loads, so a typo is a
  * config error rather than a literal "{{vaule}}" in someone's pager at 3 a.m.
  */
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../util/duration.js';
 import { LATENCY, type Signal } from './signals.js';
 
 const PLACEHOLDER_RE = /\{\{\s*([a-z_.A-Z0-9]+)\s*\}\}/g;

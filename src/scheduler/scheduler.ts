@@ -6,7 +6,7 @@
 
 import cron, { type ScheduledTask } from 'node-cron';
 import type { SkipReason } from '../metrics/probe-metrics.js';
-import type { ProbeSpec } from '../probers/types.js';
+import type { ProbeSpec } from '../model/probe.js';
 import { preciseNow } from '../util/clock.js';
 import { timerDelay } from '../util/timer.js';
 import { MinHeap } from './heap.js';

@@ -1,6 +1,7 @@
 /** JSON views of probes and their recent results, for scripts, the status page and `verify`. */
+
+import type { ProbeSpec } from '../model/probe.js';
 import { proberFor } from '../probers/index.js';
-import type { ProbeSpec } from '../probers/types.js';
 import { probeState, type ResultStore } from '../results/history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -3,9 +3,10 @@
  * (`severity="warning"`) or as Alertmanager API v2 objects ({name, value, isRegex, isEqual}) so
  * amtool habits and scripts carry over. Durations like "2h" may replace endsAt.
  */
-import { parseDuration } from '../config/duration.js';
+
 import { formatMatcher } from '../notify/matchers.js';
 import { type Silences, silenceAsJson } from '../notify/silences.js';
+import { parseDuration } from '../util/duration.js';
 
 export interface ApiAnswer {
   readonly status: number;

@@ -5,12 +5,13 @@
  * ("DOWN", not only a red dot) and tables have captions and header scopes for screen readers.
  * Rendering is one pass of string building: 1,000 probes take a few milliseconds.
  */
+
+import type { ProbeSpec } from '../model/probe.js';
 import { escapeHtml as esc } from '../notify/email-template.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
 import { proberFor } from '../probers/index.js';
-import type { ProbeSpec } from '../probers/types.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import type { Alert } from '../rules/evaluator.js';
 

@@ -4,8 +4,8 @@
  * Probes run in parallel with one run per probe at a time; nothing touches daemon state.
  */
 import type { Logger } from 'pino';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { runProbe } from '../probers/run-probe.js';
-import type { ProbeResult, ProbeSpec } from '../probers/types.js';
 import { ResultStore } from '../results/history.js';
 
 /** Kinds whose gates are statistics over many runs; the others answer in one. */

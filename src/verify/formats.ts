@@ -1,5 +1,5 @@
 /** The four outputs of `prismwatch verify`: text (default), json, junit and markdown. */
-import { renderTable } from '../cli/table.js';
+import { renderTable } from '../util/table.js';
 import type { Gate } from './gates.js';
 import type { VerifyReport } from './report.js';
 

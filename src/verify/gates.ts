@@ -5,7 +5,7 @@
  * is `no_data`: not a pass, and not a failure of its own (the probe gate already says why).
  */
 import type { Config } from '../config/load.js';
-import type { ProbeResult, ProbeSpec } from '../probers/types.js';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { compare, selects } from '../rules/rule.js';
 import { computeSignal, quantile, WINDOWED } from '../rules/signals.js';
 import { formatSignalValue } from '../rules/template.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
 import { interpolate } from '../../src/config/interpolate.js';
 import { buildJsonSchema } from '../../src/config/schema.js';
-import { parseSize } from '../../src/config/size.js';
+import { parseSize } from '../../src/util/size.js';
+import { formatDuration, parseDuration } from '../../src/util/duration.js';
 
 describe('durations', () => {
   it.each([

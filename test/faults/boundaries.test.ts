@@ -4,9 +4,9 @@
  * exception that reaches the process.
  */
 import { describe, expect, it } from 'vitest';
-import { FAILURE_CODES } from '../../src/probers/failure.js';
+import { FAILURE_CODES } from '../../src/model/failure.js';
+import type { ProbeSpec } from '../../src/model/probe.js';
 import { runProbe } from '../../src/probers/run-probe.js';
-import type { ProbeSpec } from '../../src/probers/types.js';
 import { captureLog } from '../helpers/log.js';
 import { specFrom } from '../helpers/probe.js';
 import { withTcpServer } from '../helpers/servers.js';

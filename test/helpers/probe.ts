@@ -1,8 +1,8 @@
 /** Builds probe specs the way config files do (same schema, same defaults) and runs them. */
 import { probeSchemaFor } from '../../src/config/schema.js';
+import type { ProbeResult, ProbeSpec } from '../../src/model/probe.js';
 import { proberFor } from '../../src/probers/index.js';
 import { runProbe } from '../../src/probers/run-probe.js';
-import type { ProbeResult, ProbeSpec } from '../../src/probers/types.js';
 import { captureLog } from './log.js';
 
 export function specFrom(raw: Record<string, unknown>): ProbeSpec {

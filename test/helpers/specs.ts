@@ -1,5 +1,5 @@
 /** Probe and rule specs as config loading would build them, for tests that skip the YAML. */
-import type { ProbeSpec } from '../../src/probers/types.js';
+import type { ProbeSpec } from '../../src/model/probe.js';
 import type { RuleSpec } from '../../src/rules/rule.js';
 
 export function probeSpec(name: string, extra: Partial<ProbeSpec> = {}): ProbeSpec {

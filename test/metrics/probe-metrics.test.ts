@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProbeMetrics, userLabelNames } from '../../src/metrics/probe-metrics.js';
-import type { ProbeResult, ProbeSpec } from '../../src/probers/types.js';
+import type { ProbeResult, ProbeSpec } from '../../src/model/probe.js';
 
 function spec(name: string, labels: Record<string, string> = {}): ProbeSpec {
   return {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFileNr, parseLoadavg, parseMeminfo } from '../../src/probers/host-proc.js';
+import { parseFileNr, parseLoadavg, parseMeminfo } from '../../src/probers/host/proc.js';
 import { probe } from '../helpers/probe.js';
 
 describe('/proc parsers (fixture text)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRateLimitHeaders } from '../../src/probers/rate-limit-headers.js';
+import { parseRateLimitHeaders } from '../../src/probers/rate_limit/headers.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 

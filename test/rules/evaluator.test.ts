@@ -3,7 +3,7 @@
  * alert states out, with Prometheus's semantics (TestKeepFiringFor, TestPendingAndKeepFiringFor).
  */
 import { describe, expect, it } from 'vitest';
-import type { ProbeResult, ProbeSpec } from '../../src/probers/types.js';
+import type { ProbeResult, ProbeSpec } from '../../src/model/probe.js';
 import { ResultStore } from '../../src/results/history.js';
 import { AlertEvaluator } from '../../src/rules/evaluator.js';
 import type { RuleSpec } from '../../src/rules/rule.js';

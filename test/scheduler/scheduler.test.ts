@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProbeSpec } from '../../src/probers/types.js';
+import type { ProbeSpec } from '../../src/model/probe.js';
 import { type ScheduledRun, Scheduler } from '../../src/scheduler/scheduler.js';
 
 function spec(name: string, intervalMs: number, extra: Partial<ProbeSpec> = {}): ProbeSpec {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { ProbeResult } from '../../src/probers/types.js';
+import type { ProbeResult } from '../../src/model/probe.js';
 import { ResultStore } from '../../src/results/history.js';
 import { AlertEvaluator } from '../../src/rules/evaluator.js';
 import { StateStore } from '../../src/state/store.js';

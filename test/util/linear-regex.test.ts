@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { matches, parseMatcher } from '../../src/notify/matchers.js';
-import { NotifyStore } from '../../src/state/notify-store.js';
+import { NotifyStore } from '../../src/notify/store.js';
 import { LinearRegExp, RegexSyntaxError } from '../../src/util/linear-regex.js';
 import { configDir } from '../helpers/config-dir.js';
 import { probe } from '../helpers/probe.js';

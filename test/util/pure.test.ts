@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lookupJsonPath, parseJsonPath } from '../../src/probers/json-path.js';
-import { mapNetworkError } from '../../src/probers/map-error.js';
+import { lookupJsonPath, parseJsonPath } from '../../src/probers/http-client/json-path.js';
+import { mapNetworkError } from '../../src/probers/net/map-error.js';
 import { redactUrl } from '../../src/util/redact.js';
 
 describe('json path', () => {

@@ -3,9 +3,9 @@
  * Observatory's own tests (T), and full-scan vectors scored by its analyzer (V), exact.
  */
 import { describe, expect, it } from 'vitest';
-import { analyzeScan } from '../../../src/probers/security/analyze.js';
-import { gradeFor, gradeResults } from '../../../src/probers/security/grade.js';
-import type { Scan, TestResult } from '../../../src/probers/security/types.js';
+import { analyzeScan } from '../../../src/probers/security_headers/analyze.js';
+import { gradeFor, gradeResults } from '../../../src/probers/security_headers/grade.js';
+import type { Scan, TestResult } from '../../../src/probers/security_headers/types.js';
 
 const BODY = '<!doctype html><html><head><title>x</title></head><body>hello</body></html>';
 

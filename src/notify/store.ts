@@ -1,0 +1,243 @@
+/**
+ * Durable notification state, in the same SQLite file as alert state:
+ * - `outbox`: every notification is committed here before its first attempt, and stays queued
+ *   until its integration accepts it (or rejects it for good), so a crash or a receiver outage
+ *   delays it and never loses it;
+ * - `nflog`: per integration and group, what was last notified (Alertmanager's notification log).
+ *   It is written in the same transaction as the outbox row, so a restart neither re-queues a
+ *   notification nor forgets one;
+ * - `silences` made through the API.
+ */
+import type Database from 'better-sqlite3';
+import { formatMatcher, type Matcher, parseMatcher } from './matchers.js';
+import type { SilenceSpec } from './model.js';
+import type { Notification } from './notification.js';
+
+export interface NflogEntry {
+  readonly firing: readonly string[];
+  readonly resolved: readonly string[];
+  /** Epoch ms the last notification was queued. */
+  readonly sentAt: number;
+  /** Counts repeats of an unchanged firing set, so each reminder has its own idempotency key. */
+  readonly repeatSeq: number;
+}
+
+export interface OutboxRow {
+  readonly id: number;
+  readonly integration: string;
+  readonly groupKey: string;
+  readonly notification: Notification;
+  readonly createdAt: number;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+}
+
+export interface OutboxDepth {
+  readonly integration: string;
+  readonly queued: number;
+  readonly oldestCreatedAt: number;
+}
+
+export class NotifyStore {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS nflog (
+        integration TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        firing TEXT NOT NULL,
+        resolved TEXT NOT NULL,
+        sent_at REAL NOT NULL,
+        repeat_seq INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (integration, group_key)
+      );
+      CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        integration TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        last_error TEXT,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'delivered', 'failed')),
+        finished_at REAL
+      );
+      CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, integration, id);
+      CREATE TABLE IF NOT EXISTS silences (
+        id TEXT PRIMARY KEY,
+        matchers TEXT NOT NULL,
+        starts_at REAL NOT NULL,
+        ends_at REAL NOT NULL,
+        created_by TEXT NOT NULL,
+        comment TEXT NOT NULL
+      );
+    `);
+    this.statements = {
+      entry: db.prepare(
+        'SELECT firing, resolved, sent_at, repeat_seq FROM nflog WHERE integration = ? AND group_key = ?',
+      ),
+      upsertEntry: db.prepare(`
+        INSERT INTO nflog (integration, group_key, firing, resolved, sent_at, repeat_seq) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (integration, group_key) DO UPDATE SET
+          firing = excluded.firing, resolved = excluded.resolved, sent_at = excluded.sent_at, repeat_seq = excluded.repeat_seq`),
+      insertOutbox: db.prepare(
+        "INSERT INTO outbox (integration, group_key, payload, created_at, next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 'queued')",
+      ),
+      // Only the head of each (integration, group) queue: notifications of one group go out in order.
+      heads: db.prepare(`
+        SELECT id, integration, group_key, payload, created_at, attempts, next_attempt_at FROM outbox
+        WHERE id IN (SELECT MIN(id) FROM outbox WHERE state = 'queued' GROUP BY integration, group_key)
+        ORDER BY id`),
+      delivered: db.prepare(
+        "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?",
+      ),
+      retry: db.prepare(
+        'UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?',
+      ),
+      failed: db.prepare(
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, finished_at = ?, last_error = ? WHERE id = ?",
+      ),
+      depth: db.prepare(
+        "SELECT integration, COUNT(*) AS queued, MIN(created_at) AS oldest FROM outbox WHERE state = 'queued' GROUP BY integration",
+      ),
+      pruneOutbox: db.prepare("DELETE FROM outbox WHERE state != 'queued' AND finished_at < ?"),
+      pruneNflog: db.prepare("DELETE FROM nflog WHERE firing = '[]' AND sent_at < ?"),
+      silences: db.prepare('SELECT * FROM silences'),
+      saveSilence: db.prepare(`
+        INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at`),
+    };
+  }
+
+  entry(integration: string, groupKey: string): NflogEntry | undefined {
+    const row = this.statements.entry.get(integration, groupKey) as
+      | { firing: string; resolved: string; sent_at: number; repeat_seq: number }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      firing: JSON.parse(row.firing) as string[],
+      resolved: JSON.parse(row.resolved) as string[],
+      sentAt: row.sent_at,
+      repeatSeq: row.repeat_seq,
+    };
+  }
+
+  /**
+   * Records what was notified and queues the notification, atomically. Without a notification
+   * (send_resolved: false) only the log moves on.
+   */
+  commit(integration: string, groupKey: string, entry: NflogEntry, notification?: Notification): void {
+    this.db.transaction(() => {
+      this.statements.upsertEntry.run(
+        integration,
+        groupKey,
+        JSON.stringify(entry.firing),
+        JSON.stringify(entry.resolved),
+        entry.sentAt,
+        entry.repeatSeq,
+      );
+      if (notification)
+        this.statements.insertOutbox.run(
+          integration,
+          groupKey,
+          JSON.stringify(notification),
+          entry.sentAt,
+          entry.sentAt,
+        );
+    })();
+  }
+
+  /** The oldest queued notification of every (integration, group). */
+  heads(): OutboxRow[] {
+    return (
+      this.statements.heads.all() as Array<{
+        id: number;
+        integration: string;
+        group_key: string;
+        payload: string;
+        created_at: number;
+        attempts: number;
+        next_attempt_at: number;
+      }>
+    ).map((row) => ({
+      id: row.id,
+      integration: row.integration,
+      groupKey: row.group_key,
+      notification: JSON.parse(row.payload) as Notification,
+      createdAt: row.created_at,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at,
+    }));
+  }
+
+  markDelivered(id: number, now: number): void {
+    this.statements.delivered.run(now, id);
+  }
+
+  markRetry(id: number, nextAttemptAt: number, error: string): void {
+    this.statements.retry.run(nextAttemptAt, error, id);
+  }
+
+  markFailed(id: number, now: number, error: string): void {
+    this.statements.failed.run(now, error, id);
+  }
+
+  depth(): OutboxDepth[] {
+    return (
+      this.statements.depth.all() as Array<{ integration: string; queued: number; oldest: number }>
+    ).map((row) => ({ integration: row.integration, queued: row.queued, oldestCreatedAt: row.oldest }));
+  }
+
+  /** Forgets finished outbox rows and all-resolved log entries older than `before`. */
+  prune(before: number): void {
+    this.statements.pruneOutbox.run(before);
+    this.statements.pruneNflog.run(before);
+  }
+
+  /**
+   * The saved API silences. One whose matchers no longer parse (a pattern saved before regexes
+   * ran in RE2, using lookaround or backreferences) cannot be enforced: it is reported through
+   * `onUnreadable` and left out, so its alerts notify rather than being muted by guesswork.
+   */
+  loadSilences(onUnreadable: (id: string, problem: string) => void = () => {}): SilenceSpec[] {
+    const loaded: SilenceSpec[] = [];
+    for (const row of this.statements.silences.all() as Array<{
+      id: string;
+      matchers: string;
+      starts_at: number;
+      ends_at: number;
+      created_by: string;
+      comment: string;
+    }>) {
+      const parsed = (JSON.parse(row.matchers) as string[]).map((text) => parseMatcher(text));
+      const problem = parsed.find((matcher): matcher is string => typeof matcher === 'string');
+      if (problem !== undefined) {
+        onUnreadable(row.id, problem);
+        continue;
+      }
+      loaded.push({
+        id: row.id,
+        matchers: parsed as Matcher[],
+        startsAt: row.starts_at,
+        endsAt: row.ends_at,
+        createdBy: row.created_by,
+        comment: row.comment,
+        origin: 'api',
+      });
+    }
+    return loaded;
+  }
+
+  saveSilence(silence: SilenceSpec): void {
+    this.statements.saveSilence.run(
+      silence.id,
+      JSON.stringify(silence.matchers.map(formatMatcher)),
+      silence.startsAt,
+      silence.endsAt,
+      silence.createdBy,
+      silence.comment,
+    );
+  }
+}

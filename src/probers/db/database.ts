@@ -1,0 +1,168 @@
+/**
+ * The flow every database and cache prober shares: connect and authenticate (phase "connect"),
+ * run one trivial query (phase "processing"), close; all under the run's deadline. Drivers say
+ * how to connect, query and close, and which of their errors mean bad credentials or a failed
+ * query. Connection URLs carry passwords: only host, port and database ever reach a message.
+ */
+import * as z from 'zod';
+import type { Failure, Phase } from '../../model/failure.js';
+import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import { formatDuration } from '../../util/duration.js';
+import { decodeComponent } from '../../util/uri.js';
+import { mapNetworkError } from '../net/map-error.js';
+
+export interface DatabaseSettings {
+  readonly url: string;
+  readonly query?: string;
+  /** host:port/database, for messages; never the credentials. */
+  readonly where: string;
+}
+
+export interface Session {
+  query(): Promise<void>;
+  close(): void;
+}
+
+export interface DatabaseDriver {
+  readonly kind: string;
+  readonly product: string;
+  readonly schemes: readonly string[];
+  readonly defaultQuery: string;
+  readonly summary: string;
+  connect(settings: DatabaseSettings, timeoutMs: number): Promise<Session>;
+  /** Driver-specific meaning of an error: 'auth' for rejected credentials, 'query' for a failed check. */
+  classify(error: unknown): 'auth' | 'query' | undefined;
+}
+
+function describeWhere(url: URL): string {
+  const database = url.pathname.replace(/^\//, '');
+  return `${url.host}${database ? `/${decodeComponent(database) ?? database}` : ''}`;
+}
+
+export function databaseSettingsShape(driver: Pick<DatabaseDriver, 'schemes' | 'product'>) {
+  const message = `expected a ${driver.product} URL like ${driver.schemes[0]}://user:password@host:port/database`;
+  return {
+    url: z.string({ error: message }).refine(
+      (text) => {
+        try {
+          const url = new URL(text);
+          return driver.schemes.includes(url.protocol.replace(/:$/, '')) && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      { message },
+    ),
+    query: z.string().min(1).optional(),
+  };
+}
+
+function errorText(error: unknown): string {
+  const err = error as { message?: unknown; code?: unknown };
+  const message = typeof err?.message === 'string' && err.message !== '' ? err.message : String(error);
+  return typeof err?.code === 'string' && !message.includes(err.code) ? `${message} (${err.code})` : message;
+}
+
+function classify(error: unknown, phase: Phase, driver: DatabaseDriver, where: string): Failure | undefined {
+  const meaning = driver.classify(error);
+  if (meaning === 'auth')
+    return {
+      code: 'auth_failed',
+      phase: 'connect',
+      message: `${driver.product} ${where} rejected the credentials: ${errorText(error)}`,
+    };
+  if (meaning === 'query')
+    return {
+      code: 'query_error',
+      phase: 'processing',
+      message: `query failed on ${driver.product} ${where}: ${errorText(error)}`,
+    };
+  const mapped = mapNetworkError(error, phase);
+  if (!mapped) return undefined;
+  if (mapped.code === 'connect_refused')
+    return { ...mapped, message: `connection to ${driver.product} ${where} refused` };
+  if (mapped.code === 'dns_error')
+    return {
+      ...mapped,
+      phase: 'resolve',
+      message: `could not resolve the ${driver.product} host of ${where}: ${mapped.message}`,
+    };
+  return { ...mapped, message: `${driver.product} ${where}: ${mapped.message}` };
+}
+
+export async function probeDatabase(
+  ctx: ProbeContext,
+  spec: ProbeSpec<DatabaseSettings>,
+  driver: DatabaseDriver,
+): Promise<ProbeResult> {
+  const settings = spec.settings;
+  const startedAt = ctx.now();
+  const phases: Partial<Record<Phase, number>> = {};
+  let phase: Phase = 'connect';
+  let session: Session | undefined;
+  let failure: Failure | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    const onAbort = () => reject(Object.assign(new Error('deadline'), { code: 'PRISMWATCH_ABORTED' }));
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  deadline.catch(() => {}); // observed below through Promise.race
+  try {
+    const remaining = Math.max(1, Math.floor(ctx.deadline - ctx.now()));
+    const connecting = driver.connect(settings, remaining);
+    // A connection that completes after the deadline is closed, not leaked.
+    connecting.then(
+      (late) => ctx.signal.aborted && late.close(),
+      () => {},
+    );
+    session = await Promise.race([connecting, deadline]);
+    phases.connect = ctx.now() - startedAt;
+    phase = 'processing';
+    const queryStart = ctx.now();
+    await Promise.race([session.query(), deadline]);
+    phases.processing = ctx.now() - queryStart;
+  } catch (error) {
+    if (ctx.signal.aborted) {
+      const budget = formatDuration(spec.timeoutMs);
+      failure =
+        phase === 'connect'
+          ? {
+              code: 'connect_timeout',
+              phase,
+              message: `no connection to ${driver.product} ${settings.where} within the ${budget} timeout`,
+            }
+          : {
+              code: 'timeout',
+              phase,
+              message: `the check query on ${driver.product} ${settings.where} took longer than ${budget}`,
+            };
+    } else {
+      failure = classify(error, phase, driver, settings.where);
+      if (!failure) throw error;
+    }
+  } finally {
+    session?.close();
+  }
+  return {
+    ok: failure === undefined,
+    startedAt,
+    durationMs: ctx.now() - startedAt,
+    phases,
+    failure,
+    facts: {},
+  };
+}
+
+export function databaseProber(driver: DatabaseDriver): ProberDefinition<DatabaseSettings> {
+  return {
+    kind: driver.kind,
+    summary: driver.summary,
+    settingsShape: databaseSettingsShape(driver),
+    toSettings: (raw) => {
+      const { url, query } = raw as { url: string; query?: string };
+      return { url, query, where: describeWhere(new URL(url)) };
+    },
+    describeTarget: (settings) => `${driver.kind}://${settings.where}`,
+    probe: (ctx, spec) => probeDatabase(ctx, spec, driver),
+  };
+}

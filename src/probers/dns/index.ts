@@ -1,0 +1,187 @@
+/**
+ * `kind: dns`: one query to the system resolver or a given server:port, checked against the
+ * expected response code and answers — "Domain DNS configured correctly" from the checklist.
+ */
+
+import { Resolver } from 'node:dns/promises';
+import * as z from 'zod';
+import type { Failure } from '../../model/failure.js';
+import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import { regex } from '../../util/fields.js';
+import type { LinearRegExp } from '../../util/linear-regex.js';
+import { hostPort } from '../net/config.js';
+
+export const DNS_QUERY_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
+export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
+export const DNS_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP'] as const;
+export type DnsRcode = (typeof DNS_RCODES)[number];
+
+export interface DnsSettings {
+  readonly queryName: string;
+  readonly queryType: DnsQueryType;
+  /** host:port of the server to ask; undefined for the system resolver. */
+  readonly server?: string;
+  readonly validRcodes: readonly DnsRcode[];
+  readonly expect: {
+    readonly answers?: readonly string[];
+    readonly contains: readonly string[];
+    readonly match: readonly LinearRegExp[];
+    readonly minAnswers: number;
+  };
+}
+
+const dnsSettingsShape = {
+  query_name: z
+    .string({ error: 'expected a domain name' })
+    .regex(/^[A-Za-z0-9_.-]+\.?$/, { message: 'expected a domain name' }),
+  query_type: z.enum(DNS_QUERY_TYPES).default('A'),
+  server: hostPort.optional(),
+  valid_rcodes: z.array(z.enum(DNS_RCODES)).min(1).default(['NOERROR']),
+  expect: z
+    .strictObject({
+      answers: z.array(z.string()).optional(),
+      contains: z.array(z.string()).default([]),
+      match: z.array(regex).default([]),
+      min_answers: z.number().int().min(0).optional(),
+    })
+    .optional(),
+};
+
+type ParsedDns = z.infer<z.ZodObject<typeof dnsSettingsShape>>;
+
+function toDnsSettings(raw: Record<string, unknown>): DnsSettings {
+  const parsed = raw as ParsedDns;
+  const expect = parsed.expect;
+  const expectsNoError = parsed.valid_rcodes.length === 1 && parsed.valid_rcodes[0] === 'NOERROR';
+  return {
+    queryName: parsed.query_name,
+    queryType: parsed.query_type,
+    server: parsed.server,
+    validRcodes: parsed.valid_rcodes,
+    expect: {
+      answers: expect?.answers,
+      contains: expect?.contains ?? [],
+      match: expect?.match ?? [],
+      // A NOERROR answer with no records is "configured wrong" unless the operator says otherwise.
+      minAnswers: expect?.min_answers ?? (expectsNoError ? 1 : 0),
+    },
+  };
+}
+
+/** c-ares error codes → the DNS response code the server sent (or undefined when none came). */
+const RCODE_OF_ERROR: Record<string, DnsRcode> = {
+  ENODATA: 'NOERROR',
+  ENOTFOUND: 'NXDOMAIN',
+  ESERVFAIL: 'SERVFAIL',
+  EREFUSED: 'REFUSED',
+  EFORMERR: 'FORMERR',
+  ENOTIMP: 'NOTIMP',
+};
+
+async function query(resolver: Resolver, name: string, type: DnsQueryType): Promise<string[]> {
+  switch (type) {
+    case 'A':
+      return resolver.resolve4(name);
+    case 'AAAA':
+      return resolver.resolve6(name);
+    case 'CNAME':
+      return resolver.resolveCname(name);
+    case 'NS':
+      return resolver.resolveNs(name);
+    case 'MX':
+      return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
+    case 'TXT':
+      return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+  }
+}
+
+function checkAnswers(answers: readonly string[], expect: DnsSettings['expect']): string | undefined {
+  const shown = JSON.stringify(answers);
+  if (answers.length < expect.minAnswers)
+    return `expected at least ${expect.minAnswers} answer(s), got ${shown}`;
+  if (expect.answers) {
+    const want = [...expect.answers].sort();
+    const got = [...answers].sort();
+    if (want.length !== got.length || want.some((value, i) => value !== got[i])) {
+      return `expected answers ${JSON.stringify(want)}, got ${shown}`;
+    }
+  }
+  for (const needed of expect.contains)
+    if (!answers.includes(needed)) return `expected an answer ${JSON.stringify(needed)}, got ${shown}`;
+  for (const pattern of expect.match) {
+    const stray = answers.find((answer) => !pattern.test(answer));
+    if (stray !== undefined)
+      return `expected every answer to match /${pattern.source}/, got ${JSON.stringify(stray)}`;
+  }
+  return undefined;
+}
+
+export async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promise<ProbeResult> {
+  const settings = spec.settings;
+  const startedAt = ctx.now();
+  const remaining = Math.max(1, Math.floor(ctx.deadline - ctx.now()));
+  const resolver = new Resolver({ timeout: remaining, tries: 1 });
+  if (settings.server) resolver.setServers([settings.server]);
+  const onAbort = () => resolver.cancel();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const where = settings.server ?? 'the system resolver';
+  const asked = `${settings.queryType} ${settings.queryName}`;
+  let answers: string[] = [];
+  let rcode: DnsRcode | undefined;
+  let failure: Failure | undefined;
+  try {
+    answers = await query(resolver, settings.queryName, settings.queryType);
+    rcode = 'NOERROR';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    rcode = RCODE_OF_ERROR[code];
+    if (rcode === undefined) {
+      const timedOut = code === 'ETIMEOUT' || code === 'ECANCELLED' || ctx.signal.aborted;
+      failure = timedOut
+        ? {
+            code: 'timeout',
+            phase: 'resolve',
+            message: `no answer from ${where} for ${asked} within ${spec.timeoutMs}ms`,
+          }
+        : code === 'ECONNREFUSED'
+          ? { code: 'connect_refused', phase: 'connect', message: `${where} refused the query for ${asked}` }
+          : {
+              code: 'dns_error',
+              phase: 'resolve',
+              message: `query ${asked} to ${where} failed (${code || (error as Error).message})`,
+            };
+    }
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+  const lookupMs = ctx.now() - startedAt;
+  if (!failure && rcode && !settings.validRcodes.includes(rcode)) {
+    failure = {
+      code: 'dns_error',
+      phase: 'resolve',
+      message: `expected response code ${settings.validRcodes.join(' or ')} for ${asked} from ${where}, got ${rcode}`,
+    };
+  }
+  if (!failure) {
+    const problem = checkAnswers(answers, settings.expect);
+    if (problem) failure = { code: 'assertion_failed', message: `${asked}: ${problem}` };
+  }
+  return {
+    ok: failure === undefined,
+    startedAt,
+    durationMs: ctx.now() - startedAt,
+    phases: { resolve: lookupMs },
+    failure,
+    facts: { dns: { rcode: rcode ?? 'NONE', answers, lookupMs } },
+  };
+}
+
+export const dnsProber: ProberDefinition<DnsSettings> = {
+  kind: 'dns',
+  summary: 'DNS query (A, AAAA, CNAME, MX, TXT, NS) with response code and answer checks',
+  settingsShape: dnsSettingsShape,
+  toSettings: toDnsSettings,
+  describeTarget: (settings) =>
+    `dns ${settings.queryType} ${settings.queryName} @${settings.server ?? 'system'}`,
+  probe: probeDns,
+};

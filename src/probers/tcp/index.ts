@@ -1,0 +1,68 @@
+/**
+ * `kind: tcp`: connect (optionally over TLS) and, optionally, a scripted send/expect exchange —
+ * a port that accepts, a banner that reads right, a PING that gets its PONG.
+ */
+import * as z from 'zod';
+import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import { regex } from '../../util/fields.js';
+import { tlsShape, toTlsOptions, validateTlsOptions } from '../net/config.js';
+import type { TlsOptions } from '../net/connect.js';
+import {
+  type ConnectionTarget,
+  type Conversation,
+  connectionTargetShape,
+  probeConnection,
+  toConnectionTarget,
+} from '../net/connection-probe.js';
+import { type QueryStep, runQueryResponse } from './query-response.js';
+
+export interface TcpSettings extends ConnectionTarget {
+  /** Undefined for plain TCP. */
+  readonly tls?: TlsOptions;
+  readonly queryResponse: readonly QueryStep[];
+}
+
+const step = z.union([z.strictObject({ send: z.string() }), z.strictObject({ expect: regex })], {
+  error: 'expected a step `send: <text>` or `expect: <regex>`',
+});
+
+const tcpSettingsShape = {
+  ...connectionTargetShape,
+  tls: z.union([z.literal(true), tlsShape], { error: 'expected `true` or a TLS mapping' }).optional(),
+  query_response: z.array(step).default([]),
+};
+
+type ParsedTcp = z.infer<z.ZodObject<typeof tcpSettingsShape>>;
+
+function toTcpSettings(raw: Record<string, unknown>): TcpSettings {
+  const parsed = raw as ParsedTcp;
+  return {
+    ...toConnectionTarget(parsed),
+    tls: parsed.tls === undefined ? undefined : toTlsOptions(parsed.tls === true ? undefined : parsed.tls),
+    queryResponse: parsed.query_response,
+  };
+}
+
+const WAITING_FOR = {
+  processing: 'waiting for the expected reply',
+  transfer: 'waiting for the expected reply',
+};
+
+export function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promise<ProbeResult> {
+  const steps = spec.settings.queryResponse;
+  const conversation =
+    steps.length > 0
+      ? (socket: Parameters<Conversation>[0]) => runQueryResponse(socket, steps, ctx.signal)
+      : undefined;
+  return probeConnection(ctx, spec, conversation, WAITING_FOR);
+}
+
+export const tcpProber: ProberDefinition<TcpSettings> = {
+  kind: 'tcp',
+  summary: 'TCP connect, optionally over TLS, with an optional send/expect exchange',
+  settingsShape: tcpSettingsShape,
+  toSettings: toTcpSettings,
+  validate: (settings) => validateTlsOptions(settings.tls),
+  describeTarget: (settings) => `${settings.tls ? 'tls' : 'tcp'}://${settings.target}`,
+  probe: probeTcp,
+};
