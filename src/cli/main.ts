@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
+import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
 import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
 import { VERSION } from '../version.js';
@@ -104,27 +105,33 @@ program
     process.exitCode = runCheck(resolveConfigPaths(paths), env, process.stdout, process.stderr);
   });
 
-program
+const probeCommand = program
   .command('probe')
   .description('Run one probe now and print a readable report (exit 1 if it fails).')
-  .argument(
-    '<target>',
-    'http, rate_limit: URL (a bare host:port gets http://); tcp, tls: host:port; dns: name; postgres, mysql, redis: URL; host: mount point',
-  )
+  .argument('<target>', probeTargetHelp())
   .option('-k, --kind <kind>', 'probe kind', 'http')
-  .option('-t, --timeout <duration>', 'deadline for the whole probe', '10s')
-  .option('-X, --method <method>', 'HTTP method')
-  .option('-H, --header <name: value>', 'request header (repeatable)', collect)
-  .option('-d, --body <text>', 'request body')
-  .option('-s, --status <codes>', 'valid status codes, e.g. 200 or 2xx or 200-399 (repeatable)', collect)
-  .option('--ca-file <path>', 'PEM file of CA certificates to trust')
-  .option('--insecure', 'do not verify the server certificate (still reported)')
-  .option('--server <host:port>', 'dns: the server to ask (default: the system resolver)')
-  .option('--type <type>', 'dns: record type (A, AAAA, CNAME, MX, TXT, NS)')
-  .option('--json', 'print the result as JSON')
-  .action(async (target: string, options) => {
-    process.exitCode = await runProbeCommand(target, options, process.stdout);
-  });
+  .option('-t, --timeout <duration>', 'deadline for the whole probe', '10s');
+// Each kind's own options, from its definition; kinds that share one (--insecure) list it once.
+const probeFlags = new Set<string>();
+for (const prober of Object.values(PROBERS)) {
+  for (const option of prober.cli.options ?? []) {
+    if (probeFlags.has(option.flags)) continue;
+    probeFlags.add(option.flags);
+    if (option.repeatable) probeCommand.option(option.flags, option.description, collect);
+    else probeCommand.option(option.flags, option.description);
+  }
+}
+probeCommand.option('--json', 'print the result as JSON').action(async (target: string, options) => {
+  process.exitCode = await runProbeCommand(target, options, process.stdout);
+});
+
+/** "http, rate_limit: URL …; tcp, tls: host:port; …", from each kind's `cli.target`. */
+function probeTargetHelp(): string {
+  const kindsByText = new Map<string, string[]>();
+  for (const prober of Object.values(PROBERS))
+    kindsByText.set(prober.cli.target, [...(kindsByText.get(prober.cli.target) ?? []), prober.kind]);
+  return [...kindsByText].map(([text, kinds]) => `${kinds.join(', ')}: ${text}`).join('; ');
+}
 
 program
   .command('alerts')

@@ -7,46 +7,16 @@ import { probeSchemaFor } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
+import type { AdHocOptions } from '../probers/definition.js';
 import { proberFor } from '../probers/index.js';
 import { renderProbeReport } from '../probers/report.js';
 import { runProbe } from '../probers/run-probe.js';
 
-export interface ProbeCommandOptions {
+/** `prismwatch probe` options: the common ones, and each kind's own (commander's option bag). */
+export interface ProbeCommandOptions extends AdHocOptions {
   readonly kind: string;
   readonly timeout: string;
-  readonly method?: string;
-  readonly header?: string[];
-  readonly body?: string;
-  readonly insecure?: boolean;
-  readonly caFile?: string;
-  readonly status?: string[];
   readonly json?: boolean;
-  readonly server?: string;
-  readonly type?: string;
-}
-
-/** How the command line's one positional target maps onto each kind's config keys. */
-function targetKeys(kind: string, target: string, options: ProbeCommandOptions): Record<string, unknown> {
-  switch (kind) {
-    case 'http':
-    case 'rate_limit':
-    case 'security_headers':
-      return { url: /^https?:\/\//.test(target) ? target : `http://${target}` };
-    case 'dns':
-      return {
-        query_name: target,
-        ...(options.server ? { server: options.server } : {}),
-        ...(options.type ? { query_type: options.type.toUpperCase() } : {}),
-      };
-    case 'postgres':
-    case 'mysql':
-    case 'redis':
-      return { url: target };
-    case 'host':
-      return { mounts: [target] };
-    default:
-      return { target };
-  }
 }
 
 export function buildAdHocSpec(target: string, options: ProbeCommandOptions): ProbeSpec {
@@ -56,35 +26,8 @@ export function buildAdHocSpec(target: string, options: ProbeCommandOptions): Pr
     name: 'adhoc',
     kind: options.kind,
     timeout: options.timeout,
-    ...targetKeys(options.kind, target, options),
+    ...prober.cli.keys(target, options),
   };
-  if ((options.kind === 'tls' || options.kind === 'tcp') && (options.insecure || options.caFile)) {
-    raw.tls = {
-      insecure_skip_verify: options.insecure ?? false,
-      ...(options.caFile ? { ca_file: options.caFile } : {}),
-    };
-  }
-  if (options.kind === 'http') {
-    if (options.method) raw.method = options.method.toUpperCase();
-    if (options.body !== undefined) raw.body = options.body;
-    if (options.header?.length) {
-      raw.headers = Object.fromEntries(
-        options.header.map((line) => {
-          const colon = line.indexOf(':');
-          if (colon <= 0)
-            throw new PrismwatchError('PRISMWATCH_USAGE', `header "${line}" is not "Name: value"`);
-          return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
-        }),
-      );
-    }
-    if (options.status?.length) raw.valid_status_codes = options.status;
-    if (options.insecure || options.caFile) {
-      raw.tls = {
-        insecure_skip_verify: options.insecure ?? false,
-        ...(options.caFile ? { ca_file: options.caFile } : {}),
-      };
-    }
-  }
   const parsed = probeSchemaFor(options.kind)!.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -10,7 +10,9 @@
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
 import { type FailureCode, PHASES } from '../model/failure.js';
-import type { HostFacts, ProbeResult, ProbeSpec, RateLimitFacts, SecurityFacts } from '../model/probe.js';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import type { FactsDefinition, MetricFamily } from '../probers/definition.js';
+import { FACTS } from '../probers/index.js';
 import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
@@ -26,25 +28,12 @@ export function userLabelNames(probes: readonly ProbeSpec[]): string[] {
   return [...names].sort();
 }
 
-/** The last result's facts, as the gauges show them. */
+/** What the last result's gauges read. */
 interface LastValues {
-  success: number;
-  duration: number;
-  /** Phase durations of probes other than HTTP (which has its own family), seconds. */
-  phases?: Array<[string, number]>;
-  http?: {
-    status: number;
-    phases: number[];
-    contentLength: number;
-    bodyLength: number;
-    redirects: number;
-    ssl: number;
-  };
-  tls?: { earliest: number; lastChain: number; version: string; cipher: string };
-  dns?: { lookupSeconds: number; answers: number };
-  host?: HostFacts;
-  rateLimit?: RateLimitFacts;
-  security?: SecurityFacts;
+  readonly success: number;
+  readonly duration: number;
+  readonly phases: ProbeResult['phases'];
+  readonly facts: ProbeResult['facts'];
 }
 
 interface ProbeState {
@@ -56,8 +45,8 @@ interface ProbeState {
   sum: number;
   count: number;
   successes: number;
-  /** 429 answers seen by a rate_limit probe. */
-  limited: number;
+  /** Per facts section (FACTS order), the sum of its `tally` over runs. */
+  readonly tallies: Float64Array;
   readonly failures: Map<FailureCode, number>;
   readonly skipped: Float64Array;
   /**
@@ -76,33 +65,30 @@ type Family = {
   lines: (state: ProbeState) => string;
 };
 
-const gauge = (name: string, help: string, value: (last: LastValues) => number | undefined): Family => ({
+const gauge = (name: string, help: string, value: (last: LastValues) => number): Family => ({
   name,
   type: 'gauge',
   help,
-  lines: (state) => {
-    const v = state.last ? value(state.last) : undefined;
-    return v === undefined ? '' : `${name}{${state.labels}} ${formatValue(v)}\n`;
-  },
+  lines: (state) => (state.last ? `${name}{${state.labels}} ${formatValue(value(state.last))}\n` : ''),
 });
 
-/** One line per mounted disk, labelled `mount`. */
-const diskGauge = (
-  name: string,
-  help: string,
-  value: (disk: HostFacts['disks'][number]) => number,
-): Family => ({
-  name,
-  type: 'gauge',
-  help,
-  lines: (state) => {
-    let out = '';
-    for (const disk of state.last?.host?.disks ?? []) {
-      out += `${name}{${state.labels},mount="${escapeLabelValue(disk.mount)}"} ${formatValue(value(disk))}\n`;
-    }
-    return out;
-  },
-});
+/** A facts section's family, silent for probes whose last result lacks the section. */
+function factsFamily(section: FactsDefinition, index: number, family: MetricFamily<unknown>): Family {
+  return {
+    name: family.name,
+    type: family.type,
+    help: family.help,
+    lines: (state) => {
+      const facts = state.last?.facts[section.key];
+      return facts === undefined
+        ? ''
+        : family.lines(state.labels, facts, { phases: state.last!.phases, tally: state.tallies[index]! });
+    },
+  };
+}
+
+/** Sections whose own families carry the phases (HTTP's probe_http_duration_seconds). */
+const PHASE_EXPORTERS = FACTS.filter((section) => section.exportsPhases).map((section) => section.key);
 
 const FAMILIES: Family[] = [
   gauge('probe_success', 'Whether the last probe run succeeded (1) or failed (0).', (l) => l.success),
@@ -112,170 +98,20 @@ const FAMILIES: Family[] = [
     type: 'gauge',
     help: 'Duration of each phase of the last run of non-HTTP probes (connect, tls, processing = query).',
     lines: (state) => {
+      const last = state.last;
+      if (!last || PHASE_EXPORTERS.some((key) => last.facts[key] !== undefined)) return '';
       let out = '';
-      for (const [phase, seconds] of state.last?.phases ?? []) {
-        out += `prismwatch_probe_phase_duration_seconds{${state.labels},phase="${phase}"} ${formatValue(seconds)}\n`;
+      for (const phase of PHASES) {
+        const ms = last.phases[phase];
+        if (ms !== undefined)
+          out += `prismwatch_probe_phase_duration_seconds{${state.labels},phase="${phase}"} ${formatValue(ms / 1000)}\n`;
       }
       return out;
     },
   },
-  gauge(
-    'probe_http_status_code',
-    'HTTP status code of the final response (0 when none).',
-    (l) => l.http?.status,
+  ...FACTS.flatMap((section, index) =>
+    section.families.map((family) => factsFamily(section, index, family as MetricFamily<unknown>)),
   ),
-  {
-    name: 'probe_http_duration_seconds',
-    type: 'gauge',
-    help: 'Duration of each HTTP phase of the last run, summed over redirects.',
-    lines: (state) => {
-      const phases = state.last?.http?.phases;
-      if (!phases) return '';
-      let out = '';
-      for (let i = 0; i < PHASES.length; i++) {
-        out += `probe_http_duration_seconds{${state.labels},phase="${PHASES[i]}"} ${formatValue(phases[i]!)}\n`;
-      }
-      return out;
-    },
-  },
-  gauge(
-    'probe_http_content_length',
-    'Content-Length of the final response (-1 when not sent).',
-    (l) => l.http?.contentLength,
-  ),
-  gauge(
-    'probe_http_uncompressed_body_length',
-    'Body bytes of the final response after decompression.',
-    (l) => l.http?.bodyLength,
-  ),
-  gauge('probe_http_redirects', 'Number of redirects followed.', (l) => l.http?.redirects),
-  gauge('probe_http_ssl', 'Whether the final request used TLS (1) or not (0).', (l) => l.http?.ssl),
-  gauge(
-    'probe_ssl_earliest_cert_expiry',
-    'Earliest expiry of the presented certificates, unix seconds.',
-    (l) => l.tls?.earliest,
-  ),
-  gauge(
-    'probe_ssl_last_chain_expiry_timestamp_seconds',
-    'Earliest expiry along the verified certificate chain, unix seconds.',
-    (l) => l.tls?.lastChain,
-  ),
-  {
-    name: 'probe_tls_version_info',
-    type: 'gauge',
-    help: 'TLS version of the last handshake, as a label.',
-    lines: (state) => {
-      const version = state.last?.tls?.version;
-      return version === undefined
-        ? ''
-        : `probe_tls_version_info{${state.labels},version="${escapeLabelValue(version)}"} 1\n`;
-    },
-  },
-  {
-    name: 'probe_tls_cipher_info',
-    type: 'gauge',
-    help: 'TLS cipher of the last handshake, as a label.',
-    lines: (state) => {
-      const cipher = state.last?.tls?.cipher;
-      return cipher === undefined
-        ? ''
-        : `probe_tls_cipher_info{${state.labels},cipher="${escapeLabelValue(cipher)}"} 1\n`;
-    },
-  },
-  gauge(
-    'probe_dns_lookup_time_seconds',
-    'How long the DNS query took, in seconds.',
-    (l) => l.dns?.lookupSeconds,
-  ),
-  gauge('probe_dns_answer_rrs', 'Number of records in the answer section.', (l) => l.dns?.answers),
-  gauge(
-    'prismwatch_host_memory_used_ratio',
-    'Memory in use: 1 − MemAvailable / MemTotal.',
-    (l) => l.host?.memory.usedRatio,
-  ),
-  gauge('prismwatch_host_memory_total_bytes', 'MemTotal of the host.', (l) => l.host?.memory.totalBytes),
-  gauge(
-    'prismwatch_host_memory_available_bytes',
-    'MemAvailable of the host.',
-    (l) => l.host?.memory.availableBytes,
-  ),
-  diskGauge(
-    'prismwatch_host_disk_free_ratio',
-    'Share of the file system available to unprivileged users.',
-    (d) => d.freeRatio,
-  ),
-  diskGauge('prismwatch_host_disk_free_bytes', 'Bytes available to unprivileged users.', (d) => d.freeBytes),
-  diskGauge('prismwatch_host_disk_size_bytes', 'Size of the file system.', (d) => d.totalBytes),
-  gauge('prismwatch_host_load1', 'Load average over 1 minute.', (l) => l.host?.load.load1),
-  gauge('prismwatch_host_load5', 'Load average over 5 minutes.', (l) => l.host?.load.load5),
-  gauge('prismwatch_host_load15', 'Load average over 15 minutes.', (l) => l.host?.load.load15),
-  gauge(
-    'prismwatch_host_file_handles_allocated',
-    'File handles allocated system-wide.',
-    (l) => l.host?.files.allocated,
-  ),
-  gauge(
-    'prismwatch_host_file_handles_max',
-    'Maximum file handles system-wide.',
-    (l) => l.host?.files.maximum,
-  ),
-  gauge(
-    'prismwatch_ratelimit_limit',
-    'Requests allowed in the window, from rate-limit headers.',
-    (l) => l.rateLimit?.limit,
-  ),
-  gauge('prismwatch_ratelimit_remaining', 'Requests left in the window.', (l) => l.rateLimit?.remaining),
-  gauge(
-    'prismwatch_ratelimit_remaining_ratio',
-    'Share of the window left: remaining / limit.',
-    (l) => l.rateLimit?.remainingRatio,
-  ),
-  gauge(
-    'prismwatch_ratelimit_reset_seconds',
-    'Seconds until the window resets.',
-    (l) => l.rateLimit?.resetSeconds,
-  ),
-  gauge(
-    'prismwatch_ratelimit_retry_after_seconds',
-    'Retry-After of the last response, seconds.',
-    (l) => l.rateLimit?.retryAfterSeconds,
-  ),
-  {
-    name: 'prismwatch_ratelimit_limited_total',
-    type: 'counter',
-    help: 'Responses with status 429 seen by a rate_limit probe.',
-    lines: (state) =>
-      state.last?.rateLimit ? `prismwatch_ratelimit_limited_total{${state.labels}} ${state.limited}\n` : '',
-  },
-  gauge(
-    'prismwatch_security_score',
-    'Security headers score, as the MDN HTTP Observatory computes it.',
-    (l) => l.security?.score,
-  ),
-  {
-    name: 'prismwatch_security_grade_info',
-    type: 'gauge',
-    help: 'Security headers grade (A+ … F), as a label.',
-    lines: (state) => {
-      const grade = state.last?.security?.grade;
-      return grade === undefined
-        ? ''
-        : `prismwatch_security_grade_info{${state.labels},grade="${grade}"} 1\n`;
-    },
-  },
-  {
-    name: 'prismwatch_security_test_pass',
-    type: 'gauge',
-    help: 'Whether each Observatory test passed (1) or failed (0); the outcome is the result label. Tests not evaluated are absent.',
-    lines: (state) => {
-      let out = '';
-      for (const test of state.last?.security?.results ?? []) {
-        if (test.pass === undefined) continue;
-        out += `prismwatch_security_test_pass{${state.labels},test="${test.test}",result="${test.result}"} ${test.pass ? 1 : 0}\n`;
-      }
-      return out;
-    },
-  },
   {
     name: 'prismwatch_probe_duration_seconds',
     type: 'histogram',
@@ -379,7 +215,7 @@ export class ProbeMetrics {
       sum: 0,
       count: 0,
       successes: 0,
-      limited: 0,
+      tallies: new Float64Array(FACTS.length),
       failures: new Map(),
       skipped: new Float64Array(SKIP_REASONS.length),
       block: Buffer.alloc(0),
@@ -433,39 +269,16 @@ export class ProbeMetrics {
       const code = result.failure?.code ?? 'internal';
       state.failures.set(code, (state.failures.get(code) ?? 0) + 1);
     }
-    if (result.facts.rateLimit?.limited) state.limited += 1;
-    const http = result.facts.http;
-    const tls = result.facts.tls;
+    for (let k = 0; k < FACTS.length; k++) {
+      const section = FACTS[k]!;
+      const facts = result.facts[section.key];
+      if (facts !== undefined && section.tally) state.tallies[k]! += section.tally(facts as never);
+    }
     state.last = {
       success: result.ok ? 1 : 0,
       duration: seconds,
-      http: http && {
-        status: http.statusCode,
-        phases: PHASES.map((phase) => (result.phases[phase] ?? 0) / 1000),
-        contentLength: http.contentLength,
-        bodyLength: http.bodyBytes,
-        redirects: http.redirects,
-        ssl: http.finalUrl.startsWith('https:') ? 1 : 0,
-      },
-      tls: tls && {
-        earliest: Number.isFinite(tls.earliestExpiry) ? tls.earliestExpiry : Number.NaN,
-        lastChain: Number.isFinite(tls.lastChainExpiry) ? tls.lastChainExpiry : Number.NaN,
-        version: tls.version,
-        cipher: tls.cipher,
-      },
-      host: result.facts.host,
-      rateLimit: result.facts.rateLimit,
-      security: result.facts.security,
-      phases: http
-        ? undefined
-        : PHASES.filter((phase) => result.phases[phase] !== undefined).map((phase) => [
-            phase,
-            result.phases[phase]! / 1000,
-          ]),
-      dns: result.facts.dns && {
-        lookupSeconds: result.facts.dns.lookupMs / 1000,
-        answers: result.facts.dns.answers.length,
-      },
+      phases: result.phases,
+      facts: result.facts,
     };
     this.stale.add(state);
   }

@@ -1,9 +1,12 @@
 /**
- * The one catalogue of probe failure codes. Everything a target can do wrong maps to one of these;
- * the list is closed so that `prismwatch_probe_runs_total{failure}` stays bounded.
- * Codes are never renamed or reused for another meaning: dashboards and alert rules depend on them.
+ * Probe failure codes. Everything a target can do wrong maps to one of them; the catalogue is
+ * closed so that `prismwatch_probe_runs_total{failure}` stays bounded. Codes are never renamed or
+ * reused for another meaning: dashboards and alert rules depend on them.
+ * The codes here are shared by every kind (network, HTTP, prismwatch itself). A kind's own codes
+ * live in its folder: it lists them in its definition (`failureCodes`) and adds them to
+ * `KindFailureCodes` by declaration merging; probers/index.ts puts the catalogue together.
  */
-export const FAILURE_CODES = [
+export const SHARED_FAILURE_CODES = [
   'dns_error', // the name did not resolve (NXDOMAIN, SERVFAIL, no address of the wanted family)
   'connect_refused', // the port answered with RST
   'connect_timeout', // no TCP handshake within the budget
@@ -17,16 +20,15 @@ export const FAILURE_CODES = [
   'body_too_large', // the body (after decompression) went past max_body_bytes
   'too_many_redirects', // more redirects than max_redirects
   'internal', // a bug in prismwatch, contained; logged with its stack
-  'read_error', // a host probe could not read what it measures (missing mount, unreadable /proc file)
-  'auth_failed', // a database or cache rejected the credentials
-  'query_error', // connected and authenticated, but the check query failed
-  'threshold_exceeded', // a measured value is past the limit the probe sets (memory, disk)
-  'security_policy', // security headers below min_grade, a required header missing or a forbidden one present
   'redirect_invalid', // a redirect to a Location that is not http(s) (file:, data:, ftp:…) or cannot be parsed
   'fd_exhausted', // prismwatch ran out of file descriptors (EMFILE/ENFILE): a fact about the host, not the target
 ] as const;
 
-export type FailureCode = (typeof FAILURE_CODES)[number];
+/** A kind's own codes, each as `code: true`, added from the kind's folder by declaration merging. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging from probers/<kind>/
+export interface KindFailureCodes {}
+
+export type FailureCode = (typeof SHARED_FAILURE_CODES)[number] | keyof KindFailureCodes;
 
 /** Blackbox exporter's phase names, in the order a request passes through them. */
 export const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;

@@ -3,24 +3,13 @@
  * found before anything is sent (Alertmanager #1944) and never retried. The HTML has inline styles
  * only, no images or external assets, and every value from labels or annotations is escaped.
  */
+import { escapeHtml } from '../util/html.js';
 import type { Notification, NotifiedAlert } from './notification.js';
 
 export interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
 function firingCount(notification: Notification): number {

@@ -4,8 +4,9 @@
  * Typed arrays keep 10,000 probes × hundreds of samples in tens of megabytes.
  */
 
-import { FAILURE_CODES, type FailureCode } from '../model/failure.js';
+import type { FailureCode } from '../model/failure.js';
 import type { ProbeResult } from '../model/probe.js';
+import { FACTS, FAILURE_CODES } from '../probers/index.js';
 import { Uptime, type UptimeSnapshot } from './uptime.js';
 
 /** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
@@ -33,6 +34,27 @@ export interface Sample {
 
 const NO_FAILURE = 255;
 
+/** The status code a sample records: the first facts section that has one (HTTP's), else 0. */
+function sampleStatus(result: ProbeResult): number {
+  for (const section of FACTS) {
+    const facts = result.facts[section.key];
+    if (facts !== undefined && section.sampleStatus) return section.sampleStatus(facts as never);
+  }
+  return 0;
+}
+
+/** The result as history keeps it: each facts section may drop what is bulky (HTTP's headers). */
+function retained(result: ProbeResult): ProbeResult {
+  let facts: Record<string, unknown> | undefined;
+  for (const section of FACTS) {
+    const value = result.facts[section.key];
+    if (value === undefined || !section.retain) continue;
+    facts ??= { ...result.facts };
+    facts[section.key] = section.retain(value as never);
+  }
+  return facts ? { ...result, facts } : result;
+}
+
 export class ProbeHistory {
   private readonly at: Float64Array;
   private readonly duration: Float32Array;
@@ -58,14 +80,10 @@ export class ProbeHistory {
     this.at[i] = result.startedAt;
     this.duration[i] = result.durationMs;
     this.failure[i] = result.failure ? FAILURE_CODES.indexOf(result.failure.code) : NO_FAILURE;
-    this.status[i] = result.facts.http?.statusCode ?? 0;
+    this.status[i] = sampleStatus(result);
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
-    // Response headers are kept out of history: the daemon never reads them back, and at
-    // 10,000 probes they cost tens of megabytes.
-    const kept = result.facts.http
-      ? { ...result, facts: { ...result.facts, http: { ...result.facts.http, headers: {} } } }
-      : result;
+    const kept = retained(result);
     this.last = kept;
     if (!result.ok) this.lastFailure = kept;
   }

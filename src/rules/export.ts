@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { ProbeSpec } from '../model/probe.js';
 import { formatDuration } from '../util/duration.js';
 import { type RuleSpec, selects } from './rule.js';
-import { LATENCY, type Signal } from './signals.js';
+import { factsSignalExpression, LATENCY, type Signal, WINDOWED } from './signals.js';
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
@@ -43,20 +43,10 @@ export function signalExpression(rule: RuleSpec, names: readonly string[]): stri
     case 'latency_p95':
     case 'latency_p99':
       return `histogram_quantile(${quantileOf(rule.signal)}, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket${selector(names)}[${w}])))`;
-    case 'status_code':
-      return `probe_http_status_code${selector(names)}`;
-    case 'memory_used_ratio':
-      return `prismwatch_host_memory_used_ratio${selector(names)}`;
-    case 'disk_free_ratio':
-      return `min by (probe) (prismwatch_host_disk_free_ratio${selector(names)})`;
-    case 'cert_expiry_days':
-      return `((probe_ssl_earliest_cert_expiry${selector(names)} - time()) / 86400)`;
-    case 'security_score':
-      return `prismwatch_security_score${selector(names)}`;
-    case 'ratelimit_remaining_ratio':
-      return `prismwatch_ratelimit_remaining_ratio${selector(names)}`;
     case 'consecutive_failures':
       return undefined;
+    default:
+      return factsSignalExpression(rule.signal, selector(names));
   }
 }
 
@@ -105,13 +95,8 @@ export function exportPrometheusRules(rules: readonly RuleSpec[], probes: readon
         `${rule.alert} (${rule.severity}): resolve_threshold (hysteresis) cannot be expressed; dropped`,
       );
     let expr = `${signal} ${rule.op} ${rule.threshold}`;
-    if (
-      rule.minSamples > 1 &&
-      (rule.signal.endsWith('_ratio') || LATENCY.has(rule.signal)) &&
-      !rule.signal.startsWith('memory') &&
-      !rule.signal.startsWith('disk') &&
-      !rule.signal.startsWith('ratelimit')
-    ) {
+    // min_samples holds for windowed signals only: the others read the last result.
+    if (rule.minSamples > 1 && WINDOWED.has(rule.signal)) {
       expr += ` and sum by (probe) (increase(prismwatch_probe_runs_total${selector(names)}[${formatDuration(rule.windowMs)}])) >= ${rule.minSamples}`;
     }
     const entry: Record<string, unknown> = { alert: rule.alert, expr };

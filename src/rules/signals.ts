@@ -2,30 +2,15 @@
  * What a rule measures, per probe: pure functions of the probe's recent samples and its last
  * result at evaluation time `now`. Undefined means "no data" (too few samples, or a fact the
  * probe does not have), which a rule treats like an absent series in Prometheus: not active.
+ * The signals here read any probe's runs; the others come from facts sections (probers/<kind>/
+ * facts.ts), each reading its own section of the last result.
  */
+import type { FactSignal } from '../probers/definition.js';
+import { FACTS } from '../probers/index.js';
 import type { ProbeHistory } from '../results/history.js';
 
-export const SIGNALS = [
-  'up',
-  'success_ratio',
-  'error_ratio',
-  'latency_avg',
-  'latency_p50',
-  'latency_p90',
-  'latency_p95',
-  'latency_p99',
-  'consecutive_failures',
-  'status_code',
-  'memory_used_ratio',
-  'disk_free_ratio',
-  'cert_expiry_days',
-  'security_score',
-  'ratelimit_remaining_ratio',
-] as const;
-export type Signal = (typeof SIGNALS)[number];
-
 /** Signals computed over a window of samples; the others read the last result. */
-export const WINDOWED: ReadonlySet<Signal> = new Set([
+const WINDOWED_SIGNALS = [
   'success_ratio',
   'error_ratio',
   'latency_avg',
@@ -33,16 +18,37 @@ export const WINDOWED: ReadonlySet<Signal> = new Set([
   'latency_p90',
   'latency_p95',
   'latency_p99',
-]);
+] as const;
+
+const RUN_SIGNALS = ['up', ...WINDOWED_SIGNALS, 'consecutive_failures'] as const;
+
+/** A facts section's signal, with the section it reads. */
+interface SectionSignal {
+  readonly key: string;
+  readonly signal: FactSignal<unknown>;
+}
+
+/**
+ * Signals by name, from every facts section in table order. Two sections may offer the same
+ * name (status_code: HTTP's, then rate_limit's); the first that has a value answers.
+ */
+const FROM_FACTS = new Map<string, SectionSignal[]>();
+for (const section of FACTS) {
+  for (const signal of section.signals ?? []) {
+    const offers = FROM_FACTS.get(signal.name) ?? [];
+    offers.push({ key: section.key, signal: signal as FactSignal<unknown> });
+    FROM_FACTS.set(signal.name, offers);
+  }
+}
+
+/** Every signal a rule may name. */
+export const SIGNALS: readonly string[] = [...RUN_SIGNALS, ...FROM_FACTS.keys()];
+export type Signal = string;
+
+export const WINDOWED: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS);
 
 /** Latency signals are in seconds, so thresholds can be written as durations ("2s"). */
-export const LATENCY: ReadonlySet<Signal> = new Set([
-  'latency_avg',
-  'latency_p50',
-  'latency_p90',
-  'latency_p95',
-  'latency_p99',
-]);
+export const LATENCY: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS.filter((s) => s.startsWith('latency_')));
 
 /** Nearest-rank quantile of sorted values. */
 export function quantile(sorted: readonly number[], q: number): number {
@@ -78,34 +84,22 @@ export function computeSignal(signal: Signal, input: SignalInput): number | unde
       }
     }
   }
-  switch (signal) {
-    case 'up':
-      return last.ok ? 1 : 0;
-    case 'consecutive_failures': {
-      const samples = history.samples();
-      let count = 0;
-      for (let i = samples.length - 1; i >= 0 && !samples[i]!.ok; i--) count += 1;
-      return count;
-    }
-    case 'status_code':
-      return last.facts.http?.statusCode ?? last.facts.rateLimit?.statusCode;
-    case 'memory_used_ratio':
-      return last.facts.host?.memory.usedRatio;
-    case 'disk_free_ratio': {
-      const disks = last.facts.host?.disks ?? [];
-      return disks.length === 0 ? undefined : Math.min(...disks.map((disk) => disk.freeRatio));
-    }
-    case 'cert_expiry_days': {
-      const expiry = last.facts.tls?.earliestExpiry;
-      return expiry === undefined || !Number.isFinite(expiry)
-        ? undefined
-        : (expiry * 1000 - now) / 86_400_000;
-    }
-    case 'security_score':
-      return last.facts.security?.score;
-    case 'ratelimit_remaining_ratio':
-      return last.facts.rateLimit?.remainingRatio;
-    default:
-      return undefined;
+  if (signal === 'up') return last.ok ? 1 : 0;
+  if (signal === 'consecutive_failures') {
+    const samples = history.samples();
+    let count = 0;
+    for (let i = samples.length - 1; i >= 0 && !samples[i]!.ok; i--) count += 1;
+    return count;
   }
+  for (const { key, signal: offer } of FROM_FACTS.get(signal) ?? []) {
+    const facts = last.facts[key as keyof typeof last.facts];
+    const value = facts === undefined ? undefined : offer.read(facts, now);
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** The PromQL of a signal read off facts, over `selector`; undefined for run signals and unknown names. */
+export function factsSignalExpression(signal: Signal, selector: string): string | undefined {
+  return FROM_FACTS.get(signal)?.[0]?.signal.promql(selector);
 }

@@ -6,14 +6,14 @@
  * Rendering is one pass of string building: 1,000 probes take a few milliseconds.
  */
 
-import type { ProbeSpec } from '../model/probe.js';
-import { escapeHtml as esc } from '../notify/email-template.js';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
-import { proberFor } from '../probers/index.js';
+import { FACTS, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import type { Alert } from '../rules/evaluator.js';
+import { escapeHtml as esc } from '../util/html.js';
 
 export interface StatusView {
   readonly probes: readonly ProbeSpec[];
@@ -60,15 +60,23 @@ function sparkline(samples: ReadonlyArray<{ ok: boolean; durationMs: number }>, 
   return `<svg class="spark" role="img" viewBox="0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}" width="${SPARK_WIDTH}" height="${SPARK_HEIGHT}"><title>${esc(label)}</title><polyline points="${line}"/>${failures}</svg>`;
 }
 
+/** Columns that facts sections add (the security grade, the certificate's days left). */
+const FACT_COLUMNS = FACTS.flatMap((section) =>
+  section.statusColumn ? [{ key: section.key, ...section.statusColumn }] : [],
+).sort((a, b) => a.position - b.position);
+
+function factCell(column: (typeof FACT_COLUMNS)[number], last: ProbeResult | undefined, now: number): string {
+  const facts = last?.facts[column.key];
+  const cell = facts === undefined ? undefined : column.cell(facts as never, now);
+  const className = [column.className, cell?.warn ? 'warn' : undefined].filter(Boolean).join(' ');
+  return `<td${className ? ` class="${className}"` : ''}>${cell ? cell.html : '<span class="muted">—</span>'}</td>`;
+}
+
 function probeRow(spec: ProbeSpec, view: StatusView): string {
   const history = view.results.get(spec.name);
   const last = history?.last;
   const state = probeState(last);
   const samples = history?.samples() ?? [];
-  const grade = last?.facts.security?.grade;
-  const expiry = last?.facts.tls?.earliestExpiry;
-  const days =
-    expiry !== undefined && Number.isFinite(expiry) ? (expiry * 1000 - view.now) / 86_400_000 : undefined;
   const failure = state === 'down' && last?.failure ? `${last.failure.code}: ${last.failure.message}` : '';
   const target = proberFor(spec.kind)?.describeTarget(spec.settings) ?? '';
   return `<tr class="${state}" id="probe-${esc(spec.name)}">
@@ -79,8 +87,7 @@ function probeRow(spec: ProbeSpec, view: StatusView): string {
 <td class="num">${percent(view.results.uptimeOf(spec.name).last24h(view.now))}</td>
 <td class="num">${percent(view.results.uptimeOf(spec.name).last30d(view.now))}</td>
 <td>${sparkline(samples, spec.name)}</td>
-<td>${grade ? `<span class="grade g-${esc(grade.replace('+', 'plus').replace('-', 'minus'))}">${esc(grade)}</span>` : '<span class="muted">—</span>'}</td>
-<td class="num${days !== undefined && days < 14 ? ' warn' : ''}">${days === undefined ? '<span class="muted">—</span>' : `${Math.floor(days)} d`}</td>
+${FACT_COLUMNS.map((column) => factCell(column, last, view.now)).join('\n')}
 </tr>`;
 }
 
@@ -151,7 +158,7 @@ export function renderStatusPage(view: StatusView): string {
 <p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
 <main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}</section>
 <section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>
-<table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th><th scope="col">Security</th><th scope="col">Certificate</th></tr></thead><tbody>
+<table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th>${FACT_COLUMNS.map((column) => `<th scope="col">${esc(column.header)}</th>`).join('')}</tr></thead><tbody>
 ${probes.map((spec) => probeRow(spec, view)).join('\n')}
 </tbody></table></section>
 <section aria-labelledby="silences-h"><h2 id="silences-h">Silences</h2>${silenceRows(view.silences, view.now)}</section></main></body></html>

@@ -3,9 +3,9 @@
  * issue formatter completes with what was found in the YAML ("got …").
  */
 import * as z from 'zod';
-import { parseSize } from './size.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { LinearRegExp } from './linear-regex.js';
+import { parseSize } from './size.js';
 import { MAX_TIMER_DELAY_MS } from './timer.js';
 
 const DURATION_MESSAGE = 'expected a duration like "5s"';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate } from '../../src/config/interpolate.js';
 import { buildJsonSchema } from '../../src/config/schema.js';
-import { parseSize } from '../../src/util/size.js';
 import { formatDuration, parseDuration } from '../../src/util/duration.js';
+import { parseSize } from '../../src/util/size.js';
 
 describe('durations', () => {
   it.each([

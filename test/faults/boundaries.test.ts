@@ -4,8 +4,8 @@
  * exception that reaches the process.
  */
 import { describe, expect, it } from 'vitest';
-import { FAILURE_CODES } from '../../src/model/failure.js';
 import type { ProbeSpec } from '../../src/model/probe.js';
+import { FAILURE_CODES } from '../../src/probers/index.js';
 import { runProbe } from '../../src/probers/run-probe.js';
 import { captureLog } from '../helpers/log.js';
 import { specFrom } from '../helpers/probe.js';

@@ -3,7 +3,6 @@
 import { isUtf8 } from 'node:buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSize } from '../../src/util/size.js';
 import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
 import { parseLoadavg, parseMeminfo } from '../../src/probers/host/proc.js';
@@ -17,6 +16,7 @@ import { readHtml } from '../../src/probers/security_headers/html.js';
 import { parseRequestTarget } from '../../src/server/request-target.js';
 import { parseDuration } from '../../src/util/duration.js';
 import { LinearRegExp } from '../../src/util/linear-regex.js';
+import { parseSize } from '../../src/util/size.js';
 import { fuzz, runs } from './budget.js';
 
 /** Text biased towards the characters these grammars care about. */

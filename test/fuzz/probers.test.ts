@@ -7,7 +7,7 @@ import type { Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_CODES } from '../../src/model/failure.js';
+import { FAILURE_CODES } from '../../src/probers/index.js';
 import { probe } from '../helpers/probe.js';
 import { withTcpServer } from '../helpers/servers.js';
 import { fuzz, runs } from './budget.js';

@@ -6,9 +6,10 @@
  */
 import * as z from 'zod';
 import type { Failure, Phase } from '../../model/failure.js';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { formatDuration } from '../../util/duration.js';
 import { decodeComponent } from '../../util/uri.js';
+import { defineProber, type ProberDefinition } from '../definition.js';
 import { mapNetworkError } from '../net/map-error.js';
 
 export interface DatabaseSettings {
@@ -153,8 +154,9 @@ export async function probeDatabase(
   };
 }
 
-export function databaseProber(driver: DatabaseDriver): ProberDefinition<DatabaseSettings> {
-  return {
+/** The definition of one database kind: each kind's folder holds only its driver. */
+export function databaseProber(driver: DatabaseDriver): ProberDefinition {
+  return defineProber<DatabaseSettings>({
     kind: driver.kind,
     summary: driver.summary,
     settingsShape: databaseSettingsShape(driver),
@@ -164,5 +166,20 @@ export function databaseProber(driver: DatabaseDriver): ProberDefinition<Databas
     },
     describeTarget: (settings) => `${driver.kind}://${settings.where}`,
     probe: (ctx, spec) => probeDatabase(ctx, spec, driver),
-  };
+    facts: [],
+    failureCodes: DATABASE_FAILURE_CODES,
+    cli: { target: 'URL', keys: (target) => ({ url: target }) },
+  });
+}
+
+/** Codes of the database kinds (postgres, mysql, redis), beyond the shared network ones. */
+const DATABASE_FAILURE_CODES = ['auth_failed', 'query_error'] as const;
+
+declare module '../../model/failure.js' {
+  interface KindFailureCodes {
+    /** A database or cache rejected the credentials. */
+    auth_failed: true;
+    /** Connected and authenticated, but the check query failed. */
+    query_error: true;
+  }
 }

@@ -6,10 +6,12 @@
 import { Resolver } from 'node:dns/promises';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { regex } from '../../util/fields.js';
 import type { LinearRegExp } from '../../util/linear-regex.js';
+import { defineProber } from '../definition.js';
 import { hostPort } from '../net/config.js';
+import { dnsFacts } from './facts.js';
 
 export const DNS_QUERY_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
 export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
@@ -176,7 +178,7 @@ export async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>):
   };
 }
 
-export const dnsProber: ProberDefinition<DnsSettings> = {
+export const dnsProber = defineProber<DnsSettings>({
   kind: 'dns',
   summary: 'DNS query (A, AAAA, CNAME, MX, TXT, NS) with response code and answer checks',
   settingsShape: dnsSettingsShape,
@@ -184,4 +186,17 @@ export const dnsProber: ProberDefinition<DnsSettings> = {
   describeTarget: (settings) =>
     `dns ${settings.queryType} ${settings.queryName} @${settings.server ?? 'system'}`,
   probe: probeDns,
-};
+  facts: [dnsFacts],
+  cli: {
+    target: 'name',
+    options: [
+      { flags: '--server <host:port>', description: 'dns: the server to ask (default: the system resolver)' },
+      { flags: '--type <type>', description: 'dns: record type (A, AAAA, CNAME, MX, TXT, NS)' },
+    ],
+    keys: (target, options) => ({
+      query_name: target,
+      ...(options.server ? { server: options.server } : {}),
+      ...(options.type ? { query_type: String(options.type).toUpperCase() } : {}),
+    }),
+  },
+});

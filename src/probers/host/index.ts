@@ -7,7 +7,9 @@
 import { readdir, readFile, statfs } from 'node:fs/promises';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
-import type { HostFacts, ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
+import { defineProber } from '../definition.js';
+import { type HostFacts, hostFacts } from './facts.js';
 import { parseFileNr, parseLoadavg, parseMeminfo } from './proc.js';
 
 export interface HostSettings {
@@ -112,11 +114,26 @@ function failed(startedAt: number, ctx: ProbeContext, failure: Failure): ProbeRe
   return { ok: false, startedAt, durationMs: ctx.now() - startedAt, phases: {}, failure, facts: {} };
 }
 
-export const hostProber: ProberDefinition<HostSettings> = {
+export const hostProber = defineProber<HostSettings>({
   kind: 'host',
   summary: 'The local machine: memory used, free disk per mount, load averages, file handles',
   settingsShape: hostSettingsShape,
   toSettings: toHostSettings,
   describeTarget: (settings) => `host (${settings.mounts.join(', ')})`,
   probe: probeHost,
-};
+  facts: [hostFacts],
+  failureCodes: ['read_error', 'threshold_exceeded'],
+  cli: {
+    target: 'mount point',
+    keys: (target) => ({ mounts: [target] }),
+  },
+});
+
+declare module '../../model/failure.js' {
+  interface KindFailureCodes {
+    /** A host probe could not read what it measures (missing mount, unreadable /proc file). */
+    read_error: true;
+    /** A measured value is past the limit the probe sets (memory, disk). */
+    threshold_exceeded: true;
+  }
+}

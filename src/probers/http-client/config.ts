@@ -204,3 +204,8 @@ export function userinfoAuth(url: URL): HttpAuth | undefined {
     password: decodeComponent(url.password) ?? url.password,
   };
 }
+
+/** A `prismwatch probe` target as a URL: a bare host gets http://. */
+export function urlFromCli(target: string): string {
+  return /^https?:\/\//.test(target) ? target : `http://${target}`;
+}

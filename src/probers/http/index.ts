@@ -3,9 +3,11 @@
  * blackbox_exporter, checked against status codes, headers and body assertions.
  */
 
+import { PrismwatchError } from '../../errors.js';
 import type { Failure } from '../../model/failure.js';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { redactUrl } from '../../util/redact.js';
+import { defineProber } from '../definition.js';
 import {
   checkBody,
   checkHeaders,
@@ -18,6 +20,7 @@ import {
   httpSettingsShape,
   requestHeaders,
   toHttpSettings,
+  urlFromCli,
   userinfoAuth,
   validateHttpSettings,
 } from '../http-client/config.js';
@@ -25,7 +28,10 @@ import { exchange, type HopResponse } from '../http-client/exchange.js';
 import { classifyHttpError } from '../http-client/failure.js';
 import { keepAliveAgent } from '../http-client/keep-alive.js';
 import { headersForHop, resolveRedirect } from '../http-client/redirect.js';
+import { TLS_CLI_OPTIONS, tlsCliKeys } from '../net/config.js';
 import { createTrace } from '../net/connect.js';
+import { tlsFacts } from '../net/tls-section.js';
+import { httpFacts } from './facts.js';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -165,7 +171,7 @@ function checkResponse(response: HopResponse, settings: HttpSettings): Failure |
   return problem ? { code: 'assertion_failed', message: problem } : undefined;
 }
 
-export const httpProber: ProberDefinition<HttpSettings> = {
+export const httpProber = defineProber<HttpSettings>({
   kind: 'http',
   summary: 'HTTP(S) request with per-phase timing, status, header and body checks',
   settingsShape: httpSettingsShape,
@@ -173,4 +179,42 @@ export const httpProber: ProberDefinition<HttpSettings> = {
   validate: validateHttpSettings,
   describeTarget: (settings) => `${settings.method} ${redactUrl(settings.url)}`,
   probe: probeHttp,
-};
+  facts: [httpFacts, tlsFacts],
+  cli: {
+    target: 'URL (a bare host:port gets http://)',
+    options: [
+      { flags: '-X, --method <method>', description: 'HTTP method' },
+      { flags: '-H, --header <name: value>', description: 'request header (repeatable)', repeatable: true },
+      { flags: '-d, --body <text>', description: 'request body' },
+      {
+        flags: '-s, --status <codes>',
+        description: 'valid status codes, e.g. 200 or 2xx or 200-399 (repeatable)',
+        repeatable: true,
+      },
+      ...TLS_CLI_OPTIONS,
+    ],
+    keys: (target, options) => ({
+      url: urlFromCli(target),
+      ...(options.method ? { method: String(options.method).toUpperCase() } : {}),
+      ...(options.body !== undefined ? { body: options.body } : {}),
+      ...headerKeys(options.header as string[] | undefined),
+      ...((options.status as string[] | undefined)?.length ? { valid_status_codes: options.status } : {}),
+      ...tlsCliKeys(options),
+    }),
+  },
+});
+
+/** `-H "Name: value"` options as the `headers` mapping. */
+function headerKeys(lines: readonly string[] | undefined): Record<string, unknown> {
+  if (!lines?.length) return {};
+  return {
+    headers: Object.fromEntries(
+      lines.map((line) => {
+        const colon = line.indexOf(':');
+        if (colon <= 0)
+          throw new PrismwatchError('PRISMWATCH_USAGE', `header "${line}" is not "Name: value"`);
+        return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+      }),
+    ),
+  };
+}

@@ -1,6 +1,7 @@
 /** Config keys every network prober shares: `tls`, `ip_protocol`, `ip_fallback`, `host:port` targets. */
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import type { AdHocOptions, CliOption } from '../definition.js';
 import type { IpProtocol, TlsOptions } from './connect.js';
 
 const pemFile = z.string({ error: 'expected a file path' }).transform((path, ctx) => {
@@ -74,3 +75,20 @@ export function parseHostPort(text: string): { hostname: string; port: number } 
 export const hostPort = z
   .string({ error: HOST_PORT_MESSAGE })
   .refine((text) => parseHostPort(text) !== undefined, { message: HOST_PORT_MESSAGE });
+
+/** `prismwatch probe` options for kinds that speak TLS. */
+export const TLS_CLI_OPTIONS: readonly CliOption[] = [
+  { flags: '--ca-file <path>', description: 'PEM file of CA certificates to trust' },
+  { flags: '--insecure', description: 'do not verify the server certificate (still reported)' },
+];
+
+/** `--insecure` and `--ca-file` as the `tls` mapping a config file would hold. */
+export function tlsCliKeys(options: AdHocOptions): Record<string, unknown> {
+  if (!options.insecure && !options.caFile) return {};
+  return {
+    tls: {
+      insecure_skip_verify: options.insecure ?? false,
+      ...(options.caFile ? { ca_file: options.caFile } : {}),
+    },
+  };
+}

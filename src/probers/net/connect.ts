@@ -8,8 +8,8 @@ import { lookup } from 'node:dns/promises';
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { Failure, Phase } from '../../model/failure.js';
-import type { TlsFacts } from '../../model/probe.js';
 import { describeAuthorizationError, readTlsFacts } from './tls-facts.js';
+import type { TlsFacts } from './tls-section.js';
 
 export interface TlsOptions {
   readonly ca?: string;

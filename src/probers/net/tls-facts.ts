@@ -1,6 +1,6 @@
 /** Pure getters over a TLS socket's peer certificate chain (blackbox prober/tls.go, in spirit). */
 import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:tls';
-import type { TlsFacts } from '../../model/probe.js';
+import type { TlsFacts } from './tls-section.js';
 
 /** The presented chain, leaf first, stopping at a self-signed root or a repeat. */
 export function certificateChain(leaf: DetailedPeerCertificate): PeerCertificate[] {

@@ -7,11 +7,12 @@
 import { Client } from 'undici';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { httpUrl } from '../../util/fields.js';
 import { redactUrl } from '../../util/redact.js';
+import { defineProber } from '../definition.js';
 import { formatStatusRanges, isValidStatus } from '../http-client/assertions.js';
-import { requestHeaders } from '../http-client/config.js';
+import { requestHeaders, urlFromCli } from '../http-client/config.js';
 import { exchange } from '../http-client/exchange.js';
 import { classifyHttpError } from '../http-client/failure.js';
 import {
@@ -23,6 +24,8 @@ import {
   validateTlsOptions,
 } from '../net/config.js';
 import { createTrace, type TlsOptions } from '../net/connect.js';
+import { tlsFacts } from '../net/tls-section.js';
+import { rateLimitFacts } from './facts.js';
 import { parseRateLimitHeaders } from './headers.js';
 
 export const MAX_BURST_REQUESTS = 500;
@@ -191,7 +194,7 @@ export async function probeRateLimit(
   };
 }
 
-export const rateLimitProber: ProberDefinition<RateLimitSettings> = {
+export const rateLimitProber = defineProber<RateLimitSettings>({
   kind: 'rate_limit',
   summary: 'Rate-limit headers (IETF RateLimit, X-RateLimit, Retry-After) and an opt-in burst check',
   settingsShape: rateLimitSettingsShape,
@@ -199,4 +202,9 @@ export const rateLimitProber: ProberDefinition<RateLimitSettings> = {
   validate: (settings) => validateTlsOptions(settings.tls),
   describeTarget: (settings) => `rate limit of ${settings.method} ${redactUrl(settings.url)}`,
   probe: probeRateLimit,
-};
+  facts: [rateLimitFacts, tlsFacts],
+  cli: {
+    target: 'URL (a bare host:port gets http://)',
+    keys: (target) => ({ url: urlFromCli(target) }),
+  },
+});

@@ -6,10 +6,12 @@
 
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { httpUrl, regex } from '../../util/fields.js';
 import type { LinearRegExp } from '../../util/linear-regex.js';
 import { redactUrl } from '../../util/redact.js';
+import { defineProber } from '../definition.js';
+import { urlFromCli } from '../http-client/config.js';
 import {
   type IpSettings,
   ipShape,
@@ -21,6 +23,7 @@ import {
 import type { TlsOptions } from '../net/connect.js';
 import { analyzeScan } from './analyze.js';
 import { disclosingHeaders } from './disclosure.js';
+import { securityFacts } from './facts.js';
 import { GRADES, type Grade, meetsGrade } from './grade.js';
 import { retrieveScan } from './retrieve.js';
 import { headerValue, type TestResult } from './types.js';
@@ -186,7 +189,7 @@ export async function probeSecurityHeaders(
   return done(checkPolicy(settings, analysis, scan.auto.headers), { security });
 }
 
-export const securityHeadersProber: ProberDefinition<SecurityHeadersSettings> = {
+export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
   kind: 'security_headers',
   summary:
     'Security headers graded like the MDN HTTP Observatory, with a minimum grade and required/forbidden headers',
@@ -195,4 +198,17 @@ export const securityHeadersProber: ProberDefinition<SecurityHeadersSettings> = 
   validate: (settings) => validateTlsOptions(settings.tls),
   describeTarget: (settings) => `security headers of ${redactUrl(settings.url)}`,
   probe: probeSecurityHeaders,
-};
+  facts: [securityFacts],
+  failureCodes: ['security_policy'],
+  cli: {
+    target: 'URL (a bare host:port gets http://)',
+    keys: (target) => ({ url: urlFromCli(target) }),
+  },
+});
+
+declare module '../../model/failure.js' {
+  interface KindFailureCodes {
+    /** Security headers below min_grade, a required header missing or a forbidden one present. */
+    security_policy: true;
+  }
+}

@@ -3,9 +3,10 @@
  * a port that accepts, a banner that reads right, a PING that gets its PONG.
  */
 import * as z from 'zod';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { regex } from '../../util/fields.js';
-import { tlsShape, toTlsOptions, validateTlsOptions } from '../net/config.js';
+import { defineProber } from '../definition.js';
+import { TLS_CLI_OPTIONS, tlsCliKeys, tlsShape, toTlsOptions, validateTlsOptions } from '../net/config.js';
 import type { TlsOptions } from '../net/connect.js';
 import {
   type ConnectionTarget,
@@ -14,6 +15,7 @@ import {
   probeConnection,
   toConnectionTarget,
 } from '../net/connection-probe.js';
+import { tlsFacts } from '../net/tls-section.js';
 import { type QueryStep, runQueryResponse } from './query-response.js';
 
 export interface TcpSettings extends ConnectionTarget {
@@ -57,7 +59,7 @@ export function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promi
   return probeConnection(ctx, spec, conversation, WAITING_FOR);
 }
 
-export const tcpProber: ProberDefinition<TcpSettings> = {
+export const tcpProber = defineProber<TcpSettings>({
   kind: 'tcp',
   summary: 'TCP connect, optionally over TLS, with an optional send/expect exchange',
   settingsShape: tcpSettingsShape,
@@ -65,4 +67,10 @@ export const tcpProber: ProberDefinition<TcpSettings> = {
   validate: (settings) => validateTlsOptions(settings.tls),
   describeTarget: (settings) => `${settings.tls ? 'tls' : 'tcp'}://${settings.target}`,
   probe: probeTcp,
-};
+  facts: [tlsFacts],
+  cli: {
+    target: 'host:port',
+    options: TLS_CLI_OPTIONS,
+    keys: (target, options) => ({ target, ...tlsCliKeys(options) }),
+  },
+});

@@ -4,8 +4,9 @@
  * certificate for another host, or a protocol below min_version; reports expiry, version and cipher.
  */
 import type * as z from 'zod';
-import type { ProbeContext, ProbeResult, ProberDefinition, ProbeSpec } from '../../model/probe.js';
-import { tlsShape, toTlsOptions, validateTlsOptions } from '../net/config.js';
+import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
+import { defineProber } from '../definition.js';
+import { TLS_CLI_OPTIONS, tlsCliKeys, tlsShape, toTlsOptions, validateTlsOptions } from '../net/config.js';
 import type { TlsOptions } from '../net/connect.js';
 import {
   type ConnectionTarget,
@@ -13,6 +14,7 @@ import {
   probeConnection,
   toConnectionTarget,
 } from '../net/connection-probe.js';
+import { tlsFacts } from '../net/tls-section.js';
 
 export interface TlsSettings extends ConnectionTarget {
   readonly tls: TlsOptions;
@@ -34,7 +36,7 @@ export function probeTls(ctx: ProbeContext, spec: ProbeSpec<TlsSettings>): Promi
   return probeConnection(ctx, spec);
 }
 
-export const tlsProber: ProberDefinition<TlsSettings> = {
+export const tlsProber = defineProber<TlsSettings>({
   kind: 'tls',
   summary: 'TLS handshake: certificate validity, expiry, host name, protocol version and cipher',
   settingsShape: tlsSettingsShape,
@@ -42,4 +44,10 @@ export const tlsProber: ProberDefinition<TlsSettings> = {
   validate: (settings) => validateTlsOptions(settings.tls),
   describeTarget: (settings) => `tls://${settings.target}`,
   probe: probeTls,
-};
+  facts: [tlsFacts],
+  cli: {
+    target: 'host:port',
+    options: TLS_CLI_OPTIONS,
+    keys: (target, options) => ({ target, ...tlsCliKeys(options) }),
+  },
+});

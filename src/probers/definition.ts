@@ -1,0 +1,126 @@
+/**
+ * What a probe kind is, as one value: its config keys, the function that runs it, what it reports
+ * (facts sections with their metric families, signals and report lines), its own failure codes and
+ * its `prismwatch probe` options. probers/index.ts lists one definition per kind; metrics, rules,
+ * the CLI, history and the status page read the list and never switch on a kind.
+ */
+import type * as z from 'zod';
+import type { FailureCode } from '../model/failure.js';
+import type { ProbeFacts, ProbeFn, ProbeResult } from '../model/probe.js';
+
+export type FactsKey = keyof ProbeFacts;
+export type FactsOf<K extends FactsKey> = NonNullable<ProbeFacts[K]>;
+
+/** What a family's lines may read besides the facts: the run's phases and the section's tally. */
+export interface FamilyContext {
+  readonly phases: ProbeResult['phases'];
+  /** Sum of the section's `tally` over every run of this probe. */
+  readonly tally: number;
+}
+
+/**
+ * One metric family fed by a facts section. `lines` renders this probe's samples (each line ends
+ * in "\n"), given its label set already formatted (`probe="api",team="core"`); "" for none.
+ */
+export interface MetricFamily<F> {
+  readonly name: string;
+  readonly type: 'gauge' | 'counter' | 'histogram';
+  readonly help: string;
+  readonly lines: (labels: string, facts: F, context: FamilyContext) => string;
+}
+
+/** A value rules can compare against a threshold, read off the last result's facts. */
+export interface FactSignal<F> {
+  readonly name: string;
+  /** Undefined is "no data": the rule is not active for this probe. */
+  readonly read: (facts: F, now: number) => number | undefined;
+  /** The same value in PromQL over the exported series, for `rules export`. */
+  readonly promql: (selector: string) => string;
+}
+
+/** Adds one aligned `name  value` line to a `prismwatch probe` report; `raw` adds a line as is. */
+export interface ReportWriter {
+  row(name: string, value: string): void;
+  raw(line: string): void;
+}
+
+/** A column of the status page's probe table. */
+export interface StatusColumn<F> {
+  readonly header: string;
+  /** Place among the columns that facts sections add, lowest first. */
+  readonly position: number;
+  /** The cell's class, e.g. "num" for right-aligned numbers. */
+  readonly className?: string;
+  /** The cell's inner HTML, already escaped; undefined for "—". `warn` marks it for attention. */
+  readonly cell: (facts: F, now: number) => { html: string; warn?: boolean } | undefined;
+}
+
+/** A section of ProbeResult.facts and everything prismwatch shows of it. */
+export interface FactsDefinition<K extends FactsKey = FactsKey> {
+  readonly key: K;
+  /** In exposition order; rendered only for probes whose last result has this section. */
+  readonly families: ReadonlyArray<MetricFamily<FactsOf<K>>>;
+  readonly signals?: ReadonlyArray<FactSignal<FactsOf<K>>>;
+  /** Lines for the `prismwatch probe` report. */
+  readonly report?: (facts: FactsOf<K>, out: ReportWriter, context: { now: number }) => void;
+  /** Report lines that go last, after every section's own (HTTP headers). */
+  readonly reportTail?: (facts: FactsOf<K>, out: ReportWriter) => void;
+  /** What the result history keeps of the section (drop what is bulky and never read back). */
+  readonly retain?: (facts: FactsOf<K>) => FactsOf<K>;
+  /** The status code a sample records, for the samples API. */
+  readonly sampleStatus?: (facts: FactsOf<K>) => number;
+  /** A number added up over runs, for counters such as 429s seen. */
+  readonly tally?: (facts: FactsOf<K>) => number;
+  /** true when the families export the run's phases themselves: the generic phase family stays silent. */
+  readonly exportsPhases?: boolean;
+  readonly statusColumn?: StatusColumn<FactsOf<K>>;
+}
+
+/** What `prismwatch probe` was given besides the target (commander's option bag). */
+export interface AdHocOptions {
+  readonly [option: string]: unknown;
+}
+
+/** A `prismwatch probe` option, in commander's syntax. */
+export interface CliOption {
+  readonly flags: string;
+  readonly description: string;
+  /** May be given more than once; the values arrive as a list. */
+  readonly repeatable?: boolean;
+}
+
+export interface ProberCli {
+  /** What the one positional target is, for `prismwatch probe --help`. */
+  readonly target: string;
+  readonly options?: readonly CliOption[];
+  /** The command line → the YAML-shaped keys of this kind (validated by its schema). */
+  readonly keys: (target: string, options: AdHocOptions) => Record<string, unknown>;
+}
+
+export interface ProberDefinition<Settings = unknown> {
+  readonly kind: string;
+  readonly summary: string;
+  /** The kind's own keys, snake_case as written in YAML, parsed into `Settings`. */
+  readonly settingsShape: z.ZodRawShape;
+  readonly toSettings: (parsed: Record<string, unknown>) => Settings;
+  /** Cross-field checks beyond the shape; each problem as [path under the probe, message]. */
+  readonly validate?: (settings: Settings, spec: { timeoutMs: number }) => Array<[string[], string]>;
+  /** Short text naming what is probed, for logs and reports (never with credentials). */
+  readonly describeTarget: (settings: Settings) => string;
+  readonly probe: ProbeFn<Settings>;
+  /** The facts sections its results may carry. */
+  readonly facts: readonly FactsDefinition[];
+  /** Failure codes of its own, beyond model/failure.ts's shared ones. */
+  readonly failureCodes?: readonly FailureCode[];
+  readonly cli: ProberCli;
+}
+
+/** A definition typed in its own folder, as the table holds it (settings are opaque across kinds). */
+export function defineProber<Settings>(prober: ProberDefinition<Settings>): ProberDefinition<unknown> {
+  return prober as unknown as ProberDefinition<unknown>;
+}
+
+/** A facts section typed by its key, as the definitions list it. */
+export function defineFacts<K extends FactsKey>(facts: FactsDefinition<K>): FactsDefinition {
+  return facts as unknown as FactsDefinition;
+}

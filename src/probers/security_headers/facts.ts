@@ -1,0 +1,86 @@
+/** The `security` facts section: an Observatory-style grade of a response's security headers. */
+import { escapeLabelValue } from '../../util/exposition.js';
+import { escapeHtml } from '../../util/html.js';
+import { defineFacts } from '../definition.js';
+import { gauge, infoGauge } from '../families.js';
+
+export interface SecurityFacts {
+  readonly score: number;
+  readonly grade: string;
+  readonly algorithmVersion: number;
+  readonly passed: number;
+  readonly failed: number;
+  readonly notEvaluated: number;
+  readonly results: ReadonlyArray<{
+    readonly test: string;
+    readonly result: string;
+    readonly modifier: number;
+    readonly pass: boolean | undefined;
+  }>;
+  /** Headers that disclose implementation details (OWASP); findings, not scored. */
+  readonly disclosing: readonly string[];
+  readonly url: string;
+}
+
+declare module '../../model/probe.js' {
+  interface ProbeFacts {
+    security?: SecurityFacts;
+  }
+}
+
+export const securityFacts = defineFacts({
+  key: 'security',
+  families: [
+    gauge<SecurityFacts>(
+      'prismwatch_security_score',
+      'Security headers score, as the MDN HTTP Observatory computes it.',
+      (security) => security.score,
+    ),
+    infoGauge<SecurityFacts>(
+      'prismwatch_security_grade_info',
+      'Security headers grade (A+ … F), as a label.',
+      'grade',
+      (security) => security.grade,
+    ),
+    {
+      name: 'prismwatch_security_test_pass',
+      type: 'gauge',
+      help: 'Whether each Observatory test passed (1) or failed (0); the outcome is the result label. Tests not evaluated are absent.',
+      lines: (labels, security) => {
+        let out = '';
+        for (const test of security.results) {
+          if (test.pass === undefined) continue;
+          out += `prismwatch_security_test_pass{${labels},test="${escapeLabelValue(test.test)}",result="${escapeLabelValue(test.result)}"} ${test.pass ? 1 : 0}\n`;
+        }
+        return out;
+      },
+    },
+  ],
+  signals: [
+    {
+      name: 'security_score',
+      read: (security) => security.score,
+      promql: (selector) => `prismwatch_security_score${selector}`,
+    },
+  ],
+  report: (security, out) => {
+    out.row(
+      'grade',
+      `${security.grade} (${security.score}), ${security.passed} passed, ${security.failed} failed, ${security.notEvaluated} not evaluated (Observatory v${security.algorithmVersion})`,
+    );
+    for (const test of security.results) {
+      const mark = test.pass === undefined ? '·' : test.pass ? '✓' : '✗';
+      out.raw(
+        `    ${mark} ${test.test.padEnd(32)} ${test.result} (${test.modifier >= 0 ? '+' : ''}${test.modifier})`,
+      );
+    }
+    if (security.disclosing.length > 0) out.row('discloses', security.disclosing.join(', '));
+  },
+  statusColumn: {
+    header: 'Security',
+    position: 1,
+    cell: (security) => ({
+      html: `<span class="grade g-${escapeHtml(security.grade.replace('+', 'plus').replace('-', 'minus'))}">${escapeHtml(security.grade)}</span>`,
+    }),
+  },
+});
