@@ -15,8 +15,6 @@ import { ConfigError } from './errors.js';
 import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import type { ProbeResult, ProbeSpec } from './model/probe.js';
-import type { Sender } from './notify/delivery.js';
-import type { Integration } from './notify/model.js';
 import { Notifier } from './notify/notifier.js';
 import { runProbe } from './probers/run-probe.js';
 import { ResultStore } from './results/history.js';
@@ -64,8 +62,6 @@ export interface DaemonOptions {
   readonly serverLimits?: Partial<ServerLimits>;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
-  /** Tests only: replaces the senders built from the integration type. */
-  readonly createSender?: (integration: Integration) => Sender;
 }
 
 export class Daemon {
@@ -363,7 +359,6 @@ export class Daemon {
       baseUrl: () => this.baseUrl,
       describeThreshold: (alert) => this.describeThreshold(alert),
       evaluationIntervalMs: this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
-      ...(this.options.createSender ? { createSender: this.options.createSender } : {}),
     });
   }
 

@@ -15,18 +15,19 @@ import type {
   Receiver,
   RouteNode,
   SilenceSpec,
-  TlsSettings,
 } from './model.js';
+import { configKeyOf } from './receivers/definition.js';
+import { RECEIVERS } from './receivers/index.js';
 import {
   DEFAULT_GROUP_BY,
   DEFAULT_GROUP_INTERVAL_MS,
   DEFAULT_GROUP_WAIT_MS,
   DEFAULT_REPEAT_INTERVAL_MS,
-  type emailConfigSchema,
   type globalSchema,
   type inhibitRuleSchema,
+  type ParsedReceiver,
   type RouteInput,
-  type receiverSchema,
+  receiverSchema,
   type silenceSchema,
 } from './schema.js';
 
@@ -36,7 +37,7 @@ export type IssueAt = (path: Array<string | number>, message: string) => ConfigI
 export interface NotifySections {
   global?: { value: z.infer<typeof globalSchema>; issueAt: IssueAt };
   routes: Array<{ value: RouteInput; issueAt: IssueAt }>;
-  receivers: Array<{ value: z.infer<typeof receiverSchema>; issueAt: IssueAt }>;
+  receivers: Array<{ value: ParsedReceiver; issueAt: IssueAt }>;
   /** Names of receivers that failed validation (already reported). */
   invalidReceivers: string[];
   inhibitRules: Array<z.infer<typeof inhibitRuleSchema>>;
@@ -94,85 +95,13 @@ function receiverReferences(
     receiverReferences(child, [...path, 'routes', index], out);
 }
 
-function tlsSettings(
-  raw:
-    | { ca_file?: string | undefined; server_name?: string | undefined; insecure_skip_verify: boolean }
-    | undefined,
-): TlsSettings | undefined {
-  if (!raw) return undefined;
-  return {
-    insecureSkipVerify: raw.insecure_skip_verify,
-    ...(raw.ca_file ? { caFile: raw.ca_file } : {}),
-    ...(raw.server_name ? { serverName: raw.server_name } : {}),
-  };
-}
-
-function emailIntegration(
-  receiver: string,
-  index: number,
-  raw: z.infer<typeof emailConfigSchema>,
-): Integration {
-  const to = (Array.isArray(raw.to) ? raw.to : raw.to.split(','))
-    .map((address) => address.trim())
-    .filter(Boolean);
-  const separator = raw.smarthost.lastIndexOf(':');
-  const host = raw.smarthost.slice(0, separator).replace(/^\[|\]$/g, '');
-  const port = Number(raw.smarthost.slice(separator + 1));
-  const disabled = raw.smarthost === '' ? 'smarthost is empty' : to.length === 0 ? 'to is empty' : undefined;
-  return {
-    type: 'email',
-    id: `${receiver}/email/${index}`,
-    receiver,
-    sendResolved: raw.send_resolved,
-    timeoutMs: raw.timeout,
-    ...(disabled ? { disabled } : {}),
-    to,
-    from: raw.from,
-    host,
-    port,
-    ...(raw.hello ? { hello: raw.hello } : {}),
-    ...(raw.auth_username ? { auth: { user: raw.auth_username, pass: raw.auth_password ?? '' } } : {}),
-    requireTls: raw.require_tls,
-    implicitTls: raw.force_implicit_tls ?? port === 465,
-    ...(raw.tls_config ? { tls: tlsSettings(raw.tls_config)! } : {}),
-    connectTimeoutMs: raw.connect_timeout,
-    greetingTimeoutMs: raw.greeting_timeout,
-    socketTimeoutMs: raw.socket_timeout,
-    headers: raw.headers,
-  };
-}
-
-function buildReceiver(raw: z.infer<typeof receiverSchema>): Receiver {
+function buildReceiver(raw: ParsedReceiver): Receiver {
   const name = raw.name;
-  const integrations: Integration[] = [
-    ...raw.email_configs.map((config, index) => emailIntegration(name, index, config)),
-    ...raw.webhook_configs.map(
-      (config, index): Integration => ({
-        type: 'webhook',
-        id: `${name}/webhook/${index}`,
-        receiver: name,
-        sendResolved: config.send_resolved,
-        timeoutMs: config.timeout,
-        ...(config.url === '' ? { disabled: 'url is empty' } : {}),
-        url: config.url,
-        ...(config.signing_secret ? { signingSecret: config.signing_secret } : {}),
-        maxAlerts: config.max_alerts,
-        ...(config.body_template !== undefined ? { bodyTemplate: config.body_template } : {}),
-        headers: config.headers,
-        ...(config.tls_config ? { tls: tlsSettings(config.tls_config)! } : {}),
-      }),
+  const integrations: Integration[] = RECEIVERS.flatMap((type) =>
+    ((raw[configKeyOf(type)] ?? []) as unknown[]).map((config, index) =>
+      type.build(config, { id: `${name}/${type.type}/${index}`, receiver: name }),
     ),
-    ...raw.log_configs.map(
-      (config, index): Integration => ({
-        type: 'log',
-        id: `${name}/log/${index}`,
-        receiver: name,
-        sendResolved: config.send_resolved,
-        timeoutMs: 1_000,
-        level: config.level,
-      }),
-    ),
-  ];
+  );
   const alertmanagers = raw.alertmanager_configs.map((config, index): AlertmanagerTarget => {
     const urls = config.urls.filter((url) => url !== '');
     return {
@@ -196,13 +125,8 @@ function defaultSections(): Pick<NotifySections, 'routes' | 'receivers'> {
     routes: [{ value: { receiver: DEFAULT_RECEIVER }, issueAt }],
     receivers: [
       {
-        value: {
-          name: DEFAULT_RECEIVER,
-          email_configs: [],
-          webhook_configs: [],
-          alertmanager_configs: [],
-          log_configs: [{ send_resolved: true, level: 'warn' }],
-        },
+        // Everything defaulted: no integrations but one log integration at level warn.
+        value: receiverSchema.parse({ name: DEFAULT_RECEIVER, log_configs: [{}] }) as ParsedReceiver,
         issueAt,
       },
     ],

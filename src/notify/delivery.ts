@@ -9,32 +9,34 @@ import type { Logger } from 'pino';
 import { backoffDelayMs } from './backoff.js';
 import { DeliveryError } from './delivery-error.js';
 import type { Integration } from './model.js';
-import type { Notification } from './notification.js';
 import type { NotifyMetrics } from './notify-metrics.js';
-import { EmailSender } from './receivers/email/sender.js';
-import { LogSender } from './receivers/log/sender.js';
-import { WebhookSender } from './receivers/webhook/sender.js';
+import type { Sender } from './receivers/definition.js';
+import { receiverTypeOf } from './receivers/index.js';
 import type { NotifyStore, OutboxRow } from './store.js';
-
-export interface Sender {
-  send(notification: Notification, now: number): Promise<void>;
-  close(): Promise<void>;
-}
 
 /** Retry-After beyond this is capped: a receiver cannot park our alerts for a day. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 /** Parallel attempts per integration (each for a different group). */
 const MAX_IN_FLIGHT_PER_INTEGRATION = 4;
 
+/** The sender of an integration, from its type's definition. */
 export function createSender(integration: Integration, log: Logger): Sender {
-  switch (integration.type) {
-    case 'webhook':
-      return new WebhookSender(integration);
-    case 'email':
-      return new EmailSender(integration);
-    case 'log':
-      return new LogSender(integration, log);
+  const type = receiverTypeOf(integration.type);
+  if (!type)
+    throw new Error(`no receiver type "${integration.type}" (config validation admits only the table's)`);
+  return type.send(integration, log);
+}
+
+/** Any error from a send, as its type reads it; a DeliveryError stays as it is. */
+function classify(error: unknown, integration: Integration): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  const type = receiverTypeOf(integration.type);
+  try {
+    if (type) return type.classify(error, integration);
+  } catch {
+    // A classifier that throws is a bug; the attempt still counts as failed and is retried.
   }
+  return new DeliveryError('internal', `unexpected error (${(error as Error)?.name ?? 'unknown'})`, true);
 }
 
 export interface IntegrationHealth {
@@ -57,8 +59,6 @@ export class Delivery {
     private readonly metrics: NotifyMetrics,
     private readonly log: Logger,
     private readonly now: () => number,
-    private readonly createSenderFor: (integration: Integration) => Sender = (integration) =>
-      createSender(integration, log),
   ) {}
 
   /** Swaps in the configured integrations; unchanged ones keep their sender (and connections). */
@@ -78,7 +78,7 @@ export class Delivery {
       this.targets.set(integration.id, {
         integration,
         key: JSON.stringify(integration),
-        sender: this.createSenderFor(integration),
+        sender: createSender(integration, this.log),
       });
     }
     for (const id of [...this.health.keys()]) if (!next.has(id)) this.health.delete(id);
@@ -159,11 +159,7 @@ export class Delivery {
     try {
       await sender.send(row.notification, this.now());
     } catch (error) {
-      const failure =
-        error instanceof DeliveryError
-          ? error
-          : new DeliveryError('internal', `unexpected error (${(error as Error)?.name ?? 'unknown'})`, true);
-      this.recordFailure(row, integration, failure);
+      this.recordFailure(row, integration, classify(error, integration));
       return;
     }
     const now = this.now();

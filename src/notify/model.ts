@@ -21,7 +21,10 @@ export interface TlsSettings {
   readonly insecureSkipVerify: boolean;
 }
 
-interface IntegrationBase {
+/** What every integration has; each type adds its own fields (notify/receivers/<type>/). */
+export interface Integration {
+  /** The receiver type (the RECEIVERS table's key). */
+  readonly type: string;
   /** `receiver/type/index`: the unit of dedup, outbox order and retry state. */
   readonly id: string;
   readonly receiver: string;
@@ -30,41 +33,6 @@ interface IntegrationBase {
   /** Why it sends nothing (an empty URL or host), or undefined when it is on. */
   readonly disabled?: string;
 }
-
-export interface EmailIntegration extends IntegrationBase {
-  readonly type: 'email';
-  readonly to: readonly string[];
-  readonly from: string;
-  readonly host: string;
-  readonly port: number;
-  readonly hello?: string;
-  readonly auth?: { readonly user: string; readonly pass: string };
-  readonly requireTls: boolean;
-  readonly implicitTls: boolean;
-  readonly tls?: TlsSettings;
-  readonly connectTimeoutMs: number;
-  readonly greetingTimeoutMs: number;
-  readonly socketTimeoutMs: number;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-export interface WebhookIntegration extends IntegrationBase {
-  readonly type: 'webhook';
-  readonly url: string;
-  readonly signingSecret?: string;
-  readonly maxAlerts: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly tls?: TlsSettings;
-  readonly bodyTemplate?: unknown;
-}
-
-export interface LogIntegration extends IntegrationBase {
-  readonly type: 'log';
-  readonly level: 'info' | 'warn' | 'error';
-}
-
-/** Queued notifications go through these; Alertmanager forwarding (below) does not. */
-export type Integration = EmailIntegration | WebhookIntegration | LogIntegration;
 
 export interface AlertmanagerTarget {
   readonly id: string;

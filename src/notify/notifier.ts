@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Alert } from '../rules/evaluator.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
-import { Delivery, type Sender } from './delivery.js';
+import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { HealthAlerts } from './health-alerts.js';
-import type { Integration, NotifyConfig } from './model.js';
+import type { NotifyConfig } from './model.js';
 import { NotifyMetrics } from './notify-metrics.js';
 import { Silences } from './silences.js';
 import { NotifyStore } from './store.js';
@@ -26,8 +26,6 @@ export interface NotifierOptions {
   readonly baseUrl: () => string;
   readonly describeThreshold: (alert: Alert) => string | undefined;
   readonly evaluationIntervalMs: number;
-  /** Tests swap in senders; production builds them from the integration type. */
-  readonly createSender?: (integration: Integration) => Sender;
 }
 
 export class Notifier {
@@ -55,7 +53,7 @@ export class Notifier {
       ),
     );
     this.metrics = new NotifyMetrics(options.registry);
-    this.delivery = new Delivery(this.store, this.metrics, log, options.now, options.createSender);
+    this.delivery = new Delivery(this.store, this.metrics, log, options.now);
     this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);
     this.dispatcher = new Dispatcher(initial, {
       store: this.store,

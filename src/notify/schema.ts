@@ -6,8 +6,10 @@
  */
 import * as z from 'zod';
 import { durationMs } from '../util/fields.js';
-import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from './body-template.js';
 import { parseMatcher } from './matchers.js';
+import { configKeyOf } from './receivers/definition.js';
+import { RECEIVERS } from './receivers/index.js';
+import { optionalUrl, tlsConfig } from './receivers/shared.js';
 
 export const DEFAULT_GROUP_WAIT_MS = 30_000;
 export const DEFAULT_GROUP_INTERVAL_MS = 5 * 60_000;
@@ -23,13 +25,6 @@ const matcher = z
 const matcherList = z.array(matcher, {
   error: 'expected a list of matchers like ["severity=\\"critical\\""]',
 });
-
-/** A URL, or "" for an integration that is switched off (see `enabledWhen`). */
-const optionalUrl = z
-  .string({ error: 'expected an http:// or https:// URL' })
-  .refine((text) => text === '' || /^https?:\/\/[^/]/.test(text), {
-    message: 'expected an http:// or https:// URL (or "" to switch this integration off)',
-  });
 
 export interface RouteInput {
   receiver?: string | undefined;
@@ -73,66 +68,6 @@ export const ROUTE_KEYS = [
   'routes',
 ];
 
-const common = {
-  send_resolved: z.boolean().default(true),
-  timeout: durationMs({ minMs: 10 }).default(10_000),
-};
-
-const tlsConfig = z.strictObject({
-  ca_file: z.string().optional(),
-  server_name: z.string().optional(),
-  insecure_skip_verify: z.boolean().default(false),
-});
-
-export const emailConfigSchema = z.strictObject({
-  ...common,
-  to: z.union([z.string(), z.array(z.string())], { error: 'expected an address or a list of addresses' }),
-  from: z.string({ error: 'expected a sender address' }),
-  /** host:port of the SMTP server; "" switches this integration off. */
-  smarthost: z
-    .string({ error: 'expected host:port of the SMTP server' })
-    .refine((text) => text === '' || /^\[?[^\s\]]+\]?:\d+$/.test(text), {
-      message: 'expected host:port of the SMTP server, like smtp.example.com:587 (or "" to switch it off)',
-    }),
-  hello: z.string().optional(),
-  auth_username: z.string().optional(),
-  auth_password: z.string().optional(),
-  /** STARTTLS is required unless this is false (Alertmanager's default too). */
-  require_tls: z.boolean().default(true),
-  /** Implicit TLS from the first byte; defaults to true on port 465 only. */
-  force_implicit_tls: z.boolean().optional(),
-  tls_config: tlsConfig.optional(),
-  connect_timeout: durationMs({ minMs: 10 }).default(5_000),
-  greeting_timeout: durationMs({ minMs: 10 }).default(5_000),
-  socket_timeout: durationMs({ minMs: 10 }).default(10_000),
-  headers: z.record(z.string(), z.string()).default({}),
-});
-
-export const webhookConfigSchema = z.strictObject({
-  ...common,
-  url: optionalUrl,
-  /** HMAC-SHA256 key for the X-Prismwatch-Signature header; usually ${ENV}. */
-  signing_secret: z.string().optional(),
-  max_alerts: z.number().int().min(0).default(0),
-  headers: z.record(z.string(), z.string()).default({}),
-  tls_config: tlsConfig.optional(),
-  /** Sent instead of the Alertmanager payload; see body-template.ts. */
-  body_template: z
-    .union([z.record(z.string(), z.unknown()), z.array(z.unknown())], {
-      error: 'expected a mapping or list to send as JSON',
-    })
-    .superRefine((template, ctx) => {
-      const unknown = unknownTemplatePlaceholders(template);
-      if (unknown.length > 0)
-        ctx.addIssue({
-          code: 'custom',
-          input: template,
-          message: `expected placeholders among ${BODY_TEMPLATE_PLACEHOLDERS}, got {{${unknown[0]}}}`,
-        });
-    })
-    .optional(),
-});
-
 export const alertmanagerConfigSchema = z.strictObject({
   urls: z.array(optionalUrl, { error: 'expected a list of Alertmanager base URLs' }),
   timeout: durationMs({ minMs: 10 }).default(10_000),
@@ -140,27 +75,31 @@ export const alertmanagerConfigSchema = z.strictObject({
   resend_interval: durationMs({ minMs: 100 }).default(60_000),
 });
 
-export const logConfigSchema = z.strictObject({
-  send_resolved: z.boolean().default(true),
-  level: z.enum(['info', 'warn', 'error']).default('warn'),
-});
-
+/**
+ * A receiver: a name, one `<type>_configs` list per receiver type in the RECEIVERS table, and
+ * `alertmanager_configs` (forwarding, which is not a queued integration and so not in the table).
+ */
 export const receiverSchema = z.strictObject({
   name: z.string({ error: 'expected a receiver name' }).regex(/^[A-Za-z0-9_.-]+$/, {
     message: 'expected a receiver name of letters, digits, "_", "." or "-"',
   }),
-  email_configs: z.array(emailConfigSchema).default([]),
-  webhook_configs: z.array(webhookConfigSchema).default([]),
+  ...Object.fromEntries(
+    RECEIVERS.map((type) => [configKeyOf(type), z.array(type.configSchema).default([])] as const),
+  ),
   alertmanager_configs: z.array(alertmanagerConfigSchema).default([]),
-  log_configs: z.array(logConfigSchema).default([]),
 });
+
+/** A receiver as parsed: its config lists by key (`email_configs`, …). */
+export interface ParsedReceiver {
+  readonly name: string;
+  readonly alertmanager_configs: Array<z.infer<typeof alertmanagerConfigSchema>>;
+  readonly [configKey: string]: unknown;
+}
 
 export const RECEIVER_KEYS: Record<string, string[]> = {
   receiver: Object.keys(receiverSchema.shape),
-  email_configs: Object.keys(emailConfigSchema.shape),
-  webhook_configs: Object.keys(webhookConfigSchema.shape),
+  ...Object.fromEntries(RECEIVERS.map((type) => [configKeyOf(type), Object.keys(type.configSchema.shape)])),
   alertmanager_configs: Object.keys(alertmanagerConfigSchema.shape),
-  log_configs: Object.keys(logConfigSchema.shape),
   tls_config: Object.keys(tlsConfig.shape),
 };
 

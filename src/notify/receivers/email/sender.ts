@@ -9,8 +9,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { USER_AGENT } from '../../../version.js';
 import { DeliveryError } from '../../delivery-error.js';
 import { renderEmail } from '../../email-template.js';
-import type { EmailIntegration } from '../../model.js';
 import type { Notification } from '../../notification.js';
+import type { EmailIntegration } from './index.js';
 
 interface SmtpError {
   code?: string;
@@ -101,8 +101,6 @@ export class EmailSender {
         }),
         deadline,
       ]);
-    } catch (error) {
-      throw classifySmtpError(error);
     } finally {
       clearTimeout(timer);
     }

@@ -1,7 +1,7 @@
 /** The log integration: the embedded default that needs no setup, one structured line per notification. */
 import type { Logger } from 'pino';
-import type { LogIntegration } from '../../model.js';
 import type { Notification } from '../../notification.js';
+import type { LogIntegration } from './index.js';
 
 export class LogSender {
   constructor(

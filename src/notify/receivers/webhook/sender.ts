@@ -10,9 +10,9 @@ import { Agent, request } from 'undici';
 import { USER_AGENT } from '../../../version.js';
 import { retryAfterMs } from '../../backoff.js';
 import { renderBodyTemplate } from '../../body-template.js';
-import { classifyHttpError, classifyStatus } from '../../http-errors.js';
-import type { WebhookIntegration } from '../../model.js';
 import { type Notification, webhookPayload } from '../../notification.js';
+import { classifyStatus } from '../http-errors.js';
+import type { WebhookIntegration } from './index.js';
 
 export function signature(secret: string, timestampSeconds: number, body: string): string {
   const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
@@ -53,33 +53,30 @@ export class WebhookSender {
     };
     if (integration.signingSecret)
       headers['x-prismwatch-signature'] = signature(integration.signingSecret, Math.floor(now / 1000), body);
-    try {
-      const response = await request(integration.url, {
-        method: 'POST',
-        body,
-        headers,
-        dispatcher: this.agent,
-        headersTimeout: integration.timeoutMs,
-        bodyTimeout: integration.timeoutMs,
-        signal: AbortSignal.timeout(integration.timeoutMs),
-      });
-      let read = 0;
-      for await (const chunk of response.body) {
-        read += (chunk as Buffer).length;
-        if (read > MAX_RESPONSE_BYTES) {
-          response.body.destroy();
-          break;
-        }
+    // Errors go up as they are: the type's classify (index.ts) turns them into a DeliveryError.
+    const response = await request(integration.url, {
+      method: 'POST',
+      body,
+      headers,
+      dispatcher: this.agent,
+      headersTimeout: integration.timeoutMs,
+      bodyTimeout: integration.timeoutMs,
+      signal: AbortSignal.timeout(integration.timeoutMs),
+    });
+    let read = 0;
+    for await (const chunk of response.body) {
+      read += (chunk as Buffer).length;
+      if (read > MAX_RESPONSE_BYTES) {
+        response.body.destroy();
+        break;
       }
-      const retryAfter = response.headers['retry-after'];
-      const failure = classifyStatus(
-        response.statusCode,
-        retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now),
-      );
-      if (failure) throw failure;
-    } catch (error) {
-      throw classifyHttpError(error, integration.timeoutMs);
     }
+    const retryAfter = response.headers['retry-after'];
+    const failure = classifyStatus(
+      response.statusCode,
+      retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now),
+    );
+    if (failure) throw failure;
   }
 
   close(): Promise<void> {

@@ -1,5 +1,5 @@
 /** undici and socket errors → a delivery failure reason, without echoing URLs (they may hold tokens). */
-import { DeliveryError } from './delivery-error.js';
+import { DeliveryError } from '../delivery-error.js';
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
