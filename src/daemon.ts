@@ -1,36 +1,39 @@
 /**
- * Wiring only: config → scheduler → probers → results and metrics → HTTP server; reload and
- * shutdown. No stage reaches back up the flow.
+ * Assembly: builds the stages and wires them once, through the sinks they take at construction —
+ * scheduler → probe runs → results (history, metrics, transition log) → rule loop → state and
+ * notifier; config reloads swap in the next probes and rules. No stage calls back into here.
  */
 
 import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { probeFingerprint } from './config/fingerprint.js';
 import type { Env } from './config/interpolate.js';
 import { type Config, loadConfig } from './config/load.js';
 import { loadConfigOffThread } from './config/load-off-thread.js';
+import { diffProbes } from './config/probe-diff.js';
 import { inShard, type Shard } from './config/shard.js';
 import { ConfigError } from './errors.js';
 import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
+import { type MetricsBody, metricsBody } from './metrics/scrape.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
-import type { ProbeResult, ProbeSpec } from './model/probe.js';
+import type { Alert } from './model/alert.js';
+import type { ProbeSpec } from './model/probe.js';
+import type { ResultSink } from './model/sinks.js';
 import { Notifier } from './notify/notifier.js';
 import { runProbe } from './probers/run-probe.js';
 import { ResultStore } from './results/history.js';
+import { TransitionLog } from './results/transitions.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
-import { type Alert, AlertEvaluator } from './rules/evaluator.js';
-import { formatSignalValue } from './rules/template.js';
+import { AlertEvaluator } from './rules/evaluator.js';
+import { RuleLoop } from './rules/rule-loop.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
-import { createHttpServer, listen, type MetricsBody } from './server/http.js';
+import { createHttpServer, listen } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { renderStatusPage } from './server/status-page.js';
-import { openStateStore } from './state/open-store.js';
-import { StateAlerts } from './state/state-alerts.js';
-import type { StateStore } from './state/store.js';
+import { StateKeeper } from './state/state-keeper.js';
 import { preciseNow } from './util/clock.js';
 import { descriptorShortfall, openFilesLimit } from './util/fd-limit.js';
 import { VERSION } from './version.js';
@@ -75,16 +78,15 @@ export class Daemon {
   private readonly scheduler: Scheduler;
   private readonly server: Server;
   private readonly shutdown = new AbortController();
-  private readonly lastOk = new Map<string, boolean>();
+  private readonly transitions: TransitionLog;
+  /** Where every result that still applies goes. */
+  private readonly sink: ResultSink;
   private ready = false;
   private stopped = false;
   readonly alerts = new AlertEvaluator();
-  private evaluationTimer: NodeJS.Timeout | undefined;
+  private ruleLoop: RuleLoop | undefined;
   private uptimeTimer: NodeJS.Timeout | undefined;
-  private store: StateStore | undefined;
-  /** Whether state goes to disk: a data directory was given and could be used. */
-  private persistent = false;
-  private stateAlerts: StateAlerts | undefined;
+  private state: StateKeeper | undefined;
   private notifier: Notifier | undefined;
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
   private readonly now: () => number;
@@ -97,6 +99,15 @@ export class Daemon {
     setMaxListeners(0, this.shutdown.signal);
     this.log = options.log;
     this.results = new ResultStore(options.historyRetentionMs);
+    this.transitions = new TransitionLog(this.log);
+    this.sink = {
+      record: (spec, result) => {
+        this.results.record(spec, result);
+        // Read at each result: a reload that changes the label set replaces the metrics.
+        this.probeMetrics.observe(spec, result);
+        this.transitions.record(spec, result);
+      },
+    };
     this.scheduler = new Scheduler({
       now: this.now,
       maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
@@ -162,7 +173,9 @@ export class Daemon {
     }
     try {
       this.apply(loadConfig(this.options.configPaths, this.configEnv()));
-      this.restoreState();
+      this.state = new StateKeeper(this.options.dataDir, this.selfMetrics, this.log, this.now);
+      const configured = new Set(this.config!.probes.map((spec) => spec.name));
+      this.state.restore(configured, this.results, this.alerts, this.now());
       this.startNotifier();
     } catch (error) {
       this.selfMetrics.reloadSuccessful.set(0);
@@ -171,9 +184,21 @@ export class Daemon {
     }
     this.warnIfDescriptorsShort();
     this.scheduler.start();
-    const interval = this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
-    this.evaluationTimer = setInterval(() => this.evaluateRules(), interval);
-    this.uptimeTimer = setInterval(() => this.saveUptime(), UPTIME_SAVE_INTERVAL_MS);
+    this.ruleLoop = new RuleLoop({
+      evaluator: this.alerts,
+      results: this.results,
+      state: this.state!,
+      sink: this.notifier!,
+      otherAlerts: (now) => this.state?.alerts.list(now) ?? [],
+      metrics: this.selfMetrics,
+      log: this.log,
+      now: this.now,
+    });
+    this.ruleLoop.start(
+      this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
+      () => this.config,
+    );
+    this.uptimeTimer = setInterval(() => this.state?.saveUptime(this.results), UPTIME_SAVE_INTERVAL_MS);
     this.uptimeTimer.unref();
     this.ready = true;
     this.log.info(
@@ -264,46 +289,28 @@ export class Daemon {
     const next = shard
       ? { ...loaded, probes: loaded.probes.filter((spec) => inShard(spec.name, shard)) }
       : loaded;
-    const previous = new Map((this.config?.probes ?? []).map((spec) => [spec.name, spec]));
-    const fingerprints = new Map<string, string>();
-    let added = 0;
-    let changed = 0;
-    const probes = next.probes.map((spec) => {
-      const fingerprint = probeFingerprint(spec);
-      fingerprints.set(spec.name, fingerprint);
-      const old = previous.get(spec.name);
-      if (old && this.fingerprints.get(spec.name) === fingerprint) return old;
-      if (old) changed += 1;
-      else added += 1;
-      return spec;
-    });
-    const names = new Set(probes.map((spec) => spec.name));
-    const removedSpecs = [...previous.values()].filter((spec) => !names.has(spec.name));
-
+    const diff = diffProbes(this.config?.probes ?? [], this.fingerprints, next.probes);
+    const { probes } = diff;
     const labelNames = userLabelNames(probes);
     if (labelNames.join('\0') !== this.probeMetrics.userLabels.join('\0')) {
       // The label set of every series changes: start a fresh family set (counters restart, which Prometheus handles).
       this.probeMetrics = new ProbeMetrics(labelNames);
     } else {
-      for (const spec of removedSpecs) this.probeMetrics.forget(spec);
-      for (const spec of probes) {
-        const old = previous.get(spec.name);
-        if (old && old !== spec) this.probeMetrics.forget(old);
-      }
+      for (const spec of [...diff.removed, ...diff.replaced]) this.probeMetrics.forget(spec);
     }
     for (const spec of probes) this.probeMetrics.register(spec);
-    for (const spec of removedSpecs) this.lastOk.delete(spec.name);
-    this.results.retain(names);
+    for (const spec of diff.removed) this.transitions.forget(spec.name);
+    this.results.retain(new Set(probes.map((spec) => spec.name)));
 
     this.config = { ...next, probes };
     this.notifier?.configure(next.notify, this.ruleAndStateAlerts(this.now()));
     this.current = new Map(probes.map((spec) => [spec.name, spec]));
-    this.fingerprints = fingerprints;
+    this.fingerprints = new Map(diff.fingerprints);
     this.scheduler.sync(probes);
     this.selfMetrics.probesConfigured.reset();
     for (const spec of probes) this.selfMetrics.probesConfigured.inc({ kind: spec.kind });
     this.markLoaded();
-    return { added, changed, removed: removedSpecs.length };
+    return { added: diff.added, changed: diff.replaced.length, removed: diff.removed.length };
   }
 
   private async execute(run: ScheduledRun): Promise<void> {
@@ -318,27 +325,7 @@ export class Daemon {
     if (this.shutdown.signal.aborted) return; // cut off by shutdown: not a fact about the target
     // A reload may have removed or changed this probe while it ran; its result no longer applies.
     if (this.current.get(spec.name) !== spec) return;
-    this.record(spec, result);
-  }
-
-  private record(spec: ProbeSpec, result: ProbeResult): void {
-    this.results.record(spec, result);
-    this.probeMetrics.observe(spec, result);
-    const wasOk = this.lastOk.get(spec.name);
-    this.lastOk.set(spec.name, result.ok);
-    if (result.ok && wasOk === false) {
-      this.log.info({ probe: spec.name, duration_ms: result.durationMs }, 'Probe recovered');
-    } else if (!result.ok && wasOk !== false) {
-      this.log.warn(
-        {
-          probe: spec.name,
-          failure: result.failure?.code,
-          phase: result.failure?.phase,
-          reason: result.failure?.message,
-        },
-        'Probe failing',
-      );
-    }
+    this.sink.record(spec, result);
   }
 
   /** Every alert: the rules' and prismwatch's own (NotificationsFailing, the state alerts). */
@@ -347,116 +334,23 @@ export class Daemon {
   }
 
   private ruleAndStateAlerts(now: number): Alert[] {
-    return [...this.alerts.list(), ...(this.stateAlerts?.list(now) ?? [])];
+    return [...this.alerts.list(), ...(this.state?.alerts.list(now) ?? [])];
   }
 
   private startNotifier(): void {
     this.notifier = new Notifier(this.config!.notify, {
-      db: this.store!.db,
+      db: this.state!.store.db,
       registry: this.selfMetrics.registry,
       log: this.log,
       now: this.now,
       baseUrl: () => this.baseUrl,
-      describeThreshold: (alert) => this.describeThreshold(alert),
       evaluationIntervalMs: this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
     });
   }
 
-  private describeThreshold(alert: Alert): string | undefined {
-    const rule = this.config?.rules.find(
-      (candidate) => candidate.alert === alert.rule && candidate.severity === alert.labels.severity,
-    );
-    if (!rule) return undefined;
-    return `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
-  }
-
-  /** Opens the state store (never failing: see open-store.ts) and takes back what it holds. */
-  private restoreState(): void {
-    // Without a data directory the same store runs in memory: one code path, nothing kept.
-    const opening = openStateStore(this.options.dataDir, this.now);
-    this.store = opening.store;
-    this.stateAlerts = new StateAlerts(opening, this.now());
-    this.persistent = opening.status === 'persistent' || opening.status === 'reset';
-    this.selfMetrics.statePersistent.set(this.persistent ? 1 : 0);
-    if (opening.status === 'reset') {
-      this.selfMetrics.stateResets.inc();
-      this.log.error(
-        { file: opening.file, moved_to: opening.movedTo, reason: opening.reason },
-        `State database ${opening.file} was unreadable; moved aside to ${opening.movedTo} and started fresh. Probing continues`,
-      );
-    } else if (opening.status === 'memory') {
-      this.log.error(
-        { file: opening.file, reason: opening.reason },
-        `Running WITHOUT persistence: ${opening.reason}. Alert state and notifications live in memory only`,
-      );
-    }
-    // A fresh (reset) database holds nothing; only one that opened as it was has state to restore.
-    if (opening.status !== 'persistent') return;
-    const configured = new Set(this.config?.probes.map((spec) => spec.name));
-    for (const [probe, snapshot] of opening.saved.uptime)
-      if (configured.has(probe)) this.results.uptimeOf(probe).restore(snapshot);
-    const { alerts, lastEvaluationAt } = opening.saved.state;
-    const downtimeMs = lastEvaluationAt === undefined ? 0 : Math.max(0, this.now() - lastEvaluationAt);
-    this.alerts.restore(alerts, downtimeMs);
-    if (alerts.length > 0)
-      this.log.info({ alerts: alerts.length, downtime_ms: Math.round(downtimeMs) }, 'Alert state restored');
-  }
-
-  /** Writes the uptime counts; a failure is reported like any state write, and probing carries on. */
-  private saveUptime(): void {
-    if (!this.store || !this.persistent) return;
-    try {
-      this.store.saveUptime(this.results.uptimeSnapshots());
-    } catch (error) {
-      this.selfMetrics.stateWriteFailures.inc();
-      this.log.error({ err: error, data_dir: this.options.dataDir }, 'Could not save uptime counts');
-    }
-  }
-
-  /** Commits the alert state; a full or broken disk is reported, and probing carries on. */
-  private saveState(evaluatedAt: number): void {
-    if (!this.store || !this.persistent) return;
-    try {
-      this.store.save(this.alerts.list(), evaluatedAt);
-    } catch (error) {
-      this.selfMetrics.stateWriteFailures.inc();
-      this.log.error(
-        { err: error, data_dir: this.options.dataDir },
-        'Could not save alert state; probing and metrics continue',
-      );
-    }
-  }
-
-  /** One evaluation of every rule; a failure is counted and logged, never thrown. */
+  /** One evaluation of every rule now (tests; the rule loop runs it on its timer). */
   evaluateRules(): void {
-    const config = this.config;
-    if (!config) return;
-    const started = performance.now();
-    try {
-      const now = this.now();
-      const { changed } = this.alerts.evaluate(now, config.rules, config.probes, this.results);
-      this.saveState(now);
-      // After the commit: a notification never goes out for a state that was not saved.
-      this.notifier?.afterEvaluation(this.ruleAndStateAlerts(now));
-      for (const alert of changed) {
-        const context = {
-          alert: alert.rule,
-          probe: alert.probe,
-          severity: alert.labels.severity,
-          value: alert.value,
-          summary: alert.annotations.summary,
-        };
-        if (alert.state === 'firing') this.log.warn(context, 'Alert firing');
-        else if (alert.state === 'resolved') this.log.info(context, 'Alert resolved');
-        else this.log.debug(context, 'Alert pending');
-      }
-      this.selfMetrics.ruleEvaluations.inc();
-    } catch (error) {
-      this.selfMetrics.ruleEvaluationFailures.inc();
-      this.log.error({ err: error }, 'Rule evaluation failed');
-    } finally {
-      this.selfMetrics.ruleEvaluationSeconds.set((performance.now() - started) / 1000);
-    }
+    if (this.config) this.ruleLoop?.evaluate(this.config.rules, this.config.probes);
   }
 
   private async renderMetrics(): Promise<MetricsBody> {
@@ -466,28 +360,7 @@ export class Daemon {
     const own = Buffer.from(
       `${await this.selfMetrics.registry.metrics()}\n${renderAlertSeries(this.allAlerts())}`,
     );
-    const started = performance.now();
-    let busyMs = await this.probeMetrics.refresh();
-    const exposition = this.probeMetrics.exposition();
-    const selfMetrics = this.selfMetrics;
-    // The generator runs in slices between event-loop turns; only the time spent in it counts.
-    function* chunks(): Generator<Buffer> {
-      yield own;
-      let sliceStart = performance.now();
-      for (const chunk of exposition.chunks) {
-        busyMs += performance.now() - sliceStart;
-        yield chunk;
-        sliceStart = performance.now();
-      }
-      busyMs += performance.now() - sliceStart;
-      selfMetrics.metricsRenderSeconds.set(busyMs / 1000);
-      selfMetrics.metricsScrapeSeconds.set((performance.now() - started) / 1000);
-    }
-    return {
-      contentType: this.selfMetrics.registry.contentType,
-      length: own.length + exposition.length,
-      chunks: chunks(),
-    };
+    return metricsBody(own, this.selfMetrics.registry.contentType, this.probeMetrics, this.selfMetrics);
   }
 
   /** Stops scheduling, lets in-flight probes finish within the grace period, closes the server. */
@@ -495,7 +368,7 @@ export class Daemon {
     if (this.stopped) return;
     this.stopped = true;
     this.ready = false;
-    clearInterval(this.evaluationTimer);
+    this.ruleLoop?.stop();
     clearInterval(this.uptimeTimer);
     const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
@@ -503,8 +376,8 @@ export class Daemon {
       this.log.warn({ cut_off: cutOff }, 'Shutdown grace period over; in-flight probes were abandoned');
     await this.closeServer();
     await this.notifier?.stop(Math.min(5_000, this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS));
-    this.saveUptime();
-    this.store?.close();
+    this.state?.saveUptime(this.results);
+    this.state?.close();
     this.log.info('prismwatch stopped');
   }
 

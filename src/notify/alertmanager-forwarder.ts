@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import type { Alert } from '../rules/evaluator.js';
+import type { Alert } from '../model/alert.js';
 import { USER_AGENT } from '../version.js';
 import type { AlertmanagerTarget, RouteNode } from './model.js';
 import type { NotifyMetrics } from './notify-metrics.js';

@@ -11,7 +11,7 @@
  */
 
 import type { Logger } from 'pino';
-import type { Alert } from '../rules/evaluator.js';
+import type { Alert } from '../model/alert.js';
 import { timerDelay } from '../util/timer.js';
 import { Inhibitor } from './inhibit.js';
 import { formatLabels } from './matchers.js';
@@ -54,8 +54,6 @@ export interface DispatcherOptions {
   readonly onQueued: () => void;
   /** The daemon's own base URL, when the config names no external_url. */
   readonly baseUrl: () => string;
-  /** "> 5%"-style text of the rule behind an alert, for notification bodies. */
-  readonly describeThreshold: (alert: Alert) => string | undefined;
   readonly onFlushError: () => void;
 }
 
@@ -211,7 +209,6 @@ export class Dispatcher {
   ): Notification {
     const externalURL = this.config.externalUrl ?? this.options.baseUrl();
     const notified = alerts.map((alert): NotifiedAlert => {
-      const threshold = this.options.describeThreshold(alert);
       return {
         status: alert.state === 'firing' ? 'firing' : 'resolved',
         labels: alert.labels,
@@ -221,7 +218,7 @@ export class Dispatcher {
         generatorURL: `${externalURL}/api/v1/probes/${encodeURIComponent(alert.probe)}/results`,
         fingerprint: alert.fingerprint,
         value: Number.isFinite(alert.value) ? alert.value : 0,
-        ...(threshold ? { threshold } : {}),
+        ...(alert.threshold ? { threshold: alert.threshold } : {}),
         ...(alert.firedAt ? { firedAt: new Date(alert.firedAt).toISOString() } : {}),
       };
     });

@@ -3,7 +3,7 @@
  * `notifications_failing_after`. It goes through the same routes as any alert; the failing
  * integration itself is skipped (dispatcher INTEGRATION_LABEL), so the others carry the news.
  */
-import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../rules/evaluator.js';
+import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { IntegrationHealth } from './delivery.js';
 
 export const NOTIFICATIONS_FAILING = 'NotificationsFailing';

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Alert } from '../rules/evaluator.js';
+import type { Alert } from '../model/alert.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
@@ -24,7 +24,6 @@ export interface NotifierOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly baseUrl: () => string;
-  readonly describeThreshold: (alert: Alert) => string | undefined;
   readonly evaluationIntervalMs: number;
 }
 
@@ -62,7 +61,6 @@ export class Notifier {
       now: options.now,
       onQueued: () => this.delivery.kick(),
       baseUrl: options.baseUrl,
-      describeThreshold: options.describeThreshold,
       onFlushError: () => this.metrics.flushFailures.inc(),
     });
     this.configure(initial, []);

@@ -2,8 +2,9 @@
  * `ALERTS{alertname, alertstate, …}` and `ALERTS_FOR_STATE` as Prometheus exports them, so
  * dashboards and recording rules written for Prometheus alerts work on prismwatch's.
  */
+
+import type { Alert } from '../model/alert.js';
 import { escapeLabelValue, header } from '../util/exposition.js';
-import type { Alert } from './evaluator.js';
 
 function labelText(labels: Readonly<Record<string, string>>, extra: Record<string, string> = {}): string {
   const all = { ...labels, ...extra };

@@ -14,31 +14,12 @@
  * restart: an evaluation without data (no samples, or fewer than min_samples) leaves a pending or
  * firing alert as it is, instead of resolving it.
  */
-import { createHash } from 'node:crypto';
+import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { ProbeSpec } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { compare, type RuleSpec, selects } from './rule.js';
 import { computeSignal } from './signals.js';
-import { renderTemplate } from './template.js';
-
-export const RESOLVED_RETENTION_MS = 15 * 60_000;
-
-export type AlertState = 'pending' | 'firing' | 'resolved';
-
-export interface Alert {
-  readonly fingerprint: string;
-  readonly rule: string;
-  readonly probe: string;
-  readonly labels: Readonly<Record<string, string>>;
-  annotations: Readonly<Record<string, string>>;
-  state: AlertState;
-  value: number;
-  /** Epoch ms the condition started holding (start of pending). */
-  activeAt: number;
-  firedAt?: number;
-  resolvedAt?: number;
-  keepFiringSince?: number;
-}
+import { formatSignalValue, renderTemplate } from './template.js';
 
 export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, string> {
   return {
@@ -50,12 +31,9 @@ export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, st
   };
 }
 
-export function fingerprintOf(labels: Readonly<Record<string, string>>): string {
-  const canonical = Object.keys(labels)
-    .sort()
-    .map((key) => `${key}\u0000${labels[key]}`)
-    .join('\u0001');
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+/** The rule's condition as notifications show it: "> 5%", "> 2s". */
+function describeThreshold(rule: RuleSpec): string {
+  return `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
 }
 
 export interface EvaluationResult {
@@ -104,6 +82,8 @@ export class AlertEvaluator {
         const fingerprint = fingerprintOf(labels);
         seen.add(fingerprint);
         const existing = this.alerts.get(fingerprint);
+        const thresholdText = describeThreshold(rule);
+        if (existing) existing.threshold = thresholdText;
         const value = computeSignal(rule.signal, {
           history: results.get(probe.name),
           now,
@@ -142,6 +122,7 @@ export class AlertEvaluator {
               probe: probe.name,
               labels,
               annotations: annotations(value),
+              threshold: thresholdText,
               state: 'pending',
               value,
               activeAt: now,

@@ -9,6 +9,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PrismwatchError } from '../errors.js';
+import type { MetricsBody } from '../metrics/scrape.js';
 import type { Silences } from '../notify/silences.js';
 import { decodeComponent } from '../util/uri.js';
 import { formatHostPort } from './listen-address.js';
@@ -32,12 +33,6 @@ export interface ServerHandlers {
   readonly silences: () => Silences | undefined;
   /** The status page's HTML. */
   readonly statusPage: () => string;
-}
-
-export interface MetricsBody {
-  readonly contentType: string;
-  readonly length: number;
-  readonly chunks: Iterable<Buffer>;
 }
 
 export interface ServerOptions {

@@ -6,13 +6,13 @@
  * Rendering is one pass of string building: 1,000 probes take a few milliseconds.
  */
 
+import type { Alert } from '../model/alert.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
 import { FACTS, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
-import type { Alert } from '../rules/evaluator.js';
 import { escapeHtml as esc } from '../util/html.js';
 
 export interface StatusView {

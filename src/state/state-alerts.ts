@@ -4,7 +4,7 @@
  * PrismwatchStateNotPersisted (nothing is being saved: a restart will forget every alert and
  * re-announce what still fires). They route like any alert.
  */
-import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../rules/evaluator.js';
+import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { StoreOpening } from './open-store.js';
 
 export const STATE_RESET = 'PrismwatchStateReset';

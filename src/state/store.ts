@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Alert, AlertState } from '../model/alert.js';
 import type { UptimeSnapshot } from '../results/uptime.js';
-import type { Alert, AlertState } from '../rules/evaluator.js';
 
 const SCHEMA_VERSION = 1;
 

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { type Alert, fingerprintOf } from '../../src/model/alert.js';
 import { Notifier } from '../../src/notify/notifier.js';
-import { type Alert, alertLabels, fingerprintOf } from '../../src/rules/evaluator.js';
+import { alertLabels } from '../../src/rules/evaluator.js';
 import { StateStore } from '../../src/state/store.js';
 import { configDir } from './config-dir.js';
 import { type CapturedLog, captureLog } from './log.js';
@@ -45,7 +46,6 @@ export function startNotifier(yaml: string, options: { dataDir?: string } = {}):
     log: logs.log,
     now: Date.now,
     baseUrl: () => 'http://prismwatch.test:9797',
-    describeThreshold: () => '> 0.05',
     evaluationIntervalMs: 100,
   });
   let stopped = false;
@@ -86,6 +86,7 @@ export function alertFor(
       summary: `${options.probe ?? 'api'}: 7% of requests failing`,
       description: 'Checklist item',
     },
+    threshold: '> 0.05',
     state,
     value: options.value ?? 0.07,
     activeAt: firedAt - 500,

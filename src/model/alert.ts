@@ -1,0 +1,35 @@
+/**
+ * An alert: one (rule, probe) pair's state, as the evaluator keeps it, the state store saves it,
+ * and notifications, the API and the status page show it. prismwatch's own alerts
+ * (NotificationsFailing, the state alerts) have the same shape.
+ */
+import { createHash } from 'node:crypto';
+
+export const RESOLVED_RETENTION_MS = 15 * 60_000;
+
+export type AlertState = 'pending' | 'firing' | 'resolved';
+
+export interface Alert {
+  readonly fingerprint: string;
+  readonly rule: string;
+  readonly probe: string;
+  readonly labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+  /** The rule's condition as people read it ("> 5%", "> 2s"), for notifications; none for prismwatch's own alerts. */
+  threshold?: string;
+  state: AlertState;
+  value: number;
+  /** Epoch ms the condition started holding (start of pending). */
+  activeAt: number;
+  firedAt?: number;
+  resolvedAt?: number;
+  keepFiringSince?: number;
+}
+
+export function fingerprintOf(labels: Readonly<Record<string, string>>): string {
+  const canonical = Object.keys(labels)
+    .sort()
+    .map((key) => `${key}\u0000${labels[key]}`)
+    .join('\u0001');
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
