@@ -65,6 +65,17 @@ export interface FactsDefinition<K extends FactsKey = FactsKey> {
   readonly report?: (facts: FactsOf<K>, out: ReportWriter, context: { now: number }) => void;
   /** Report lines that go last, after every section's own (HTTP headers). */
   readonly reportTail?: (facts: FactsOf<K>, out: ReportWriter) => void;
+  /**
+   * A short phrase of evidence for `prismwatch verify` ("TLSv1.3, certificate valid 80 more
+   * days"), adding figures a later run compares against (--baseline) to `measures`.
+   */
+  readonly evidence?: (
+    facts: FactsOf<K>,
+    measures: Record<string, number | string>,
+    now: number,
+  ) => string | undefined;
+  /** The evidence goes before the run's latency (HTTP's status), not after. */
+  readonly evidenceFirst?: boolean;
   /** What the result history keeps of the section (drop what is bulky and never read back). */
   readonly retain?: (facts: FactsOf<K>) => FactsOf<K>;
   /** The status code a sample records, for the samples API. */

@@ -19,7 +19,7 @@ import type { ProbeSpec } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { compare, type RuleSpec, selects } from './rule.js';
 import { computeSignal } from './signals.js';
-import { formatSignalValue, renderTemplate } from './template.js';
+import { describeThreshold, renderTemplate } from './template.js';
 
 export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, string> {
   return {
@@ -29,11 +29,6 @@ export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, st
     alertname: rule.alert,
     severity: rule.severity,
   };
-}
-
-/** The rule's condition as notifications show it: "> 5%", "> 2s". */
-function describeThreshold(rule: RuleSpec): string {
-  return `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
 }
 
 export interface EvaluationResult {

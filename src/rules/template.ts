@@ -4,6 +4,7 @@
  * config error rather than a literal "{{vaule}}" in someone's pager at 3 a.m.
  */
 import { formatDuration } from '../util/duration.js';
+import type { RuleSpec } from './rule.js';
 import { LATENCY, type Signal } from './signals.js';
 
 const PLACEHOLDER_RE = /\{\{\s*([a-z_.A-Z0-9]+)\s*\}\}/g;
@@ -58,4 +59,9 @@ export function renderTemplate(template: string, context: TemplateContext): stri
         return name.startsWith('labels.') ? (context.labels[name.slice(7)] ?? '') : whole;
     }
   });
+}
+
+/** A rule's condition as people read it, in notifications and verify reports: "> 5%", "> 2s". */
+export function describeThreshold(rule: Pick<RuleSpec, 'op' | 'signal' | 'threshold'>): string {
+  return `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
 }

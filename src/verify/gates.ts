@@ -6,9 +6,10 @@
  */
 import type { Config } from '../config/load.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import { FACTS } from '../probers/index.js';
 import { compare, selects } from '../rules/rule.js';
 import { computeSignal, quantile, WINDOWED } from '../rules/signals.js';
-import { formatSignalValue } from '../rules/template.js';
+import { describeThreshold, formatSignalValue } from '../rules/template.js';
 import type { Collected } from './collect.js';
 
 export type GateStatus = 'pass' | 'fail' | 'no_data';
@@ -39,7 +40,10 @@ export interface Gate {
 const ms = (value: number) => `${Math.round(value)} ms`;
 
 /** Kind-specific facts of the last result, as evidence. */
-function facts(results: readonly ProbeResult[]): { text: string; measures: Record<string, number | string> } {
+function facts(
+  results: readonly ProbeResult[],
+  now: number,
+): { text: string; measures: Record<string, number | string> } {
   const last = results[results.length - 1]!;
   const durations = results.map((result) => result.durationMs);
   const measures: Record<string, number | string> = {
@@ -51,43 +55,27 @@ function facts(results: readonly ProbeResult[]): { text: string; measures: Recor
     ),
     error_ratio: results.filter((result) => !result.ok).length / results.length,
   };
-  const parts: string[] = [];
-  const { http, tls, dns, security, rateLimit, host } = last.facts;
-  if (http) parts.push(`HTTP ${http.statusCode}`);
-  if (results.length > 1) parts.push(`p95 ${ms(measures.p95_ms as number)}`);
-  else parts.push(ms(last.durationMs));
-  if (tls && Number.isFinite(tls.earliestExpiry)) {
-    const days = (tls.earliestExpiry * 1000 - Date.now()) / 86_400_000;
-    parts.push(
-      `${tls.version}, certificate valid ${days.toFixed(0)} more days${tls.authorized ? '' : ' (not trusted)'}`,
-    );
-    measures.cert_days = Math.round(days);
-  }
-  if (dns) parts.push(`${dns.rcode}: ${dns.answers.slice(0, 3).join(', ') || 'no answers'}`);
-  if (security) {
-    parts.push(`grade ${security.grade} (score ${security.score}, ${security.passed} tests passed)`);
-    measures.security_grade = security.grade;
-    measures.security_score = security.score;
-  }
-  if (rateLimit) {
-    parts.push(
-      rateLimit.burstLimitedAfter !== undefined
-        ? `limited after ${rateLimit.burstLimitedAfter} requests`
-        : `${rateLimit.dialect} headers${rateLimit.limit !== undefined ? `, limit ${rateLimit.limit}` : ''}`,
-    );
-  }
-  if (host) {
-    parts.push(`memory ${(host.memory.usedRatio * 100).toFixed(0)} % used`);
-    const lowest = Math.min(...host.disks.map((disk) => disk.freeRatio));
-    if (Number.isFinite(lowest)) parts.push(`lowest disk ${(lowest * 100).toFixed(0)} % free`);
-  }
+  const sections = FACTS.flatMap((section) => {
+    const value = last.facts[section.key];
+    return value === undefined || !section.evidence ? [] : [{ section, value: value as never }];
+  });
+  const evidence = (first: boolean) =>
+    sections
+      .filter(({ section }) => Boolean(section.evidenceFirst) === first)
+      .map(({ section, value }) => section.evidence!(value, measures, now))
+      .filter((text): text is string => text !== undefined);
+  const parts = [
+    ...evidence(true),
+    results.length > 1 ? `p95 ${ms(measures.p95_ms as number)}` : ms(last.durationMs),
+    ...evidence(false),
+  ];
   return { text: parts.join(', '), measures };
 }
 
-function probeGate(spec: ProbeSpec, results: readonly ProbeResult[]): Gate {
+function probeGate(spec: ProbeSpec, results: readonly ProbeResult[], now: number): Gate {
   const ok = results.filter((result) => result.ok).length;
   const failed = results.find((result) => !result.ok);
-  const observed = facts(results);
+  const observed = facts(results, now);
   return {
     id: `probe:${spec.name}`,
     type: 'probe',
@@ -116,7 +104,7 @@ export function evaluateGates(
   for (const spec of probes) {
     const results = collected.results.get(spec.name) ?? [];
     if (results.length === 0) continue;
-    gates.push(probeGate(spec, results));
+    gates.push(probeGate(spec, results, collected.finishedAt));
     for (const rule of config.rules) {
       if (!selects(rule.select, spec)) continue;
       const value = computeSignal(rule.signal, {
@@ -125,7 +113,7 @@ export function evaluateGates(
         windowMs: Number.MAX_SAFE_INTEGER,
         minSamples: Math.min(rule.minSamples, results.length),
       });
-      const thresholdText = `${rule.op} ${formatSignalValue(rule.signal, rule.threshold)}`;
+      const thresholdText = describeThreshold(rule);
       const base = {
         id: `rule:${rule.alert}:${spec.name}`,
         type: 'rule' as const,

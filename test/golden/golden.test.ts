@@ -15,9 +15,10 @@ import { ProbeMetrics, userLabelNames } from '../../src/metrics/probe-metrics.js
 import type { ProbeResult, ProbeSpec } from '../../src/model/probe.js';
 import { proberFor } from '../../src/probers/index.js';
 import { renderProbeReport } from '../../src/probers/report.js';
-import { ProbeHistory } from '../../src/results/history.js';
+import { ProbeHistory, ResultStore } from '../../src/results/history.js';
 import { exportPrometheusRules } from '../../src/rules/export.js';
 import { computeSignal, SIGNALS } from '../../src/rules/signals.js';
+import { evaluateGates } from '../../src/verify/gates.js';
 import { ruleSpec } from '../helpers/specs.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -302,6 +303,23 @@ describe('golden files', () => {
     );
     await expect(`${JSON.stringify(specs, null, 2)}\n`).toMatchFileSnapshot(
       '../fixtures/golden/cli-specs.json',
+    );
+  });
+
+  it('`prismwatch verify` evidence of every probe', async () => {
+    const probes = fixedConfig();
+    const store = new ResultStore();
+    for (const spec of probes) for (const run of RESULTS[spec.name]!) store.record(spec, run);
+    const results = new Map(probes.map((spec) => [spec.name, RESULTS[spec.name]!]));
+    const gates = evaluateGates({ rules: [] }, probes, {
+      results,
+      store,
+      startedAt: NOW - 60_000,
+      finishedAt: NOW,
+    });
+    const evidence = gates.map((gate) => ({ id: gate.id, evidence: gate.evidence, measures: gate.measures }));
+    await expect(`${JSON.stringify(evidence, null, 2)}\n`).toMatchFileSnapshot(
+      '../fixtures/golden/verify-evidence.json',
     );
   });
 });

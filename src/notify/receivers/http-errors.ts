@@ -1,4 +1,5 @@
 /** undici and socket errors → a delivery failure reason, without echoing URLs (they may hold tokens). */
+import { isTlsErrorCode } from '../../util/tls-errors.js';
 import { DeliveryError } from '../delivery-error.js';
 
 const TIMEOUT_CODES = new Set([
@@ -8,14 +9,13 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
 ]);
 
-export function classifyHttpError(error: unknown, timeoutMs: number): DeliveryError {
+export function httpDeliveryError(error: unknown, timeoutMs: number): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const err = error as { name?: string; code?: string; cause?: { code?: string } };
   const code = err.code ?? err.cause?.code ?? err.name ?? 'unknown';
   if (err.name === 'TimeoutError' || err.name === 'AbortError' || TIMEOUT_CODES.has(code))
     return new DeliveryError('timeout', `no complete answer within ${timeoutMs} ms`, true);
-  if (/^(ERR_TLS|CERT_|DEPTH_ZERO|UNABLE_TO_|SELF_SIGNED|ERR_SSL|EPROTO)/.test(code))
-    return new DeliveryError('tls', `TLS failed (${code})`, true);
+  if (isTlsErrorCode(code)) return new DeliveryError('tls', `TLS failed (${code})`, true);
   return new DeliveryError('network', `connection failed (${code})`, true);
 }
 

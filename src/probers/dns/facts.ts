@@ -29,6 +29,7 @@ export const dnsFacts = defineFacts({
       (dns) => dns.answers.length,
     ),
   ],
+  evidence: (dns) => `${dns.rcode}: ${dns.answers.slice(0, 3).join(', ') || 'no answers'}`,
   report: (dns, out) =>
     out.row('dns', `${dns.rcode}: ${dns.answers.length > 0 ? dns.answers.join(', ') : 'no answers'}`),
 });

@@ -96,6 +96,11 @@ export const hostFacts = defineFacts({
       promql: (selector) => `min by (probe) (prismwatch_host_disk_free_ratio${selector})`,
     },
   ],
+  evidence: (host) => {
+    const memory = `memory ${(host.memory.usedRatio * 100).toFixed(0)} % used`;
+    const lowest = Math.min(...host.disks.map((disk) => disk.freeRatio));
+    return Number.isFinite(lowest) ? `${memory}, lowest disk ${(lowest * 100).toFixed(0)} % free` : memory;
+  },
   report: (host, out) => {
     out.row('memory', `${percent(host.memory.usedRatio)} used of ${gib(host.memory.totalBytes)}`);
     for (const disk of host.disks)

@@ -6,7 +6,7 @@ import { classifyNetworkError } from '../net/failure.js';
 import { BodyTooLargeError } from './body.js';
 import { DeclaredBodyTooLargeError, UnsupportedSchemeError } from './exchange.js';
 
-export function classifyHttpError(
+export function httpFailure(
   error: unknown,
   context: { url: URL; trace: ExchangeTrace; signal: AbortSignal; timeoutMs: number },
 ): Failure | undefined {

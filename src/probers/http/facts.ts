@@ -83,4 +83,6 @@ export const httpFacts = defineFacts({
   // probes they cost tens of megabytes.
   retain: (http) => ({ ...http, headers: {} }),
   sampleStatus: (http) => http.statusCode,
+  evidence: (http) => `HTTP ${http.statusCode}`,
+  evidenceFirst: true,
 });

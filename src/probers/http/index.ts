@@ -25,7 +25,7 @@ import {
   validateHttpSettings,
 } from '../http-client/config.js';
 import { exchange, type HopResponse } from '../http-client/exchange.js';
-import { classifyHttpError } from '../http-client/failure.js';
+import { httpFailure } from '../http-client/failure.js';
 import { keepAliveAgent } from '../http-client/keep-alive.js';
 import { headersForHop, resolveRedirect } from '../http-client/redirect.js';
 import { TLS_CLI_OPTIONS, tlsCliKeys } from '../net/config.js';
@@ -126,7 +126,7 @@ export async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>
       method = next.method;
     }
   } catch (error) {
-    const classified = classifyHttpError(error, {
+    const classified = httpFailure(error, {
       url,
       trace,
       signal: ctx.signal,

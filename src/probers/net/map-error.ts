@@ -3,6 +3,7 @@
  * Branch on `.code`, never on message text (undici's messages change between releases).
  */
 import type { Failure, FailureCode, Phase } from '../../model/failure.js';
+import { isTlsErrorCode } from '../../util/tls-errors.js';
 
 const CODE_TO_FAILURE: Record<string, FailureCode> = {
   ENOTFOUND: 'dns_error',
@@ -30,8 +31,6 @@ const CODE_TO_FAILURE: Record<string, FailureCode> = {
   UND_ERR_INFO: 'protocol_error',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'protocol_error',
   UND_ERR_RES_EXCEEDED_MAX_SIZE: 'body_too_large',
-  EPROTO: 'tls_error',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'tls_error',
   EMFILE: 'fd_exhausted',
   ENFILE: 'fd_exhausted',
 };
@@ -47,8 +46,7 @@ function failureCodeFor(code: string): FailureCode | undefined {
   // Every brotli decoder error (ERR__ERROR_FORMAT_RESERVED, …_PADDING_1, …) and zlib's Z_ codes:
   // a body that does not decode is the target's fault. The fuzz tests found the ones not listed.
   if (code.startsWith('ERR__ERROR_') || code.startsWith('Z_')) return 'protocol_error';
-  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) return 'tls_error';
-  if (/^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return 'tls_error';
+  if (isTlsErrorCode(code)) return 'tls_error';
   return undefined;
 }
 

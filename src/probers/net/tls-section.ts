@@ -70,6 +70,12 @@ export const tlsFacts = defineFacts({
     out.row('subject', tls.subject);
     out.row('issuer', tls.issuer);
   },
+  evidence: (tls, measures, now) => {
+    if (!Number.isFinite(tls.earliestExpiry)) return undefined;
+    const days = daysLeft(tls, now);
+    measures.cert_days = Math.round(days);
+    return `${tls.version}, certificate valid ${days.toFixed(0)} more days${tls.authorized ? '' : ' (not trusted)'}`;
+  },
   statusColumn: {
     header: 'Certificate',
     position: 2,

@@ -69,6 +69,10 @@ export const rateLimitFacts = defineFacts({
       promql: (selector) => `prismwatch_ratelimit_remaining_ratio${selector}`,
     },
   ],
+  evidence: (rl) =>
+    rl.burstLimitedAfter !== undefined
+      ? `limited after ${rl.burstLimitedAfter} requests`
+      : `${rl.dialect} headers${rl.limit !== undefined ? `, limit ${rl.limit}` : ''}`,
   report: (rl, out) => {
     const left =
       rl.remaining === undefined ? 'no rate-limit headers' : `${rl.remaining} of ${rl.limit ?? '?'} left`;

@@ -14,7 +14,7 @@ import { defineProber } from '../definition.js';
 import { formatStatusRanges, isValidStatus } from '../http-client/assertions.js';
 import { requestHeaders, urlFromCli } from '../http-client/config.js';
 import { exchange } from '../http-client/exchange.js';
-import { classifyHttpError } from '../http-client/failure.js';
+import { httpFailure } from '../http-client/failure.js';
 import {
   type IpSettings,
   ipShape,
@@ -171,7 +171,7 @@ export async function probeRateLimit(
       }
     }
   } catch (error) {
-    failure = classifyHttpError(error, { url, trace, signal: ctx.signal, timeoutMs: spec.timeoutMs });
+    failure = httpFailure(error, { url, trace, signal: ctx.signal, timeoutMs: spec.timeoutMs });
     if (!failure) throw error;
   }
   return {

@@ -76,6 +76,11 @@ export const securityFacts = defineFacts({
     }
     if (security.disclosing.length > 0) out.row('discloses', security.disclosing.join(', '));
   },
+  evidence: (security, measures) => {
+    measures.security_grade = security.grade;
+    measures.security_score = security.score;
+    return `grade ${security.grade} (score ${security.score}, ${security.passed} tests passed)`;
+  },
   statusColumn: {
     header: 'Security',
     position: 1,

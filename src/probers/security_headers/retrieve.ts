@@ -8,7 +8,7 @@
 import type { Failure } from '../../model/failure.js';
 import { USER_AGENT } from '../../version.js';
 import { exchange, type HopResponse } from '../http-client/exchange.js';
-import { classifyHttpError } from '../http-client/failure.js';
+import { httpFailure } from '../http-client/failure.js';
 import { resolveRedirect } from '../http-client/redirect.js';
 import { createTrace, type IpProtocol, type TlsOptions } from '../net/connect.js';
 import { PREFLIGHT_ORIGIN } from './cors-redirection.js';
@@ -65,7 +65,7 @@ async function request(
     );
     return { response };
   } catch (error) {
-    const failure = classifyHttpError(error, {
+    const failure = httpFailure(error, {
       url,
       trace,
       signal: options.signal,

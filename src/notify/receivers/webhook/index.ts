@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from '../../body-template.js';
 import type { Integration, TlsSettings } from '../../model.js';
 import { defineReceiver } from '../definition.js';
-import { classifyHttpError } from '../http-errors.js';
+import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../shared.js';
 import { WebhookSender } from './sender.js';
 
@@ -59,5 +59,5 @@ export const webhookReceiver = defineReceiver<z.infer<typeof configSchema>, Webh
     ...(config.tls_config ? { tls: tlsSettings(config.tls_config)! } : {}),
   }),
   send: (integration) => new WebhookSender(integration),
-  classify: (error, integration) => classifyHttpError(error, integration.timeoutMs),
+  classify: (error, integration) => httpDeliveryError(error, integration.timeoutMs),
 });
