@@ -128,6 +128,7 @@ export class Daemon {
       log: this.log.child({ component: 'server' }),
       apiToken: options.apiToken,
       metrics: new ServerMetrics(this.selfMetrics.registry),
+      now: this.now,
       ...(options.serverLimits ? { limits: options.serverLimits } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       handlers: {

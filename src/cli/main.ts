@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-/** prismwatch's command line: run | check | probe | schema. */
+/**
+ * prismwatch's command line: run (the default) | check | probe | alerts | routes test |
+ * silences list/add/expire | verify | rules export | schema.
+ */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';

@@ -4,7 +4,7 @@
  * - a new group waits group_wait, then flushes every group_interval;
  * - at a flush each integration gets a notification only for a first firing, an alert new to what
  *   it last heard, a resolution of an alert it was told about, or once repeat_interval has passed;
- * - the decision and the queued notification are committed in one transaction (notify-store.ts),
+ * - the decision and the queued notification are committed in one transaction (store.ts),
  *   so neither a retry nor a restart repeats a notification, and none is lost.
  * Unlike Alertmanager, muting (silence or inhibition) only stops *new* firing notices: an alert an
  * integration was told about still gets its resolved notice, even while muted.

@@ -46,6 +46,8 @@ export interface ServerOptions {
   readonly limits?: Partial<ServerLimits>;
   /** Where request errors and connection counts are exported; optional for tests. */
   readonly metrics?: ServerMetrics;
+  /** The daemon's clock (epoch ms), for silences' times; Date.now by default. */
+  readonly now?: () => number;
 }
 
 /** HSTS only means something over HTTPS; browsers ignore it on plain HTTP (RFC 6797 8.1). */
@@ -89,6 +91,7 @@ async function streamChunks(res: ServerResponse, chunks: Iterable<Buffer>): Prom
 }
 
 export function createHttpServer(options: ServerOptions): Server {
+  const now = options.now ?? Date.now;
   const { handlers, log } = options;
   const authorizeWrite = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!options.apiToken) {
@@ -147,12 +150,12 @@ export function createHttpServer(options: ServerOptions): Server {
     return Promise.resolve(answer(silences)).then((result) => sendJson(res, result.status, result.body));
   };
   routes['GET /api/v1/silences'] = (_req, res) =>
-    withSilences(res, (silences) => listSilences(silences, Date.now()));
+    withSilences(res, (silences) => listSilences(silences, now()));
   routes['POST /api/v1/silences'] = async (req, res) => {
     if (!authorizeWrite(req, res)) return;
     const body = await readBody(req, 64 * 1024);
     if (body === undefined) return sendJson(res, 413, { error: 'body larger than 64 KiB' });
-    return withSilences(res, (silences) => createSilence(silences, body, Date.now()));
+    return withSilences(res, (silences) => createSilence(silences, body, now()));
   };
 
   const badRequest = (res: ServerResponse, message: string) => {

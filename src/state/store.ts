@@ -32,7 +32,7 @@ interface AlertRow {
 }
 
 export class StateStore {
-  /** Shared with the notification store (notify-store.ts): one file, one WAL, one fsync per commit. */
+  /** Shared with the notification store (notify/store.ts): one file, one WAL, one fsync per commit. */
   readonly db: Database.Database;
   private readonly upsert: Database.Statement;
   private readonly setMeta: Database.Statement;

@@ -137,7 +137,7 @@ export async function probeRateLimit(
       trace,
     );
     statusCode = response.statusCode;
-    rateLimit = parseRateLimitHeaders(response.headers, Date.now());
+    rateLimit = parseRateLimitHeaders(response.headers, ctx.now());
     if (statusCode === 429) {
       const wait =
         rateLimit.retryAfterSeconds === undefined ? '' : `; Retry-After ${rateLimit.retryAfterSeconds}s`;
