@@ -38,11 +38,11 @@ import { preciseNow } from './util/clock.js';
 import { descriptorShortfall, openFilesLimit } from './util/fd-limit.js';
 import { VERSION } from './version.js';
 
-export const DEFAULT_MAX_CONCURRENCY = 2_000;
-export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-export const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
+const DEFAULT_MAX_CONCURRENCY = 2_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
 /** Uptime counts go to disk this often (and at shutdown): a crash loses at most this much. */
-export const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
+const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
 
 export interface DaemonOptions {
   readonly configPaths: readonly string[];

@@ -2,14 +2,14 @@
  * Errors prismwatch itself raises, each with a stable `code`. Target failures are not here:
  * they are data (probers/failure.ts), never exceptions.
  */
-export const ERROR_CODES = {
+const ERROR_CODES = {
   PRISMWATCH_CONFIG_INVALID: 'the configuration has errors; each issue names file, line, column and key',
   PRISMWATCH_CONFIG_NOT_FOUND: 'a configuration path given on the command line does not exist',
   PRISMWATCH_LISTEN_FAILED: 'the HTTP server could not bind its address',
   PRISMWATCH_USAGE: 'a command-line argument is malformed',
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+type ErrorCode = keyof typeof ERROR_CODES;
 
 export class PrismwatchError extends Error {
   constructor(
@@ -32,7 +32,7 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+function formatIssue(issue: ConfigIssue): string {
   const where = `${issue.file}:${issue.line}:${issue.column}`;
   return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where} ${issue.message}`;
 }

@@ -4,7 +4,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
 export type { Logger } from 'pino';
 
 /** Paths under which a secret could end up in a log line; pino replaces the value. */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'password',
   'token',
   'authorization',
@@ -17,7 +17,7 @@ export const REDACT_PATHS = [
   'settings.headers',
 ];
 
-export interface LoggerSetup {
+interface LoggerSetup {
   readonly level?: string;
   /** Pretty output; defaults to whether stdout is a TTY. */
   readonly pretty?: boolean;

@@ -13,7 +13,7 @@ interface ApiAlert {
 
 const STATE_ORDER = ['firing', 'pending', 'resolved'];
 
-export function renderAlertsTable(alerts: readonly ApiAlert[], now = Date.now()): string {
+function renderAlertsTable(alerts: readonly ApiAlert[], now = Date.now()): string {
   if (alerts.length === 0) return 'No alerts.\n';
   const since = (iso: string | undefined) => {
     if (!iso) return '';

@@ -13,7 +13,7 @@ import { renderProbeReport } from '../probers/report.js';
 import { runProbe } from '../probers/run-probe.js';
 
 /** `prismwatch probe` options: the common ones, and each kind's own (commander's option bag). */
-export interface ProbeCommandOptions extends AdHocOptions {
+interface ProbeCommandOptions extends AdHocOptions {
   readonly kind: string;
   readonly timeout: string;
   readonly json?: boolean;

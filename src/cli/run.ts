@@ -11,7 +11,7 @@ import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
 import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
 import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 
-export interface RunCommandOptions {
+interface RunCommandOptions {
   readonly config?: string[];
   readonly listenAddress?: string;
   readonly logLevel?: string;

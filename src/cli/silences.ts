@@ -44,7 +44,7 @@ async function call(
   }
 }
 
-export function renderSilences(silences: readonly ApiSilence[]): string {
+function renderSilences(silences: readonly ApiSilence[]): string {
   if (silences.length === 0) return 'No silences.\n';
   const rows = silences.map((silence) => [
     silence.id,

@@ -25,11 +25,9 @@ import { evaluateGates } from '../verify/gates.js';
 import { buildReport } from '../verify/report.js';
 import { parseLabelArgs } from './routes.js';
 
-export const SHIPPED_CHECKLIST = fileURLToPath(
-  new URL('../../docs/deployment-checklist.md', import.meta.url),
-);
+const SHIPPED_CHECKLIST = fileURLToPath(new URL('../../docs/deployment-checklist.md', import.meta.url));
 
-export interface VerifyOptions {
+interface VerifyOptions {
   readonly configPaths: readonly string[];
   readonly env: Env;
   readonly duration?: string;

@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG_DIRS } from './schema.js';
 const YAML_RE = /\.ya?ml$/i;
 
 /** The config shipped with the package, used when the working directory has none of its own. */
-export const SHIPPED_CONFIG_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SHIPPED_CONFIG_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export function discoverConfigFiles(paths: readonly string[]): string[] {
   const files: string[] = [];

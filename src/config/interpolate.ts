@@ -11,7 +11,7 @@ export interface Inserted {
   readonly value: string;
 }
 
-export type Interpolation =
+type Interpolation =
   | { ok: true; value: string; usedVariables: string[]; inserted: Inserted[] }
   | { ok: false; message: string };
 

@@ -41,7 +41,7 @@ function totalBytes(paths: readonly string[]): number {
 }
 
 /** A worker that has not answered by then is stuck (the config is bounded): the reload fails. */
-export const LOAD_WORKER_TIMEOUT_MS = 120_000;
+const LOAD_WORKER_TIMEOUT_MS = 120_000;
 
 /**
  * The compiled worker. Run from TypeScript sources (the test runner) this module is a .ts file

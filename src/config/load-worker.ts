@@ -17,7 +17,7 @@ export interface LoadRequest {
 }
 
 /** Probes travel in slices this big: each is cloned and revived in its own event-loop turn. */
-export const PROBES_PER_MESSAGE = 500;
+const PROBES_PER_MESSAGE = 500;
 
 export type LoadReply =
   | { readonly ok: true; readonly probes: unknown[]; readonly fingerprints: string[] }

@@ -26,7 +26,7 @@ function firstClause(message: string): string {
   return cuts.length === 0 ? message : message.slice(0, Math.min(...cuts));
 }
 
-export function scrubMessage(message: string, inserted: readonly Inserted[]): string {
+function scrubMessage(message: string, inserted: readonly Inserted[]): string {
   let text = message;
   // Longest first, so a value containing another is replaced whole. (Empty values are never
   // inserted: interpolate() takes the default for an empty variable.)

@@ -11,7 +11,7 @@ import { type Env, hasReference, type Inserted, interpolate } from './interpolat
 export type PathSegment = string | number;
 
 /** How many alias expansions (weighted by their nesting, as yaml counts them) one file may make. */
-export const MAX_ALIAS_EXPANSION = 100_000;
+const MAX_ALIAS_EXPANSION = 100_000;
 
 /**
  * How many aliases other than merge keys (`<<: *x`) one file may hold. yaml resolves each such
@@ -19,7 +19,7 @@ export const MAX_ALIAS_EXPANSION = 100_000;
  * 0.3 s here, 50,000 would block the daemon for most of a minute. Merge keys are cheap and only
  * bounded by MAX_ALIAS_EXPANSION.
  */
-export const MAX_PLAIN_ALIASES = 2_000;
+const MAX_PLAIN_ALIASES = 2_000;
 
 export function formatPath(path: readonly PathSegment[]): string {
   let text = '';

@@ -120,7 +120,7 @@ function report(
   return pass && errorsOk;
 }
 
-export interface ReplayOptions {
+interface ReplayOptions {
   readonly standinUrl: string;
   readonly prismwatchUrl: string;
   /** Multiplies every stage's duration (1: the profile as written, 60 s). */

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Chaos {
+interface Chaos {
   /** Share of API and health requests answered 500, 0 to 1. */
   errorRate: number;
   /** Added to every answer. */
@@ -40,7 +40,7 @@ const SECURITY_HEADERS = {
 const RATE_LIMIT = 600;
 const RATE_WINDOW_MS = 10_000;
 
-export interface StandIn {
+interface StandIn {
   readonly url: string;
   readonly chaos: Chaos;
   readonly server: Server;

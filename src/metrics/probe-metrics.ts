@@ -19,7 +19,7 @@ import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 export const PROBE_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 5, 10, 30];
 const BUCKET_LABELS = [...PROBE_DURATION_BUCKETS.map(formatValue), '+Inf'];
 
-export const SKIP_REASONS = ['overlap', 'missed'] as const;
+const SKIP_REASONS = ['overlap', 'missed'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export function userLabelNames(probes: readonly ProbeSpec[]): string[] {

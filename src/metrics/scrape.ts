@@ -11,7 +11,7 @@ export interface MetricsBody {
   readonly chunks: Iterable<Buffer>;
 }
 
-export interface ScrapeMetrics {
+interface ScrapeMetrics {
   readonly metricsRenderSeconds: Gauge;
   readonly metricsScrapeSeconds: Gauge;
 }

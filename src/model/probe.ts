@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Failure, Phase } from './failure.js';
 
 /** Where a probe was defined, for messages that point the operator at the right line. */
-export interface SourceLocation {
+interface SourceLocation {
   readonly file: string;
   readonly line: number;
 }

@@ -3,7 +3,7 @@
  * attempt, ±50 % jitter, at most 60 s. The attempt count is persisted with the outbox row, so a
  * restart continues the schedule instead of hammering a receiver that is down.
  */
-export const BACKOFF = { initialMs: 500, multiplier: 1.5, jitter: 0.5, maxMs: 60_000 } as const;
+const BACKOFF = { initialMs: 500, multiplier: 1.5, jitter: 0.5, maxMs: 60_000 } as const;
 
 export function backoffDelayMs(failedAttempts: number, random: () => number = Math.random): number {
   const base = Math.min(

@@ -32,7 +32,7 @@ import {
 } from './schema.js';
 
 /** Says where a key is, for an error: a path under the section entry. */
-export type IssueAt = (path: Array<string | number>, message: string) => ConfigIssue;
+type IssueAt = (path: Array<string | number>, message: string) => ConfigIssue;
 
 export interface NotifySections {
   global?: { value: z.infer<typeof globalSchema>; issueAt: IssueAt };
@@ -44,7 +44,7 @@ export interface NotifySections {
   silences: Array<z.infer<typeof silenceSchema>>;
 }
 
-export const DEFAULT_RECEIVER = 'log';
+const DEFAULT_RECEIVER = 'log';
 
 function toMatchers(texts: readonly string[] | undefined): Matcher[] {
   // Already validated by the schema: every text parses.
@@ -133,7 +133,7 @@ function defaultSections(): Pick<NotifySections, 'routes' | 'receivers'> {
   };
 }
 
-export function silenceId(parts: {
+function silenceId(parts: {
   matchers: readonly string[];
   startsAt: number;
   endsAt: number;

@@ -2,7 +2,7 @@
  * Why an attempt failed, as a metric label and a retry decision. Messages never carry URLs,
  * addresses' passwords or signing keys: integrations build them from status codes and error codes.
  */
-export type FailureReason =
+type FailureReason =
   | 'timeout'
   | 'network'
   | 'tls'

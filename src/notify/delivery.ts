@@ -20,7 +20,7 @@ const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const MAX_IN_FLIGHT_PER_INTEGRATION = 4;
 
 /** The sender of an integration, from its type's definition. */
-export function createSender(integration: Integration, log: Logger): Sender {
+function createSender(integration: Integration, log: Logger): Sender {
   const type = receiverTypeOf(integration.type);
   if (!type)
     throw new Error(`no receiver type "${integration.type}" (config validation admits only the table's)`);

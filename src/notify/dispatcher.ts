@@ -45,7 +45,7 @@ interface Group {
   timer: NodeJS.Timeout | undefined;
 }
 
-export interface DispatcherOptions {
+interface DispatcherOptions {
   readonly store: NotifyStore;
   readonly silences: Silences;
   readonly log: Logger;

@@ -6,7 +6,7 @@
 import { escapeHtml } from '../util/html.js';
 import type { Notification, NotifiedAlert } from './notification.js';
 
-export interface RenderedEmail {
+interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
@@ -16,7 +16,7 @@ function firingCount(notification: Notification): number {
   return notification.alerts.filter((alert) => alert.status === 'firing').length;
 }
 
-export function subjectOf(notification: Notification): string {
+function subjectOf(notification: Notification): string {
   const status = notification.status === 'firing' ? `[FIRING:${firingCount(notification)}]` : '[RESOLVED]';
   const group = Object.keys(notification.groupLabels)
     .sort()

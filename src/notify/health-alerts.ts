@@ -6,7 +6,7 @@
 import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { IntegrationHealth } from './delivery.js';
 
-export const NOTIFICATIONS_FAILING = 'NotificationsFailing';
+const NOTIFICATIONS_FAILING = 'NotificationsFailing';
 
 export class HealthAlerts {
   private readonly alerts = new Map<string, Alert>();

@@ -5,7 +5,7 @@
 import { matchesAll } from './matchers.js';
 import type { InhibitRule } from './model.js';
 
-export interface LabelledAlert {
+interface LabelledAlert {
   readonly fingerprint: string;
   readonly labels: Readonly<Record<string, string>>;
 }

@@ -5,7 +5,7 @@
  */
 import { LinearRegExp } from '../util/linear-regex.js';
 
-export type MatchOp = '=' | '!=' | '=~' | '!~';
+type MatchOp = '=' | '!=' | '=~' | '!~';
 
 export interface Matcher {
   readonly name: string;

@@ -18,7 +18,7 @@ import { NotifyStore } from './store.js';
 /** Finished notifications and all-resolved log entries are kept this long (for inspection). */
 const KEEP_FINISHED_MS = 24 * 60 * 60_000;
 
-export interface NotifierOptions {
+interface NotifierOptions {
   readonly db: Database.Database;
   readonly registry: Registry;
   readonly log: Logger;

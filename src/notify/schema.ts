@@ -57,7 +57,7 @@ export const routeSchema: z.ZodType<RouteInput, unknown> = z.lazy(() =>
   }),
 ) as never;
 
-export const ROUTE_KEYS = [
+const ROUTE_KEYS = [
   'receiver',
   'matchers',
   'continue',
@@ -68,7 +68,7 @@ export const ROUTE_KEYS = [
   'routes',
 ];
 
-export const alertmanagerConfigSchema = z.strictObject({
+const alertmanagerConfigSchema = z.strictObject({
   urls: z.array(optionalUrl, { error: 'expected a list of Alertmanager base URLs' }),
   timeout: durationMs({ minMs: 10 }).default(10_000),
   /** How often active alerts are sent again (Prometheus's --rules.alert.resend-delay). */
@@ -96,7 +96,7 @@ export interface ParsedReceiver {
   readonly [configKey: string]: unknown;
 }
 
-export const RECEIVER_KEYS: Record<string, string[]> = {
+const RECEIVER_KEYS: Record<string, string[]> = {
   receiver: Object.keys(receiverSchema.shape),
   ...Object.fromEntries(RECEIVERS.map((type) => [configKeyOf(type), Object.keys(type.configSchema.shape)])),
   alertmanager_configs: Object.keys(alertmanagerConfigSchema.shape),

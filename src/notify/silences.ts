@@ -6,14 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { formatMatcher, type Matcher, matchesAll, parseMatcher } from './matchers.js';
 import type { SilenceSpec } from './model.js';
 
-export type SilenceState = 'pending' | 'active' | 'expired';
+type SilenceState = 'pending' | 'active' | 'expired';
 
-export interface SilencePersistence {
+interface SilencePersistence {
   loadSilences(onUnreadable?: (id: string, problem: string) => void): SilenceSpec[];
   saveSilence(silence: SilenceSpec): void;
 }
 
-export interface NewSilence {
+interface NewSilence {
   readonly matchers: readonly string[];
   readonly startsAt?: number;
   readonly endsAt: number;

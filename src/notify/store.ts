@@ -32,7 +32,7 @@ export interface OutboxRow {
   readonly nextAttemptAt: number;
 }
 
-export interface OutboxDepth {
+interface OutboxDepth {
   readonly integration: string;
   readonly queued: number;
   readonly oldestCreatedAt: number;

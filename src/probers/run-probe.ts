@@ -11,9 +11,9 @@ import { preciseNow } from '../util/clock.js';
 import { proberFor } from './index.js';
 
 /** How long past its deadline a prober may take to notice the abort before it is abandoned. */
-export const ABANDON_GRACE_MS = 1_000;
+const ABANDON_GRACE_MS = 1_000;
 
-export interface RunOptions {
+interface RunOptions {
   readonly log: Logger;
   readonly now?: () => number;
   /** Aborts the run early, e.g. on shutdown. */

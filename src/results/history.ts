@@ -10,20 +10,17 @@ import { FACTS, FAILURE_CODES } from '../probers/index.js';
 import { Uptime, type UptimeSnapshot } from './uptime.js';
 
 /** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
-export const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
-export const MIN_HISTORY_CAPACITY = 16;
-export const MAX_HISTORY_CAPACITY = 2_048;
+const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
+const MIN_HISTORY_CAPACITY = 16;
+const MAX_HISTORY_CAPACITY = 2_048;
 
 /** Samples needed to cover `retentionMs` at `intervalMs` (cron probes: assume one a minute). */
-export function historyCapacity(
-  intervalMs: number | undefined,
-  retentionMs = DEFAULT_HISTORY_RETENTION_MS,
-): number {
+function historyCapacity(intervalMs: number | undefined, retentionMs = DEFAULT_HISTORY_RETENTION_MS): number {
   const wanted = Math.ceil(retentionMs / (intervalMs ?? 60_000));
   return Math.min(MAX_HISTORY_CAPACITY, Math.max(MIN_HISTORY_CAPACITY, wanted));
 }
 
-export interface Sample {
+interface Sample {
   readonly at: number;
   readonly ok: boolean;
   readonly durationMs: number;

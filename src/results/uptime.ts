@@ -8,7 +8,7 @@
  */
 
 /** [bucket index, runs, successes] for each bucket in use. */
-export type BucketSnapshot = Array<[number, number, number]>;
+type BucketSnapshot = Array<[number, number, number]>;
 
 export interface UptimeSnapshot {
   readonly hourly: BucketSnapshot;

@@ -31,7 +31,7 @@ export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, st
   };
 }
 
-export interface EvaluationResult {
+interface EvaluationResult {
   readonly evaluated: number;
   /** Alerts whose state changed in this evaluation, for logs and delivery. */
   readonly changed: readonly Alert[];

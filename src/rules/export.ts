@@ -25,7 +25,7 @@ function quantileOf(signal: Signal): number {
 }
 
 /** The PromQL whose value is the rule's signal, per probe; undefined when PromQL cannot express it. */
-export function signalExpression(rule: RuleSpec, names: readonly string[]): string | undefined {
+function signalExpression(rule: RuleSpec, names: readonly string[]): string | undefined {
   const w = formatDuration(rule.windowMs);
   const runs = (extra = '') =>
     `sum by (probe) (increase(prismwatch_probe_runs_total${selector(names, extra)}[${w}]))`;
@@ -68,7 +68,7 @@ function annotation(template: string, rule: RuleSpec): string {
   });
 }
 
-export interface Exported {
+interface Exported {
   readonly yaml: string;
   /** Rules left out or changed, with the reason, for stderr. */
   readonly notes: string[];

@@ -11,13 +11,13 @@ import type { ResultStore } from '../results/history.js';
 import type { AlertEvaluator } from './evaluator.js';
 import type { RuleSpec } from './rule.js';
 
-export interface RuleLoopMetrics {
+interface RuleLoopMetrics {
   readonly ruleEvaluations: Counter;
   readonly ruleEvaluationFailures: Counter;
   readonly ruleEvaluationSeconds: Gauge;
 }
 
-export interface RuleLoopOptions {
+interface RuleLoopOptions {
   readonly evaluator: AlertEvaluator;
   readonly results: ResultStore;
   /** Committed before the alerts go on: a notification never goes out for a state not saved. */

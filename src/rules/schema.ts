@@ -6,9 +6,9 @@ import type { Comparison, RuleSpec, Severity } from './rule.js';
 import { LATENCY, SIGNALS, type Signal, WINDOWED } from './signals.js';
 import { unknownPlaceholders } from './template.js';
 
-export const DEFAULT_WINDOW_MS = 5 * 60_000;
+const DEFAULT_WINDOW_MS = 5 * 60_000;
 /** Windowed signals need this many samples by default, so one failure out of one is not 100 %. */
-export const DEFAULT_MIN_SAMPLES_WINDOWED = 5;
+const DEFAULT_MIN_SAMPLES_WINDOWED = 5;
 
 const threshold = z.union([z.number(), z.string()], {
   error: 'expected a number, or a duration like "2s" for latency signals',

@@ -56,7 +56,7 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[rank - 1]!;
 }
 
-export interface SignalInput {
+interface SignalInput {
   readonly history: ProbeHistory | undefined;
   readonly now: number;
   readonly windowMs: number;

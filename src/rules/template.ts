@@ -26,7 +26,7 @@ export function formatSignalValue(signal: Signal, value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
-export interface TemplateContext {
+interface TemplateContext {
   readonly probe: string;
   readonly kind: string;
   readonly alert: string;

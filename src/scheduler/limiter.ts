@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-export interface LimiterOptions {
+interface LimiterOptions {
   /** Young runs in flight above which a saturated loop holds new runs back. */
   readonly floor?: number;
   /** How long a run counts as young (working the loop rather than waiting on its target). */

@@ -21,7 +21,7 @@ export interface ScheduledRun {
   readonly startedAt: number;
 }
 
-export interface SchedulerHooks {
+interface SchedulerHooks {
   /** Runs the probe; should not throw (the runner contains prober errors). */
   run(run: ScheduledRun): Promise<void>;
   /**
@@ -33,7 +33,7 @@ export interface SchedulerHooks {
   started(lagMs: number): void;
 }
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   readonly now?: () => number;
   readonly maxConcurrency: number;
   readonly hooks: SchedulerHooks;

@@ -35,7 +35,7 @@ export interface ServerHandlers {
   readonly statusPage: () => string;
 }
 
-export interface ServerOptions {
+interface ServerOptions {
   readonly handlers: ServerHandlers;
   readonly log: Logger;
   /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP; adds HSTS. */

@@ -1,7 +1,7 @@
 /** "127.0.0.1:9797", "[::1]:9797", "localhost:0" or ":9797" (every interface) → host and port. */
 import { PrismwatchError } from '../errors.js';
 
-export interface ListenAddress {
+interface ListenAddress {
   readonly host: string;
   readonly port: number;
 }

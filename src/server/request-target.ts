@@ -6,7 +6,7 @@
  * the server answers with 400 for that request only, as Go's net/http does.
  */
 
-export interface RequestTarget {
+interface RequestTarget {
   /** The path as sent (still percent-encoded), always starting with "/". */
   readonly path: string;
   readonly query: URLSearchParams;

@@ -28,7 +28,7 @@ export interface ServerLimits {
 
 export const DEFAULT_MAX_CONNECTIONS = 512;
 
-export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxConnections: DEFAULT_MAX_CONNECTIONS,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,

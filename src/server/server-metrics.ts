@@ -2,13 +2,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Why a request or connection ended without a normal answer; a closed set, so the label stays bounded. */
-export const REQUEST_ERROR_REASONS = [
+const REQUEST_ERROR_REASONS = [
   'bad_request', // a target the server cannot parse, or a path with invalid percent-encoding
   'handler_error', // a bug in prismwatch while answering: 500, logged with its stack
   'client_error', // malformed HTTP, a header or request timeout, or a reset from the client
   'connection_limit', // refused because --web.max-connections were already open
 ] as const;
-export type RequestErrorReason = (typeof REQUEST_ERROR_REASONS)[number];
 
 export class ServerMetrics {
   readonly requestErrors: Counter<'reason'>;

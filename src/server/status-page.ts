@@ -15,7 +15,7 @@ import { FACTS, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import { escapeHtml as esc } from '../util/html.js';
 
-export interface StatusView {
+interface StatusView {
   readonly probes: readonly ProbeSpec[];
   readonly results: ResultStore;
   readonly alerts: readonly Alert[];

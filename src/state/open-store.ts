@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import type { UptimeSnapshot } from '../results/uptime.js';
 import { StateStore, type StoredState } from './store.js';
 
-export const STATE_FILE = 'prismwatch.db';
+const STATE_FILE = 'prismwatch.db';
 
 /** What a database held when it was opened: reading it all is how it is proven readable. */
-export interface SavedState {
+interface SavedState {
   readonly state: StoredState;
   readonly uptime: Array<[string, UptimeSnapshot]>;
 }

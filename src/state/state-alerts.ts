@@ -7,11 +7,11 @@
 import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { StoreOpening } from './open-store.js';
 
-export const STATE_RESET = 'PrismwatchStateReset';
-export const STATE_NOT_PERSISTED = 'PrismwatchStateNotPersisted';
+const STATE_RESET = 'PrismwatchStateReset';
+const STATE_NOT_PERSISTED = 'PrismwatchStateNotPersisted';
 
 /** A reset is an event: its alert fires for this long, long enough to be seen and routed, then resolves. */
-export const STATE_RESET_ALERT_MS = 60 * 60_000;
+const STATE_RESET_ALERT_MS = 60 * 60_000;
 
 function ownAlert(name: string, severity: string, annotations: Record<string, string>, at: number): Alert {
   const labels = { alertname: name, severity, probe: 'prismwatch' };

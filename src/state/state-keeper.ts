@@ -13,7 +13,7 @@ import { openStateStore, type StoreOpening } from './open-store.js';
 import { StateAlerts } from './state-alerts.js';
 import type { StateStore } from './store.js';
 
-export interface StateMetrics {
+interface StateMetrics {
   readonly stateWriteFailures: Counter;
   readonly statePersistent: Gauge;
   readonly stateResets: Counter;

@@ -41,7 +41,7 @@ export function sizeBytes() {
 }
 
 /** Label names that prismwatch itself puts on its series; a user label must not shadow them. */
-export const RESERVED_LABELS = new Set([
+const RESERVED_LABELS = new Set([
   'probe',
   'kind',
   'phase',

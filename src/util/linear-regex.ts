@@ -14,7 +14,7 @@ import { RE2JS } from 're2js';
 
 export class RegexSyntaxError extends Error {}
 
-export interface LinearMatch {
+interface LinearMatch {
   /** Where the match starts, in UTF-16 code units like String.prototype.indexOf. */
   readonly index: number;
   /** The matched text. */

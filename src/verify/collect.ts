@@ -19,7 +19,7 @@ export interface Collected {
   readonly finishedAt: number;
 }
 
-export interface CollectOptions {
+interface CollectOptions {
   readonly samples: number;
   readonly durationMs: number;
   readonly log: Logger;
@@ -27,7 +27,7 @@ export interface CollectOptions {
   readonly onRun?: (done: number, total: number) => void;
 }
 
-export function runsFor(spec: ProbeSpec, samples: number): number {
+function runsFor(spec: ProbeSpec, samples: number): number {
   return REPEATED_KINDS.has(spec.kind) ? samples : 1;
 }
 

@@ -12,7 +12,7 @@ import { computeSignal, quantile, WINDOWED } from '../rules/signals.js';
 import { describeThreshold, formatSignalValue } from '../rules/template.js';
 import type { Collected } from './collect.js';
 
-export type GateStatus = 'pass' | 'fail' | 'no_data';
+type GateStatus = 'pass' | 'fail' | 'no_data';
 
 export interface Gate {
   readonly id: string;

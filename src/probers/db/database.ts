@@ -12,7 +12,7 @@ import { decodeComponent } from '../../util/uri.js';
 import { defineProber, type ProberDefinition } from '../definition.js';
 import { mapNetworkError } from '../net/map-error.js';
 
-export interface DatabaseSettings {
+interface DatabaseSettings {
   readonly url: string;
   readonly query?: string;
   /** host:port/database, for messages; never the credentials. */
@@ -40,7 +40,7 @@ function describeWhere(url: URL): string {
   return `${url.host}${database ? `/${decodeComponent(database) ?? database}` : ''}`;
 }
 
-export function databaseSettingsShape(driver: Pick<DatabaseDriver, 'schemes' | 'product'>) {
+function databaseSettingsShape(driver: Pick<DatabaseDriver, 'schemes' | 'product'>) {
   const message = `expected a ${driver.product} URL like ${driver.schemes[0]}://user:password@host:port/database`;
   return {
     url: z.string({ error: message }).refine(
@@ -91,7 +91,7 @@ function classify(error: unknown, phase: Phase, driver: DatabaseDriver, where: s
   return { ...mapped, message: `${driver.product} ${where}: ${mapped.message}` };
 }
 
-export async function probeDatabase(
+async function probeDatabase(
   ctx: ProbeContext,
   spec: ProbeSpec<DatabaseSettings>,
   driver: DatabaseDriver,

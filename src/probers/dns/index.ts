@@ -13,12 +13,12 @@ import { defineProber } from '../definition.js';
 import { hostPort } from '../net/config.js';
 import { dnsFacts } from './facts.js';
 
-export const DNS_QUERY_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
-export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
-export const DNS_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP'] as const;
-export type DnsRcode = (typeof DNS_RCODES)[number];
+const DNS_QUERY_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
+type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
+const DNS_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP'] as const;
+type DnsRcode = (typeof DNS_RCODES)[number];
 
-export interface DnsSettings {
+interface DnsSettings {
   readonly queryName: string;
   readonly queryType: DnsQueryType;
   /** host:port of the server to ask; undefined for the system resolver. */
@@ -118,7 +118,7 @@ function checkAnswers(answers: readonly string[], expect: DnsSettings['expect'])
   return undefined;
 }
 
-export async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promise<ProbeResult> {
+async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promise<ProbeResult> {
   const settings = spec.settings;
   const startedAt = ctx.now();
   const remaining = Math.max(1, Math.floor(ctx.deadline - ctx.now()));

@@ -12,7 +12,7 @@ import { defineProber } from '../definition.js';
 import { type HostFacts, hostFacts } from './facts.js';
 import { parseFileNr, parseLoadavg, parseMeminfo } from './proc.js';
 
-export interface HostSettings {
+interface HostSettings {
   readonly mounts: readonly string[];
   readonly maxMemoryUsedRatio?: number;
   readonly minDiskFreeRatio?: number;
@@ -56,7 +56,7 @@ async function readDisks(mounts: readonly string[]): Promise<HostFacts['disks']>
   );
 }
 
-export async function probeHost(ctx: ProbeContext, spec: ProbeSpec<HostSettings>): Promise<ProbeResult> {
+async function probeHost(ctx: ProbeContext, spec: ProbeSpec<HostSettings>): Promise<ProbeResult> {
   const settings = spec.settings;
   const startedAt = ctx.now();
   const proc = settings.procRoot;

@@ -3,7 +3,7 @@
  * fixture text, while the prober reads the real files.
  */
 
-export interface MemoryInfo {
+interface MemoryInfo {
   readonly totalBytes: number;
   readonly availableBytes: number;
   /** 1 − MemAvailable / MemTotal: what node_exporter users compute as "memory used". */
@@ -28,7 +28,7 @@ export function parseMeminfo(text: string): MemoryInfo | undefined {
   return { totalBytes: total, availableBytes: available, usedRatio: 1 - available / total };
 }
 
-export interface LoadAverage {
+interface LoadAverage {
   readonly load1: number;
   readonly load5: number;
   readonly load15: number;
@@ -41,7 +41,7 @@ export function parseLoadavg(text: string): LoadAverage | undefined {
   return { load1: load1!, load5: load5!, load15: load15! };
 }
 
-export interface FileHandles {
+interface FileHandles {
   readonly allocated: number;
   readonly maximum: number;
 }

@@ -27,7 +27,7 @@ function decoderFor(contentEncoding: string | undefined): Transform | undefined 
   }
 }
 
-export interface BodyRead {
+interface BodyRead {
   readonly bytes: number;
   /** The body, only when asked to keep it (assertions need it). */
   readonly data?: Buffer;

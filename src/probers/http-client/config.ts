@@ -25,7 +25,7 @@ export interface HttpExpectations {
   readonly headers: ReadonlyMap<string, LinearRegExp>;
 }
 
-export type HttpAuth =
+type HttpAuth =
   | { readonly type: 'basic'; readonly username: string; readonly password: string }
   | { readonly type: 'bearer'; readonly token: string };
 
@@ -50,9 +50,9 @@ export interface HttpSettings {
   readonly tls: TlsOptions;
 }
 
-export const DEFAULT_MAX_REDIRECTS = 10;
-export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
-export const DEFAULT_VALID_STATUS_CODES: ReadonlyArray<readonly [number, number]> = [[200, 299]];
+const DEFAULT_MAX_REDIRECTS = 10;
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_VALID_STATUS_CODES: ReadonlyArray<readonly [number, number]> = [[200, 299]];
 
 const STATUS_MESSAGE = 'expected a status code (200), a class ("2xx") or a range ("200-299")';
 

@@ -18,14 +18,14 @@ import { readTlsFacts } from '../net/tls-facts.js';
 import { readBody } from './body.js';
 import type { ConnectCallback, ConnectionOpener } from './keep-alive.js';
 
-export interface HopRequest {
+interface HopRequest {
   readonly url: URL;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
 }
 
-export interface HopOptions {
+interface HopOptions {
   readonly signal: AbortSignal;
   readonly deadline: number;
   readonly now: () => number;

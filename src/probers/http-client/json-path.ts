@@ -2,7 +2,7 @@
  * A deliberately small JSON path: `$.a.b[0].c`, `a.b`, `$['key with dots']`. No filters or
  * wildcards, so a probe assertion reads like the path it checks and can never run code.
  */
-export type PathLookup = { found: true; value: unknown } | { found: false };
+type PathLookup = { found: true; value: unknown } | { found: false };
 
 const SEGMENT_RE = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g;
 

@@ -18,12 +18,12 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizat
 const SECRET_HEADER_RE =
   /(^|-)(api-?key|key|token|secret|password|passwd|auth|authentication|session|signature|credentials?)(-|$)/i;
 
-export function isCredentialHeader(name: string, secretHeaders?: ReadonlySet<string>): boolean {
+function isCredentialHeader(name: string, secretHeaders?: ReadonlySet<string>): boolean {
   const lower = name.toLowerCase();
   return CREDENTIAL_HEADERS.has(lower) || secretHeaders?.has(lower) === true || SECRET_HEADER_RE.test(lower);
 }
 
-export type RedirectStep = { readonly url: URL } | { readonly failure: Failure };
+type RedirectStep = { readonly url: URL } | { readonly failure: Failure };
 
 /** Where a Location header leads, or why it cannot be followed. */
 export function resolveRedirect(current: URL, location: string): RedirectStep {

@@ -81,7 +81,7 @@ function firstHeader(headers: HopResponse['headers'], name: string): string | un
   return Array.isArray(value) ? value[0] : value;
 }
 
-export async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Promise<ProbeResult> {
+async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Promise<ProbeResult> {
   const settings = spec.settings;
   const startedAt = ctx.now();
   const trace = createTrace();

@@ -23,7 +23,7 @@ export const tlsShape = z.strictObject({
   min_version: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
 });
 
-export type ParsedTls = z.infer<typeof tlsShape>;
+type ParsedTls = z.infer<typeof tlsShape>;
 
 export function toTlsOptions(parsed: ParsedTls | undefined): TlsOptions {
   const tls = parsed ?? tlsShape.parse({});

@@ -39,7 +39,7 @@ export function createTrace(): ExchangeTrace {
   return { phase: 'resolve', phases: { resolve: 0, connect: 0, tls: 0, processing: 0, transfer: 0 } };
 }
 
-export interface ConnectOptions {
+interface ConnectOptions {
   readonly hostname: string;
   readonly port: number;
   readonly signal: AbortSignal;
@@ -64,11 +64,11 @@ async function resolveAddress(hostname: string, options: ConnectOptions): Promis
   }
 }
 
-export class ConnectAbortedError extends Error {
+class ConnectAbortedError extends Error {
   readonly code = 'PRISMWATCH_ABORTED';
 }
 
-export class TlsRejectedError extends Error {
+class TlsRejectedError extends Error {
   readonly code = 'PRISMWATCH_TLS_UNAUTHORIZED';
 }
 

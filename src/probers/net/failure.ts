@@ -13,7 +13,7 @@ const WAITING_FOR: Record<Phase, string> = {
   transfer: 'reading the body',
 };
 
-export interface FailureContext {
+interface FailureContext {
   readonly hostname: string;
   /** host:port as configured, used until an address is known. */
   readonly target: string;

@@ -3,7 +3,7 @@ import type { DetailedPeerCertificate, PeerCertificate, TLSSocket } from 'node:t
 import type { TlsFacts } from './tls-section.js';
 
 /** The presented chain, leaf first, stopping at a self-signed root or a repeat. */
-export function certificateChain(leaf: DetailedPeerCertificate): PeerCertificate[] {
+function certificateChain(leaf: DetailedPeerCertificate): PeerCertificate[] {
   const chain: PeerCertificate[] = [];
   const seen = new Set<string>();
   let current: DetailedPeerCertificate | undefined = leaf;

@@ -8,7 +8,7 @@
  * Pure: tested on header maps, no I/O.
  */
 
-export interface RateLimitState {
+interface RateLimitState {
   readonly limit?: number;
   readonly remaining?: number;
   /** Seconds until the window resets. */

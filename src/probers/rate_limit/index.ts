@@ -28,9 +28,9 @@ import { tlsFacts } from '../net/tls-section.js';
 import { rateLimitFacts } from './facts.js';
 import { parseRateLimitHeaders } from './headers.js';
 
-export const MAX_BURST_REQUESTS = 500;
+const MAX_BURST_REQUESTS = 500;
 
-export interface RateLimitSettings extends IpSettings {
+interface RateLimitSettings extends IpSettings {
   readonly url: string;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -110,10 +110,7 @@ async function burst(
   }
 }
 
-export async function probeRateLimit(
-  ctx: ProbeContext,
-  spec: ProbeSpec<RateLimitSettings>,
-): Promise<ProbeResult> {
+async function probeRateLimit(ctx: ProbeContext, spec: ProbeSpec<RateLimitSettings>): Promise<ProbeResult> {
   const settings = spec.settings;
   const startedAt = ctx.now();
   const trace = createTrace();

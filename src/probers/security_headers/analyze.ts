@@ -16,7 +16,7 @@ import { isHtml, readHtml } from './html.js';
 import { testSri } from './sri.js';
 import { type AlgorithmVersion, headerValue, type Scan, type TestResult } from './types.js';
 
-export interface Analysis extends Grading {
+interface Analysis extends Grading {
   readonly algorithmVersion: AlgorithmVersion;
   readonly results: readonly TestResult[];
 }

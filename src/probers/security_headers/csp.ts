@@ -23,7 +23,7 @@ const PASSIVE = new Set(['img-src', 'media-src']);
 
 const isNonceOrHash = (source: string) => /^'(nonce-|sha256-|sha384-|sha512-)/.test(source);
 
-export interface ParsedCsp {
+interface ParsedCsp {
   readonly policies: Policy[];
   readonly duplicateReports: boolean;
   readonly invalid: boolean;
@@ -77,7 +77,7 @@ function isUnsafeSource(source: string): boolean {
   return source === "'unsafe-inline'" || source === 'data:' || DANGEROUSLY_BROAD.has(source);
 }
 
-export interface CspOutcome {
+interface CspOutcome {
   readonly result: TestResult;
   /** Whether the header policies carry frame-ancestors (X-Frame-Options is then satisfied via CSP). */
   readonly headerHasFrameAncestors: boolean;

@@ -2,7 +2,7 @@
 import type { TestResult } from './types.js';
 
 /** Bonuses count only when the penalties alone leave at least this much. */
-export const MINIMUM_SCORE_FOR_EXTRA_CREDIT = 90;
+const MINIMUM_SCORE_FOR_EXTRA_CREDIT = 90;
 
 export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'] as const;
 export type Grade = (typeof GRADES)[number];

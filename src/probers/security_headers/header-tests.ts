@@ -7,7 +7,7 @@ import { parseTokenItem } from './structured-field.js';
 import { type HeaderMap, headerValue, result, type Scan, type TestResult } from './types.js';
 
 /** 180 days; the Observatory's own "white lie" against the 15,768,000 it documents. */
-export const HSTS_MIN_MAX_AGE = 15_552_000;
+const HSTS_MIN_MAX_AGE = 15_552_000;
 
 export function testHsts(
   scan: Scan,

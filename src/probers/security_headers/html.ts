@@ -6,7 +6,7 @@ import { type DefaultTreeAdapterMap, parse } from 'parse5';
 
 type Node = DefaultTreeAdapterMap['childNode'] | DefaultTreeAdapterMap['document'];
 
-export interface HtmlFacts {
+interface HtmlFacts {
   readonly cspMeta: string[];
   readonly referrerMeta?: string;
   readonly scripts: Array<{ src: string; integrity?: string }>;

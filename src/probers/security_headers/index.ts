@@ -28,7 +28,7 @@ import { GRADES, type Grade, meetsGrade } from './grade.js';
 import { retrieveScan } from './retrieve.js';
 import { headerValue, type TestResult } from './types.js';
 
-export interface SecurityHeadersSettings extends IpSettings {
+interface SecurityHeadersSettings extends IpSettings {
   readonly url: string;
   readonly httpsUrl?: URL;
   readonly httpUrl?: URL;
@@ -141,7 +141,7 @@ function checkPolicy(
   return undefined;
 }
 
-export async function probeSecurityHeaders(
+async function probeSecurityHeaders(
   ctx: ProbeContext,
   spec: ProbeSpec<SecurityHeadersSettings>,
 ): Promise<ProbeResult> {

@@ -14,11 +14,11 @@ import { createTrace, type IpProtocol, type TlsOptions } from '../net/connect.js
 import { PREFLIGHT_ORIGIN } from './cors-redirection.js';
 import type { HeaderMap, Scan, ScanResponse } from './types.js';
 
-export const MAX_REDIRECTS = 10;
+const MAX_REDIRECTS = 10;
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export interface RetrieveOptions {
+interface RetrieveOptions {
   readonly signal: AbortSignal;
   readonly deadline: number;
   readonly now: () => number;
@@ -122,7 +122,7 @@ async function session(start: URL, options: RetrieveOptions): Promise<Session> {
   return { chain, verified, setCookies };
 }
 
-export type Retrieved = { scan: Scan } | { failure: Failure };
+type Retrieved = { scan: Scan } | { failure: Failure };
 
 export async function retrieveScan(
   httpsUrl: URL | undefined,

@@ -18,7 +18,7 @@ import {
 import { tlsFacts } from '../net/tls-section.js';
 import { type QueryStep, runQueryResponse } from './query-response.js';
 
-export interface TcpSettings extends ConnectionTarget {
+interface TcpSettings extends ConnectionTarget {
   /** Undefined for plain TCP. */
   readonly tls?: TlsOptions;
   readonly queryResponse: readonly QueryStep[];
@@ -50,7 +50,7 @@ const WAITING_FOR = {
   transfer: 'waiting for the expected reply',
 };
 
-export function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promise<ProbeResult> {
+function probeTcp(ctx: ProbeContext, spec: ProbeSpec<TcpSettings>): Promise<ProbeResult> {
   const steps = spec.settings.queryResponse;
   const conversation =
     steps.length > 0

@@ -32,7 +32,7 @@ function toTlsSettings(raw: Record<string, unknown>): TlsSettings {
   return { ...toConnectionTarget(parsed), tls: toTlsOptions(parsed.tls) };
 }
 
-export function probeTls(ctx: ProbeContext, spec: ProbeSpec<TlsSettings>): Promise<ProbeResult> {
+function probeTls(ctx: ProbeContext, spec: ProbeSpec<TlsSettings>): Promise<ProbeResult> {
   return probeConnection(ctx, spec);
 }
 
