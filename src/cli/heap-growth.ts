@@ -1,12 +1,11 @@
 /**
  * `--memory.heap-growth-percent`: how far V8 lets the heap grow past what the last full GC kept
  * before it collects again. Left to itself (the default, 0) V8 picks a factor from its own
- * throughput heuristics and, at 10,000 probes on a 10 s interval, kept 176–230 MB of heap
- * committed for about 85 MB live: RSS 300–386 MB. At 50 the same daemon measured 285 MB, but its
- * CPU per probe rose from 0.208 to 0.248 ms and saturation fell from 6,721 to 5,691 probes/s
- * (docs/benchmarks.md). Neither is right for everyone, so memory-bound deployments opt in.
+ * throughput heuristics and commits two to three times the live heap; a low percentage saves
+ * about a quarter of the RSS and costs a fifth of the CPU per probe (docs/benchmarks.md,
+ * "Figures behind the code"). Neither is right for everyone, so memory-bound deployments opt in.
  *
- * V8 reads the flag at every full collection, so setting it at start-up works (measured above,
+ * V8 reads the flag at every full collection, so setting it at start-up works (measured,
  * though node documents setFlagsFromString after start as unsupported territory). A node flag
  * the operator gave (`node --heap-growing-percent=…` or NODE_OPTIONS) wins.
  */

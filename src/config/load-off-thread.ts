@@ -1,6 +1,6 @@
 /**
  * loadConfig on a worker thread, for reloads: the daemon keeps probing while a large config is
- * parsed (a 50,000-probe file blocked the event loop for 10 s when loaded in place; measured in
+ * parsed (a 50,000-probe file blocks the event loop for seconds when loaded in place:
  * docs/benchmarks.md). Start-up and `check` load in place: nothing runs yet that could wait.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -16,9 +16,9 @@ import type { LoadReply, LoadRequest } from './load-worker.js';
 import { fromTransferable } from './transferable.js';
 
 /**
- * Configs up to this size load in place: parsing costs about 2 ms per KiB (docs/benchmarks.md),
- * so at most some 60 ms of blocking, against about 0.7 s of wall time for a worker to start,
- * load its modules and answer (measured: a 3-probe config took 710–780 ms on a worker).
+ * Configs up to this size load in place: a few tens of milliseconds of blocking, against the
+ * better part of a second a worker takes to start, load its modules and answer (both measured
+ * in docs/benchmarks.md, "Figures behind the code").
  */
 export const IN_PLACE_MAX_BYTES = 32 * 1024;
 

@@ -72,7 +72,7 @@ const probeSchemas = new Map<string, ProbeSchema>();
 
 /**
  * The schema of one probe kind, built once: zod compiles a parser for each schema object on its
- * first use, and one schema per probe made loading 10,000 probes take seconds.
+ * first use, and one schema per probe made large configs load many times slower.
  */
 export function probeSchemaFor(kind: string): ProbeSchema {
   if (!probeSchemas.has(kind)) probeSchemas.set(kind, buildProbeSchema(kind));

@@ -3,9 +3,9 @@
  * dashboards and rules carry over; prismwatch_* for what blackbox does not have.
  * Every series carries `probe` and the union of the configured user label names (absent = "").
  *
- * Why not prom-client here: it formats and escapes every label set on every scrape, which
- * measured 100–190 ms per scrape for 1,000 probes, and rendering strings at scrape time still took
- * 400 ms for 10,000 (docs/benchmarks.md). A probe's lines change only when it is observed, so each
+ * Why not prom-client here: it formats and escapes every label set on every scrape, and even
+ * rendering strings at scrape time held the event loop for long at 10,000 probes
+ * (docs/benchmarks.md, "Figures behind the code"). A probe's lines change only when it is observed, so each
  * observation renders that probe's lines once, into small Buffers, and a scrape only concatenates
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
@@ -52,7 +52,7 @@ interface ProbeState {
   /**
    * This probe's exposition lines, all families in one unpooled Buffer; family i is
    * block[offsets[i], offsets[i + 1]). Small Buffer.from() slices share 8 KiB pool slabs that stay
-   * alive while any slice does, which measured 200 MB of external memory at 10,000 probes.
+   * alive while any slice does: hundreds of megabytes of external memory at 10,000 probes.
    */
   block: Buffer;
   offsets: Uint32Array;
@@ -198,7 +198,7 @@ export class ProbeMetrics {
   /**
    * Probes observed since their lines were last rendered. Rendering waits for the next scrape:
    * a probe observed ten times between scrapes renders once, and a daemon nobody scrapes renders
-   * nothing (it was a tenth of the CPU per probe at 1,000 probes/s when done per observation).
+   * nothing (rendering per observation cost a tenth of the CPU per probe: docs/benchmarks.md).
    */
   private readonly stale = new Set<ProbeState>();
 
@@ -221,8 +221,8 @@ export class ProbeMetrics {
       block: Buffer.alloc(0),
       offsets: new Uint32Array(FAMILIES.length + 1),
     });
-    // Rendered by the next scrape, in its slices: registering 50,000 probes on a reload spent a
-    // second of the event loop building blocks here (docs/benchmarks.md).
+    // Rendered by the next scrape, in its slices: building blocks here held the event loop for
+    // long on a reload that adds tens of thousands of probes (docs/benchmarks.md).
     this.stale.add(this.probes.get(spec.name)!);
   }
 

@@ -5,13 +5,12 @@
  * their slots until their timeouts, and 1,000 stalled of 10,000 probes must not starve the rest.
  * But when the loop itself is the bottleneck, starting more runs only lengthens every run: more
  * objects survive young-generation GCs and get promoted, and GC then takes the CPU the probes
- * needed. Measured at saturation (10,000 probes on a 1 s interval, 2,000 cap): 5,500–5,700
- * probes/s without a hold. So when `floor` runs started in the last `youngMs` are still going, a
- * new run starts only while the loop's utilisation over the last 20 ms is below `busyRatio`:
- * 6,700–6,900 probes/s. Runs older than that are waiting on a slow or stalled target, cost the
- * loop nothing, and do not count; counting every run in flight gave 6,900–7,000 but held healthy
- * probes back behind 1,000 stalled ones whenever a scrape kept the loop busy for a moment (lag
- * p99 108 ms instead of 9–16). Defaults from a sweep of floor 32–256, age 250 ms–1 s, ratio 0.6–0.9.
+ * needed. So when `floor` runs started in the last `youngMs` are still going, a new run starts
+ * only while the loop's utilisation over the last 20 ms is below `busyRatio`, which raised the
+ * saturation throughput by a fifth. Runs older than that are waiting on a slow or stalled target,
+ * cost the loop nothing, and do not count: counting every run in flight held healthy probes back
+ * behind stalled ones whenever a scrape kept the loop busy for a moment. The figures and the
+ * sweep the defaults come from: docs/benchmarks.md, "Figures behind the code".
  */
 import { performance } from 'node:perf_hooks';
 

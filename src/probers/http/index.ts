@@ -43,7 +43,8 @@ interface Prepared {
 
 /**
  * The configured URL (parsed and redacted) and request headers, made once per probe definition
- * rather than on every run (3 % of the daemon's CPU at 1,000 probes/s). Both are only read; a
+ * rather than on every run (a visible share of the daemon's CPU at 1,000 probes/s:
+ * docs/benchmarks.md). Both are only read; a
  * redirect that must drop a header works on a copy.
  */
 const prepared = new WeakMap<HttpSettings, Prepared>();
