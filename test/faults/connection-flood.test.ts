@@ -106,33 +106,24 @@ describe('running out of descriptors', () => {
     );
     dir.write('probes.yaml', `probes:\n${probes.join('\n')}\n`);
     const { port } = new URL((await startLimited(dir.path)).baseUrl);
-    const text = await eventually(
-      async () => {
-        const answer = await rawRequest(
-          Number(port),
-          'GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-        ).catch(() => '');
-        return answer.includes('failure="fd_exhausted"} 1') || /failure="fd_exhausted"} [1-9]/.test(answer)
-          ? answer
-          : undefined;
-      },
-      30_000,
-      250,
-    );
+    /** Asks until an answer passes `accept`: a request may find no descriptor to be accepted on. */
+    const askUntil = (path: string, accept: (answer: string) => boolean) =>
+      eventually(
+        async () => {
+          const answer = await rawRequest(
+            Number(port),
+            `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+          ).catch(() => '');
+          return accept(answer) ? answer : undefined;
+        },
+        30_000,
+        250,
+      );
+    const text = await askUntil('/metrics', (answer) => /failure="fd_exhausted"} [1-9]/.test(answer));
     expect(text).not.toMatch(/failure="internal"} [1-9]/);
     // Staying up means answering again: while every descriptor is taken an accept can fail (the
     // listener survives that), so one /-/healthy may find none; one of the next must get a 200.
-    const healthy = await eventually(
-      async () => {
-        const answer = await rawRequest(
-          Number(port),
-          'GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-        ).catch(() => '');
-        return statusOf(answer) === 200 ? answer : undefined;
-      },
-      30_000,
-      250,
-    );
+    const healthy = await askUntil('/-/healthy', (answer) => statusOf(answer) === 200);
     expect(statusOf(healthy)).toBe(200);
   });
 });
