@@ -20,6 +20,7 @@ import type { Alert } from './model/alert.js';
 import type { ProbeSpec } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
 import { Notifier } from './notify/notifier.js';
+import { retainedResult } from './probers/retain.js';
 import { runProbe } from './probers/run-probe.js';
 import { ResultStore } from './results/history.js';
 import { TransitionLog } from './results/transitions.js';
@@ -102,10 +103,12 @@ export class Daemon {
     this.transitions = new TransitionLog(this.log);
     this.sink = {
       record: (spec, result) => {
-        this.results.record(spec, result);
+        // Kept once, so history and metrics share one object per probe (headers dropped).
+        const kept = retainedResult(result);
+        this.results.record(spec, kept);
         // Read at each result: a reload that changes the label set replaces the metrics.
-        this.probeMetrics.observe(spec, result);
-        this.transitions.record(spec, result);
+        this.probeMetrics.observe(spec, kept);
+        this.transitions.record(spec, kept);
       },
     };
     this.scheduler = new Scheduler({

@@ -11,8 +11,9 @@
  */
 import { type FailureCode, PHASES } from '../model/failure.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
-import type { FactsDefinition, MetricFamily } from '../probers/definition.js';
+import type { MetricFamily } from '../probers/definition.js';
 import { FACTS } from '../probers/index.js';
+import { retainedResult } from '../probers/retain.js';
 import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
@@ -72,25 +73,11 @@ const gauge = (name: string, help: string, value: (last: LastValues) => number):
   lines: (state) => (state.last ? `${name}{${state.labels}} ${formatValue(value(state.last))}\n` : ''),
 });
 
-/** A facts section's family, silent for probes whose last result lacks the section. */
-function factsFamily(section: FactsDefinition, index: number, family: MetricFamily<unknown>): Family {
-  return {
-    name: family.name,
-    type: family.type,
-    help: family.help,
-    lines: (state) => {
-      const facts = state.last?.facts[section.key];
-      return facts === undefined
-        ? ''
-        : family.lines(state.labels, facts, { phases: state.last!.phases, tally: state.tallies[index]! });
-    },
-  };
-}
-
 /** Sections whose own families carry the phases (HTTP's probe_http_duration_seconds). */
 const PHASE_EXPORTERS = FACTS.filter((section) => section.exportsPhases).map((section) => section.key);
 
-const FAMILIES: Family[] = [
+/** Families every probe has, before the facts sections'. */
+const HEAD_FAMILIES: Family[] = [
   gauge('probe_success', 'Whether the last probe run succeeded (1) or failed (0).', (l) => l.success),
   gauge('probe_duration_seconds', 'How long the last probe run took, in seconds.', (l) => l.duration),
   {
@@ -109,9 +96,10 @@ const FAMILIES: Family[] = [
       return out;
     },
   },
-  ...FACTS.flatMap((section, index) =>
-    section.families.map((family) => factsFamily(section, index, family as MetricFamily<unknown>)),
-  ),
+];
+
+/** prismwatch's own per-probe families, after every facts section's. */
+const TAIL_FAMILIES: Family[] = [
   {
     name: 'prismwatch_probe_duration_seconds',
     type: 'histogram',
@@ -153,6 +141,34 @@ const FAMILIES: Family[] = [
     },
   },
 ];
+
+/** Every family in exposition order: the head, each facts section's, the tail. */
+const FAMILIES: ReadonlyArray<Pick<Family, 'name' | 'type' | 'help'>> = [
+  ...HEAD_FAMILIES,
+  ...FACTS.flatMap((section) => section.families),
+  ...TAIL_FAMILIES,
+];
+
+/** This probe's lines of every family, in FAMILIES order. */
+function renderFamilies(state: ProbeState): string[] {
+  const texts: string[] = [];
+  for (const family of HEAD_FAMILIES) texts.push(family.lines(state));
+  const last = state.last;
+  for (let k = 0; k < FACTS.length; k++) {
+    const section = FACTS[k]!;
+    const facts = last?.facts[section.key];
+    if (facts === undefined) {
+      for (let f = 0; f < section.families.length; f++) texts.push('');
+      continue;
+    }
+    // One context per section and render, not per family: a render touches 10,000 probes.
+    const context = { phases: last!.phases, tally: state.tallies[k]! };
+    for (const family of section.families as ReadonlyArray<MetricFamily<unknown>>)
+      texts.push(family.lines(state.labels, facts, context));
+  }
+  for (const family of TAIL_FAMILIES) texts.push(family.lines(state));
+  return texts;
+}
 
 const FAMILY_HEADERS = FAMILIES.map((family) => Buffer.from(header(family.name, family.type, family.help)));
 
@@ -227,7 +243,7 @@ export class ProbeMetrics {
   }
 
   private rebuild(state: ProbeState): void {
-    const texts = FAMILIES.map((family) => family.lines(state));
+    const texts = renderFamilies(state);
     const offsets = new Uint32Array(FAMILIES.length + 1);
     for (let i = 0; i < texts.length; i++) offsets[i + 1] = offsets[i]! + Buffer.byteLength(texts[i]!);
     const block = Buffer.allocUnsafeSlow(offsets[FAMILIES.length]!);
@@ -274,12 +290,9 @@ export class ProbeMetrics {
       const facts = result.facts[section.key];
       if (facts !== undefined && section.tally) state.tallies[k]! += section.tally(facts as never);
     }
-    state.last = {
-      success: result.ok ? 1 : 0,
-      duration: seconds,
-      phases: result.phases,
-      facts: result.facts,
-    };
+    // What history keeps (no response headers), and the same object when the daemon kept it first.
+    const kept = retainedResult(result);
+    state.last = { success: result.ok ? 1 : 0, duration: seconds, phases: kept.phases, facts: kept.facts };
     this.stale.add(state);
   }
 

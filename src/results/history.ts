@@ -7,6 +7,7 @@
 import type { FailureCode } from '../model/failure.js';
 import type { ProbeResult } from '../model/probe.js';
 import { FACTS, FAILURE_CODES } from '../probers/index.js';
+import { retainedResult } from '../probers/retain.js';
 import { Uptime, type UptimeSnapshot } from './uptime.js';
 
 /** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
@@ -40,18 +41,6 @@ function sampleStatus(result: ProbeResult): number {
   return 0;
 }
 
-/** The result as history keeps it: each facts section may drop what is bulky (HTTP's headers). */
-function retained(result: ProbeResult): ProbeResult {
-  let facts: Record<string, unknown> | undefined;
-  for (const section of FACTS) {
-    const value = result.facts[section.key];
-    if (value === undefined || !section.retain) continue;
-    facts ??= { ...result.facts };
-    facts[section.key] = section.retain(value as never);
-  }
-  return facts ? { ...result, facts } : result;
-}
-
 export class ProbeHistory {
   private readonly at: Float64Array;
   private readonly duration: Float32Array;
@@ -80,7 +69,7 @@ export class ProbeHistory {
     this.status[i] = sampleStatus(result);
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
-    const kept = retained(result);
+    const kept = retainedResult(result);
     this.last = kept;
     if (!result.ok) this.lastFailure = kept;
   }

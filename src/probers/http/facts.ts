@@ -81,7 +81,7 @@ export const httpFacts = defineFacts({
   },
   // Response headers are kept out of history: the daemon never reads them back, and at 10,000
   // probes they cost tens of megabytes.
-  retain: (http) => ({ ...http, headers: {} }),
+  retain: (http) => (Object.keys(http.headers).length === 0 ? http : { ...http, headers: {} }),
   sampleStatus: (http) => http.statusCode,
   evidence: (http) => `HTTP ${http.statusCode}`,
   evidenceFirst: true,
