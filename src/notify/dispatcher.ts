@@ -12,18 +12,12 @@
 
 import type { Logger } from 'pino';
 import type { Alert } from '../model/alert.js';
+import type { Notification, NotificationReason, NotifiedAlert } from '../model/notification.js';
 import { timerDelay } from '../util/timer.js';
 import { Inhibitor } from './inhibit.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
-import {
-  common,
-  idempotencyKey,
-  type Notification,
-  type NotificationReason,
-  type NotifiedAlert,
-  ZERO_TIME,
-} from './notification.js';
+import { common, idempotencyKey, ZERO_TIME } from './notification.js';
 import { groupLabels, matchRoutes } from './route.js';
 import type { Silences } from './silences.js';
 import type { NflogEntry, NotifyStore } from './store.js';

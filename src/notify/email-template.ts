@@ -3,8 +3,9 @@
  * found before anything is sent (Alertmanager #1944) and never retried. The HTML has inline styles
  * only, no images or external assets, and every value from labels or annotations is escaped.
  */
+
+import type { Notification, NotifiedAlert } from '../model/notification.js';
 import { escapeHtml } from '../util/html.js';
-import type { Notification, NotifiedAlert } from './notification.js';
 
 interface RenderedEmail {
   readonly subject: string;

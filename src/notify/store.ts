@@ -9,9 +9,9 @@
  * - `silences` made through the API.
  */
 import type Database from 'better-sqlite3';
+import type { Notification } from '../model/notification.js';
 import { formatMatcher, type Matcher, parseMatcher } from './matchers.js';
 import type { SilenceSpec } from './model.js';
-import type { Notification } from './notification.js';
 
 export interface NflogEntry {
   readonly firing: readonly string[];

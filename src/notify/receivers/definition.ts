@@ -5,9 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type * as z from 'zod';
+import type { Notification } from '../../model/notification.js';
 import type { DeliveryError } from '../delivery-error.js';
 import type { Integration } from '../model.js';
-import type { Notification } from '../notification.js';
 
 /** Delivers to one integration; holds its connections (an undici Agent, an SMTP transport). */
 export interface Sender {

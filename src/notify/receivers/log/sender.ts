@@ -1,6 +1,6 @@
 /** The log integration: the embedded default that needs no setup, one structured line per notification. */
 import type { Logger } from 'pino';
-import type { Notification } from '../../notification.js';
+import type { Notification } from '../../../model/notification.js';
 import type { LogIntegration } from './index.js';
 
 export class LogSender {

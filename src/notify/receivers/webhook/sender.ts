@@ -7,10 +7,11 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
+import type { Notification } from '../../../model/notification.js';
 import { USER_AGENT } from '../../../version.js';
 import { retryAfterMs } from '../../backoff.js';
 import { renderBodyTemplate } from '../../body-template.js';
-import { type Notification, webhookPayload } from '../../notification.js';
+import { webhookPayload } from '../../notification.js';
 import { classifyStatus } from '../http-errors.js';
 import type { WebhookIntegration } from './index.js';
 

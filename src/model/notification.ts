@@ -1,0 +1,42 @@
+/**
+ * One notification: what a group of alerts looks like to one integration at one flush. Stored in
+ * the outbox as JSON (never with receiver URLs or secrets), rendered by each integration at send
+ * time. The fields follow Alertmanager's webhook payload so its consumers work unchanged.
+ */
+
+export type NotificationReason = 'first' | 'new_alerts' | 'resolved' | 'repeat';
+
+export interface NotifiedAlert {
+  readonly status: 'firing' | 'resolved';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** RFC 3339. */
+  readonly startsAt: string;
+  /** RFC 3339; Alertmanager's zero time for firing alerts. */
+  readonly endsAt: string;
+  readonly generatorURL: string;
+  readonly fingerprint: string;
+  /** The signal's value when the notification was made, and the rule's threshold. */
+  readonly value: number;
+  readonly threshold?: string;
+  /** RFC 3339: when the alert started firing. */
+  readonly firedAt?: string;
+}
+
+export interface Notification {
+  readonly receiver: string;
+  readonly integration: string;
+  readonly groupKey: string;
+  readonly status: 'firing' | 'resolved';
+  readonly reason: NotificationReason;
+  readonly groupLabels: Readonly<Record<string, string>>;
+  readonly commonLabels: Readonly<Record<string, string>>;
+  readonly commonAnnotations: Readonly<Record<string, string>>;
+  readonly externalURL: string;
+  readonly grafanaURL?: string;
+  readonly alerts: readonly NotifiedAlert[];
+  /** Same for every attempt of this notification; receivers can drop repeats of it. */
+  readonly idempotencyKey: string;
+  /** RFC 3339: when it was queued. */
+  readonly createdAt: string;
+}
