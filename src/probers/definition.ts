@@ -121,6 +121,11 @@ export interface ProberDefinition<Settings = unknown> {
   readonly probe: ProbeFn<Settings>;
   /** The facts sections its results may carry. */
   readonly facts: readonly FactsDefinition[];
+  /**
+   * `prismwatch verify --samples N` runs it N times: its gates are statistics over many runs
+   * (error rate, p95). Other kinds answer in one run.
+   */
+  readonly sampledByVerify?: boolean;
   /** Failure codes of its own, beyond model/failure.ts's shared ones. */
   readonly failureCodes?: readonly FailureCode[];
   readonly cli: ProberCli;

@@ -1,15 +1,14 @@
 /**
- * Runs the selected probes for `prismwatch verify`: every probe once, and HTTP probes (the ones
- * behind latency and error-rate gates) `samples` times, spread over `durationMs` when one is given.
+ * Runs the selected probes for `prismwatch verify`: every probe once, and probes of the kinds
+ * sampled by verify (HTTP: the ones behind latency and error-rate gates) `samples` times, spread over `durationMs` when one is given.
  * Probes run in parallel with one run per probe at a time; nothing touches daemon state.
  */
 import type { Logger } from 'pino';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import { proberFor } from '../probers/index.js';
 import { runProbe } from '../probers/run-probe.js';
 import { ResultStore } from '../results/history.js';
 
-/** Kinds whose gates are statistics over many runs; the others answer in one. */
-const REPEATED_KINDS = new Set(['http']);
 const MAX_PARALLEL_PROBES = 16;
 
 export interface Collected {
@@ -28,7 +27,7 @@ interface CollectOptions {
 }
 
 function runsFor(spec: ProbeSpec, samples: number): number {
-  return REPEATED_KINDS.has(spec.kind) ? samples : 1;
+  return proberFor(spec.kind)?.sampledByVerify ? samples : 1;
 }
 
 export async function collect(probes: readonly ProbeSpec[], options: CollectOptions): Promise<Collected> {

@@ -181,6 +181,7 @@ export const httpProber = defineProber<HttpSettings>({
   describeTarget: (settings) => `${settings.method} ${redactUrl(settings.url)}`,
   probe: probeHttp,
   facts: [httpFacts, tlsFacts],
+  sampledByVerify: true,
   cli: {
     target: 'URL (a bare host:port gets http://)',
     options: [
