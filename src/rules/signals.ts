@@ -50,10 +50,19 @@ export const WINDOWED: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS);
 /** Latency signals are in seconds, so thresholds can be written as durations ("2s"). */
 export const LATENCY: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS.filter((s) => s.startsWith('latency_')));
 
-/** Nearest-rank quantile of sorted values. */
+/**
+ * The q-quantile of sorted values as Prometheus's `quantile_over_time` computes it: linear
+ * interpolation between the two values around rank q·(n − 1). Nearest rank (what this was)
+ * made p95 of 19 or fewer samples their maximum, so one slow run tripped a latency rule; here
+ * one slow run among 20 moves p95 only part of the way toward it.
+ */
 export function quantile(sorted: readonly number[], q: number): number {
-  const rank = Math.max(1, Math.ceil(q * sorted.length));
-  return sorted[rank - 1]!;
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(1, Math.max(0, q)) * (sorted.length - 1);
+  const lower = Math.floor(rank);
+  const upper = Math.min(sorted.length - 1, lower + 1);
+  const weight = rank - lower;
+  return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 
 interface SignalInput {
