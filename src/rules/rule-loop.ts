@@ -30,30 +30,77 @@ interface RuleLoopOptions {
   readonly now: () => number;
 }
 
+type RuleConfig = () => { rules: readonly RuleSpec[]; probes: readonly ProbeSpec[] } | undefined;
+
+/**
+ * Evaluations happen on a fixed schedule of slots, origin + k·interval, and each is stamped with
+ * its slot's time rather than the moment its timer ran, as Prometheus stamps a group's evaluation
+ * with its scheduled time. A timer that fires a millisecond early or late still evaluates "at"
+ * its slot, so an alert with `for: 1m` on a 10 s schedule fires at the first evaluation at or
+ * after one minute: read off the clock, a tick a hair early made it wait one more interval.
+ */
 export class RuleLoop {
   private timer: NodeJS.Timeout | undefined;
+  private origin: number;
+  private intervalMs = 0;
+  private config: RuleConfig = () => undefined;
+  private lastSlot = Number.NEGATIVE_INFINITY;
+  private stopped = false;
 
-  constructor(private readonly options: RuleLoopOptions) {}
-
-  start(
-    intervalMs: number,
-    config: () => { rules: readonly RuleSpec[]; probes: readonly ProbeSpec[] } | undefined,
-  ): void {
-    this.timer = setInterval(() => {
-      const current = config();
-      if (current) this.evaluate(current.rules, current.probes);
-    }, intervalMs);
+  constructor(private readonly options: RuleLoopOptions) {
+    this.origin = options.now();
   }
 
+  /** Evaluates every `intervalMs` from now on, each time with the rules and probes `config` gives. */
+  start(intervalMs: number, config: RuleConfig): void {
+    this.intervalMs = intervalMs;
+    this.config = config;
+    this.origin = this.options.now();
+    this.schedule();
+  }
+
+  /** No more timer; tick() still evaluates at the schedule's slots when called. */
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
   }
 
-  evaluate(rules: readonly RuleSpec[], probes: readonly ProbeSpec[]): void {
+  /** The slot a tick at `actual` belongs to: the nearest one, so jitter either way lands on it. */
+  slotAt(actual: number): number {
+    if (this.intervalMs <= 0) return actual;
+    return this.origin + Math.round((actual - this.origin) / this.intervalMs) * this.intervalMs;
+  }
+
+  /** One scheduled evaluation, at the slot the clock is nearest to (the timer calls this). */
+  tick(): void {
+    const slot = this.slotAt(this.options.now());
+    // A late timer followed by a prompt one can land on one slot twice: once is enough.
+    if (slot <= this.lastSlot) return;
+    this.lastSlot = slot;
+    const current = this.config();
+    if (current) this.evaluate(current.rules, current.probes, slot);
+  }
+
+  private schedule(): void {
+    if (this.intervalMs <= 0 || this.stopped) return;
+    const now = this.options.now();
+    const next = this.origin + (Math.floor((now - this.origin) / this.intervalMs) + 1) * this.intervalMs;
+    // Aimed at the next slot each time, so the timer does not drift by the evaluation's own time.
+    this.timer = setTimeout(
+      () => {
+        this.tick();
+        this.schedule();
+      },
+      Math.max(0, next - now),
+    );
+  }
+
+  /** Evaluates now, or at `at` (a slot's time); the rule loop's timer and tests call this. */
+  evaluate(rules: readonly RuleSpec[], probes: readonly ProbeSpec[], at?: number): void {
     const { evaluator, metrics, log } = this.options;
     const started = performance.now();
     try {
-      const now = this.options.now();
+      const now = at ?? this.options.now();
       const { changed } = evaluator.evaluate(now, rules, probes, this.options.results);
       this.options.state.saveAlerts(evaluator.list(), now);
       this.options.sink.afterEvaluation([...evaluator.list(), ...this.options.otherAlerts(now)]);
