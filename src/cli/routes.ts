@@ -27,7 +27,7 @@ export function parseLabelArgs(args: readonly string[]): Record<string, string> 
 
 function describeRoute(route: RouteNode): string {
   const groupBy = route.groupBy === 'all' ? '...' : route.groupBy.join(', ');
-  return `route ${route.id} (matchers: ${route.matchers.map(formatMatcher).join(', ') || 'none'}): group_by [${groupBy}], group_wait ${formatDuration(route.groupWaitMs)}, group_interval ${formatDuration(route.groupIntervalMs)}, repeat_interval ${formatDuration(route.repeatIntervalMs)}`;
+  return `route ${route.id} (matchers: ${route.matchers.map(formatMatcher).join(', ') || 'none'}): group_by [${groupBy}], group_wait ${formatDuration(route.groupWaitMs)}, group_interval ${formatDuration(route.groupIntervalMs)}, repeat_interval ${formatDuration(route.repeatIntervalMs)}${route.flushOnResolve ? '' : ', flush_on_resolve false'}`;
 }
 
 export function routesTest(config: Config, labels: Record<string, string>, verbose: boolean): string {

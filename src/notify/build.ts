@@ -75,6 +75,7 @@ function buildRoute(
     groupWaitMs: input.group_wait ?? parent?.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
     groupIntervalMs: input.group_interval ?? parent?.groupIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS,
     repeatIntervalMs: input.repeat_interval ?? parent?.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
+    flushOnResolve: input.flush_on_resolve ?? parent?.flushOnResolve ?? true,
     routes: [],
   };
   const children = new Set<string>();

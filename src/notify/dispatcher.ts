@@ -37,6 +37,8 @@ interface Group {
   readonly labels: Record<string, string>;
   readonly alerts: Map<string, GroupedAlert>;
   timer: NodeJS.Timeout | undefined;
+  /** Whether its first flush (after group_wait) has happened. */
+  flushed: boolean;
 }
 
 interface DispatcherOptions {
@@ -49,6 +51,12 @@ interface DispatcherOptions {
   /** The daemon's own base URL, when the config names no external_url. */
   readonly baseUrl: () => string;
   readonly onFlushError: () => void;
+}
+
+/** Whether any alert of the group is firing (and still reported by the evaluator). */
+function isFiring(group: Group): boolean {
+  for (const { alert, gone } of group.alerts.values()) if (alert.state === 'firing' && !gone) return true;
+  return false;
 }
 
 export class Dispatcher {
@@ -76,6 +84,7 @@ export class Dispatcher {
   /** The full list of current alerts (pending ones are ignored), after each evaluation. */
   update(alerts: readonly Alert[]): void {
     this.firing = alerts.filter((alert) => alert.state === 'firing');
+    const wasFiring = new Set([...this.groups.values()].filter(isFiring).map((group) => group.key));
     const seen = new Map<string, Set<string>>();
     for (const alert of alerts) {
       if (alert.state === 'pending') continue;
@@ -85,7 +94,7 @@ export class Dispatcher {
         let group = this.groups.get(key);
         if (!group) {
           // A resolved alert opens a group too: after a restart, its resolution may still be owed.
-          group = { key, route, labels, alerts: new Map(), timer: undefined };
+          group = { key, route, labels, alerts: new Map(), timer: undefined, flushed: false };
           this.groups.set(key, group);
           this.schedule(group, route.groupWaitMs);
         }
@@ -98,6 +107,13 @@ export class Dispatcher {
     for (const group of this.groups.values()) {
       const present = seen.get(group.key);
       for (const [fingerprint, entry] of group.alerts) if (!present?.has(fingerprint)) entry.gone = true;
+      // Everything in it has just resolved: say so now rather than at the next group_interval
+      // (Alertmanager waits; an on-call engineer waiting for "resolved" should not). A group
+      // still in its group_wait keeps it: nobody was told of it yet.
+      if (group.route.flushOnResolve && group.flushed && wasFiring.has(group.key) && !isFiring(group)) {
+        clearTimeout(group.timer);
+        this.schedule(group, 0);
+      }
     }
   }
 
@@ -113,6 +129,7 @@ export class Dispatcher {
 
   private flush(group: Group): void {
     if (this.groups.get(group.key) !== group) return; // replaced by a reload
+    group.flushed = true;
     let queued = false;
     try {
       const receiver = this.config.receivers.get(group.route.receiver);

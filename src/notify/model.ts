@@ -12,6 +12,8 @@ export interface RouteNode {
   readonly groupWaitMs: number;
   readonly groupIntervalMs: number;
   readonly repeatIntervalMs: number;
+  /** A group whose alerts have all resolved flushes at once, not at its next group_interval. */
+  readonly flushOnResolve: boolean;
   readonly routes: readonly RouteNode[];
 }
 

@@ -34,6 +34,7 @@ export interface RouteInput {
   group_wait?: number | undefined;
   group_interval?: number | undefined;
   repeat_interval?: number | undefined;
+  flush_on_resolve?: boolean | undefined;
   routes?: RouteInput[] | undefined;
 }
 
@@ -53,6 +54,11 @@ export const routeSchema: z.ZodType<RouteInput, unknown> = z.lazy(() =>
     group_wait: durationMs({ minMs: 0 }).optional(),
     group_interval: durationMs({ minMs: 10 }).optional(),
     repeat_interval: durationMs({ minMs: 10 }).optional(),
+    /**
+     * A group whose every alert has resolved flushes at once instead of at its next
+     * group_interval (default true; an improvement on Alertmanager, which waits).
+     */
+    flush_on_resolve: z.boolean().optional(),
     routes: z.array(routeSchema).optional(),
   }),
 ) as never;
@@ -65,6 +71,7 @@ const ROUTE_KEYS = [
   'group_wait',
   'group_interval',
   'repeat_interval',
+  'flush_on_resolve',
   'routes',
 ];
 
