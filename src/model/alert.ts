@@ -17,6 +17,15 @@ export interface Alert {
   annotations: Readonly<Record<string, string>>;
   /** The rule's condition as people read it ("> 5%", "> 2s"), for notifications; none for prismwatch's own alerts. */
   threshold?: string;
+  /**
+   * What the alert rests on, in words: "7 of 98 runs failed (7.1%) over 5m", "p95 2.50s over 12
+   * runs in 5m". Refreshed at every evaluation, so a resolved alert says what it is now.
+   */
+  evidence?: string;
+  /** The probe's latest failure while the alert was active: its code and message. */
+  failure?: { readonly code: string; readonly message: string };
+  /** Epoch ms of the incident's first failed run: the failing streak's start, or the window's first failure. */
+  firstFailureAt?: number;
   state: AlertState;
   value: number;
   /** Epoch ms the condition started holding (start of pending). */

@@ -21,6 +21,16 @@ export interface NotifiedAlert {
   readonly threshold?: string;
   /** RFC 3339: when the alert started firing. */
   readonly firedAt?: string;
+  /** What the alert rests on, in words ("7 of 98 runs failed (7.1%) over 5m"). */
+  readonly evidence?: string;
+  /** The probe's failure behind it: its code and what happened. */
+  readonly failure?: { readonly code: string; readonly message: string };
+  /** RFC 3339: the incident's first failed run, which is before it fired. */
+  readonly firstFailureAt?: string;
+  /** Resolved alerts: how long the incident lasted, from its first failure (or its start), e.g. "4m 30s". */
+  readonly duration?: string;
+  /** The probe on prismwatch's status page. */
+  readonly probeURL?: string;
 }
 
 export interface Notification {

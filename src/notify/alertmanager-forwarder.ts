@@ -12,6 +12,7 @@ import { request } from 'undici';
 import type { Alert } from '../model/alert.js';
 import { USER_AGENT } from '../version.js';
 import type { AlertmanagerTarget, RouteNode } from './model.js';
+import { annotationsWithEvidence } from './notification.js';
 import type { NotifyMetrics } from './notify-metrics.js';
 import { matchRoutes } from './route.js';
 
@@ -64,7 +65,7 @@ export class AlertmanagerForwarder {
       const body = JSON.stringify(
         selected.map((alert) => ({
           labels: alert.labels,
-          annotations: alert.annotations,
+          annotations: annotationsWithEvidence(alert.annotations, alert),
           startsAt: new Date(alert.firedAt ?? alert.activeAt).toISOString(),
           endsAt: new Date(
             alert.state === 'resolved' ? (alert.resolvedAt ?? now) : now + validFor,

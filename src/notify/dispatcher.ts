@@ -13,6 +13,7 @@
 import type { Logger } from 'pino';
 import type { Alert } from '../model/alert.js';
 import type { Notification, NotificationReason, NotifiedAlert } from '../model/notification.js';
+import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
 import { Inhibitor } from './inhibit.js';
 import { formatLabels } from './matchers.js';
@@ -51,6 +52,22 @@ interface DispatcherOptions {
   /** The daemon's own base URL, when the config names no external_url. */
   readonly baseUrl: () => string;
   readonly onFlushError: () => void;
+}
+
+/** The evidence an alert carries (rules/evidence.ts), as a notification shows it. */
+function incidentFields(alert: Alert, now: number): Partial<NotifiedAlert> {
+  const began = alert.firstFailureAt ?? alert.activeAt;
+  const resolvedAt = alert.state === 'firing' ? undefined : (alert.resolvedAt ?? now);
+  return {
+    ...(alert.evidence ? { evidence: alert.evidence } : {}),
+    ...(alert.failure ? { failure: alert.failure } : {}),
+    ...(alert.firstFailureAt !== undefined
+      ? { firstFailureAt: new Date(alert.firstFailureAt).toISOString() }
+      : {}),
+    ...(resolvedAt !== undefined
+      ? { duration: formatDuration(Math.max(0, Math.round((resolvedAt - began) / 1000) * 1000)) }
+      : {}),
+  };
 }
 
 /** Whether any alert of the group is firing (and still reported by the evaluator). */
@@ -231,6 +248,8 @@ export class Dispatcher {
         value: Number.isFinite(alert.value) ? alert.value : 0,
         ...(alert.threshold ? { threshold: alert.threshold } : {}),
         ...(alert.firedAt ? { firedAt: new Date(alert.firedAt).toISOString() } : {}),
+        ...incidentFields(alert, now),
+        probeURL: `${externalURL}/#probe-${encodeURIComponent(alert.probe)}`,
       };
     });
     return {

@@ -24,8 +24,14 @@ function subjectOf(notification: Notification): string {
     .map((name) => notification.groupLabels[name])
     .join(' ');
   const severity = notification.commonLabels.severity;
+  // Where, when the grouping does not say it: the probes, a few of them.
+  const probes = [...new Set(notification.alerts.map((alert) => alert.labels.probe).filter(Boolean))];
+  const where =
+    notification.groupLabels.probe === undefined && probes.length > 0
+      ? ` on ${probes.slice(0, 3).join(', ')}${probes.length > 3 ? ` +${probes.length - 3}` : ''}`
+      : '';
   // Header injection: a label value cannot carry a line break into the Subject header.
-  return `${status} ${group}${severity ? ` (${severity})` : ''}`.replace(/[\r\n]+/g, ' ');
+  return `${status} ${group}${where}${severity ? ` (${severity})` : ''}`.replace(/[\r\n]+/g, ' ');
 }
 
 function formatValue(value: number): string {
@@ -37,21 +43,37 @@ function alertLines(alert: NotifiedAlert): string[] {
     `[${alert.status.toUpperCase()}] ${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''} (${alert.labels.severity ?? 'no severity'})`,
   ];
   if (alert.annotations.summary) lines.push(`  ${alert.annotations.summary}`);
+  if (alert.evidence) lines.push(`  evidence: ${alert.evidence}`);
+  if (alert.failure) lines.push(`  failure: ${alert.failure.code}: ${alert.failure.message}`);
   lines.push(
     `  value: ${formatValue(alert.value)}${alert.threshold ? `   threshold: ${alert.threshold}` : ''}`,
   );
   lines.push(
-    `  since: ${alert.startsAt}${alert.status === 'resolved' ? `   resolved: ${alert.endsAt}` : ''}`,
+    `  since: ${alert.startsAt}${alert.firstFailureAt ? `   first failure: ${alert.firstFailureAt}` : ''}${alert.status === 'resolved' ? `   resolved: ${alert.endsAt}${alert.duration ? ` (lasted ${alert.duration})` : ''}` : ''}`,
   );
   if (alert.annotations.description) lines.push(`  ${alert.annotations.description}`);
+  if (alert.probeURL) lines.push(`  probe: ${alert.probeURL}`);
   lines.push(`  details: ${alert.generatorURL}`);
   return lines;
+}
+
+/** The first line of the mail: why, for each alert (a few). */
+function whyLine(alert: NotifiedAlert): string {
+  const what = `${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''}`;
+  if (alert.status === 'resolved')
+    return `${what} resolved${alert.duration ? ` after ${alert.duration}` : ''}${alert.evidence ? `: ${alert.evidence}` : ''}`;
+  const why = alert.evidence ?? alert.annotations.summary ?? '';
+  return `${what}: ${why}${alert.failure ? ` (${alert.failure.code}: ${alert.failure.message})` : ''}`;
 }
 
 export function renderEmail(notification: Notification): RenderedEmail {
   const firing = notification.alerts.filter((alert) => alert.status === 'firing');
   const resolved = notification.alerts.filter((alert) => alert.status === 'resolved');
-  const text: string[] = [];
+  const text: string[] = [
+    ...notification.alerts.slice(0, 5).map(whyLine),
+    ...(notification.alerts.length > 5 ? [`… and ${notification.alerts.length - 5} more`] : []),
+    '',
+  ];
   if (firing.length > 0)
     text.push(`${firing.length} firing:`, '', ...firing.flatMap((alert) => [...alertLines(alert), '']));
   if (resolved.length > 0)
@@ -73,10 +95,12 @@ export function renderEmail(notification: Notification): RenderedEmail {
             ) => `<table role="presentation" style="border-collapse:collapse;margin:0 0 12px;border-left:4px solid ${colour};padding-left:8px">
 <tr><td style="padding:2px 8px"><strong>${escapeHtml(alert.labels.alertname ?? '')}</strong> on <code>${escapeHtml(alert.labels.probe ?? '')}</code> (${escapeHtml(alert.labels.severity ?? 'no severity')})</td></tr>
 ${alert.annotations.summary ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.summary)}</td></tr>` : ''}
+${alert.evidence ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.evidence)}</td></tr>` : ''}
+${alert.failure ? `<tr><td style="padding:2px 8px">Failure <code>${escapeHtml(alert.failure.code)}</code>: ${escapeHtml(alert.failure.message)}</td></tr>` : ''}
 <tr><td style="padding:2px 8px">Value <strong>${escapeHtml(formatValue(alert.value))}</strong>${alert.threshold ? `, threshold ${escapeHtml(alert.threshold)}` : ''}</td></tr>
-<tr><td style="padding:2px 8px">Since ${escapeHtml(alert.startsAt)}${alert.status === 'resolved' ? `, resolved ${escapeHtml(alert.endsAt)}` : ''}</td></tr>
+<tr><td style="padding:2px 8px">Since ${escapeHtml(alert.startsAt)}${alert.firstFailureAt ? ` (first failure ${escapeHtml(alert.firstFailureAt)})` : ''}${alert.status === 'resolved' ? `, resolved ${escapeHtml(alert.endsAt)}${alert.duration ? ` after ${escapeHtml(alert.duration)}` : ''}` : ''}</td></tr>
 ${alert.annotations.description ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.description)}</td></tr>` : ''}
-<tr><td style="padding:2px 8px"><a href="${escapeHtml(alert.generatorURL)}">Details</a></td></tr>
+<tr><td style="padding:2px 8px">${alert.probeURL ? `<a href="${escapeHtml(alert.probeURL)}">Probe</a> · ` : ''}<a href="${escapeHtml(alert.generatorURL)}">Details</a></td></tr>
 </table>`,
           )
           .join('\n')}`;

@@ -34,6 +34,27 @@ export function idempotencyKey(parts: {
     .slice(0, 32);
 }
 
+/**
+ * Annotations with the evidence added as `evidence` and `reason` (the failure's code and text),
+ * unless the rule set those itself: receivers that only read annotations (Alertmanager, chat
+ * templates) still learn why.
+ */
+export function annotationsWithEvidence(
+  annotations: Readonly<Record<string, string>>,
+  alert: {
+    readonly evidence?: string;
+    readonly failure?: { readonly code: string; readonly message: string };
+  },
+): Record<string, string> {
+  return {
+    ...annotations,
+    ...(alert.evidence && annotations.evidence === undefined ? { evidence: alert.evidence } : {}),
+    ...(alert.failure && annotations.reason === undefined
+      ? { reason: `${alert.failure.code}: ${alert.failure.message}` }
+      : {}),
+  };
+}
+
 /** Alertmanager webhook payload, version 4, plus prismwatch's own fields (extra keys are ignored by consumers). */
 export function webhookPayload(notification: Notification, maxAlerts: number) {
   const alerts = maxAlerts > 0 ? notification.alerts.slice(0, maxAlerts) : notification.alerts;
@@ -50,11 +71,19 @@ export function webhookPayload(notification: Notification, maxAlerts: number) {
     alerts: alerts.map((alert) => ({
       status: alert.status,
       labels: alert.labels,
-      annotations: alert.annotations,
+      annotations: annotationsWithEvidence(alert.annotations, alert),
       startsAt: alert.startsAt,
       endsAt: alert.endsAt,
       generatorURL: alert.generatorURL,
       fingerprint: alert.fingerprint,
+      // prismwatch's own fields: the same evidence, structured.
+      value: alert.value,
+      ...(alert.threshold ? { threshold: alert.threshold } : {}),
+      ...(alert.evidence ? { evidence: alert.evidence } : {}),
+      ...(alert.failure ? { failure: alert.failure } : {}),
+      ...(alert.firstFailureAt ? { firstFailureAt: alert.firstFailureAt } : {}),
+      ...(alert.duration ? { duration: alert.duration } : {}),
+      ...(alert.probeURL ? { probeURL: alert.probeURL } : {}),
     })),
     notificationReason: notification.reason,
     idempotencyKey: notification.idempotencyKey,

@@ -21,7 +21,7 @@ function historyCapacity(intervalMs: number | undefined, retentionMs = DEFAULT_H
   return Math.min(MAX_HISTORY_CAPACITY, Math.max(MIN_HISTORY_CAPACITY, wanted));
 }
 
-interface Sample {
+export interface Sample {
   readonly at: number;
   readonly ok: boolean;
   readonly durationMs: number;

@@ -17,6 +17,7 @@
 import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { ProbeSpec } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
+import { alertEvidence } from './evidence.js';
 import { compare, type RuleSpec, selects } from './rule.js';
 import { computeSignal } from './signals.js';
 import { describeThreshold, renderTemplate } from './template.js';
@@ -109,7 +110,9 @@ export class AlertEvaluator {
               }),
             ]),
           );
+        const history = results.get(probe.name);
         if (active) {
+          const evidence = alertEvidence(rule, value, history, now);
           if (!existing || existing.state === 'resolved') {
             const alert: Alert = {
               fingerprint,
@@ -118,6 +121,7 @@ export class AlertEvaluator {
               labels,
               annotations: annotations(value),
               threshold: thresholdText,
+              ...evidence,
               state: 'pending',
               value,
               activeAt: now,
@@ -132,6 +136,11 @@ export class AlertEvaluator {
           }
           existing.value = value;
           existing.annotations = annotations(value);
+          existing.evidence = evidence.evidence;
+          if (evidence.failure) existing.failure = evidence.failure;
+          // The incident began at its first failure; a later window that no longer holds it keeps the earlier time.
+          if (evidence.firstFailureAt !== undefined)
+            existing.firstFailureAt = Math.min(existing.firstFailureAt ?? Infinity, evidence.firstFailureAt);
           existing.keepFiringSince = undefined;
           if (existing.state === 'pending' && now - existing.activeAt >= rule.forMs) {
             existing.state = 'firing';
@@ -153,6 +162,11 @@ export class AlertEvaluator {
         if (rule.keepFiringForMs > 0) {
           existing.keepFiringSince ??= now;
           if (now - existing.keepFiringSince < rule.keepFiringForMs) continue;
+        }
+        // A resolved notice says what the value is now, not what it was when it fired.
+        if (value !== undefined) {
+          existing.value = value;
+          existing.evidence = alertEvidence(rule, value, history, now).evidence;
         }
         this.resolve(existing, now, changed);
       }
