@@ -32,10 +32,13 @@ export interface MetricFamily<F> {
 /** A value rules can compare against a threshold, read off the last result's facts. */
 export interface FactSignal<F> {
   readonly name: string;
-  /** Undefined is "no data": the rule is not active for this probe. */
-  readonly read: (facts: F, now: number) => number | undefined;
-  /** The same value in PromQL over the exported series, for `rules export`. */
-  readonly promql: (selector: string) => string;
+  /**
+   * Undefined is "no data": the rule is not active for this probe. `result` is the whole last
+   * result, for signals about how it ended (a policy or certificate failure, not a refused connect).
+   */
+  readonly read: (facts: F, now: number, result: ProbeResult) => number | undefined;
+  /** The same value in PromQL over the exported series, for `rules export`; none when PromQL cannot say it. */
+  readonly promql?: (selector: string) => string;
 }
 
 /** Adds one aligned `name  value` line to a `prismwatch probe` report; `raw` adds a line as is. */

@@ -102,7 +102,7 @@ export function computeSignal(signal: Signal, input: SignalInput): number | unde
   }
   for (const { key, signal: offer } of FROM_FACTS.get(signal) ?? []) {
     const facts = last.facts[key as keyof typeof last.facts];
-    const value = facts === undefined ? undefined : offer.read(facts, now);
+    const value = facts === undefined ? undefined : offer.read(facts, now, last);
     if (value !== undefined) return value;
   }
   return undefined;
@@ -110,5 +110,5 @@ export function computeSignal(signal: Signal, input: SignalInput): number | unde
 
 /** The PromQL of a signal read off facts, over `selector`; undefined for run signals and unknown names. */
 export function factsSignalExpression(signal: Signal, selector: string): string | undefined {
-  return FROM_FACTS.get(signal)?.[0]?.signal.promql(selector);
+  return FROM_FACTS.get(signal)?.[0]?.signal.promql?.(selector);
 }

@@ -55,6 +55,13 @@ export const tlsFacts = defineFacts({
   ],
   signals: [
     {
+      // 1 when the handshake completed and the certificate was rejected (expired, not yet valid,
+      // untrusted, for another host), 0 when accepted; no data when nothing answered (refused,
+      // timeout): that is "cannot check", not "certificate invalid".
+      name: 'cert_invalid',
+      read: (_tls, _now, result) => (result.failure?.code === 'tls_error' ? 1 : 0),
+    },
+    {
       name: 'cert_expiry_days',
       read: (tls, now) => (Number.isFinite(tls.earliestExpiry) ? daysLeft(tls, now) : undefined),
       promql: (selector) => `((probe_ssl_earliest_cert_expiry${selector} - time()) / 86400)`,

@@ -58,6 +58,14 @@ export const securityFacts = defineFacts({
   ],
   signals: [
     {
+      // 1 when the grade or a header policy failed, 0 when it held; no data when the page could
+      // not be graded (refused, 5xx): those are the site's availability, not its security.
+      name: 'security_policy_failed',
+      read: (_security, _now, result) => (result.failure?.code === 'security_policy' ? 1 : 0),
+      promql: (selector) =>
+        `((1 - probe_success${selector}) and on (probe) prismwatch_security_score${selector})`,
+    },
+    {
       name: 'security_score',
       read: (security) => security.score,
       promql: (selector) => `prismwatch_security_score${selector}`,
