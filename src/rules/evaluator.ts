@@ -163,9 +163,11 @@ export class AlertEvaluator {
           existing.keepFiringSince ??= now;
           if (now - existing.keepFiringSince < rule.keepFiringForMs) continue;
         }
-        // A resolved notice says what the value is now, not what it was when it fired.
+        // A resolved notice says what the value is now, not what it was when it fired: its
+        // summary read "[RESOLVED] HighErrorRate: 8.3 % of requests failing" before.
         if (value !== undefined) {
           existing.value = value;
+          existing.annotations = annotations(value);
           existing.evidence = alertEvidence(rule, value, history, now).evidence;
         }
         this.resolve(existing, now, changed);

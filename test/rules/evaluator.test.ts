@@ -173,6 +173,25 @@ describe('windows, minimum samples and hysteresis', () => {
     expect(run([latency], samples, [0, 10, 20]).states).toEqual(['firing', 'firing', 'resolved']);
   });
 
+  it('a resolved alert says what the value is now, in its annotations and evidence', () => {
+    const errors = rule({
+      alert: 'HighErrorRate',
+      signal: 'error_ratio',
+      op: '>',
+      threshold: 0.05,
+      minSamples: 1,
+      windowMs: 30 * S,
+    });
+    const samples: Array<[number, boolean]> = [...up(0, 20, false), ...up(30, 200, true)];
+    const { evaluator } = run([errors], samples, [20, 60]);
+    const alert = evaluator.list()[0]!;
+    expect(alert.state).toBe('resolved');
+    expect(alert.value).toBe(0);
+    expect(alert.annotations.summary).toBe('web is 0.0% vs 5.0%');
+    expect(alert.evidence).toBe('0 of 4 runs failed (0.0%) over 30s');
+    expect(alert.firstFailureAt).toBe(T0);
+  });
+
   it('renders annotations with the value and threshold in human units', () => {
     const latency = rule({
       alert: 'HighLatency',
