@@ -20,7 +20,6 @@ import type { Alert } from './model/alert.js';
 import type { ProbeSpec } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
 import { Notifier } from './notify/notifier.js';
-import { retainedResult } from './probers/retain.js';
 import { runProbe } from './probers/run-probe.js';
 import { ResultStore } from './results/history.js';
 import { TransitionLog } from './results/transitions.js';
@@ -103,9 +102,9 @@ export class Daemon {
     this.transitions = new TransitionLog(this.log);
     this.sink = {
       record: (spec, result) => {
-        // Kept once, so history and metrics share one object per probe (headers dropped).
-        const kept = retainedResult(result);
-        this.results.record(spec, kept);
+        // History keeps the result without what is bulky (headers); metrics and the transition
+        // log take that same object, so each run is trimmed once and held once.
+        const kept = this.results.record(spec, result);
         // Read at each result: a reload that changes the label set replaces the metrics.
         this.probeMetrics.observe(spec, kept);
         this.transitions.record(spec, kept);

@@ -13,7 +13,6 @@ import { type FailureCode, PHASES } from '../model/failure.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import type { MetricFamily } from '../probers/definition.js';
 import { FACTS } from '../probers/index.js';
-import { retainedResult } from '../probers/retain.js';
 import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 
 /** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
@@ -72,6 +71,9 @@ const gauge = (name: string, help: string, value: (last: LastValues) => number):
   help,
   lines: (state) => (state.last ? `${name}{${state.labels}} ${formatValue(value(state.last))}\n` : ''),
 });
+
+/** Sections that count something over runs (429s seen), with their index in FACTS. */
+const TALLIED = FACTS.flatMap((section, index) => (section.tally ? [{ section, index }] : []));
 
 /** Sections whose own families carry the phases (HTTP's probe_http_duration_seconds). */
 const PHASE_EXPORTERS = FACTS.filter((section) => section.exportsPhases).map((section) => section.key);
@@ -285,14 +287,17 @@ export class ProbeMetrics {
       const code = result.failure?.code ?? 'internal';
       state.failures.set(code, (state.failures.get(code) ?? 0) + 1);
     }
-    for (let k = 0; k < FACTS.length; k++) {
-      const section = FACTS[k]!;
+    for (const { section, index } of TALLIED) {
       const facts = result.facts[section.key];
-      if (facts !== undefined && section.tally) state.tallies[k]! += section.tally(facts as never);
+      if (facts !== undefined) state.tallies[index]! += section.tally!(facts as never);
     }
-    // What history keeps (no response headers), and the same object when the daemon kept it first.
-    const kept = retainedResult(result);
-    state.last = { success: result.ok ? 1 : 0, duration: seconds, phases: kept.phases, facts: kept.facts };
+    // The daemon passes the result history kept (headers dropped), so the two share one object.
+    state.last = {
+      success: result.ok ? 1 : 0,
+      duration: seconds,
+      phases: result.phases,
+      facts: result.facts,
+    };
     this.stale.add(state);
   }
 

@@ -28,3 +28,8 @@ export class DeliveryError extends Error {
     this.name = 'DeliveryError';
   }
 }
+
+/** An error nobody classified (a bug in prismwatch): `internal`, retried, naming only its type. */
+export function unexpectedDeliveryError(error: unknown): DeliveryError {
+  return new DeliveryError('internal', `unexpected error (${(error as Error)?.name ?? 'unknown'})`, true);
+}

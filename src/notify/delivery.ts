@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { backoffDelayMs } from './backoff.js';
-import { DeliveryError } from './delivery-error.js';
+import { DeliveryError, unexpectedDeliveryError } from './delivery-error.js';
 import type { Integration } from './model.js';
 import type { NotifyMetrics } from './notify-metrics.js';
 import type { Sender } from './receivers/definition.js';
@@ -36,7 +36,7 @@ function classify(error: unknown, integration: Integration): DeliveryError {
   } catch {
     // A classifier that throws is a bug; the attempt still counts as failed and is retried.
   }
-  return new DeliveryError('internal', `unexpected error (${(error as Error)?.name ?? 'unknown'})`, true);
+  return unexpectedDeliveryError(error);
 }
 
 export interface IntegrationHealth {

@@ -32,11 +32,14 @@ export interface Sample {
 
 const NO_FAILURE = 255;
 
-/** The status code a sample records: the first facts section that has one (HTTP's), else 0. */
+/** Sections that give a sample its status code (HTTP's), found once rather than at every run. */
+const STATUS_SECTIONS = FACTS.filter((section) => section.sampleStatus);
+
+/** The status code a sample records: the first facts section that has one, else 0. */
 function sampleStatus(result: ProbeResult): number {
-  for (const section of FACTS) {
+  for (const section of STATUS_SECTIONS) {
     const facts = result.facts[section.key];
-    if (facts !== undefined && section.sampleStatus) return section.sampleStatus(facts as never);
+    if (facts !== undefined) return section.sampleStatus!(facts as never);
   }
   return 0;
 }
@@ -61,7 +64,8 @@ export class ProbeHistory {
     this.failure = new Uint8Array(buffer, capacity * 14, capacity);
   }
 
-  record(result: ProbeResult): void {
+  /** Records a run; returns the result as kept (retain.ts), for others to share. */
+  record(result: ProbeResult): ProbeResult {
     const i = this.next;
     this.at[i] = result.startedAt;
     this.duration[i] = result.durationMs;
@@ -72,6 +76,7 @@ export class ProbeHistory {
     const kept = retainedResult(result);
     this.last = kept;
     if (!result.ok) this.lastFailure = kept;
+    return kept;
   }
 
   /** Samples oldest first, optionally only those started at or after `since` (epoch ms). */
@@ -109,15 +114,17 @@ export class ResultStore {
 
   constructor(private readonly retentionMs = DEFAULT_HISTORY_RETENTION_MS) {}
 
-  record(spec: { name: string; intervalMs?: number }, result: ProbeResult): void {
+  /** Records a run of a probe; returns the result as history keeps it (no response headers). */
+  record(spec: { name: string; intervalMs?: number }, result: ProbeResult): ProbeResult {
     let history = this.histories.get(spec.name);
     const capacity = historyCapacity(spec.intervalMs, this.retentionMs);
     if (!history || history.capacity !== capacity) {
       history = new ProbeHistory(capacity);
       this.histories.set(spec.name, history);
     }
-    history.record(result);
+    const kept = history.record(result);
     this.uptimeOf(spec.name).record(result.startedAt, result.ok);
+    return kept;
   }
 
   get(probe: string): ProbeHistory | undefined {

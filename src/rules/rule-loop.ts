@@ -66,7 +66,7 @@ export class RuleLoop {
   }
 
   /** The slot a tick at `actual` belongs to: the nearest one, so jitter either way lands on it. */
-  slotAt(actual: number): number {
+  private slotAt(actual: number): number {
     if (this.intervalMs <= 0) return actual;
     return this.origin + Math.round((actual - this.origin) / this.intervalMs) * this.intervalMs;
   }

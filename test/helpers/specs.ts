@@ -1,5 +1,5 @@
 /** Probe and rule specs as config loading would build them, for tests that skip the YAML. */
-import type { ProbeSpec } from '../../src/model/probe.js';
+import type { ProbeResult, ProbeSpec } from '../../src/model/probe.js';
 import type { RuleSpec } from '../../src/rules/rule.js';
 
 export function probeSpec(name: string, extra: Partial<ProbeSpec> = {}): ProbeSpec {
@@ -31,6 +31,19 @@ export function ruleSpec(extra: Partial<RuleSpec> = {}): RuleSpec {
     labels: {},
     annotations: {},
     source: { file: 't', line: 1 },
+    ...extra,
+  };
+}
+
+/** One run's result at `at` (epoch ms): a 5 ms success, or a failure (`reset` unless given). */
+export function runResult(at: number, ok: boolean, extra: Partial<ProbeResult> = {}): ProbeResult {
+  return {
+    ok,
+    startedAt: at,
+    durationMs: 5,
+    phases: {},
+    facts: {},
+    ...(ok ? {} : { failure: { code: 'reset', message: 'x' } }),
     ...extra,
   };
 }

@@ -6,12 +6,11 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/model/alert.js';
-import type { ProbeResult } from '../../src/model/probe.js';
 import { ResultStore } from '../../src/results/history.js';
 import { AlertEvaluator } from '../../src/rules/evaluator.js';
 import { RuleLoop } from '../../src/rules/rule-loop.js';
 import { captureLog } from '../helpers/log.js';
-import { probeSpec, ruleSpec } from '../helpers/specs.js';
+import { probeSpec, ruleSpec, runResult } from '../helpers/specs.js';
 
 const S = 1_000;
 const T0 = 1_800_000_000_000;
@@ -26,21 +25,8 @@ function metrics() {
   };
 }
 
-const failed = (at: number): ProbeResult => ({
-  ok: false,
-  startedAt: at,
-  durationMs: 5,
-  phases: {},
-  facts: {},
-  failure: { code: 'connect_refused', message: 'refused' },
-});
-const passed = (at: number): ProbeResult => ({
-  ok: true,
-  startedAt: at,
-  durationMs: 5,
-  phases: {},
-  facts: {},
-});
+const failed = (at: number) => runResult(at, false);
+const passed = (at: number) => runResult(at, true);
 
 /**
  * A probe down from T0 until `recoverAt` (seconds), one result a second; ticks at every slot

@@ -7,7 +7,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { ProbeResult } from '../../src/model/probe.js';
 import { ResultStore } from '../../src/results/history.js';
 import { AlertEvaluator } from '../../src/rules/evaluator.js';
 import { StateStore } from '../../src/state/store.js';
@@ -15,27 +14,14 @@ import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { eventually } from '../helpers/metrics.js';
 import { withHttpServer } from '../helpers/servers.js';
-import { probeSpec, ruleSpec } from '../helpers/specs.js';
+import { probeSpec, ruleSpec, runResult } from '../helpers/specs.js';
 
 const S = 1_000;
 const T0 = 1_800_000_000_000;
 const web = probeSpec('web');
 const rule = (forMs: number) => ruleSpec({ forMs });
-const failing = (at: number): ProbeResult => ({
-  ok: false,
-  startedAt: at,
-  durationMs: 5,
-  phases: {},
-  facts: {},
-  failure: { code: 'reset', message: 'x' },
-});
-const passing = (at: number): ProbeResult => ({
-  ok: true,
-  startedAt: at,
-  durationMs: 5,
-  phases: {},
-  facts: {},
-});
+const failing = (at: number) => runResult(at, false);
+const passing = (at: number) => runResult(at, true);
 
 function tempStore(): { dir: string; open: () => StateStore } {
   const dir = mkdtempSync(join(tmpdir(), 'prismwatch-state-'));

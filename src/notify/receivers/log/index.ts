@@ -1,6 +1,6 @@
 /** The `log` receiver type: one structured log line per notification, the embedded default. */
 import * as z from 'zod';
-import { DeliveryError } from '../../delivery-error.js';
+import { unexpectedDeliveryError } from '../../delivery-error.js';
 import type { Integration } from '../../model.js';
 import { defineReceiver } from '../definition.js';
 import { LogSender } from './sender.js';
@@ -27,6 +27,5 @@ export const logReceiver = defineReceiver<z.infer<typeof configSchema>, LogInteg
   }),
   send: (integration, log) => new LogSender(integration, log),
   // Writing a log line does not fail on its own; anything thrown is a bug, reported as internal.
-  classify: (error) =>
-    new DeliveryError('internal', `unexpected error (${(error as Error)?.name ?? 'unknown'})`, true),
+  classify: (error) => unexpectedDeliveryError(error),
 });
