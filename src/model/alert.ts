@@ -33,6 +33,12 @@ export interface Alert {
   firedAt?: number;
   resolvedAt?: number;
   keepFiringSince?: number;
+  /**
+   * How long after its cause has gone the alert's signal can still hold it: the rule's window (for
+   * windowed signals), its keep_firing_for, one probe interval and one evaluation. An error rate
+   * over 5 m still counts an outage's failures 5 m after the target is back.
+   */
+  echoMs?: number;
 }
 
 export function fingerprintOf(labels: Readonly<Record<string, string>>): string {

@@ -186,6 +186,7 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
     source: toMatchers(rule.source_matchers),
     target: toMatchers(rule.target_matchers),
     equal: rule.equal,
+    muteAftermath: rule.mute_aftermath,
   }));
   const silences: SilenceSpec[] = sections.silences.map((silence) => {
     // Without starts_at a config silence holds from the start; its id stays the same across reloads.

@@ -7,7 +7,8 @@
  * - the decision and the queued notification are committed in one transaction (store.ts),
  *   so neither a retry nor a restart repeats a notification, and none is lost.
  * Unlike Alertmanager, muting (silence or inhibition) only stops *new* firing notices: an alert an
- * integration was told about still gets its resolved notice, even while muted.
+ * integration was told about still gets its resolved notice, even while muted; and an inhibited
+ * alert stays muted through its source's aftermath (inhibit.ts).
  */
 
 import type { Logger } from 'pino';
@@ -15,7 +16,7 @@ import type { Alert } from '../model/alert.js';
 import type { Notification, NotificationReason, NotifiedAlert } from '../model/notification.js';
 import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
-import { Inhibitor } from './inhibit.js';
+import { InhibitionState } from './inhibit.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
 import { common, idempotencyKey, ZERO_TIME } from './notification.js';
@@ -79,6 +80,7 @@ function isFiring(group: Group): boolean {
 export class Dispatcher {
   private readonly groups = new Map<string, Group>();
   private firing: Alert[] = [];
+  private readonly inhibition = new InhibitionState();
   private config: NotifyConfig;
 
   constructor(
@@ -101,6 +103,7 @@ export class Dispatcher {
   /** The full list of current alerts (pending ones are ignored), after each evaluation. */
   update(alerts: readonly Alert[]): void {
     this.firing = alerts.filter((alert) => alert.state === 'firing');
+    this.inhibition.update(this.config.inhibitRules, this.firing, this.options.now());
     const wasFiring = new Set([...this.groups.values()].filter(isFiring).map((group) => group.key));
     const seen = new Map<string, Set<string>>();
     for (const alert of alerts) {
@@ -176,7 +179,6 @@ export class Dispatcher {
     const now = this.options.now();
     const entry = this.options.store.entry(integration.id, group.key);
     const told = new Set(entry?.firing ?? []);
-    const inhibitor = new Inhibitor(this.config.inhibitRules, this.firing);
     const active: Alert[] = [];
     const mutedButTold: string[] = [];
     const resolved: Alert[] = [];
@@ -185,7 +187,7 @@ export class Dispatcher {
       if (alert.state === 'firing' && !gone) {
         const muted =
           this.options.silences.silencedBy(alert.labels) !== undefined ||
-          inhibitor.inhibitedBy(alert) !== undefined;
+          this.inhibition.isMuted(alert.fingerprint);
         if (!muted) active.push(alert);
         else if (told.has(alert.fingerprint)) mutedButTold.push(alert.fingerprint);
       } else if (told.has(alert.fingerprint)) {

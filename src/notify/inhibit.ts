@@ -1,7 +1,14 @@
 /**
  * Inhibition (Alertmanager's inhibit_rules): a firing alert matching `source` mutes alerts matching
  * `target` that carry the same values for every `equal` label. An alert never inhibits itself.
+ *
+ * One step past Alertmanager (`mute_aftermath`, default on): a target muted by a rule stays muted
+ * after its source resolves, for as long as its own signal can still be holding the source's
+ * incident (Alert.echoMs). Without it, "api is down" paged once and then, a minute after the
+ * target came back, HighErrorRate paged too: its 5 m window still held the outage's failures.
+ * A target still firing once its echo has passed is a problem of its own, and pages.
  */
+import type { Alert } from '../model/alert.js';
 import { matchesAll } from './matchers.js';
 import type { InhibitRule } from './model.js';
 
@@ -17,17 +24,66 @@ export class Inhibitor {
     private readonly firing: readonly LabelledAlert[],
   ) {}
 
-  /** The labels of the alert that mutes `alert`, or undefined. */
-  inhibitedBy(alert: LabelledAlert): Readonly<Record<string, string>> | undefined {
+  /** The rule that mutes `alert` and the labels of its source, or undefined. */
+  inhibitedBy(
+    alert: LabelledAlert,
+  ): { rule: InhibitRule; source: Readonly<Record<string, string>> } | undefined {
     for (const rule of this.rules) {
       if (!matchesAll(rule.target, alert.labels)) continue;
       for (const source of this.firing) {
         if (source.fingerprint === alert.fingerprint) continue;
         if (!matchesAll(rule.source, source.labels)) continue;
         if (rule.equal.every((name) => (source.labels[name] ?? '') === (alert.labels[name] ?? '')))
-          return source.labels;
+          return { rule, source: source.labels };
       }
     }
     return undefined;
+  }
+}
+
+/** An alert muted by a `mute_aftermath` rule: which firing of it, and when its source let go. */
+interface Held {
+  readonly activeAt: number;
+  releasedAt?: number;
+}
+
+/**
+ * Which firing alerts are muted by inhibition, decided once per evaluation so that the moment a
+ * source lets go is known. Kept in memory: a restart during an aftermath ends it early.
+ */
+export class InhibitionState {
+  private readonly held = new Map<string, Held>();
+  private muted = new Set<string>();
+
+  update(rules: readonly InhibitRule[], firing: readonly Alert[], now: number): void {
+    const inhibitor = new Inhibitor(rules, firing);
+    const muted = new Set<string>();
+    for (const alert of firing) {
+      const by = inhibitor.inhibitedBy(alert);
+      const held = this.held.get(alert.fingerprint);
+      if (by) {
+        muted.add(alert.fingerprint);
+        if (by.rule.muteAftermath) this.held.set(alert.fingerprint, { activeAt: alert.activeAt });
+        else this.held.delete(alert.fingerprint);
+        continue;
+      }
+      // Only the same firing: one that resolved and fired again since is news.
+      if (held && held.activeAt === alert.activeAt) {
+        held.releasedAt ??= now;
+        if (now - held.releasedAt < (alert.echoMs ?? 0)) {
+          muted.add(alert.fingerprint);
+          continue;
+        }
+      }
+      this.held.delete(alert.fingerprint);
+    }
+    const firingNow = new Set(firing.map((alert) => alert.fingerprint));
+    for (const fingerprint of this.held.keys())
+      if (!firingNow.has(fingerprint)) this.held.delete(fingerprint);
+    this.muted = muted;
+  }
+
+  isMuted(fingerprint: string): boolean {
+    return this.muted.has(fingerprint);
   }
 }

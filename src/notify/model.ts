@@ -55,6 +55,11 @@ export interface InhibitRule {
   readonly source: readonly Matcher[];
   readonly target: readonly Matcher[];
   readonly equal: readonly string[];
+  /**
+   * A target this rule muted stays muted after the source resolves, for as long as the target's
+   * own signal still remembers the source's incident (Alert.echoMs). Default on.
+   */
+  readonly muteAftermath: boolean;
 }
 
 export interface SilenceSpec {

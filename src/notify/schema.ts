@@ -114,6 +114,7 @@ export const inhibitRuleSchema = z.strictObject({
   source_matchers: matcherList.min(1),
   target_matchers: matcherList.min(1),
   equal: z.array(z.string()).default([]),
+  mute_aftermath: z.boolean().default(true),
 });
 
 const timestamp = z

@@ -19,7 +19,7 @@ import type { ProbeSpec } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { alertEvidence } from './evidence.js';
 import { compare, type RuleSpec, selects } from './rule.js';
-import { computeSignal } from './signals.js';
+import { computeSignal, WINDOWED } from './signals.js';
 import { describeThreshold, renderTemplate } from './template.js';
 
 export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, string> {
@@ -30,6 +30,16 @@ export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, st
     alertname: rule.alert,
     severity: rule.severity,
   };
+}
+
+/** How long this rule's signal can hold after the probe's problem is gone (Alert.echoMs). */
+function echoOf(rule: RuleSpec, probe: ProbeSpec, evaluationIntervalMs: number): number {
+  return (
+    (WINDOWED.has(rule.signal) ? rule.windowMs : 0) +
+    rule.keepFiringForMs +
+    (probe.intervalMs ?? 0) +
+    evaluationIntervalMs
+  );
 }
 
 interface EvaluationResult {
@@ -66,6 +76,8 @@ export class AlertEvaluator {
     rules: readonly RuleSpec[],
     probes: readonly ProbeSpec[],
     results: ResultStore,
+    /** The rule loop's interval: part of how long an alert can outlive its cause (Alert.echoMs). */
+    evaluationIntervalMs = 0,
   ): EvaluationResult {
     const seen = new Set<string>();
     const changed: Alert[] = [];
@@ -79,7 +91,11 @@ export class AlertEvaluator {
         seen.add(fingerprint);
         const existing = this.alerts.get(fingerprint);
         const thresholdText = describeThreshold(rule);
-        if (existing) existing.threshold = thresholdText;
+        const echoMs = echoOf(rule, probe, evaluationIntervalMs);
+        if (existing) {
+          existing.threshold = thresholdText;
+          existing.echoMs = echoMs;
+        }
         const value = computeSignal(rule.signal, {
           history: results.get(probe.name),
           now,
@@ -121,6 +137,7 @@ export class AlertEvaluator {
               labels,
               annotations: annotations(value),
               threshold: thresholdText,
+              echoMs,
               ...evidence,
               state: 'pending',
               value,

@@ -101,7 +101,7 @@ export class RuleLoop {
     const started = performance.now();
     try {
       const now = at ?? this.options.now();
-      const { changed } = evaluator.evaluate(now, rules, probes, this.options.results);
+      const { changed } = evaluator.evaluate(now, rules, probes, this.options.results, this.intervalMs);
       this.options.state.saveAlerts(evaluator.list(), now);
       this.options.sink.afterEvaluation([...evaluator.list(), ...this.options.otherAlerts(now)]);
       for (const alert of changed) {

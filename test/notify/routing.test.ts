@@ -76,6 +76,7 @@ describe('route tree', () => {
         source: [parseMatcher('severity="critical"') as never],
         target: [parseMatcher('severity=~".+"') as never],
         equal: ['probe'],
+        muteAftermath: true,
       },
     ];
     const critical = { fingerprint: 'c', labels: { severity: 'critical', probe: 'a' } };
