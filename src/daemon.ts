@@ -40,7 +40,7 @@ import { VERSION } from './version.js';
 
 const DEFAULT_MAX_CONCURRENCY = 2_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
+export const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
 /** Uptime counts go to disk this often (and at shutdown): a crash loses at most this much. */
 const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
 

@@ -6,10 +6,14 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';
+import { DEFAULT_EVALUATION_INTERVAL_MS } from '../daemon.js';
 import { PrismwatchError } from '../errors.js';
 import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
 import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
+import { parseDuration } from '../util/duration.js';
+import { whatPagesWhen } from '../verify/paging.js';
+import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
 import { runAlertsCommand } from './alerts.js';
 import { runCheck } from './check.js';
@@ -285,6 +289,29 @@ rules
     const { yaml, notes } = exportPrometheusRules(config.rules, config.probes);
     process.stdout.write(yaml);
     for (const note of notes) process.stderr.write(`note: ${note}\n`);
+  });
+
+rules
+  .command('pages')
+  .description(
+    'Print what pages when: for each rule and probe, the incident that notifies, how fast, and when it resolves (Markdown).',
+  )
+  .argument('[paths...]', 'config files or directories (default: ./probes and ./alerts)')
+  .addOption(
+    new Option('--rules.evaluation-interval <duration>', 'the evaluation interval to assume (default 10s)'),
+  )
+  .action((paths: string[], options: Record<string, unknown>) => {
+    const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
+    const evaluation = options['rules.evaluationInterval'] as string | undefined;
+    const evaluationMs =
+      evaluation === undefined ? DEFAULT_EVALUATION_INTERVAL_MS : parseDuration(evaluation);
+    if (evaluationMs === undefined || evaluationMs <= 0)
+      throw new PrismwatchError(
+        'PRISMWATCH_USAGE',
+        `--rules.evaluation-interval expects a duration, got "${evaluation}"`,
+      );
+    process.stdout.write(pagingTable(whatPagesWhen(config, evaluationMs)));
+    process.stdout.write(`\n${pagingAssumptions(evaluationMs)}\n`);
   });
 
 program

@@ -108,6 +108,8 @@ export interface SmtpSink {
   readonly port: number;
   readonly smarthost: string;
   readonly mails: ParsedMail[];
+  /** When each of `mails` arrived (epoch ms), in the same order. */
+  readonly receivedAt: number[];
   /** Delay before the 220 greeting, in ms. */
   greetingDelayMs: number;
   down(): Promise<void>;
@@ -122,6 +124,7 @@ export async function smtpSink(
     port: 0,
     smarthost: '',
     mails: [],
+    receivedAt: [],
     greetingDelayMs: 0,
     async down() {
       if (!server) return;
@@ -150,6 +153,7 @@ export async function smtpSink(
           simpleParser(stream)
             .then((mail) => {
               sink.mails.push(mail);
+              sink.receivedAt.push(Date.now());
               callback();
             })
             .catch(callback);

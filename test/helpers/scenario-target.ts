@@ -1,0 +1,140 @@
+/**
+ * A deployment on loopback for the paging scenario: the app over HTTP (/health, /api/health, /)
+ * and its public front over HTTPS (/ with security headers, a certificate from a test CA). Each
+ * can be broken on demand the way the checklist's incidents break a real one, and records when
+ * it served a bad answer, so a test measures delays from the bad run itself.
+ */
+import { createServer as createHttp, type Server } from 'node:http';
+import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { onTestFinished } from 'vitest';
+import { days, makeCa, makeLeaf, writeCaFile } from './certs.js';
+
+const SECURE_HEADERS = {
+  'strict-transport-security': 'max-age=63072000; includeSubDomains',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+export interface ScenarioTarget {
+  readonly appUrl: string;
+  readonly frontUrl: string;
+  readonly frontHostPort: string;
+  readonly caFile: string;
+  /** What the target does now; change it to start or end an incident. */
+  readonly mode: { apiErrorEvery: number; apiLatencyMs: number; securityHeaders: boolean };
+  /** When /api/health answered 500, and when a slow answer of it finished (epoch ms). */
+  readonly apiFailures: number[];
+  readonly apiSlow: number[];
+  expireCertificate(): void;
+  renewCertificate(): void;
+  /** Both listeners closed: connections are refused. */
+  down(): Promise<void>;
+  up(): Promise<void>;
+}
+
+function tracked(server: Server | HttpsServer) {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    socket.on('error', () => {});
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  let port = 0;
+  return {
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      port = (server.address() as AddressInfo).port;
+      return port;
+    },
+    async close() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+export async function scenarioTarget(): Promise<ScenarioTarget> {
+  const ca = await makeCa();
+  const good = await makeLeaf({ ca, hosts: ['localhost'], notAfter: days(90) });
+  const expired = await makeLeaf({ ca, hosts: ['localhost'], notBefore: days(-90), notAfter: days(-1) });
+  const mode = { apiErrorEvery: 0, apiLatencyMs: 0, securityHeaders: true };
+  const apiFailures: number[] = [];
+  const apiSlow: number[] = [];
+  let apiRequests = 0;
+
+  const app = createHttp((req, res) => {
+    if (req.url === '/api/health') {
+      apiRequests += 1;
+      // Every n-th request fails, the first half-way through the first n (7 % at n = 14).
+      const every = mode.apiErrorEvery;
+      if (every > 0 && apiRequests % every === Math.floor(every / 2)) {
+        apiFailures.push(Date.now());
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
+        return;
+      }
+      const latency = mode.apiLatencyMs;
+      setTimeout(() => {
+        if (latency > 0) apiSlow.push(Date.now());
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      }, latency);
+      return;
+    }
+    if (req.url === '/health') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end('<!doctype html><title>app</title>');
+  });
+  const front = createHttps({ cert: good.cert, key: good.key }, (_req, res) => {
+    res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        ...(mode.securityHeaders ? SECURE_HEADERS : {}),
+      })
+      .end('<!doctype html><title>front</title>');
+  });
+  const appListener = tracked(app);
+  const frontListener = tracked(front);
+  const appPort = await appListener.listen();
+  const frontPort = await frontListener.listen();
+  onTestFinished(async () => {
+    await appListener.close();
+    await frontListener.close();
+  });
+  // Resetting the counter at each switch keeps the failures' places the same in every run.
+  const resetting = new Proxy(mode, {
+    set(target, key, value) {
+      if (key === 'apiErrorEvery') apiRequests = 0;
+      return Reflect.set(target, key, value);
+    },
+  });
+  return {
+    appUrl: `http://127.0.0.1:${appPort}`,
+    frontUrl: `https://localhost:${frontPort}`,
+    frontHostPort: `localhost:${frontPort}`,
+    caFile: writeCaFile(ca),
+    mode: resetting,
+    apiFailures,
+    apiSlow,
+    expireCertificate: () => front.setSecureContext({ cert: expired.cert, key: expired.key }),
+    renewCertificate: () => front.setSecureContext({ cert: good.cert, key: good.key }),
+    async down() {
+      await appListener.close();
+      await frontListener.close();
+    },
+    async up() {
+      await appListener.listen();
+      await frontListener.listen();
+    },
+  };
+}
