@@ -65,6 +65,12 @@ export interface DaemonOptions {
   readonly serverLimits?: Partial<ServerLimits>;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
+  /**
+   * The URL people reach prismwatch under (--web.external-url): links in notifications and the
+   * generatorURL of alerts sent to Alertmanager. The config's global.external_url wins; without
+   * either, the listen address.
+   */
+  readonly externalUrl?: string;
 }
 
 export class Daemon {
@@ -346,7 +352,7 @@ export class Daemon {
       registry: this.selfMetrics.registry,
       log: this.log,
       now: this.now,
-      baseUrl: () => this.baseUrl,
+      baseUrl: () => this.options.externalUrl ?? this.baseUrl,
       evaluationIntervalMs: this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
     });
   }

@@ -68,6 +68,10 @@ program
     `heap growth past the last full GC before the next, e.g. 50 for a smaller footprint (env ${ENV.heapGrowth}, default 0: V8 decides)`,
   )
   .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
+  .option(
+    '--web.external-url <url>',
+    `the URL prismwatch is reached under, for links in notifications and Alertmanager's generatorURL (env ${ENV.externalUrl}; the config's global.external_url wins; default: the listen address)`,
+  )
   .option('--web.tls-cert-file <pem>', `serve HTTPS with this certificate chain (env ${ENV.tlsCertFile})`)
   .option('--web.tls-key-file <pem>', `and this private key (env ${ENV.tlsKeyFile})`)
   .option('--shutdown-grace <duration>', 'how long in-flight probes may finish on shutdown (default 10s)')
@@ -92,6 +96,7 @@ program
       shard: options.shard as string | undefined,
       tlsCertFile: options['web.tlsCertFile'] as string | undefined,
       tlsKeyFile: options['web.tlsKeyFile'] as string | undefined,
+      externalUrl: options['web.externalUrl'] as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);

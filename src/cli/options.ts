@@ -14,6 +14,7 @@ export const ENV = {
   tlsKeyFile: 'PRISMWATCH_TLS_KEY_FILE',
   heapGrowth: 'PRISMWATCH_HEAP_GROWTH_PERCENT',
   maxConnections: 'PRISMWATCH_MAX_CONNECTIONS',
+  externalUrl: 'PRISMWATCH_EXTERNAL_URL',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';

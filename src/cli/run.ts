@@ -24,6 +24,25 @@ interface RunCommandOptions {
   readonly evaluationInterval?: string;
   readonly dataDir?: string;
   readonly heapGrowthPercent?: string;
+  readonly externalUrl?: string;
+}
+
+/** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
+function externalUrl(options: RunCommandOptions): { externalUrl?: string } {
+  const value = options.externalUrl ?? process.env[ENV.externalUrl];
+  if (!value) return {};
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--web.external-url expects an absolute http or https URL like "https://prismwatch.example.com", got "${value}"`,
+    );
+  return { externalUrl: value.replace(/\/+$/, '') };
 }
 
 /** --web.tls-cert-file and --web.tls-key-file (or their env), both or neither, read now. */
@@ -107,6 +126,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     shutdownGraceMs,
     ...(options.shard ? { shard: parseShard(options.shard) } : {}),
     ...serverTls(options),
+    ...externalUrl(options),
   });
 
   // A bug in prismwatch (not a target) must not leave a half-working daemon: log it and exit so

@@ -208,6 +208,17 @@ describe('prismwatch run flags', () => {
     expect(grace.stderr).toBe(
       'prismwatch: --shutdown-grace expects a duration like "10s" (at most 24d), got "a while"\n',
     );
+    const external = await runCli([
+      'run',
+      '--web.listen-address',
+      '127.0.0.1:0',
+      '--web.external-url',
+      'prismwatch:9797',
+    ]);
+    expect(external.code).toBe(2);
+    expect(external.stderr).toBe(
+      'prismwatch: --web.external-url expects an absolute http or https URL like "https://prismwatch.example.com", got "prismwatch:9797"\n',
+    );
   });
 });
 

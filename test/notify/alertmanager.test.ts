@@ -8,8 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { configDir } from '../helpers/config-dir.js';
+import { startDaemon } from '../helpers/daemon.js';
 import { eventually } from '../helpers/metrics.js';
-import { alertFor, resolved, startNotifier } from '../helpers/notifier.js';
+import { alertFor, resolved, startNotifier, tempDataDir } from '../helpers/notifier.js';
 import { refusedPort } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
 
@@ -97,6 +99,50 @@ receivers:
       evaluate([resolved(alert)]);
       await eventually(() => sink.delivered.some((delivery) => delivery.body.status === 'resolved'), 15_000);
       expect(sink.delivered.filter((delivery) => delivery.body.status === 'firing')).toHaveLength(1);
+    },
+    30_000,
+  );
+
+  it.runIf(available)(
+    'a daemon forwards a refused target with its reason, value and an absolute link under --web.external-url',
+    async () => {
+      const sink = await webhookSink();
+      const alertmanager = await startAlertmanager(sink.url);
+      const dir = configDir();
+      dir.write(
+        'all.yaml',
+        `probes:
+  - { name: api, kind: http, url: 'http://127.0.0.1:${await refusedPort()}/health', interval: 200ms }
+rules:
+  - alert: ProbeDown
+    severity: critical
+    signal: up
+    op: '=='
+    threshold: 0
+    annotations: { summary: '{{probe}} is down' }
+route:
+  receiver: am
+receivers:
+  - name: am
+    alertmanager_configs:
+      - urls: [${alertmanager}]
+        resend_interval: 500ms
+`,
+      );
+      await startDaemon(dir.path, {
+        evaluationIntervalMs: 200,
+        dataDir: tempDataDir(),
+        externalUrl: 'https://prismwatch.example.com',
+      });
+      await eventually(() => sink.delivered.length >= 1, 15_000);
+      const alert = sink.delivered[0]!.body.alerts[0] as {
+        generatorURL: string;
+        annotations: Record<string, string>;
+      };
+      expect(alert.generatorURL).toBe('https://prismwatch.example.com/api/v1/probes/api/results');
+      expect(alert.annotations.summary).toBe('api is down');
+      expect(alert.annotations.evidence).toBeTruthy();
+      expect(alert.annotations.reason).toMatch(/^connect_refused: connection to 127\.0\.0\.1:\d+ refused/);
     },
     30_000,
   );
