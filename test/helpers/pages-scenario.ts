@@ -8,6 +8,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { ParsedMail } from 'mailparser';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { type PagingEntry, whatPagesWhen } from '../../src/verify/paging.js';
 import { configDir } from './config-dir.js';
@@ -227,7 +228,7 @@ export async function runPagesScenario(options: ScenarioOptions): Promise<Scenar
 
   const expected: Expected[] = [];
   const mutedFiring = new Set<string>();
-  const expect = (
+  const expectNotice = (
     phase: string,
     alert: string,
     receiver: string,
@@ -273,7 +274,7 @@ export async function runPagesScenario(options: ScenarioOptions): Promise<Scenar
   target.mode.apiErrorEvery = 0;
   await until(arrived('pager', 'HighErrorRate', 'resolved'), 'pager resolved HighErrorRate');
   const kth = target.apiFailures[errorsEntry.badRuns - 1]!;
-  expect('7 % errors', 'HighErrorRate', 'pager', ['prismai-api'], {
+  expectNotice('7 % errors', 'HighErrorRate', 'pager', ['prismai-api'], {
     badRun: [kth, kth],
     ended: target.apiFailures.at(-1)!,
     ...(options.outages ? { outage: 'email' as const } : {}),
@@ -288,7 +289,7 @@ export async function runPagesScenario(options: ScenarioOptions): Promise<Scenar
     target.mode.apiLatencyMs = 0;
     await until(arrived('team', 'HighLatency', 'resolved'), 'team resolved HighLatency');
     const slowKth = target.apiSlow[slowEntry.badRuns - 1]!;
-    expect('2.5 s responses', 'HighLatency', 'team', ['prismai-api'], {
+    expectNotice('2.5 s responses', 'HighLatency', 'team', ['prismai-api'], {
       badRun: [slowKth, slowKth],
       ended: target.apiSlow.at(-1)!,
       reason: 'p95',
@@ -307,7 +308,7 @@ export async function runPagesScenario(options: ScenarioOptions): Promise<Scenar
       arrived('pager', 'SecurityHeadersBelowPolicy', 'resolved'),
       'pager resolved SecurityHeadersBelowPolicy',
     );
-    expect('missing security headers', 'SecurityHeadersBelowPolicy', 'pager', ['prismai-security'], {
+    expectNotice('missing security headers', 'SecurityHeadersBelowPolicy', 'pager', ['prismai-security'], {
       badRun: [started, started + intervalOf('prismai-security')],
       ended,
       reason: 'security_policy',
@@ -323,7 +324,7 @@ export async function runPagesScenario(options: ScenarioOptions): Promise<Scenar
     ended = Date.now();
     target.renewCertificate();
     await until(arrived('pager', 'CertificateInvalid', 'resolved'), 'pager resolved CertificateInvalid');
-    expect('expired certificate', 'CertificateInvalid', 'pager', ['prismai-tls'], {
+    expectNotice('expired certificate', 'CertificateInvalid', 'pager', ['prismai-tls'], {
       badRun: [started, started + intervalOf('prismai-tls')],
       ended,
       reason: 'tls_error',
@@ -348,7 +349,7 @@ export async function runPagesScenario(options: ScenarioOptions): Promise<Scenar
   const recovered = Date.now();
   await target.up();
   await until(arrived('pager', 'ProbeDown', 'resolved'), 'pager resolved ProbeDown');
-  expect('down', 'ProbeDown', 'pager', ['prismai-api', 'prismai-health', 'prismai-web'], {
+  expectNotice('down', 'ProbeDown', 'pager', ['prismai-api', 'prismai-health', 'prismai-web'], {
     badRun: [wentDown, wentDown + intervalOf('prismai-health')],
     ended: recovered,
     ...(options.outages ? { outage: 'webhook' as const } : {}),
@@ -451,4 +452,25 @@ export function report(title: string, run: ScenarioRun, assessment: Assessment):
   for (const o of assessment.unexpected)
     lines.push(`unexpected: ${o.channel} ${o.receiver} ${o.status} ${o.alert} ${o.probes.join(',')}`);
   return lines.join('\n');
+}
+
+/**
+ * The acceptance's assertions over one run: nothing unexpected, no duplicate, every notice there
+ * once, on time, for the right probes and with its reason (early pages are checked when asked).
+ */
+export function expectAcceptance(title: string, run: ScenarioRun, options: { early: boolean }): void {
+  const assessment = assess(run);
+  console.log(report(title, run, assessment));
+  expect(assessment.unexpected).toEqual([]);
+  expect(assessment.duplicates).toBe(0);
+  expect(assessment.recall).toBe(1);
+  for (const notice of assessment.notices) {
+    expect.soft(notice, `${notice.alert} ${notice.channel} ${notice.status}`).toMatchObject({
+      count: 1,
+      late: false,
+      ...(options.early ? { early: false } : {}),
+      wrongProbes: false,
+      reasonless: false,
+    });
+  }
 }

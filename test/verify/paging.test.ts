@@ -40,6 +40,9 @@ inhibit_rules:
   return whatPagesWhen(loadConfig([dir.path], {}), 10_000);
 }
 
+const ERRORS = `rules:
+  - { alert: Errors, severity: critical, signal: error_ratio, window: 5m, min_samples: 10, op: '>', threshold: 0.05 }`;
+
 describe('what pages when', () => {
   it('counts the runs a windowed rule needs and the span they must fall in', () => {
     const [errors] = entriesFor(`rules:
@@ -54,21 +57,9 @@ describe('what pages when', () => {
       mutedBy: ['alertname="Down" (same probe)'],
     });
     // At 30 s the window holds 10 runs: one failure is 10 %.
-    expect(
-      entriesFor(
-        `rules:
-  - { alert: Errors, severity: critical, signal: error_ratio, window: 5m, min_samples: 10, op: '>', threshold: 0.05 }`,
-        '30s',
-      )[0]!.badRuns,
-    ).toBe(1);
+    expect(entriesFor(ERRORS, '30s')[0]!.badRuns).toBe(1);
     // And at 1m it holds 5, fewer than min_samples: the rule can never fire.
-    expect(
-      entriesFor(
-        `rules:
-  - { alert: Errors, severity: critical, signal: error_ratio, window: 5m, min_samples: 10, op: '>', threshold: 0.05 }`,
-        '1m',
-      )[0]!.never,
-    ).toContain('fewer than min_samples 10');
+    expect(entriesFor(ERRORS, '1m')[0]!.never).toContain('fewer than min_samples 10');
   });
 
   it('finds the slow runs an interpolated p95 needs', () => {
