@@ -25,7 +25,7 @@ import { ResultStore } from './results/history.js';
 import { TransitionLog } from './results/transitions.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { AlertEvaluator } from './rules/evaluator.js';
-import { RuleLoop } from './rules/rule-loop.js';
+import { DEFAULT_EVALUATION_INTERVAL_MS, RuleLoop } from './rules/rule-loop.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import { createHttpServer, listen } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
@@ -40,7 +40,6 @@ import { VERSION } from './version.js';
 
 const DEFAULT_MAX_CONCURRENCY = 2_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
-export const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
 /** Uptime counts go to disk this often (and at shutdown): a crash loses at most this much. */
 const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
 

@@ -6,12 +6,11 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';
-import { DEFAULT_EVALUATION_INTERVAL_MS } from '../daemon.js';
 import { PrismwatchError } from '../errors.js';
 import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
+import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
 import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
-import { parseDuration } from '../util/duration.js';
 import { whatPagesWhen } from '../verify/paging.js';
 import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
@@ -20,7 +19,7 @@ import { runCheck } from './check.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 import { runProbeCommand } from './probe.js';
 import { parseLabelArgs, routesTest } from './routes.js';
-import { runDaemon } from './run.js';
+import { evaluationIntervalFlag, runDaemon } from './run.js';
 import { silencesAdd, silencesExpire, silencesList } from './silences.js';
 import { runVerify } from './verify.js';
 
@@ -309,12 +308,7 @@ rules
     const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
     const evaluation = options['rules.evaluationInterval'] as string | undefined;
     const evaluationMs =
-      evaluation === undefined ? DEFAULT_EVALUATION_INTERVAL_MS : parseDuration(evaluation);
-    if (evaluationMs === undefined || evaluationMs <= 0)
-      throw new PrismwatchError(
-        'PRISMWATCH_USAGE',
-        `--rules.evaluation-interval expects a duration, got "${evaluation}"`,
-      );
+      evaluation === undefined ? DEFAULT_EVALUATION_INTERVAL_MS : evaluationIntervalFlag(evaluation);
     process.stdout.write(pagingTable(whatPagesWhen(config, evaluationMs)));
     process.stdout.write(`\n${pagingAssumptions(evaluationMs)}\n`);
   });

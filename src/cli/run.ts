@@ -78,6 +78,17 @@ function wholeNumberFlag(flag: string, text: string | undefined): number | undef
   return value;
 }
 
+/** --rules.evaluation-interval (run, rules pages): a duration from 100ms to 24d. */
+export function evaluationIntervalFlag(text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 100 || ms > MAX_TIMER_DELAY_MS)
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--rules.evaluation-interval expects a duration from 100ms to 24d, got "${text}"`,
+    );
+  return ms;
+}
+
 /** Exit codes: 0 after a clean stop, 2 for an invalid configuration, 1 for anything else. */
 export async function runDaemon(options: RunCommandOptions): Promise<number> {
   applyHeapGrowth(heapGrowthPercent(options.heapGrowthPercent ?? process.env[ENV.heapGrowth]));
@@ -101,18 +112,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     );
   }
   const evaluationIntervalMs =
-    options.evaluationInterval === undefined ? undefined : parseDuration(options.evaluationInterval);
-  if (
-    options.evaluationInterval !== undefined &&
-    (evaluationIntervalMs === undefined ||
-      evaluationIntervalMs < 100 ||
-      evaluationIntervalMs > MAX_TIMER_DELAY_MS)
-  ) {
-    throw new PrismwatchError(
-      'PRISMWATCH_USAGE',
-      `--rules.evaluation-interval expects a duration from 100ms to 24d, got "${options.evaluationInterval}"`,
-    );
-  }
+    options.evaluationInterval === undefined ? undefined : evaluationIntervalFlag(options.evaluationInterval);
   const daemon = new Daemon({
     evaluationIntervalMs,
     dataDir: options.dataDir ?? process.env[ENV.dataDir] ?? DEFAULT_DATA_DIR,

@@ -79,7 +79,6 @@ function isFiring(group: Group): boolean {
 
 export class Dispatcher {
   private readonly groups = new Map<string, Group>();
-  private firing: Alert[] = [];
   private readonly inhibition = new InhibitionState();
   private config: NotifyConfig;
 
@@ -102,8 +101,8 @@ export class Dispatcher {
 
   /** The full list of current alerts (pending ones are ignored), after each evaluation. */
   update(alerts: readonly Alert[]): void {
-    this.firing = alerts.filter((alert) => alert.state === 'firing');
-    this.inhibition.update(this.config.inhibitRules, this.firing, this.options.now());
+    const firing = alerts.filter((alert) => alert.state === 'firing');
+    this.inhibition.update(this.config.inhibitRules, firing, this.options.now());
     const wasFiring = new Set([...this.groups.values()].filter(isFiring).map((group) => group.key));
     const seen = new Map<string, Set<string>>();
     for (const alert of alerts) {

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import type { ProbeSpec } from '../model/probe.js';
 import { formatDuration } from '../util/duration.js';
 import { type RuleSpec, selects } from './rule.js';
-import { factsSignalExpression, LATENCY, type Signal, WINDOWED } from './signals.js';
+import { factsSignalExpression, LATENCY, quantileOf, WINDOWED } from './signals.js';
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
@@ -18,10 +18,6 @@ function escapeRegex(text: string): string {
 function selector(names: readonly string[], extra = ''): string {
   const probe = `probe=~"${names.map(escapeRegex).join('|')}"`;
   return `{${probe}${extra}}`;
-}
-
-function quantileOf(signal: Signal): number {
-  return Number(signal.slice('latency_p'.length)) / 100;
 }
 
 /** The PromQL whose value is the rule's signal, per probe; undefined when PromQL cannot express it. */

@@ -30,6 +30,9 @@ interface RuleLoopOptions {
   readonly now: () => number;
 }
 
+/** How often rules are evaluated unless --rules.evaluation-interval says otherwise (Prometheus's default is 1m; ours suits probes every 15 s). */
+export const DEFAULT_EVALUATION_INTERVAL_MS = 10_000;
+
 type RuleConfig = () => { rules: readonly RuleSpec[]; probes: readonly ProbeSpec[] } | undefined;
 
 /**

@@ -65,6 +65,11 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 
+/** The quantile a latency_pNN signal names: latency_p95 → 0.95. */
+export function quantileOf(signal: Signal): number {
+  return Number(signal.slice('latency_p'.length)) / 100;
+}
+
 interface SignalInput {
   readonly history: ProbeHistory | undefined;
   readonly now: number;
@@ -89,7 +94,7 @@ export function computeSignal(signal: Signal, input: SignalInput): number | unde
         return samples.reduce((sum, sample) => sum + sample.durationMs, 0) / samples.length / 1000;
       default: {
         const sorted = samples.map((sample) => sample.durationMs / 1000).sort((a, b) => a - b);
-        return quantile(sorted, Number(signal.slice('latency_p'.length)) / 100);
+        return quantile(sorted, quantileOf(signal));
       }
     }
   }

@@ -2,7 +2,8 @@
  * The "what pages when" table as Markdown (README, `prismwatch rules pages`): one row per rule and
  * timing, the probes that share it listed together.
  */
-import { formatSpan, type PagingEntry, SLOW_FACTOR } from './paging.js';
+import { formatDuration } from '../util/duration.js';
+import { type PagingEntry, SLOW_FACTOR } from './paging.js';
 
 function ordinal(n: number): string {
   return n === 1 ? 'first' : n === 2 ? '2nd' : n === 3 ? '3rd' : `${n}th`;
@@ -15,17 +16,17 @@ function cells(entry: PagingEntry): string[] {
   const windowed = entry.windowed;
   const notice = entry.never
     ? `never: ${entry.never}`
-    : `${formatSpan(min)}–${formatSpan(max)} after the ${ordinal(entry.badRuns)} ${bad} run`;
+    : `${formatDuration(min)}–${formatDuration(max)} after the ${ordinal(entry.badRuns)} ${bad} run`;
   const shortest = entry.never
     ? '—'
     : !hasInterval
       ? 'depends on its schedule'
       : windowed
-        ? `${entry.badRuns} ${bad} run${entry.badRuns === 1 ? '' : 's'} within ${formatSpan(entry.shortestMs)}`
-        : `lasting ≥ ${formatSpan(entry.shortestMs)}`;
+        ? `${entry.badRuns} ${bad} run${entry.badRuns === 1 ? '' : 's'} within ${formatDuration(entry.shortestMs)}`
+        : `lasting ≥ ${formatDuration(entry.shortestMs)}`;
   const resolved = windowed
-    ? `≤ ${formatSpan(entry.resolvedWithinMs)} after the last ${bad} run`
-    : `≤ ${formatSpan(entry.resolvedWithinMs)} after recovery`;
+    ? `≤ ${formatDuration(entry.resolvedWithinMs)} after the last ${bad} run`
+    : `≤ ${formatDuration(entry.resolvedWithinMs)} after recovery`;
   return [
     `\`${entry.alert}\` (${entry.severity})`,
     entry.receivers.join(', '),
@@ -58,7 +59,7 @@ export function pagingTable(entries: readonly PagingEntry[]): string {
   ];
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
   for (const { probes, interval, cells: row } of rows.values()) {
-    const where = `${probes.join(', ')} (${interval > 0 ? formatSpan(interval) : 'schedule'})`;
+    const where = `${probes.join(', ')} (${interval > 0 ? formatDuration(interval) : 'schedule'})`;
     lines.push(`| ${[row[0], row[1], where, ...row.slice(2)].join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;
@@ -67,7 +68,7 @@ export function pagingTable(entries: readonly PagingEntry[]): string {
 /** What the table assumes, said under it. */
 export function pagingAssumptions(evaluationMs: number): string {
   return [
-    `Evaluations every ${formatSpan(evaluationMs)}. A slow run takes ${SLOW_FACTOR}× the latency threshold`,
+    `Evaluations every ${formatDuration(evaluationMs)}. A slow run takes ${SLOW_FACTOR}× the latency threshold`,
     'and the others next to nothing. A notice opens a new group (an alert joining a group that has',
     'already notified waits for its group_interval). Windowed rules count the runs a full window',
     'holds at the probe interval; bad runs can come in any order, as long as enough stay in the window.',

@@ -19,8 +19,9 @@ import { formatMatcher, matchesAll } from '../notify/matchers.js';
 import { matchRoutes } from '../notify/route.js';
 import { alertLabels } from '../rules/evaluator.js';
 import { type RuleSpec, selects } from '../rules/rule.js';
-import { LATENCY, quantile, WINDOWED } from '../rules/signals.js';
+import { LATENCY, quantile, quantileOf, WINDOWED } from '../rules/signals.js';
 import { describeThreshold } from '../rules/template.js';
+import { formatDuration } from '../util/duration.js';
 
 /** A slow run in the latency rows: this much over the threshold (2.5 s against 2 s). */
 export const SLOW_FACTOR = 1.25;
@@ -68,8 +69,7 @@ function slowRunsNeeded(rule: RuleSpec, n: number): number {
   const slow = rule.threshold * SLOW_FACTOR;
   for (let j = 1; j <= n; j++) {
     const sorted = [...Array<number>(n - j).fill(0), ...Array<number>(j).fill(slow)];
-    const value =
-      rule.signal === 'latency_avg' ? (j * slow) / n : quantile(sorted, Number(rule.signal.slice(9)) / 100);
+    const value = rule.signal === 'latency_avg' ? (j * slow) / n : quantile(sorted, quantileOf(rule.signal));
     if (value > rule.threshold) return j;
   }
   return n;
@@ -93,9 +93,8 @@ export function pagingEntry(
   const interval = probe.intervalMs ?? 0;
   const labels = alertLabels(rule, probe);
   const routes = matchRoutes(config.notify.route, labels);
-  // The first page comes from the slowest route that pages (the log's wait does not matter).
-  const paging = routes.filter((route) => route.receiver !== 'log');
-  const groupWait = Math.max(0, ...(paging.length > 0 ? paging : routes).map((route) => route.groupWaitMs));
+  // Told everywhere it goes once the slowest of its routes has waited its group_wait.
+  const groupWait = Math.max(0, ...routes.map((route) => route.groupWaitMs));
   const mutedBy = config.notify.inhibitRules
     .filter((inhibit) => matchesAll(inhibit.target, labels))
     .map(
@@ -116,9 +115,9 @@ export function pagingEntry(
   };
   if (WINDOWED.has(rule.signal)) {
     const n = interval > 0 ? Math.floor(rule.windowMs / interval) : rule.minSamples;
-    const window = formatSpan(rule.windowMs);
+    const window = formatDuration(rule.windowMs);
     const k = LATENCY.has(rule.signal) ? slowRunsNeeded(rule, n) : ratioRunsNeeded(rule, n);
-    const what = LATENCY.has(rule.signal) ? `slower than ${formatSeconds(rule.threshold)}` : 'fail';
+    const what = LATENCY.has(rule.signal) ? `slower than ${formatDuration(rule.threshold * 1000)}` : 'fail';
     return {
       ...base,
       condition: `${k} of the ${n} runs in ${window} ${what} (${rule.signal} ${threshold})`,
@@ -144,7 +143,7 @@ export function pagingEntry(
     condition:
       rule.signal === 'consecutive_failures'
         ? `${plural(k, 'run')} in a row fail`
-        : `${rule.signal} ${threshold}${rule.forMs > 0 ? ` for ${formatSpan(rule.forMs)}` : ''}`,
+        : `${rule.signal} ${threshold}${rule.forMs > 0 ? ` for ${formatDuration(rule.forMs)}` : ''}`,
     badRuns: k,
     badRun:
       rule.signal === 'consecutive_failures' || (rule.signal === 'up' && rule.threshold === 0)
@@ -154,19 +153,6 @@ export function pagingEntry(
     resolvedWithinMs: rule.keepFiringForMs + interval + evaluationMs,
     shortestMs: runs * interval,
   };
-}
-
-/** A span as config writes it: 5m, 1h, 1m30s, 1.5s. */
-export function formatSpan(ms: number): string {
-  const seconds = ms / 1000;
-  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds % 60 === 0) return `${seconds / 60}m`;
-  if (seconds >= 60) return `${Math.floor(seconds / 60)}m${Math.round(seconds % 60)}s`;
-  return `${Number(seconds.toFixed(3))}s`;
-}
-
-function formatSeconds(seconds: number): string {
-  return formatSpan(seconds * 1000);
 }
 
 /** Every (rule, probe) pair of the config. */

@@ -72,12 +72,15 @@ export async function scenarioTarget(): Promise<ScenarioTarget> {
   const apiFailures: number[] = [];
   const apiSlow: number[] = [];
   let apiRequests = 0;
+  // Counted from each change of the error rate, so the failures fall on the same runs every time.
+  let countingFor = 0;
 
   const app = createHttp((req, res) => {
     if (req.url === '/api/health') {
+      const every = mode.apiErrorEvery;
+      if (every !== countingFor) [countingFor, apiRequests] = [every, 0];
       apiRequests += 1;
       // Every n-th request fails, the first half-way through the first n (7 % at n = 14).
-      const every = mode.apiErrorEvery;
       if (every > 0 && apiRequests % every === Math.floor(every / 2)) {
         apiFailures.push(Date.now());
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal"}');
@@ -111,19 +114,12 @@ export async function scenarioTarget(): Promise<ScenarioTarget> {
     await appListener.close();
     await frontListener.close();
   });
-  // Resetting the counter at each switch keeps the failures' places the same in every run.
-  const resetting = new Proxy(mode, {
-    set(target, key, value) {
-      if (key === 'apiErrorEvery') apiRequests = 0;
-      return Reflect.set(target, key, value);
-    },
-  });
   return {
     appUrl: `http://127.0.0.1:${appPort}`,
     frontUrl: `https://localhost:${frontPort}`,
     frontHostPort: `localhost:${frontPort}`,
     caFile: writeCaFile(ca),
-    mode: resetting,
+    mode,
     apiFailures,
     apiSlow,
     expireCertificate: () => front.setSecureContext({ cert: expired.cert, key: expired.key }),
