@@ -208,18 +208,26 @@ export const DASHBOARDS = {
           [1, 'red'],
         ],
       }),
-      stat('Critical alerts firing', 'count(ALERTS{alertstate="firing",severity="critical"}) or vector(0)', {
-        steps: [
-          [null, 'green'],
-          [1, 'red'],
-        ],
-      }),
-      stat('Warnings firing', 'count(ALERTS{alertstate="firing",severity="warning"}) or vector(0)', {
-        steps: [
-          [null, 'green'],
-          [1, 'orange'],
-        ],
-      }),
+      stat(
+        'Critical alerts firing',
+        'count(prismwatch_alerts{alertstate="firing",severity="critical"}) or vector(0)',
+        {
+          steps: [
+            [null, 'green'],
+            [1, 'red'],
+          ],
+        },
+      ),
+      stat(
+        'Warnings firing',
+        'count(prismwatch_alerts{alertstate="firing",severity="warning"}) or vector(0)',
+        {
+          steps: [
+            [null, 'green'],
+            [1, 'orange'],
+          ],
+        },
+      ),
       stat('Probes', 'count(probe_success)', {}),
       {
         type: 'state-timeline',
@@ -259,7 +267,7 @@ export const DASHBOARDS = {
       }),
       timeseries(
         'Firing alerts by severity',
-        [target('count by (severity) (ALERTS{alertstate="firing"})', '{{severity}}')],
+        [target('count by (severity) (prismwatch_alerts{alertstate="firing"})', '{{severity}}')],
         {
           stack: true,
         },

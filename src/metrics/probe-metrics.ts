@@ -1,7 +1,10 @@
 /**
  * ProbeResult → per-probe series. blackbox_exporter's names where the meaning matches, so existing
  * dashboards and rules carry over; prismwatch_* for what blackbox does not have.
- * Every series carries `probe` and the union of the configured user label names (absent = "").
+ * Every series carries `probe`, `kind`, `instance` (the probe's name: blackbox-style dashboards key
+ * on it, and under `honor_labels: true` it replaces the one scrape's instance so each probe is its
+ * own instance) and the union of the configured user label names (absent = ""). Exported rules
+ * select on `kind` and the user labels, so they cover probes added after the export.
  *
  * Why not prom-client here: it formats and escapes every label set on every scrape, and even
  * rendering strings at scrape time held the event loop for long at 10,000 probes
@@ -225,7 +228,8 @@ export class ProbeMetrics {
   /** Starts a probe's series (counters at zero, so rates exist before the first failure). */
   register(spec: ProbeSpec): void {
     if (this.probes.has(spec.name)) return;
-    let labels = `probe="${escapeLabelValue(spec.name)}"`;
+    const name = escapeLabelValue(spec.name);
+    let labels = `probe="${name}",kind="${spec.kind}",instance="${name}"`;
     for (const name of this.userLabels) labels += `,${name}="${escapeLabelValue(spec.labels[name] ?? '')}"`;
     this.probes.set(spec.name, {
       labels,

@@ -113,7 +113,7 @@ export class Notifier {
     }
   }
 
-  /** prismwatch's own alerts (NotificationsFailing), for the API and ALERTS series. */
+  /** prismwatch's own alerts (NotificationsFailing), for the API and the prismwatch_alerts series. */
   ownAlerts(): readonly Alert[] {
     return this.healthAlerts;
   }

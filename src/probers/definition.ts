@@ -37,8 +37,14 @@ export interface FactSignal<F> {
    * result, for signals about how it ended (a policy or certificate failure, not a refused connect).
    */
   readonly read: (facts: F, now: number, result: ProbeResult) => number | undefined;
-  /** The same value in PromQL over the exported series, for `rules export`; none when PromQL cannot say it. */
+  /**
+   * The same value in PromQL over the exported series, for `rules export`; none when PromQL
+   * cannot say it. It keeps every label of the probe's series (aggregate `without` the family's
+   * own labels, never `by (probe)`): exported rules and their annotations read kind and labels.
+   */
   readonly promql?: (selector: string) => string;
+  /** How people read the value (rules/value-format.ts); a plain number when unset, a ratio when named *_ratio. */
+  readonly unit?: 'days';
 }
 
 /** Adds one aligned `name  value` line to a `prismwatch probe` report; `raw` adds a line as is. */

@@ -1,6 +1,10 @@
 /**
- * `ALERTS{alertname, alertstate, …}` and `ALERTS_FOR_STATE` as Prometheus exports them, so
- * dashboards and recording rules written for Prometheus alerts work on prismwatch's.
+ * prismwatch's own alert state as `prismwatch_alerts{alertname, alertstate, …}` and
+ * `prismwatch_alerts_for_state`: the shape of Prometheus's ALERTS / ALERTS_FOR_STATE under names
+ * of their own. They were ALERTS once, and a Prometheus evaluating `rules export` writes ALERTS
+ * too: both writers landed on one series (twice the samples, ALERTS_FOR_STATE flapping between
+ * two values) or, where labels differed, one alert counted twice. One writer per name: these are
+ * prismwatch's, ALERTS is Prometheus's, and a dashboard counts the one that pages.
  */
 
 import type { Alert } from '../model/alert.js';
@@ -16,11 +20,20 @@ function labelText(labels: Readonly<Record<string, string>>, extra: Record<strin
 
 export function renderAlertSeries(alerts: readonly Alert[]): string {
   const active = alerts.filter((alert) => alert.state !== 'resolved');
-  let out = header('ALERTS', 'gauge', 'Pending and firing alerts, one series each (1).');
-  for (const alert of active) out += `ALERTS{${labelText(alert.labels, { alertstate: alert.state })}} 1\n`;
-  out += header('ALERTS_FOR_STATE', 'gauge', 'When each active alert became active, unix seconds.');
+  let out = header(
+    'prismwatch_alerts',
+    'gauge',
+    "prismwatch's pending and firing alerts, one series each (1).",
+  );
   for (const alert of active)
-    out += `ALERTS_FOR_STATE{${labelText(alert.labels)}} ${Math.floor(alert.activeAt / 1000)}\n`;
+    out += `prismwatch_alerts{${labelText(alert.labels, { alertstate: alert.state })}} 1\n`;
+  out += header(
+    'prismwatch_alerts_for_state',
+    'gauge',
+    "When each of prismwatch's active alerts became active, unix seconds.",
+  );
+  for (const alert of active)
+    out += `prismwatch_alerts_for_state{${labelText(alert.labels)}} ${Math.floor(alert.activeAt / 1000)}\n`;
   return out;
 }
 

@@ -20,7 +20,7 @@ import type { ResultStore } from '../results/history.js';
 import { alertEvidence } from './evidence.js';
 import { compare, type RuleSpec, selects } from './rule.js';
 import { computeSignal, WINDOWED } from './signals.js';
-import { describeThreshold, renderTemplate } from './template.js';
+import { describeThreshold, renderAnnotations } from './template.js';
 
 export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, string> {
   return {
@@ -109,23 +109,7 @@ export class AlertEvaluator {
         // Resolving would announce a recovery nobody observed, then fire again once data arrives.
         if (value === undefined && existing && existing.state !== 'resolved') continue;
         const active = value !== undefined && compare(value, rule.op, threshold);
-        const annotations = (v: number) =>
-          Object.fromEntries(
-            Object.entries(rule.annotations).map(([key, template]) => [
-              key,
-              renderTemplate(template, {
-                probe: probe.name,
-                kind: probe.kind,
-                alert: rule.alert,
-                severity: rule.severity,
-                signal: rule.signal,
-                value: v,
-                threshold: rule.threshold,
-                windowMs: rule.windowMs,
-                labels,
-              }),
-            ]),
-          );
+        const annotations = (v: number) => renderAnnotations(rule, probe, v, labels);
         const history = results.get(probe.name);
         if (active) {
           const evidence = alertEvidence(rule, value, history, now);

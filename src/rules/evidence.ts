@@ -7,7 +7,7 @@ import type { ProbeHistory, Sample } from '../results/history.js';
 import { formatDuration } from '../util/duration.js';
 import type { RuleSpec } from './rule.js';
 import { LATENCY, WINDOWED } from './signals.js';
-import { formatSignalValue } from './template.js';
+import { formatSignalValue } from './value-format.js';
 
 type Evidence = Pick<Alert, 'evidence' | 'failure' | 'firstFailureAt'>;
 

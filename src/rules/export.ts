@@ -1,7 +1,9 @@
 /**
  * `prismwatch rules export`: the same rules as Prometheus alerting rules over the series
- * prismwatch exports, for teams that evaluate alerts in Prometheus. Selections by kind or label
- * are resolved against the loaded probes into `probe=~"…"` (kinds are not a series label).
+ * prismwatch exports, for teams that evaluate alerts in Prometheus. A rule selects probes by the
+ * labels every probe series carries (`kind`, the configured labels, `probe` for names), so a
+ * probe added later is covered without exporting again. Annotations print what prismwatch's
+ * own print (value-format.ts; test/rules/export-templates.test.ts runs them through promtool).
  * What PromQL cannot say is reported, not approximated: consecutive_failures has no exact
  * equivalent, and resolve_threshold (hysteresis) has none at all.
  */
@@ -9,59 +11,113 @@ import { stringify } from 'yaml';
 import type { ProbeSpec } from '../model/probe.js';
 import { formatDuration } from '../util/duration.js';
 import { type RuleSpec, selects } from './rule.js';
-import { factsSignalExpression, LATENCY, quantileOf, WINDOWED } from './signals.js';
+import { factsSignalExpression, quantileOf, WINDOWED } from './signals.js';
+import { PLACEHOLDER_RE } from './template.js';
+import { formatSignalValue, valueFormat } from './value-format.js';
 
 function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function selector(names: readonly string[], extra = ''): string {
-  const probe = `probe=~"${names.map(escapeRegex).join('|')}"`;
-  return `{${probe}${extra}}`;
+/** A PromQL string literal (Go's escapes are a superset of JSON's). */
+function promString(text: string): string {
+  return JSON.stringify(text);
+}
+
+/** The rule's probe selection as label matchers, with `extra` matchers after them. */
+function selectorOf(rule: RuleSpec): (extra?: string) => string {
+  const matchers: string[] = [];
+  const { names, kinds, labels } = rule.select;
+  const oneOf = (label: string, values: readonly string[]) =>
+    values.length === 1
+      ? `${label}=${promString(values[0]!)}`
+      : `${label}=~${promString(values.map(escapeRegex).join('|'))}`;
+  if (names) matchers.push(oneOf('probe', names));
+  if (kinds) matchers.push(oneOf('kind', kinds));
+  for (const [name, value] of Object.entries(labels ?? {})) matchers.push(`${name}=${promString(value)}`);
+  // A selector needs one matcher that does not match the empty string.
+  if (!names && !kinds && !Object.values(labels ?? {}).some((value) => value !== ''))
+    matchers.unshift('probe!=""');
+  return (extra = '') => `{${matchers.join(',')}${extra}}`;
+}
+
+/** Runs over the window per probe, all labels but the counter's own kept. */
+function runs(selector: (extra?: string) => string, window: string, extra = ''): string {
+  return `sum without (result, failure) (increase(prismwatch_probe_runs_total${selector(extra)}[${window}]))`;
 }
 
 /** The PromQL whose value is the rule's signal, per probe; undefined when PromQL cannot express it. */
-function signalExpression(rule: RuleSpec, names: readonly string[]): string | undefined {
+function signalExpression(rule: RuleSpec, selector: (extra?: string) => string): string | undefined {
   const w = formatDuration(rule.windowMs);
-  const runs = (extra = '') =>
-    `sum by (probe) (increase(prismwatch_probe_runs_total${selector(names, extra)}[${w}]))`;
   switch (rule.signal) {
     case 'up':
-      return `probe_success${selector(names)}`;
+      return `probe_success${selector()}`;
     case 'error_ratio':
-      return `(${runs(',result="failure"')} / ${runs()})`;
+      return `(${runs(selector, w, ',result="failure"')} / ${runs(selector, w)})`;
     case 'success_ratio':
-      return `(${runs(',result="success"')} / ${runs()})`;
+      return `(${runs(selector, w, ',result="success"')} / ${runs(selector, w)})`;
     case 'latency_avg':
-      return `(sum by (probe) (rate(prismwatch_probe_duration_seconds_sum${selector(names)}[${w}])) / sum by (probe) (rate(prismwatch_probe_duration_seconds_count${selector(names)}[${w}])))`;
+      return `(rate(prismwatch_probe_duration_seconds_sum${selector()}[${w}]) / rate(prismwatch_probe_duration_seconds_count${selector()}[${w}]))`;
     case 'latency_p50':
     case 'latency_p90':
     case 'latency_p95':
     case 'latency_p99':
-      return `histogram_quantile(${quantileOf(rule.signal)}, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket${selector(names)}[${w}])))`;
+      return `histogram_quantile(${quantileOf(rule.signal)}, rate(prismwatch_probe_duration_seconds_bucket${selector()}[${w}]))`;
     case 'consecutive_failures':
       return undefined;
     default:
-      return factsSignalExpression(rule.signal, selector(names));
+      return factsSignalExpression(rule.signal, selector());
   }
 }
 
-function annotation(template: string, rule: RuleSpec): string {
-  const value = rule.signal.endsWith('_ratio')
-    ? '{{ $value | humanizePercentage }}'
-    : LATENCY.has(rule.signal)
-      ? '{{ $value | humanizeDuration }}'
-      : '{{ $value }}';
-  return template.replace(/\{\{\s*([a-zA-Z_.0-9]+)\s*\}\}/g, (_whole, name: string) => {
-    if (name === 'probe') return '{{ $labels.probe }}';
-    if (name === 'value') return value;
-    if (name === 'threshold') return String(rule.threshold);
-    if (name === 'window') return formatDuration(rule.windowMs);
-    if (name === 'alert') return rule.alert;
-    if (name === 'severity') return rule.severity;
-    if (name.startsWith('labels.')) return `{{ $labels.${name.slice(7)} }}`;
-    return '';
-  });
+/** Literal text in a Go template: every "{" printed by an action, so none can open one. */
+function goLiteral(text: string): string {
+  return text.replace(/\{/g, '{{ "{" }}');
+}
+
+/**
+ * One placeholder as Prometheus renders it. `$labels` are the series' labels, not the alert's:
+ * the rule's own labels, alertname and severity are written in as text, and a probe label a
+ * probe may lack is read with `index` (which gives "" where `$labels.x` gives "<no value>").
+ */
+function placeholder(name: string, rule: RuleSpec, probeLabelNames: ReadonlySet<string>): string {
+  switch (name) {
+    case 'probe':
+      return '{{ $labels.probe }}';
+    case 'kind':
+      return '{{ $labels.kind }}';
+    case 'value':
+      return valueFormat(rule.signal).template;
+    case 'threshold':
+      return goLiteral(formatSignalValue(rule.signal, rule.threshold));
+    case 'window':
+      return formatDuration(rule.windowMs);
+    case 'alert':
+      return goLiteral(rule.alert);
+    case 'severity':
+      return rule.severity;
+  }
+  const label = name.slice('labels.'.length);
+  const fixed: Record<string, string> = { ...rule.labels, alertname: rule.alert, severity: rule.severity };
+  if (Object.hasOwn(fixed, label)) return goLiteral(fixed[label]!);
+  if (label === 'probe') return '{{ $labels.probe }}';
+  if (probeLabelNames.has(label)) return `{{ index $labels ${promString(label)} }}`;
+  return '';
+}
+
+export function exportTemplate(
+  template: string,
+  rule: RuleSpec,
+  probeLabelNames: ReadonlySet<string>,
+): string {
+  let out = '';
+  let last = 0;
+  for (const match of template.matchAll(PLACEHOLDER_RE)) {
+    out += goLiteral(template.slice(last, match.index));
+    out += placeholder(match[1]!, rule, probeLabelNames);
+    last = match.index + match[0].length;
+  }
+  return out + goLiteral(template.slice(last));
 }
 
 interface Exported {
@@ -73,35 +129,38 @@ interface Exported {
 export function exportPrometheusRules(rules: readonly RuleSpec[], probes: readonly ProbeSpec[]): Exported {
   const notes: string[] = [];
   const out: Array<Record<string, unknown>> = [];
+  const probeLabelNames = new Set(probes.flatMap((probe) => Object.keys(probe.labels)));
   for (const rule of rules) {
-    const names = probes.filter((probe) => selects(rule.select, probe)).map((probe) => probe.name);
-    if (names.length === 0) {
-      notes.push(`${rule.alert} (${rule.severity}): selects no configured probe; left out`);
-      continue;
-    }
-    const signal = signalExpression(rule, names);
+    const selector = selectorOf(rule);
+    const signal = signalExpression(rule, selector);
     if (!signal) {
       notes.push(
         `${rule.alert} (${rule.severity}): signal ${rule.signal} has no PromQL equivalent; left out`,
       );
       continue;
     }
+    if (!probes.some((probe) => selects(rule.select, probe)))
+      notes.push(
+        `${rule.alert} (${rule.severity}): selects no configured probe yet; exported for probes added later`,
+      );
     if (rule.resolveThreshold !== undefined)
       notes.push(
         `${rule.alert} (${rule.severity}): resolve_threshold (hysteresis) cannot be expressed; dropped`,
       );
     let expr = `${signal} ${rule.op} ${rule.threshold}`;
     // min_samples holds for windowed signals only: the others read the last result.
-    if (rule.minSamples > 1 && WINDOWED.has(rule.signal)) {
-      expr += ` and sum by (probe) (increase(prismwatch_probe_runs_total${selector(names)}[${formatDuration(rule.windowMs)}])) >= ${rule.minSamples}`;
-    }
+    if (rule.minSamples > 1 && WINDOWED.has(rule.signal))
+      expr += ` and ${runs(selector, formatDuration(rule.windowMs))} >= ${rule.minSamples}`;
     const entry: Record<string, unknown> = { alert: rule.alert, expr };
     if (rule.forMs > 0) entry.for = formatDuration(rule.forMs);
     if (rule.keepFiringForMs > 0) entry.keep_firing_for = formatDuration(rule.keepFiringForMs);
     entry.labels = { ...rule.labels, severity: rule.severity };
     if (Object.keys(rule.annotations).length > 0) {
       entry.annotations = Object.fromEntries(
-        Object.entries(rule.annotations).map(([key, template]) => [key, annotation(template, rule)]),
+        Object.entries(rule.annotations).map(([key, template]) => [
+          key,
+          exportTemplate(template, rule, probeLabelNames),
+        ]),
       );
     }
     out.push(entry);

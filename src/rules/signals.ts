@@ -113,6 +113,11 @@ export function computeSignal(signal: Signal, input: SignalInput): number | unde
   return undefined;
 }
 
+/** The unit a facts signal declares (undefined for run signals and plain numbers). */
+export function factsSignalUnit(signal: Signal): FactSignal<unknown>['unit'] {
+  return FROM_FACTS.get(signal)?.[0]?.signal.unit;
+}
+
 /** The PromQL of a signal read off facts, over `selector`; undefined for run signals and unknown names. */
 export function factsSignalExpression(signal: Signal, selector: string): string | undefined {
   return FROM_FACTS.get(signal)?.[0]?.signal.promql?.(selector);

@@ -5,9 +5,10 @@
  */
 import { formatDuration } from '../util/duration.js';
 import type { RuleSpec } from './rule.js';
-import { LATENCY, type Signal } from './signals.js';
+import type { Signal } from './signals.js';
+import { formatSignalValue } from './value-format.js';
 
-const PLACEHOLDER_RE = /\{\{\s*([a-z_.A-Z0-9]+)\s*\}\}/g;
+export const PLACEHOLDER_RE = /\{\{\s*([a-z_.A-Z0-9]+)\s*\}\}/g;
 const FIXED = new Set(['probe', 'value', 'threshold', 'window', 'alert', 'severity', 'kind']);
 
 export function unknownPlaceholders(template: string): string[] {
@@ -16,14 +17,6 @@ export function unknownPlaceholders(template: string): string[] {
     if (!FIXED.has(name!) && !/^labels\.[a-zA-Z_][a-zA-Z0-9_]*$/.test(name!)) unknown.push(name!);
   }
   return unknown;
-}
-
-/** A value as a person reads it for this signal: 7.1%, 2.51s, 12.3 days. */
-export function formatSignalValue(signal: Signal, value: number): string {
-  if (signal.endsWith('_ratio')) return `${(value * 100).toFixed(1)}%`;
-  if (LATENCY.has(signal)) return value >= 1 ? `${value.toFixed(2)}s` : `${Math.round(value * 1000)}ms`;
-  if (signal === 'cert_expiry_days') return `${value.toFixed(1)} days`;
-  return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
 interface TemplateContext {
@@ -59,6 +52,31 @@ export function renderTemplate(template: string, context: TemplateContext): stri
         return name.startsWith('labels.') ? (context.labels[name.slice(7)] ?? '') : whole;
     }
   });
+}
+
+/** Every annotation of a rule for one probe at `value`; `labels` are the alert's. */
+export function renderAnnotations(
+  rule: RuleSpec,
+  probe: { readonly name: string; readonly kind: string },
+  value: number,
+  labels: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(rule.annotations).map(([key, template]) => [
+      key,
+      renderTemplate(template, {
+        probe: probe.name,
+        kind: probe.kind,
+        alert: rule.alert,
+        severity: rule.severity,
+        signal: rule.signal,
+        value,
+        threshold: rule.threshold,
+        windowMs: rule.windowMs,
+        labels,
+      }),
+    ]),
+  );
 }
 
 /** A rule's condition as people read it, in notifications and verify reports: "> 5%", "> 2s". */

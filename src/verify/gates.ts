@@ -9,7 +9,8 @@ import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { FACTS } from '../probers/index.js';
 import { compare, selects } from '../rules/rule.js';
 import { computeSignal, quantile, WINDOWED } from '../rules/signals.js';
-import { describeThreshold, formatSignalValue } from '../rules/template.js';
+import { describeThreshold } from '../rules/template.js';
+import { formatSignalValue } from '../rules/value-format.js';
 import type { Collected } from './collect.js';
 
 type GateStatus = 'pass' | 'fail' | 'no_data';

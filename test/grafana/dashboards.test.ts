@@ -132,7 +132,7 @@ rules:
       const ready =
         sample(body, 'probe_success', { probe: 'grade' }) !== undefined &&
         sample(body, 'probe_success', { probe: 'cert' }) === 1 &&
-        body.includes('ALERTS{alertname="Down"');
+        body.includes('prismwatch_alerts{alertname="Down"');
       return ready ? body : undefined;
     }, 10_000);
     const families = new Map(

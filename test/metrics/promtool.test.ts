@@ -64,10 +64,10 @@ describe('promtool check metrics', () => {
         (probe) => sample(body, 'probe_success', { probe }) === 1,
       );
       // Rules are evaluated on their own clock: wait for the evaluation after the probes' first results.
-      return all && body.includes('ALERTS{alertname="AlwaysOn"') ? body : undefined;
+      return all && body.includes('prismwatch_alerts{alertname="AlwaysOn"') ? body : undefined;
     });
     expect(text).toContain('prismwatch_host_disk_free_ratio{');
-    expect(text).toContain('ALERTS{alertname="AlwaysOn",alertstate="firing"');
+    expect(text).toContain('prismwatch_alerts{alertname="AlwaysOn",alertstate="firing"');
     expect(text).toContain('probe_ssl_earliest_cert_expiry{');
     expect(text).toContain('probe_dns_lookup_time_seconds{');
     expect(text).toContain('prismwatch_probe_phase_duration_seconds{probe="cache"');

@@ -28,7 +28,7 @@ const RULES = `rules:
 `;
 
 describe('alerts in the daemon', () => {
-  it('goes pending → firing → resolved with the target, visible in the API, ALERTS and the log', async () => {
+  it('goes pending → firing → resolved with the target, visible in the API, prismwatch_alerts and the log', async () => {
     let healthy = false;
     const target = await withHttpServer((_req, res) => res.writeHead(healthy ? 200 : 503).end());
     const dir = configDir();
@@ -47,8 +47,10 @@ describe('alerts in the daemon', () => {
     });
     expect(Date.parse(firing.startsAt!) - Date.parse(firing.activeAt)).toBeGreaterThanOrEqual(300);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-    expect(sample(metrics, 'ALERTS', { alertname: 'ProbeDown', alertstate: 'firing', probe: 'web' })).toBe(1);
-    expect(sample(metrics, 'ALERTS_FOR_STATE', { alertname: 'ProbeDown' })).toBe(
+    expect(
+      sample(metrics, 'prismwatch_alerts', { alertname: 'ProbeDown', alertstate: 'firing', probe: 'web' }),
+    ).toBe(1);
+    expect(sample(metrics, 'prismwatch_alerts_for_state', { alertname: 'ProbeDown' })).toBe(
       Math.floor(Date.parse(firing.activeAt) / 1000),
     );
     expect(logs.lines.find((line) => line.msg === 'Alert firing')).toMatchObject({
@@ -63,7 +65,7 @@ describe('alerts in the daemon', () => {
     );
     expect(resolved.endsAt).toBeDefined();
     const after = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-    expect(after).not.toContain('ALERTS{');
+    expect(after).not.toContain('prismwatch_alerts{');
     expect(sample(after, 'prismwatch_rule_evaluations_total')).toBeGreaterThan(3);
   });
 

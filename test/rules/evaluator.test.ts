@@ -187,7 +187,7 @@ describe('windows, minimum samples and hysteresis', () => {
     const alert = evaluator.list()[0]!;
     expect(alert.state).toBe('resolved');
     expect(alert.value).toBe(0);
-    expect(alert.annotations.summary).toBe('web is 0.0% vs 5.0%');
+    expect(alert.annotations.summary).toBe('web is 0% vs 5%');
     expect(alert.evidence).toBe('0 of 4 runs failed (0.0%) over 30s');
     expect(alert.firstFailureAt).toBe(T0);
   });
@@ -202,7 +202,7 @@ describe('windows, minimum samples and hysteresis', () => {
       annotations: { summary: '{{probe}} p95 {{value}} > {{threshold}} ({{labels.service}})' },
     });
     const { evaluator } = run([latency], [[0, true, 2_510]], [0]);
-    expect(evaluator.list()[0]!.annotations.summary).toBe('web p95 2.51s > 2.00s (prismai)');
+    expect(evaluator.list()[0]!.annotations.summary).toBe('web p95 2.51s > 2s (prismai)');
   });
 });
 

@@ -122,7 +122,7 @@ describe('status page', () => {
 
       state.down = true;
       const firing = async () =>
-        (await scrape()).split('ALERTS{alertname="ProbeDown",alertstate="firing"').length - 1;
+        (await scrape()).split('prismwatch_alerts{alertname="ProbeDown",alertstate="firing"').length - 1;
       await eventually(async () => (await firing()) === 2, 10_000);
       await headlineBecomes('2 critical alerts firing');
       const first = page.locator('table.probes tbody tr').first();

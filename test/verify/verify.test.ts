@@ -154,7 +154,7 @@ describe('prismwatch verify', () => {
     expect(code).toBe(1);
     expect(failed.map((gate) => gate.id).sort()).toEqual(['probe:api', 'rule:HighErrorRate:api']);
     expect(failed.find((gate) => gate.id === 'rule:HighErrorRate:api')!.reason).toBe(
-      'error_ratio 8.0% over 25 runs, alert threshold > 5.0%',
+      'error_ratio 8% over 25 runs, alert threshold > 5%',
     );
   }, 60_000);
 

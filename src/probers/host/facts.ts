@@ -93,7 +93,7 @@ export const hostFacts = defineFacts({
       name: 'disk_free_ratio',
       read: (host) =>
         host.disks.length === 0 ? undefined : Math.min(...host.disks.map((disk) => disk.freeRatio)),
-      promql: (selector) => `min by (probe) (prismwatch_host_disk_free_ratio${selector})`,
+      promql: (selector) => `min without (mount) (prismwatch_host_disk_free_ratio${selector})`,
     },
   ],
   evidence: (host) => {

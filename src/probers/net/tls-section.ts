@@ -65,6 +65,7 @@ export const tlsFacts = defineFacts({
       name: 'cert_expiry_days',
       read: (tls, now) => (Number.isFinite(tls.earliestExpiry) ? daysLeft(tls, now) : undefined),
       promql: (selector) => `((probe_ssl_earliest_cert_expiry${selector} - time()) / 86400)`,
+      unit: 'days',
     },
   ],
   report: (tls, out, { now }) => {

@@ -1,0 +1,125 @@
+/**
+ * Debian's real Prometheus on loopback for tests: it scrapes what the test names every second,
+ * evaluates the given rule file every second, and answers PromQL over its HTTP API. In CI the
+ * binary must be present (requirePrometheus), so a missing install step fails instead of skipping.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, onTestFinished } from 'vitest';
+import { eventually } from './metrics.js';
+import { refusedPort } from './servers.js';
+
+export const prometheusAvailable = spawnSync('prometheus', ['--version']).status === 0;
+
+/** In CI a missing binary is a failure, not a skip. */
+export function requirePrometheus(): void {
+  if (process.env.CI === 'true')
+    expect(prometheusAvailable, 'prometheus is missing: .ci/run must install the Debian package').toBe(true);
+}
+
+export interface PromSample {
+  readonly metric: Record<string, string>;
+  readonly value: number;
+}
+
+interface PromAlert {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly state: 'pending' | 'firing';
+}
+
+export interface RunningPrometheus {
+  readonly url: string;
+  /** An instant query at now; throws on a PromQL error (a dashboard query that does not parse). */
+  query(expr: string): Promise<PromSample[]>;
+  /** Active alerts of the loaded rules, from /api/v1/alerts. */
+  alerts(): Promise<PromAlert[]>;
+  /** Writes a new rule file and reloads (POST /-/reload). */
+  setRules(yaml: string): Promise<void>;
+}
+
+interface Options {
+  /** The `scrape_configs` list as YAML (its items, indented by two spaces). */
+  readonly scrapeConfigs: string;
+  readonly rules?: string;
+}
+
+export async function startPrometheus(options: Options): Promise<RunningPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-prom-'));
+  const rulesFile = join(dir, 'rules.yml');
+  writeFileSync(rulesFile, options.rules ?? 'groups: []\n');
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files: [${JSON.stringify(rulesFile)}]
+scrape_configs:
+${options.scrapeConfigs}
+`,
+  );
+  const port = await refusedPort();
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-lifecycle',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-20_000);
+  });
+  onTestFinished(() => {
+    child.kill('SIGTERM');
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(async () => (await fetch(`${url}/-/ready`)).ok, 30_000, 100).catch((error) => {
+    throw new Error(`prometheus did not become ready: ${String(error)}\n${stderr}`);
+  });
+
+  async function api<T>(path: string): Promise<T> {
+    const response = await fetch(`${url}${path}`);
+    const body = (await response.json()) as { status: string; data: T; error?: string };
+    if (body.status !== 'success') throw new Error(`prometheus ${path}: ${body.error}`);
+    return body.data;
+  }
+
+  return {
+    url,
+    async query(expr) {
+      const data = await api<{
+        resultType: string;
+        result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+      }>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
+      if (data.resultType === 'scalar') {
+        const [, value] = data.result as unknown as [number, string];
+        return [{ metric: {}, value: Number(value) }];
+      }
+      return data.result.map((item) => ({ metric: item.metric, value: Number(item.value[1]) }));
+    },
+    async alerts() {
+      return (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
+    },
+    async setRules(yaml) {
+      writeFileSync(rulesFile, yaml);
+      const response = await fetch(`${url}/-/reload`, { method: 'POST' });
+      if (!response.ok) throw new Error(`prometheus reload: ${response.status} ${await response.text()}`);
+    },
+  };
+}
+
+/** A scrape config for prismwatch's /metrics at `hostPort`, labels honoured as README recommends. */
+export function prismwatchScrape(hostPort: string, job = 'prismwatch'): string {
+  return `  - job_name: ${job}
+    honor_labels: true
+    static_configs:
+      - targets: [${JSON.stringify(hostPort)}]
+`;
+}
