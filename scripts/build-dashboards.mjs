@@ -16,6 +16,28 @@ function thresholds(steps) {
   return { mode: 'absolute', steps: steps.map(([value, color]) => ({ value, color })) };
 }
 
+/**
+ * Which probe kinds each kind-specific panel applies to, by dashboard uid and panel title, for
+ * test/grafana/dashboard-queries.test.ts: it runs every query against a real Prometheus and fails
+ * when a panel is empty for a kind it applies to, or shows data for one it does not. Panels not
+ * listed apply to every probe.
+ */
+export const APPLIES_TO = {};
+
+/**
+ * A kind-specific panel says so in its description, and in place of Grafana's bare "No data"
+ * (fieldConfig.defaults.noValue, which every panel shows when its queries return nothing) says
+ * why: "Not a TLS probe". Grafana has no way to hide a panel by a variable's value.
+ */
+function forKinds(panel, kinds, why) {
+  return {
+    ...panel,
+    kinds,
+    description: `${panel.description ? `${panel.description} ` : ''}Shown for ${kinds.join(', ')} probes.`,
+    fieldConfig: { ...panel.fieldConfig, defaults: { ...panel.fieldConfig.defaults, noValue: why } },
+  };
+}
+
 /** Panels laid out left to right, `w` of 24 columns, wrapping to new rows. */
 function layout(panels) {
   let x = 0;
@@ -32,6 +54,7 @@ function layout(panels) {
     const placed = { ...panel, id: index + 1, gridPos: { x, y, w, h } };
     delete placed.w;
     delete placed.h;
+    delete placed.kinds;
     x += w;
     rowHeight = Math.max(rowHeight, h);
     return placed;
@@ -141,7 +164,7 @@ function datasourceVariable() {
   };
 }
 
-function labelVariable(name, query, { multi = false } = {}) {
+function labelVariable(name, query, { multi = false, current = {} } = {}) {
   return {
     name,
     label: name,
@@ -152,13 +175,16 @@ function labelVariable(name, query, { multi = false } = {}) {
     refresh: 2,
     multi,
     includeAll: multi,
-    current: {},
+    current,
     hide: 0,
     sort: 1,
   };
 }
 
 function dashboard({ uid, title, description, panels, variables = [], links = [] }) {
+  APPLIES_TO[uid] = Object.fromEntries(
+    panels.filter((panel) => panel.kinds).map((panel) => [panel.title, panel.kinds]),
+  );
   return {
     uid,
     title,
@@ -180,10 +206,29 @@ function dashboard({ uid, title, description, panels, variables = [], links = []
 
 const SUCCESS_RATIO =
   'sum by (probe) (rate(prismwatch_probe_runs_total{result="success"}[$__rate_interval])) / sum by (probe) (rate(prismwatch_probe_runs_total[$__rate_interval]))';
+// 1 − successes / runs: the success counter exists from the start, the failure ones only after a
+// failure, so failures / runs was "No data" for every probe that never failed.
 const ERROR_RATIO =
-  'sum by (probe) (rate(prismwatch_probe_runs_total{result="failure"}[5m])) / sum by (probe) (rate(prismwatch_probe_runs_total[5m]))';
+  '1 - sum by (probe) (rate(prismwatch_probe_runs_total{result="success"}[5m])) / sum by (probe) (rate(prismwatch_probe_runs_total[5m]))';
 const P95 =
   'histogram_quantile(0.95, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket[5m])))';
+
+/** Kinds whose probes may present a certificate, and what a panel says for the others. */
+const TLS_KINDS = ['http', 'rate_limit', 'tcp', 'tls'];
+const NO_TLS = 'No certificate: this probe does not use TLS (https:// URLs, tls probes, tcp with tls: true)';
+const HTTP_KINDS = ['http', 'rate_limit'];
+/** http's status is blackbox's probe_http_status_code; rate_limit's is its own family. */
+const STATUS = 'probe_http_status_code{probe="$probe"} or prismwatch_ratelimit_status_code{probe="$probe"}';
+const NO_HTTP = 'No HTTP status: not an http or rate_limit probe';
+/**
+ * Every kind but host (its runs read /proc and the file systems) and security_headers (a grade
+ * over several requests, not one request's timings).
+ */
+const PHASE_KINDS = ['dns', 'http', 'mysql', 'postgres', 'rate_limit', 'redis', 'tcp', 'tls'];
+
+/** Runs that failed, by reason, with a "none" series at 0 while nothing failed (not "No data"). */
+const FAILURES_BY_REASON = (selector) =>
+  `sum by (failure) (increase(prismwatch_probe_runs_total{${selector}result="failure"}[$__rate_interval])) or label_replace(0 * sum(increase(prismwatch_probe_runs_total{${selector}result="success"}[$__rate_interval])), "failure", "none", "", "")`;
 
 const drillLink = {
   title: 'Probe details',
@@ -228,7 +273,9 @@ export const DASHBOARDS = {
           ],
         },
       ),
-      stat('Probes', 'count(probe_success)', {}),
+      stat('Probes', 'count(count by (probe) (prismwatch_probe_runs_total))', {
+        description: 'Configured probes, including those that have not run yet.',
+      }),
       {
         type: 'state-timeline',
         title: 'Up / down',
@@ -267,54 +314,87 @@ export const DASHBOARDS = {
       }),
       timeseries(
         'Firing alerts by severity',
-        [target('count by (severity) (prismwatch_alerts{alertstate="firing"})', '{{severity}}')],
-        {
-          stack: true,
-        },
-      ),
-      table('Security grade', 'max by (probe, grade) (prismwatch_security_grade_info)', {
-        description: 'Observatory-style grade of each security_headers probe.',
-      }),
-      gauge(
-        'Certificate days left',
-        'min by (probe) ((probe_ssl_earliest_cert_expiry - time()) / 86400)',
-        '{{probe}}',
-        {
-          unit: 'd',
-          steps: [
-            [null, 'red'],
-            [14, 'orange'],
-            [30, 'green'],
-          ],
-          w: 12,
-        },
-      ),
-      gauge('Host memory used (warning at 80 %)', 'prismwatch_host_memory_used_ratio', '{{probe}}', {
-        steps: [
-          [null, 'green'],
-          [0.8, 'orange'],
-          [0.95, 'red'],
+        [
+          target(
+            'count(prismwatch_alerts{alertstate="firing",severity="critical"}) or vector(0)',
+            'critical',
+            'A',
+          ),
+          target(
+            'count(prismwatch_alerts{alertstate="firing",severity="warning"}) or vector(0)',
+            'warning',
+            'B',
+          ),
         ],
-      }),
-      gauge(
-        'Lowest disk free (warning below 20 %)',
-        'min by (probe) (prismwatch_host_disk_free_ratio)',
-        '{{probe}}',
-        {
+        { stack: true, description: "prismwatch's own alerts (prismwatch_alerts), 0 while none fire." },
+      ),
+      forKinds(
+        table('Security grade', 'max by (probe, grade) (prismwatch_security_grade_info)', {
+          description: 'Observatory-style grade of each security_headers probe.',
+        }),
+        ['security_headers'],
+        'No security_headers probe configured',
+      ),
+      forKinds(
+        gauge(
+          'Certificate days left',
+          'min by (probe) ((probe_ssl_earliest_cert_expiry - time()) / 86400)',
+          '{{probe}}',
+          {
+            unit: 'd',
+            steps: [
+              [null, 'red'],
+              [14, 'orange'],
+              [30, 'green'],
+            ],
+            w: 12,
+          },
+        ),
+        TLS_KINDS,
+        'No probe over TLS configured (https:// URLs, tls probes, tcp with tls: true)',
+      ),
+      forKinds(
+        gauge('Host memory used (warning at 80 %)', 'prismwatch_host_memory_used_ratio', '{{probe}}', {
           steps: [
-            [null, 'red'],
-            [0.05, 'orange'],
-            [0.2, 'green'],
+            [null, 'green'],
+            [0.8, 'orange'],
+            [0.95, 'red'],
           ],
-        },
+        }),
+        ['host'],
+        'No host probe configured',
+      ),
+      forKinds(
+        gauge(
+          'Lowest disk free (warning below 20 %)',
+          'min by (probe) (prismwatch_host_disk_free_ratio)',
+          '{{probe}}',
+          {
+            steps: [
+              [null, 'red'],
+              [0.05, 'orange'],
+              [0.2, 'green'],
+            ],
+          },
+        ),
+        ['host'],
+        'No host probe configured',
       ),
     ],
   }),
   'prismwatch-probe.json': dashboard({
     uid: 'prismwatch-probe',
     title: 'prismwatch: probe',
-    description: 'One probe: phases, status codes, failure reasons, security tests.',
-    variables: [labelVariable('probe', 'label_values(probe_success, probe)')],
+    description:
+      'One probe: phases, status codes, failure reasons, and what its kind reports (certificate, DNS, host, rate limit, security tests).',
+    variables: [
+      // From the run counters, which exist from the moment a probe is configured: probe_success
+      // appears only after the first run, so a new or cron-scheduled probe was missing.
+      labelVariable('kind', 'label_values(prismwatch_probe_runs_total, kind)', {
+        current: { text: 'http', value: 'http' },
+      }),
+      labelVariable('probe', 'label_values(prismwatch_probe_runs_total{kind=~"$kind"}, probe)'),
+    ],
     links: [drillLink],
     panels: [
       stat('Up', 'probe_success{probe="$probe"}', {
@@ -324,35 +404,39 @@ export const DASHBOARDS = {
         ],
       }),
       stat('Last duration', 'probe_duration_seconds{probe="$probe"}', { unit: 's' }),
-      stat('HTTP status', 'probe_http_status_code{probe="$probe"}', {}),
-      stat('Certificate days left', '(probe_ssl_earliest_cert_expiry{probe="$probe"} - time()) / 86400', {
-        unit: 'd',
-        steps: [
-          [null, 'red'],
-          [14, 'orange'],
-          [30, 'green'],
-        ],
+      forKinds(stat('HTTP status', STATUS, {}), HTTP_KINDS, NO_HTTP),
+      forKinds(
+        stat('Certificate days left', '(probe_ssl_earliest_cert_expiry{probe="$probe"} - time()) / 86400', {
+          unit: 'd',
+          steps: [
+            [null, 'red'],
+            [14, 'orange'],
+            [30, 'green'],
+          ],
+        }),
+        TLS_KINDS,
+        NO_TLS,
+      ),
+      forKinds(
+        timeseries(
+          'Phases (stacked)',
+          [
+            // HTTP's phases are blackbox's probe_http_duration_seconds; the other kinds' are prismwatch's.
+            target(
+              'sum by (phase) (probe_http_duration_seconds{probe="$probe"} or prismwatch_probe_phase_duration_seconds{probe="$probe"})',
+              '{{phase}}',
+            ),
+          ],
+          { unit: 's', stack: true, w: 24 },
+        ),
+        PHASE_KINDS,
+        'No phases: host probes read this machine, and security_headers probes report a grade, not timings',
+      ),
+      forKinds(timeseries('Status code', [target(STATUS, 'status')], {}), HTTP_KINDS, NO_HTTP),
+      timeseries('Failures by reason', [target(FAILURES_BY_REASON('probe="$probe",'), '{{failure}}')], {
+        stack: true,
+        description: 'Failed runs by failure code; "none" at 0 while every run succeeds.',
       }),
-      timeseries(
-        'Phases (stacked)',
-        [target('prismwatch_probe_phase_duration_seconds{probe="$probe"}', '{{phase}}')],
-        {
-          unit: 's',
-          stack: true,
-          w: 24,
-        },
-      ),
-      timeseries('Status code', [target('probe_http_status_code{probe="$probe"}', 'status')], {}),
-      timeseries(
-        'Failures by reason',
-        [
-          target(
-            'sum by (failure) (increase(prismwatch_probe_runs_total{probe="$probe",result="failure"}[$__rate_interval]))',
-            '{{failure}}',
-          ),
-        ],
-        { stack: true },
-      ),
       timeseries(
         'Duration p50 / p95 / p99',
         [
@@ -374,7 +458,40 @@ export const DASHBOARDS = {
         ],
         { unit: 's', thresholdLine: 2 },
       ),
-      table('Security tests', 'max by (test, result) (prismwatch_security_test_pass{probe="$probe"})', {}),
+      forKinds(
+        table('Security tests', 'max by (test, result) (prismwatch_security_test_pass{probe="$probe"})', {}),
+        ['security_headers'],
+        'No security tests: not a security_headers probe',
+      ),
+      forKinds(
+        timeseries('DNS lookup', [target('probe_dns_lookup_time_seconds{probe="$probe"}', 'lookup', 'A')], {
+          unit: 's',
+          description: "blackbox_exporter's probe_dns_lookup_time_seconds.",
+        }),
+        ['dns'],
+        'No DNS lookup: not a dns probe',
+      ),
+      forKinds(
+        timeseries(
+          'Host memory used and disk free',
+          [
+            target('prismwatch_host_memory_used_ratio{probe="$probe"}', 'memory used', 'A'),
+            target('prismwatch_host_disk_free_ratio{probe="$probe"}', 'free {{mount}}', 'B'),
+          ],
+          { unit: 'percentunit', max: 1 },
+        ),
+        ['host'],
+        'No memory or disk figures: not a host probe',
+      ),
+      forKinds(
+        timeseries(
+          'Rate limit left',
+          [target('prismwatch_ratelimit_remaining_ratio{probe="$probe"}', 'remaining', 'A')],
+          { unit: 'percentunit', max: 1, thresholdLine: 0.2 },
+        ),
+        ['rate_limit'],
+        'No rate limit figures: not a rate_limit probe (or the API sends no rate limit headers)',
+      ),
     ],
   }),
   'prismwatch-self.json': dashboard({
@@ -427,7 +544,10 @@ export const DASHBOARDS = {
           target(
             'sum by (integration) (rate(prismwatch_notifications_total[$__rate_interval]))',
             '{{integration}}',
+            'A',
           ),
+          // The counters start with the first notification: until then, 0 rather than "No data".
+          target('sum(rate(prismwatch_notifications_total[$__rate_interval])) or vector(0)', 'all', 'B'),
         ],
         { unit: 'ops' },
       ),
@@ -437,6 +557,12 @@ export const DASHBOARDS = {
           target(
             'sum by (integration, reason) (rate(prismwatch_notifications_failed_total[$__rate_interval]))',
             '{{integration}} {{reason}}',
+            'A',
+          ),
+          target(
+            'sum(rate(prismwatch_notifications_failed_total[$__rate_interval])) or vector(0)',
+            'all',
+            'B',
           ),
         ],
         { unit: 'ops' },

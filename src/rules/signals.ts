@@ -120,5 +120,11 @@ export function factsSignalUnit(signal: Signal): FactSignal<unknown>['unit'] {
 
 /** The PromQL of a signal read off facts, over `selector`; undefined for run signals and unknown names. */
 export function factsSignalExpression(signal: Signal, selector: string): string | undefined {
-  return FROM_FACTS.get(signal)?.[0]?.signal.promql?.(selector);
+  // Several sections may offer a signal (status_code: http's and rate_limit's): each probe has
+  // one of their series, so `or` gives every probe its own.
+  const exprs = (FROM_FACTS.get(signal) ?? []).flatMap(({ signal: offer }) =>
+    offer.promql ? [offer.promql(selector)] : [],
+  );
+  if (exprs.length === 0) return undefined;
+  return exprs.length === 1 ? exprs[0] : `(${exprs.join(' or ')})`;
 }

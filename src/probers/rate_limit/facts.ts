@@ -24,6 +24,12 @@ declare module '../../model/probe.js' {
 export const rateLimitFacts = defineFacts({
   key: 'rateLimit',
   families: [
+    // Not probe_http_status_code: that family is the http section's, and one name has one owner.
+    gauge<RateLimitFacts>(
+      'prismwatch_ratelimit_status_code',
+      'HTTP status code of the last rate-limited request (0 when none).',
+      (rl) => rl.statusCode,
+    ),
     gauge<RateLimitFacts>(
       'prismwatch_ratelimit_limit',
       'Requests allowed in the window, from rate-limit headers.',
@@ -61,7 +67,7 @@ export const rateLimitFacts = defineFacts({
     {
       name: 'status_code',
       read: (rl) => rl.statusCode,
-      promql: (selector) => `probe_http_status_code${selector}`,
+      promql: (selector) => `prismwatch_ratelimit_status_code${selector}`,
     },
     {
       name: 'ratelimit_remaining_ratio',

@@ -1,0 +1,218 @@
+/**
+ * Every query of every shipped dashboard, run against Debian's real Prometheus scraping a daemon
+ * with a probe of every kind: a panel must show data for each probe of a kind it applies to
+ * (scripts/build-dashboards.mjs APPLIES_TO; unlisted panels apply to all), show none for the
+ * others, and then explain itself (noValue) instead of Grafana's bare "No data". Variables are
+ * substituted per probe, as Grafana would; a probe that has not run yet must still be offered.
+ * Once the Phases panel never showed HTTP phases, the default `host` selection left most panels
+ * empty, and "Notification failures" said No data instead of 0.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { APPLIES_TO } from '../../scripts/build-dashboards.mjs';
+import { makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
+import { configDir } from '../helpers/config-dir.js';
+import { startDaemon } from '../helpers/daemon.js';
+import { withDnsServer } from '../helpers/dns-server.js';
+import { eventually } from '../helpers/metrics.js';
+import {
+  type PromSample,
+  prismwatchScrape,
+  prometheusAvailable,
+  requirePrometheus,
+  startPrometheus,
+} from '../helpers/prometheus.js';
+import { exportedIn, metricNames } from '../helpers/promql.js';
+import { withHttpsServer } from '../helpers/servers.js';
+import { webhookSink } from '../helpers/sinks.js';
+
+interface Panel {
+  title: string;
+  targets?: Array<{ expr: string }>;
+  fieldConfig?: { defaults?: { noValue?: string } };
+}
+interface Dashboard {
+  uid: string;
+  panels: Panel[];
+  templating: {
+    list: Array<{ name: string; type: string; query?: { query?: string }; current?: { value?: string } }>;
+  };
+}
+
+const DIR = 'grafana/dashboards';
+const dashboards = readdirSync(DIR)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Dashboard);
+
+/** The probes the daemon runs, by name → kind; `later` is cron-scheduled and never runs here. */
+const PROBES: Record<string, string> = {
+  web: 'http',
+  cert: 'tls',
+  port: 'tcp',
+  resolver: 'dns',
+  box: 'host',
+  pg: 'postgres',
+  maria: 'mysql',
+  cache: 'redis',
+  limits: 'rate_limit',
+  grade: 'security_headers',
+};
+
+function appliesTo(uid: string, title: string, kind: string): boolean {
+  const kinds = (APPLIES_TO as Record<string, Record<string, string[]>>)[uid]?.[title];
+  return kinds === undefined || kinds.includes(kind);
+}
+
+/** Grafana's variables as it would fill them for one probe. */
+function substitute(expr: string, probe?: string): string {
+  let out = expr.replaceAll('$__rate_interval', '20s').replaceAll('$__interval', '5s');
+  if (probe) out = out.replaceAll('$probe', probe).replaceAll('$kind', PROBES[probe]!);
+  return out;
+}
+
+describe('dashboard queries against a real Prometheus', () => {
+  it('are run in CI', () => requirePrometheus());
+
+  it.runIf(prometheusAvailable)(
+    'show data for every probe kind each panel applies to, and explain themselves for the others',
+    async () => {
+      const ca = await makeCa();
+      const site = await withHttpsServer(await makeLeaf({ ca, hosts: ['127.0.0.1'] }), (req, res) => {
+        if (req.url === '/limits') {
+          res.setHeader('x-ratelimit-limit', '100');
+          res.setHeader('x-ratelimit-remaining', '60');
+          res.setHeader('x-ratelimit-reset', '30');
+        }
+        res
+          .writeHead(200, {
+            'content-type': 'text/html',
+            'strict-transport-security': 'max-age=31536000',
+            'content-security-policy': "default-src 'none'",
+            'x-content-type-options': 'nosniff',
+          })
+          .end('<html></html>');
+      });
+      const { server: dns } = await withDnsServer({
+        'A prismai.test': { answers: [{ type: 'A', name: 'prismai.test', data: '203.0.113.1' }] },
+      });
+      const sink = await webhookSink();
+      const caFile = writeCaFile(ca);
+      const tls = `tls: { ca_file: "${caFile}" }`;
+      const dir = configDir();
+      dir.write(
+        'all.yaml',
+        `probes:
+  - { name: web, kind: http, url: "${site.url}/", interval: 250ms, ${tls} }
+  - { name: cert, kind: tls, target: "127.0.0.1:${site.port}", interval: 250ms, ${tls} }
+  - { name: port, kind: tcp, target: "127.0.0.1:${site.port}", interval: 250ms, ${tls} }
+  - { name: resolver, kind: dns, server: "${dns}", query_name: prismai.test, interval: 250ms }
+  - { name: box, kind: host, interval: 250ms }
+  - { name: pg, kind: postgres, url: "postgres://postgres@127.0.0.1:5432/postgres", interval: 250ms }
+  - { name: maria, kind: mysql, url: "mysql://root@127.0.0.1:3306/test", interval: 250ms }
+  - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 250ms }
+  - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 250ms, ${tls} }
+  - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
+  - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
+rules:
+  - { alert: Watched, severity: warning, signal: up, op: '>=', threshold: 0 }
+route: { receiver: hooks, group_wait: 100ms, group_interval: 1s }
+receivers:
+  - { name: hooks, webhook_configs: [{ url: "${sink.url}" }] }
+`,
+      );
+      const { daemon } = await startDaemon(dir.path, { evaluationIntervalMs: 200 });
+      const prometheus = await startPrometheus({
+        scrapeConfigs: prismwatchScrape(new URL(daemon.baseUrl).host),
+      });
+      // Enough scrapes of every probe for rate() over 20s, and a notification sent.
+      await eventually(
+        async () => {
+          const scraped = await prometheus.query('count_over_time(probe_success[20s]) >= 6');
+          const sent = await prometheus.query('prismwatch_notifications_total');
+          return scraped.length === Object.keys(PROBES).length && sent.length > 0 ? true : undefined;
+        },
+        45_000,
+        250,
+      );
+
+      const problems: string[] = [];
+      // Every metric a query names is one prismwatch exports (an `or` branch may be empty
+      // for this config, so the per-kind checks below would not catch a typo in it).
+      const exported = exportedIn(await (await fetch(`${daemon.baseUrl}/metrics`)).text());
+      for (const dashboard of dashboards) {
+        const queries = [
+          ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)),
+          // label_values(selector, label): the selector is the query.
+          ...dashboard.templating.list.flatMap(
+            (variable) => /^label_values\((.+), \w+\)$/.exec(variable.query?.query ?? '')?.[1] ?? [],
+          ),
+        ];
+        for (const expr of queries)
+          for (const name of metricNames(expr))
+            if (!exported(name)) problems.push(`${dashboard.uid}: ${name} is not exported`);
+      }
+      const run = async (expr: string): Promise<PromSample[]> => {
+        try {
+          return await prometheus.query(expr);
+        } catch (error) {
+          problems.push(`${expr}: ${String(error)}`);
+          return [];
+        }
+      };
+      for (const dashboard of dashboards) {
+        const perProbe = dashboard.templating.list.some((variable) => variable.name === 'probe');
+        for (const variable of dashboard.templating.list.filter((v) => v.type === 'query')) {
+          // label_values(selector, label) as Grafana runs it: the label's values over the series.
+          const [, selector, label] = /^label_values\((.+), (\w+)\)$/.exec(variable.query!.query!)!;
+          const values = new Set(
+            (await run(`count by (${label}) (${substitute(selector!, 'web')})`)).map((s) => s.metric[label!]),
+          );
+          const expected =
+            label === 'probe'
+              ? [...Object.keys(PROBES).filter((p) => PROBES[p] === 'http'), 'later']
+              : [...new Set(Object.values(PROBES))];
+          for (const value of expected)
+            if (!values.has(value))
+              problems.push(`${dashboard.uid} variable ${variable.name} lacks ${value}`);
+          if (variable.current?.value && !values.has(variable.current.value))
+            problems.push(
+              `${dashboard.uid} variable ${variable.name} defaults to a missing ${variable.current.value}`,
+            );
+        }
+        for (const panel of dashboard.panels) {
+          const where = `${dashboard.uid} "${panel.title}"`;
+          const restricted = Object.keys(PROBES).some(
+            (probe) => !appliesTo(dashboard.uid, panel.title, PROBES[probe]!),
+          );
+          if (restricted && !panel.fieldConfig?.defaults?.noValue)
+            problems.push(`${where}: applies to some kinds only but does not say why it is empty`);
+          const exprs = (panel.targets ?? []).map((target) => target.expr);
+          if (perProbe) {
+            for (const [probe, kind] of Object.entries(PROBES)) {
+              const results = await Promise.all(exprs.map((expr) => run(substitute(expr, probe))));
+              const shows = results.some((result) => result.length > 0);
+              const should = appliesTo(dashboard.uid, panel.title, kind);
+              if (shows !== should)
+                problems.push(`${where} for ${probe} (${kind}): ${shows ? 'data' : 'empty'}`);
+            }
+            continue;
+          }
+          const results = (await Promise.all(exprs.map((expr) => run(substitute(expr))))).flat();
+          if (results.length === 0) problems.push(`${where}: empty`);
+          // A panel per probe (legend by probe) covers exactly the probes of the kinds it applies to.
+          const byProbe = results.filter((sample) => sample.metric.probe !== undefined);
+          if (byProbe.length === 0) continue;
+          const seen = new Set(byProbe.map((sample) => sample.metric.probe));
+          for (const [probe, kind] of Object.entries(PROBES)) {
+            const should = appliesTo(dashboard.uid, panel.title, kind);
+            if (seen.has(probe) !== should)
+              problems.push(`${where}: ${seen.has(probe) ? 'shows' : 'lacks'} ${probe} (${kind})`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    },
+    120_000,
+  );
+});
