@@ -53,6 +53,9 @@ export const httpFacts = defineFacts({
       (http) => http.bodyBytes,
     ),
     gauge<HttpFacts>('probe_http_redirects', 'Number of redirects followed.', (http) => http.redirects),
+    gauge<HttpFacts>('probe_http_version', 'HTTP version of the final response (1.1).', (http) =>
+      http.statusCode > 0 ? Number(http.httpVersion) : undefined,
+    ),
     gauge<HttpFacts>('probe_http_ssl', 'Whether the final request used TLS (1) or not (0).', (http) =>
       http.finalUrl.startsWith('https:') ? 1 : 0,
     ),
