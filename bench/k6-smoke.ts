@@ -1,6 +1,6 @@
 /**
  * `npm run bench:k6-smoke`: the k6 smoke profile where k6 is installed, and its undici replay
- * (src/demo/replay.ts) where it is not, so the numbers exist either way. Starts the PrismAI
+ * (bench/k6-replay.ts) where it is not, so the numbers exist either way. Starts the PrismAI
  * stand-in and a prismwatch daemon watching it (demo config) on loopback. `SCALE=0.25` shortens
  * the stages.
  */
@@ -9,9 +9,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon } from '../src/daemon.js';
-import { replaySmoke } from '../src/demo/replay.js';
 import { startStandIn } from '../src/demo/standin.js';
 import { createLogger } from '../src/log.js';
+import { replaySmoke } from './k6-replay.js';
 
 async function main(): Promise<void> {
   const k6 = spawnSync('k6', ['version'], { encoding: 'utf8' });
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         ok &&= run.status === 0;
       }
     } else {
-      console.log('k6 not installed: replaying the smoke profile with undici (src/demo/replay.ts)');
+      console.log('k6 not installed: replaying the smoke profile with undici (bench/k6-replay.ts)');
       ok = await replaySmoke({
         standinUrl: standin.url,
         prismwatchUrl: daemon.baseUrl,
