@@ -1,10 +1,12 @@
 /**
  * ProbeResult → per-probe series. blackbox_exporter's names where the meaning matches, so existing
  * dashboards and rules carry over; prismwatch_* for what blackbox does not have.
- * Every series carries `probe`, `kind`, `instance` (the probe's name: blackbox-style dashboards key
- * on it, and under `honor_labels: true` it replaces the one scrape's instance so each probe is its
- * own instance) and the union of the configured user label names (absent = ""). Exported rules
- * select on `kind` and the user labels, so they cover probes added after the export.
+ * Every series carries `probe`, `kind` (exported rules select on it and the user labels, so they
+ * cover probes added after the export) and the union of the configured user label names (absent
+ * = ""). Not `instance`: README's scrape config copies `probe` into it at ingestion
+ * (metric_relabel_configs), which gives blackbox-style dashboards one instance per probe without
+ * a third copy of the name on every line (at 10,000 probes it made a scrape 29.8 MB instead of
+ * 19.9: docs/benchmarks.md).
  *
  * Why not prom-client here: it formats and escapes every label set on every scrape, and even
  * rendering strings at scrape time held the event loop for long at 10,000 probes
@@ -229,7 +231,7 @@ export class ProbeMetrics {
   register(spec: ProbeSpec): void {
     if (this.probes.has(spec.name)) return;
     const name = escapeLabelValue(spec.name);
-    let labels = `probe="${name}",kind="${spec.kind}",instance="${name}"`;
+    let labels = `probe="${name}",kind="${spec.kind}"`;
     for (const name of this.userLabels) labels += `,${name}="${escapeLabelValue(spec.labels[name] ?? '')}"`;
     this.probes.set(spec.name, {
       labels,

@@ -4,7 +4,7 @@
  * binary must be present (requirePrometheus), so a missing install step fails instead of skipping.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
@@ -115,11 +115,18 @@ ${options.scrapeConfigs}
   };
 }
 
-/** A scrape config for prismwatch's /metrics at `hostPort`, labels honoured as README recommends. */
-export function prismwatchScrape(hostPort: string, job = 'prismwatch'): string {
-  return `  - job_name: ${job}
-    honor_labels: true
-    static_configs:
-      - targets: [${JSON.stringify(hostPort)}]
-`;
+/**
+ * README's recommended scrape config for prismwatch (the block between the scrape-config markers),
+ * as written but for the address and a 1 s interval: tests run what operators are told to run.
+ */
+export function prismwatchScrape(hostPort: string): string {
+  const readme = readFileSync('README.md', 'utf8');
+  const block = /<!-- scrape-config[^>]*-->\n```yaml\n([\s\S]*?)```\n<!-- \/scrape-config -->/.exec(readme);
+  if (!block) throw new Error('README lacks the scrape-config block');
+  const items = block[1]!.replace(/^scrape_configs:\n/, '');
+  if (!items.includes("'prismwatch:9797'"))
+    throw new Error("README's scrape config no longer targets 'prismwatch:9797'");
+  return items
+    .replace("'prismwatch:9797'", `'${hostPort}'`)
+    .replace(/scrape_interval: \S+/, 'scrape_interval: 1s');
 }

@@ -1,14 +1,14 @@
 /**
  * Dashboards written for blackbox_exporter, on prismwatch: Debian's real Prometheus scrapes
- * prismwatch with README's scrape config (the block between the scrape-config markers, run as
- * written but for the address and a 1 s interval) and Debian's blackbox_exporter probing the same
+ * prismwatch with README's scrape config (helpers/prometheus.ts prismwatchScrape) and Debian's
+ * blackbox_exporter probing the same
  * HTTPS, TLS-over-TCP and DNS targets. Per instance, the queries community blackbox dashboards are
  * built on must give prismwatch's probe the same series (metric names and label names, phases)
- * as blackbox's; what blackbox exports and prismwatch does not is exactly README's list. Without
- * honor_labels every probe shared the scrape's one instance.
+ * as blackbox's; what blackbox exports and prismwatch does not is exactly README's list. Before,
+ * every probe shared the scrape's one instance.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -17,7 +17,12 @@ import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { withDnsServer } from '../helpers/dns-server.js';
 import { eventually } from '../helpers/metrics.js';
-import { type PromSample, prometheusAvailable, startPrometheus } from '../helpers/prometheus.js';
+import {
+  type PromSample,
+  prismwatchScrape,
+  prometheusAvailable,
+  startPrometheus,
+} from '../helpers/prometheus.js';
 import { refusedPort, withHttpsServer } from '../helpers/servers.js';
 
 const BLACKBOX = 'prometheus-blackbox-exporter';
@@ -65,17 +70,6 @@ const DASHBOARD_QUERIES = [
   'probe_tls_version_info',
   'probe_dns_lookup_time_seconds',
 ];
-
-function readmeScrapeConfig(hostPort: string): string {
-  const readme = readFileSync('README.md', 'utf8');
-  const block = /<!-- scrape-config[^>]*-->\n```yaml\n([\s\S]*?)```\n<!-- \/scrape-config -->/.exec(readme);
-  if (!block) throw new Error('README lacks the scrape-config block');
-  const items = block[1]!.replace(/^scrape_configs:\n/, '');
-  expect(items).toContain("'prismwatch:9797'");
-  return items
-    .replace("'prismwatch:9797'", `'${hostPort}'`)
-    .replace(/scrape_interval: \S+/, 'scrape_interval: 1s');
-}
 
 async function startBlackbox(caFile: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'prismwatch-blackbox-'));
@@ -169,7 +163,7 @@ describe('blackbox_exporter dashboards on prismwatch', () => {
       const targets = { http: `${site.url}/`, tcp: `127.0.0.1:${site.port}`, dns };
       const prometheus = await startPrometheus({
         scrapeConfigs:
-          readmeScrapeConfig(new URL(daemon.baseUrl).host) +
+          prismwatchScrape(new URL(daemon.baseUrl).host) +
           blackboxJob('blackbox_http', 'http', targets.http, exporter) +
           blackboxJob('blackbox_tcp', 'tcp_tls', targets.tcp, exporter) +
           blackboxJob('blackbox_dns', 'dns', targets.dns, exporter),

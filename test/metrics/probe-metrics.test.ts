@@ -55,7 +55,7 @@ describe('ProbeMetrics', () => {
     });
     metrics.skip(a, 'overlap');
     const text = metrics.render().toString();
-    const labels = 'probe="a",kind="http",instance="a",team="a\\"b\\\\c\\nd"';
+    const labels = 'probe="a",kind="http",team="a\\"b\\\\c\\nd"';
     expect(text).toContain(`# TYPE probe_success gauge\nprobe_success{${labels}} 0\n`);
     expect(text).toContain(`probe_http_duration_seconds{${labels},phase="processing"} 1.7\n`);
     expect(text).toContain(`probe_tls_version_info{${labels},version="TLSv1.3"} 1\n`);
@@ -94,9 +94,9 @@ describe('ProbeMetrics', () => {
       .split('\n')
       .filter((line) => line.startsWith('probe_success{'));
     expect(successLines).toEqual([
-      'probe_success{probe="a",kind="http",instance="a"} 1',
-      'probe_success{probe="b",kind="http",instance="b"} 1',
-      'probe_success{probe="c",kind="http",instance="c"} 1',
+      'probe_success{probe="a",kind="http"} 1',
+      'probe_success{probe="b",kind="http"} 1',
+      'probe_success{probe="c",kind="http"} 1',
     ]);
   });
 
@@ -129,7 +129,7 @@ describe('ProbeMetrics', () => {
     metrics.register(spec('new'));
     const text = metrics.render().toString();
     expect(text).toContain(
-      'prismwatch_probe_runs_total{probe="new",kind="http",instance="new",result="success",failure=""} 0',
+      'prismwatch_probe_runs_total{probe="new",kind="http",result="success",failure=""} 0',
     );
     expect(text).not.toContain('probe_success');
   });
