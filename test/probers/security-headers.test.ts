@@ -119,7 +119,7 @@ describe('security_headers prober', () => {
     expect(required.facts.security?.disclosing).toEqual(['server', 'x-powered-by']);
   });
 
-  it('sees cookies set on any response, including robots.txt', async () => {
+  it('sees cookies set on the https page', async () => {
     const { caFile, https, http } = await site(GOOD, { cookie: 'sessionid=abc; Path=/' });
     const result = await probe({
       kind: 'security_headers',

@@ -111,9 +111,14 @@ export function testCsp(scan: Scan, metaPolicies: readonly string[]): CspOutcome
   const nonced = script.some(isNonceOrHash);
   if (script.includes("'strict-dynamic'")) {
     if (!nonced) return outcome(test, 'csp-header-invalid', -25, false, data);
-    // With strict-dynamic, browsers ignore 'self', 'unsafe-inline' and every host or scheme source.
+    // As csp.js drops them under strict-dynamic: sources starting with a dangerously broad
+    // scheme or wildcard (so http://cdn… and https://cdn… too), 'self' and 'unsafe-inline'.
+    // Bare hosts and data: stay, and data: still counts as unsafe inline there.
     script = script.filter(
-      (source) => source.startsWith("'") && source !== "'self'" && source !== "'unsafe-inline'",
+      (source) =>
+        ![...DANGEROUSLY_BROAD].some((broad) => source.startsWith(broad)) &&
+        source !== "'self'" &&
+        source !== "'unsafe-inline'",
     );
   }
   if (invalid) return outcome(test, 'csp-header-invalid', -25, false, data);
@@ -121,14 +126,24 @@ export function testCsp(scan: Scan, metaPolicies: readonly string[]): CspOutcome
     return outcome(test, 'csp-implemented-with-unsafe-inline', -20, false, data);
   }
   const https = scan.auto.url.startsWith('https:');
-  const insecureActive = policies.some((policy) =>
-    [...policy].some(
-      ([directive, sources]) =>
-        !PASSIVE.has(directive) &&
-        !REPEATABLE.has(directive) &&
-        sources.some((s) => s.startsWith('http:') || s.startsWith('ftp:')),
-    ),
-  );
+  // csp.js's active sources: every directive but the passive ones and script-src (report-uri
+  // and report-to included: an http: report endpoint counts), plus script-src as filtered
+  // above. Where script-src falls back to default-src, csp.js filters that very set, so
+  // default-src is read as filtered too.
+  const scriptFromDefault = !policies.some((policy) => policy.has('script-src'));
+  const insecure = (sources: readonly string[]) =>
+    sources.some((s) => s.startsWith('http:') || s.startsWith('ftp:'));
+  const insecureActive =
+    insecure(script) ||
+    policies.some((policy) =>
+      [...policy].some(
+        ([directive, sources]) =>
+          !PASSIVE.has(directive) &&
+          directive !== 'script-src' &&
+          !(scriptFromDefault && directive === 'default-src') &&
+          insecure(sources),
+      ),
+    );
   if (https && insecureActive) return outcome(test, 'csp-implemented-with-insecure-scheme', -20, false, data);
   if (script.includes("'unsafe-eval'") || style.includes("'unsafe-eval'")) {
     return outcome(test, 'csp-implemented-with-unsafe-eval', -10, false, data);

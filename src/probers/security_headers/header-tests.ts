@@ -18,10 +18,13 @@ export function testHsts(
   const value = headerValue(scan.https.headers, 'strict-transport-security', 1024);
   if (value === undefined) return result(test, 'hsts-not-implemented', -20, false);
   const directives = value.split(';').map((part) => part.trim().toLowerCase());
-  const maxAgeDirective = directives.find((part) => part.startsWith('max-age='));
-  const maxAge =
-    maxAgeDirective === undefined ? Number.NaN : Number(maxAgeDirective.slice('max-age='.length));
-  if (value.includes(',') || !Number.isFinite(maxAge))
+  // As strict-transport-security.js parses it: every max-age= directive read with parseInt on
+  // at most 120 characters, the last one winning. parseInt('"31536000"') is NaN, and NaN is not
+  // below six months, so a quoted (or otherwise unparsable) max-age passes there; it passes here.
+  let maxAge: number | undefined;
+  for (const directive of directives)
+    if (directive.startsWith('max-age=')) maxAge = Number.parseInt(directive.slice(8, 128), 10);
+  if (value.includes(',') || maxAge === undefined)
     return result(test, 'hsts-header-invalid', -20, false, value);
   const facts = {
     maxAge,

@@ -1,8 +1,9 @@
 /**
  * Gathers what the Observatory's retriever gathers (src/retriever): an http and an https session,
  * each following up to 10 redirects by hand and recording every hop; a certificate that does not
- * verify is retried without verification and marked; then robots.txt (for cookies only) and a CORS
- * preflight. Every request uses a fresh connection and the run's deadline.
+ * verify is retried without verification and marked; then robots.txt and a CORS preflight. Which
+ * cookies count and which preflight answers count follow the Observatory's session.js (below).
+ * Every request uses a fresh connection and the run's deadline.
  */
 
 import type { Failure } from '../../model/failure.js';
@@ -140,7 +141,15 @@ export async function retrieveScan(
         http?.failure ?? { code: 'internal', message: 'neither http nor https could be scanned' },
     };
   }
-  const setCookies = [...(https?.setCookies ?? []), ...(http?.setCookies ?? [])];
+  // The Observatory grades the cookies in the jar of the session it analyses (the https one
+  // when it answered, else the http one; retriever/retriever.js), so a cookie set only on the
+  // http redirect does not count when https answered.
+  const chosen = https?.final ? https : http;
+  const setCookies = [...(chosen?.setCookies ?? [])];
+  // robots.txt and the preflight go through the session's second client (session.js
+  // `clientInstance`), which has a cookie jar only after a certificate error made it retry
+  // without verification: only then do their cookies count.
+  const jarred = !auto.verified;
   const origin = new URL(auto.url).origin;
   if (options.robots) {
     const robots = await request(
@@ -150,13 +159,18 @@ export async function retrieveScan(
       options,
       !auto.verified,
     );
-    if (robots.response) setCookies.push(...cookiesOf(robots.response.headers));
+    if (robots.response && jarred) setCookies.push(...cookiesOf(robots.response.headers));
   }
   let preflight: HeaderMap | undefined;
   if (options.preflight) {
     const headers = { ...BASE_HEADERS, origin: PREFLIGHT_ORIGIN, 'access-control-request-method': 'GET' };
     const answer = await request(new URL(auto.url), 'OPTIONS', headers, options, !auto.verified);
-    preflight = answer.response?.headers ?? {};
+    // That client keeps axios's default validateStatus: a non-2xx answer throws and the
+    // preflight counts as unanswered (session.js `options`, retriever.js `cors_resp || null`),
+    // whatever CORS headers it carried.
+    const status = answer.response?.statusCode ?? 0;
+    preflight = status >= 200 && status < 300 ? answer.response!.headers : {};
+    if (answer.response && jarred) setCookies.push(...cookiesOf(answer.response.headers));
   }
   return {
     scan: {
