@@ -124,8 +124,14 @@ const probeCommand = program
   .option('-t, --timeout <duration>', 'deadline for the whole probe', '10s');
 // Each kind's own options, from its definition; kinds that share one (--insecure) list it once.
 const probeFlags = new Set<string>();
+/** Each kind's option, by commander's attribute name: its flag, and the kinds that take it. */
+const kindOptions = new Map<string, { flag: string; kinds: string[] }>();
 for (const prober of Object.values(PROBERS)) {
   for (const option of prober.cli.options ?? []) {
+    const parsed = new Option(option.flags);
+    const entry = kindOptions.get(parsed.attributeName()) ?? { flag: parsed.long ?? option.flags, kinds: [] };
+    entry.kinds.push(prober.kind);
+    kindOptions.set(parsed.attributeName(), entry);
     if (probeFlags.has(option.flags)) continue;
     probeFlags.add(option.flags);
     if (option.repeatable) probeCommand.option(option.flags, option.description, collect);
@@ -133,6 +139,16 @@ for (const prober of Object.values(PROBERS)) {
   }
 }
 probeCommand.option('--json', 'print the result as JSON').action(async (target: string, options) => {
+  // A flag the chosen kind does not take would be ignored, and the probe would run without it
+  // (--ca-file with security_headers once did): refuse instead, naming the kinds that take it.
+  const kind = String(options.kind);
+  for (const [name, { flag, kinds }] of kindOptions) {
+    if (probeCommand.getOptionValueSource(name) === 'cli' && !kinds.includes(kind))
+      throw new PrismwatchError(
+        'PRISMWATCH_USAGE',
+        `${flag} applies to ${kinds.join(', ')} probes, not ${kind}`,
+      );
+  }
   process.exitCode = await runProbeCommand(target, options, process.stdout);
 });
 

@@ -11,8 +11,6 @@ import { formatSignalValue } from './value-format.js';
 
 type Evidence = Pick<Alert, 'evidence' | 'failure' | 'firstFailureAt'>;
 
-const percent = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-
 /** When the current trouble began: the start of the trailing failed runs, else the window's first failure. */
 function firstFailure(samples: readonly Sample[]): number | undefined {
   let streakStart: number | undefined;
@@ -32,7 +30,7 @@ export function alertEvidence(
   let evidence: string;
   if (rule.signal === 'error_ratio' || rule.signal === 'success_ratio') {
     const failed = samples.filter((sample) => !sample.ok).length;
-    evidence = `${failed} of ${samples.length} runs failed (${percent(failed / Math.max(1, samples.length))}) over ${window}`;
+    evidence = `${failed} of ${samples.length} runs failed (${formatSignalValue('error_ratio', failed / Math.max(1, samples.length))}) over ${window}`;
   } else if (LATENCY.has(rule.signal)) {
     const name = rule.signal === 'latency_avg' ? 'average' : rule.signal.slice('latency_'.length);
     evidence = `${name} ${formatSignalValue(rule.signal, value)} over ${samples.length} runs in ${window}`;

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { reverseName } from '../../src/probers/dns/index.js';
+import { configDir } from '../helpers/config-dir.js';
 import { withDnsServer } from '../helpers/dns-server.js';
 import { probe } from '../helpers/probe.js';
 
@@ -115,5 +118,38 @@ describe('dns prober against a real UDP responder', () => {
       message: `no answer from ${server} for A slow.test within 300ms`,
     });
     expect(result.durationMs).toBeLessThan(1_000);
+  });
+});
+
+describe('dns prober given an IP address', () => {
+  it('looks it up in reverse (PTR), instead of asking for A records of "127.0.0.1"', async () => {
+    const { server, queries } = await withDnsServer({
+      'PTR 1.0.0.127.in-addr.arpa': {
+        answers: [{ type: 'PTR' as const, name: '1.0.0.127.in-addr.arpa', ttl: 60, data: 'localhost.test' }],
+      },
+    });
+    const result = await probe({ kind: 'dns', server, query_name: '127.0.0.1' });
+    expect(result.failure).toBeUndefined();
+    expect(result.facts.dns).toMatchObject({ rcode: 'NOERROR', answers: ['localhost.test'] });
+    expect(queries).toEqual(['PTR 1.0.0.127.in-addr.arpa']);
+  });
+
+  it('names the reverse of an IPv6 address by its 32 nibbles', () => {
+    expect(reverseName('2001:db8::10')).toBe(
+      '0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa',
+    );
+    expect(reverseName('::1')).toBe(`1${'.0'.repeat(31)}.ip6.arpa`);
+    expect(reverseName('192.0.2.5')).toBe('5.2.0.192.in-addr.arpa');
+  });
+
+  it('refuses an address with a record type other than PTR, naming the file, line and key', () => {
+    const dir = configDir();
+    dir.write(
+      'dns.yaml',
+      'probes:\n  - name: rev\n    kind: dns\n    query_name: 127.0.0.1\n    query_type: A\n',
+    );
+    expect(() => loadConfig([dir.path], {})).toThrow(
+      /dns\.yaml:\d+:\d+ probes\[0\]\.query_type: expected PTR \(or no query_type\) for the IP address 127\.0\.0\.1/,
+    );
   });
 });

@@ -188,7 +188,7 @@ describe('windows, minimum samples and hysteresis', () => {
     expect(alert.state).toBe('resolved');
     expect(alert.value).toBe(0);
     expect(alert.annotations.summary).toBe('web is 0% vs 5%');
-    expect(alert.evidence).toBe('0 of 4 runs failed (0.0%) over 30s');
+    expect(alert.evidence).toBe('0 of 4 runs failed (0%) over 30s');
     expect(alert.firstFailureAt).toBe(T0);
   });
 

@@ -4,6 +4,7 @@
  */
 
 import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
 import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
@@ -13,7 +14,7 @@ import { defineProber } from '../definition.js';
 import { hostPort } from '../net/config.js';
 import { dnsFacts } from './facts.js';
 
-const DNS_QUERY_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS'] as const;
+const DNS_QUERY_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'TXT', 'NS', 'PTR'] as const;
 type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
 const DNS_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED', 'FORMERR', 'NOTIMP'] as const;
 type DnsRcode = (typeof DNS_RCODES)[number];
@@ -21,6 +22,8 @@ type DnsRcode = (typeof DNS_RCODES)[number];
 interface DnsSettings {
   readonly queryName: string;
   readonly queryType: DnsQueryType;
+  /** The IP address a query_name named, looked up in reverse (queryName is then its .arpa name). */
+  readonly reverseOf?: string;
   /** host:port of the server to ask; undefined for the system resolver. */
   readonly server?: string;
   readonly validRcodes: readonly DnsRcode[];
@@ -34,9 +37,12 @@ interface DnsSettings {
 
 const dnsSettingsShape = {
   query_name: z
-    .string({ error: 'expected a domain name' })
-    .regex(/^[A-Za-z0-9_.-]+\.?$/, { message: 'expected a domain name' }),
-  query_type: z.enum(DNS_QUERY_TYPES).default('A'),
+    .string({ error: 'expected a domain name or an IP address' })
+    .refine((name) => isIP(name) !== 0 || /^[A-Za-z0-9_.-]+\.?$/.test(name), {
+      message: 'expected a domain name or an IP address',
+    }),
+  // A for names; PTR (a reverse lookup) for an IP address.
+  query_type: z.enum(DNS_QUERY_TYPES).optional(),
   server: hostPort.optional(),
   valid_rcodes: z.array(z.enum(DNS_RCODES)).min(1).default(['NOERROR']),
   expect: z
@@ -55,9 +61,11 @@ function toDnsSettings(raw: Record<string, unknown>): DnsSettings {
   const parsed = raw as ParsedDns;
   const expect = parsed.expect;
   const expectsNoError = parsed.valid_rcodes.length === 1 && parsed.valid_rcodes[0] === 'NOERROR';
+  const address = isIP(parsed.query_name) !== 0 ? parsed.query_name : undefined;
   return {
-    queryName: parsed.query_name,
-    queryType: parsed.query_type,
+    queryName: address ? reverseName(address) : parsed.query_name,
+    queryType: parsed.query_type ?? (address ? 'PTR' : 'A'),
+    ...(address ? { reverseOf: address } : {}),
     server: parsed.server,
     validRcodes: parsed.valid_rcodes,
     expect: {
@@ -68,6 +76,22 @@ function toDnsSettings(raw: Record<string, unknown>): DnsSettings {
       minAnswers: expect?.min_answers ?? (expectsNoError ? 1 : 0),
     },
   };
+}
+
+/**
+ * The name a PTR query for an address asks: 1.0.0.127.in-addr.arpa, or the 32 nibbles of an IPv6
+ * address reversed under ip6.arpa. Asking "A 127.0.0.1" got NXDOMAIN, which read as "DNS broken".
+ */
+export function reverseName(address: string): string {
+  if (isIP(address) === 4) return `${address.split('.').reverse().join('.')}.in-addr.arpa`;
+  const [head = '', tail = ''] = address.split('::');
+  const groups = (part: string) => (part === '' ? [] : part.split(':'));
+  const left = groups(head);
+  const right = groups(tail);
+  const missing = address.includes('::') ? 8 - left.length - right.length : 0;
+  const all = [...left, ...Array<string>(missing).fill('0'), ...right];
+  const nibbles = all.map((group) => group.padStart(4, '0')).join('');
+  return `${[...nibbles].reverse().join('.')}.ip6.arpa`;
 }
 
 /** c-ares error codes → the DNS response code the server sent (or undefined when none came). */
@@ -94,6 +118,8 @@ async function query(resolver: Resolver, name: string, type: DnsQueryType): Prom
       return (await resolver.resolveMx(name)).map((mx) => `${mx.priority} ${mx.exchange}`);
     case 'TXT':
       return (await resolver.resolveTxt(name)).map((chunks) => chunks.join(''));
+    case 'PTR':
+      return resolver.resolvePtr(name);
   }
 }
 
@@ -127,7 +153,7 @@ async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promis
   const onAbort = () => resolver.cancel();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   const where = settings.server ?? 'the system resolver';
-  const asked = `${settings.queryType} ${settings.queryName}`;
+  const asked = `${settings.queryType} ${settings.queryName}${settings.reverseOf ? ` (${settings.reverseOf})` : ''}`;
   let answers: string[] = [];
   let rcode: DnsRcode | undefined;
   let failure: Failure | undefined;
@@ -180,18 +206,27 @@ async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promis
 
 export const dnsProber = defineProber<DnsSettings>({
   kind: 'dns',
-  summary: 'DNS query (A, AAAA, CNAME, MX, TXT, NS) with response code and answer checks',
+  summary: 'DNS query (A, AAAA, CNAME, MX, TXT, NS, PTR) with response code and answer checks',
   settingsShape: dnsSettingsShape,
   toSettings: toDnsSettings,
+  validate: (settings) =>
+    settings.reverseOf && settings.queryType !== 'PTR'
+      ? [
+          [
+            ['query_type'],
+            `expected PTR (or no query_type) for the IP address ${settings.reverseOf}: an address is looked up in reverse, it has no ${settings.queryType} records`,
+          ],
+        ]
+      : [],
   describeTarget: (settings) =>
     `dns ${settings.queryType} ${settings.queryName} @${settings.server ?? 'system'}`,
   probe: probeDns,
   facts: [dnsFacts],
   cli: {
-    target: 'name',
+    target: 'name (an IP address is looked up in reverse, PTR)',
     options: [
       { flags: '--server <host:port>', description: 'dns: the server to ask (default: the system resolver)' },
-      { flags: '--type <type>', description: 'dns: record type (A, AAAA, CNAME, MX, TXT, NS)' },
+      { flags: '--type <type>', description: 'dns: record type (A, AAAA, CNAME, MX, TXT, NS, PTR)' },
     ],
     keys: (target, options) => ({
       query_name: target,

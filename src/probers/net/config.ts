@@ -82,6 +82,20 @@ export const TLS_CLI_OPTIONS: readonly CliOption[] = [
   { flags: '--insecure', description: 'do not verify the server certificate (still reported)' },
 ];
 
+/** `prismwatch probe` options for kinds that choose an address family (ip_protocol, ip_fallback). */
+export const IP_CLI_OPTIONS: readonly CliOption[] = [
+  { flags: '--ip-protocol <auto|ip4|ip6>', description: 'address family to connect over' },
+  { flags: '--no-ip-fallback', description: 'do not fall back to the other address family' },
+];
+
+/** `--ip-protocol` and `--no-ip-fallback` as config keys. */
+export function ipCliKeys(options: AdHocOptions): Record<string, unknown> {
+  return {
+    ...(options.ipProtocol !== undefined ? { ip_protocol: options.ipProtocol } : {}),
+    ...(options.ipFallback === false ? { ip_fallback: false } : {}),
+  };
+}
+
 /** `--insecure` and `--ca-file` as the `tls` mapping a config file would hold. */
 export function tlsCliKeys(options: AdHocOptions): Record<string, unknown> {
   if (!options.insecure && !options.caFile) return {};

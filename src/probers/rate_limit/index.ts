@@ -16,8 +16,12 @@ import { requestHeaders, urlFromCli } from '../http-client/config.js';
 import { exchange } from '../http-client/exchange.js';
 import { httpFailure } from '../http-client/failure.js';
 import {
+  IP_CLI_OPTIONS,
   type IpSettings,
+  ipCliKeys,
   ipShape,
+  TLS_CLI_OPTIONS,
+  tlsCliKeys,
   tlsShape,
   toIpSettings,
   toTlsOptions,
@@ -202,6 +206,7 @@ export const rateLimitProber = defineProber<RateLimitSettings>({
   facts: [rateLimitFacts, tlsFacts],
   cli: {
     target: 'URL (a bare host:port gets http://)',
-    keys: (target) => ({ url: urlFromCli(target) }),
+    options: [...IP_CLI_OPTIONS, ...TLS_CLI_OPTIONS],
+    keys: (target, options) => ({ url: urlFromCli(target), ...ipCliKeys(options), ...tlsCliKeys(options) }),
   },
 });

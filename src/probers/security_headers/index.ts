@@ -13,8 +13,12 @@ import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { urlFromCli } from '../http-client/config.js';
 import {
+  IP_CLI_OPTIONS,
   type IpSettings,
+  ipCliKeys,
   ipShape,
+  TLS_CLI_OPTIONS,
+  tlsCliKeys,
   tlsShape,
   toIpSettings,
   toTlsOptions,
@@ -200,9 +204,58 @@ export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
   probe: probeSecurityHeaders,
   facts: [securityFacts],
   failureCodes: ['security_policy'],
+  // Every key the config takes has a flag (test/e2e/probe-cli-parity.test.ts checks it), so a
+  // grade seen in `prismwatch probe` is the grade the daemon computes.
   cli: {
     target: 'URL (a bare host:port gets http://)',
-    keys: (target) => ({ url: urlFromCli(target) }),
+    options: [
+      {
+        flags: '--http-url <url>',
+        description:
+          'security_headers: the http:// entry point whose redirects are graded, or "false" for none',
+      },
+      {
+        flags: '--algorithm <version>',
+        description: 'security_headers: Observatory scoring version, 5 or 6',
+      },
+      { flags: '--min-grade <grade>', description: 'security_headers: fail below this grade (A+ … F)' },
+      {
+        flags: '--required <header>',
+        description: 'security_headers: a header that must be present (repeatable)',
+        repeatable: true,
+      },
+      {
+        flags: '--forbidden <header[=~regex]>',
+        description:
+          'security_headers: a header that must be absent, or must not match the regex (repeatable)',
+        repeatable: true,
+      },
+      { flags: '--no-cors-preflight', description: 'security_headers: skip the CORS preflight' },
+      { flags: '--no-robots', description: 'security_headers: skip the robots.txt request' },
+      ...IP_CLI_OPTIONS,
+      ...TLS_CLI_OPTIONS,
+    ],
+    keys: (target, options) => ({
+      url: urlFromCli(target),
+      ...(options.httpUrl !== undefined
+        ? { http_url: options.httpUrl === 'false' ? false : urlFromCli(String(options.httpUrl)) }
+        : {}),
+      ...(options.algorithm !== undefined ? { algorithm: Number(options.algorithm) } : {}),
+      ...(options.minGrade !== undefined ? { min_grade: String(options.minGrade).toUpperCase() } : {}),
+      ...((options.required as string[] | undefined)?.length ? { required: options.required } : {}),
+      ...((options.forbidden as string[] | undefined)?.length
+        ? {
+            forbidden: (options.forbidden as string[]).map((entry) => {
+              const at = entry.indexOf('=~');
+              return at === -1 ? entry : { name: entry.slice(0, at), matches: entry.slice(at + 2) };
+            }),
+          }
+        : {}),
+      ...(options.corsPreflight === false ? { cors_preflight: false } : {}),
+      ...(options.robots === false ? { robots: false } : {}),
+      ...ipCliKeys(options),
+      ...tlsCliKeys(options),
+    }),
   },
 });
 
