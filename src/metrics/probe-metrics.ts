@@ -37,6 +37,9 @@ export function userLabelNames(probes: readonly ProbeSpec[]): string[] {
 interface LastValues {
   readonly success: number;
   readonly duration: number;
+  readonly failure: FailureCode | undefined;
+  /** Failed runs in a row, up to and including the last. */
+  readonly streak: number;
   readonly phases: ProbeResult['phases'];
   readonly facts: ProbeResult['facts'];
 }
@@ -87,6 +90,12 @@ const PHASE_EXPORTERS = FACTS.filter((section) => section.exportsPhases).map((se
 const HEAD_FAMILIES: Family[] = [
   gauge('probe_success', 'Whether the last probe run succeeded (1) or failed (0).', (l) => l.success),
   gauge('probe_duration_seconds', 'How long the last probe run took, in seconds.', (l) => l.duration),
+  // The consecutive_failures signal, so `rules export` can say it (HealthCheckFailing) exactly.
+  gauge(
+    'prismwatch_probe_consecutive_failures',
+    'Failed runs in a row up to the last run (0 after a success).',
+    (l) => l.streak,
+  ),
   {
     name: 'prismwatch_probe_phase_duration_seconds',
     type: 'gauge',
@@ -169,7 +178,7 @@ function renderFamilies(state: ProbeState): string[] {
       continue;
     }
     // One context per section and render, not per family: a render touches 10,000 probes.
-    const context = { phases: last!.phases, tally: state.tallies[k]! };
+    const context = { phases: last!.phases, tally: state.tallies[k]!, failure: last!.failure };
     for (const family of section.families as ReadonlyArray<MetricFamily<unknown>>)
       texts.push(family.lines(state.labels, facts, context));
   }
@@ -301,6 +310,8 @@ export class ProbeMetrics {
     state.last = {
       success: result.ok ? 1 : 0,
       duration: seconds,
+      failure: result.ok ? undefined : (result.failure?.code ?? 'internal'),
+      streak: result.ok ? 0 : (state.last?.streak ?? 0) + 1,
       phases: result.phases,
       facts: result.facts,
     };

@@ -16,6 +16,8 @@ export interface FamilyContext {
   readonly phases: ProbeResult['phases'];
   /** Sum of the section's `tally` over every run of this probe. */
   readonly tally: number;
+  /** The last run's failure code; undefined when it succeeded. */
+  readonly failure: FailureCode | undefined;
 }
 
 /**

@@ -4,8 +4,8 @@
  * labels every probe series carries (`kind`, the configured labels, `probe` for names), so a
  * probe added later is covered without exporting again. Annotations print what prismwatch's
  * own print (value-format.ts; test/rules/export-templates.test.ts runs them through promtool).
- * What PromQL cannot say is reported, not approximated: consecutive_failures has no exact
- * equivalent, and resolve_threshold (hysteresis) has none at all.
+ * What PromQL cannot say is reported, not approximated: resolve_threshold (hysteresis) has no
+ * equivalent. consecutive_failures and cert_invalid read series exported for them.
  */
 import { stringify } from 'yaml';
 import type { ProbeSpec } from '../model/probe.js';
@@ -64,7 +64,7 @@ function signalExpression(rule: RuleSpec, selector: (extra?: string) => string):
     case 'latency_p99':
       return `histogram_quantile(${quantileOf(rule.signal)}, rate(prismwatch_probe_duration_seconds_bucket${selector()}[${w}]))`;
     case 'consecutive_failures':
-      return undefined;
+      return `prismwatch_probe_consecutive_failures${selector()}`;
     default:
       return factsSignalExpression(rule.signal, selector());
   }

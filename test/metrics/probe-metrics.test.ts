@@ -115,6 +115,30 @@ describe('ProbeMetrics', () => {
     expect(Buffer.concat(parts).length).toBe(length);
   });
 
+  it('counts failures in a row and says whether the certificate was rejected', () => {
+    const metrics = new ProbeMetrics([]);
+    const a = spec('a');
+    metrics.register(a);
+    const read = (name: string) =>
+      Number(/ (\S+)\n/.exec(metrics.render().toString().split(`${name}{`)[1] ?? '')?.[1]);
+    const rejected = { ...ok, ok: false, failure: { code: 'tls_error' as const, message: 'expired' } };
+    metrics.observe(a, rejected);
+    expect([
+      read('prismwatch_probe_consecutive_failures'),
+      read('prismwatch_tls_certificate_rejected'),
+    ]).toEqual([1, 1]);
+    metrics.observe(a, { ...ok, ok: false, failure: { code: 'status_mismatch', message: '500' } });
+    expect([
+      read('prismwatch_probe_consecutive_failures'),
+      read('prismwatch_tls_certificate_rejected'),
+    ]).toEqual([2, 0]);
+    metrics.observe(a, ok);
+    expect([
+      read('prismwatch_probe_consecutive_failures'),
+      read('prismwatch_tls_certificate_rejected'),
+    ]).toEqual([0, 0]);
+  });
+
   it('forgets every series of a removed probe', () => {
     const metrics = new ProbeMetrics([]);
     metrics.register(spec('gone'));

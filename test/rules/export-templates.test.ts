@@ -63,6 +63,8 @@ const INPUTS: Record<string, Input> = {
     ],
     value: 1,
   },
+  cert_invalid: { series: [['prismwatch_tls_certificate_rejected', {}, `1${STEPS}`]], value: 1 },
+  consecutive_failures: { series: [['prismwatch_probe_consecutive_failures', {}, `3${STEPS}`]], value: 3 },
   memory_used_ratio: { series: [['prismwatch_host_memory_used_ratio', {}, `0.97${STEPS}`]], value: 0.97 },
   disk_free_ratio: {
     series: [

@@ -52,6 +52,14 @@ export const tlsFacts = defineFacts({
       'cipher',
       (tls) => tls.cipher,
     ),
+    {
+      // The cert_invalid signal as a series, so `rules export` can say it (CertificateInvalid).
+      name: 'prismwatch_tls_certificate_rejected',
+      type: 'gauge',
+      help: 'Whether the last handshake presented a certificate that was rejected (1: expired, untrusted, another host) or accepted (0).',
+      lines: (labels, _tls, { failure }) =>
+        `prismwatch_tls_certificate_rejected{${labels}} ${failure === 'tls_error' ? 1 : 0}\n`,
+    },
   ],
   signals: [
     {
@@ -60,6 +68,7 @@ export const tlsFacts = defineFacts({
       // timeout): that is "cannot check", not "certificate invalid".
       name: 'cert_invalid',
       read: (_tls, _now, result) => (result.failure?.code === 'tls_error' ? 1 : 0),
+      promql: (selector) => `prismwatch_tls_certificate_rejected${selector}`,
     },
     {
       name: 'cert_expiry_days',
