@@ -1,7 +1,8 @@
 /**
  * Secrets never leak: a database password, an HTTP bearer token, an SMTP password, a webhook URL
- * token and an HMAC key, given through the environment, appear in no log line, no metric and no
- * API answer, even while the probes fail and the receivers reject or refuse.
+ * token, an HMAC key, a Slack webhook URL and bot token and a PagerDuty routing key, given through
+ * the environment, appear in no log line, no metric and no API answer, even while the probes fail
+ * and the receivers reject or refuse, and even when a receiver echoes the request in its error.
  */
 import { describe, expect, it } from 'vitest';
 import { configDir } from './helpers/config-dir.js';
@@ -15,7 +16,16 @@ const TOKEN = 'tok-51be02-never-print';
 
 describe('secrets', () => {
   it('stay out of logs, metrics and the API while probes fail', async () => {
-    const target = await withHttpServer((_req, res) => res.writeHead(401).end());
+    // Answers 401 and echoes what it was sent: a vendor quoting the request must not leak it.
+    const target = await withHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () =>
+        res
+          .writeHead(401)
+          .end(`${req.url} ${req.headers.authorization ?? ''} ${Buffer.concat(chunks).toString()}`),
+      );
+    });
     const smtp = await smtpSink({ auth: { user: 'alerts', pass: 'the-right-one' } });
     const dir = configDir();
     dir.write(
@@ -37,6 +47,11 @@ receivers:
     webhook_configs:
       - { url: "http://127.0.0.1:${await refusedPort()}/hook/\${TEST_TOKEN}", signing_secret: "\${TEST_HMAC}" }
       - { url: "${target.url}/hook?key=\${TEST_TOKEN}", signing_secret: "\${TEST_HMAC}" }
+    slack_configs:
+      - { api_url: "${target.url}/services/\${TEST_TOKEN}" }
+      - { app_token: "\${TEST_TOKEN}", app_url: "${target.url}/api/chat.postMessage", channel: "#ops" }
+    pagerduty_configs:
+      - { routing_key: "\${TEST_TOKEN}", url: "${target.url}/v2/enqueue" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -57,7 +72,12 @@ receivers:
     // Every receiver has failed at least once: wrong SMTP password, refused port, 401.
     await eventually(async () => {
       const text = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      return ['auth', 'network', 'http_4xx'].every((reason) => text.includes(`reason="${reason}"`));
+      return (
+        ['auth', 'network', 'http_4xx'].every((reason) => text.includes(`reason="${reason}"`)) &&
+        ['r/slack/0', 'r/slack/1', 'r/pagerduty/0'].every((id) =>
+          text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
+        )
+      );
     }, 10_000);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     const alerts = await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).text();

@@ -9,6 +9,8 @@ type FailureReason =
   | 'http_5xx'
   | 'http_429'
   | 'http_4xx'
+  /** A vendor answered 2xx but refused in its body (Slack's {"ok":false}). */
+  | 'rejected'
   | 'auth'
   | 'smtp_rejected'
   | 'smtp_error'

@@ -185,9 +185,11 @@ export class Delivery {
       integration: integration.id,
       reason: failure.reason,
     });
-    if (!this.health.has(integration.id))
-      this.health.set(integration.id, { failingSince: now, lastReason: failure.reason });
-    else this.health.set(integration.id, { ...this.health.get(integration.id)!, lastReason: failure.reason });
+    // The reason with its message (built from status codes and the vendor's own words, never a
+    // URL or key), so NotificationsFailing says "http_4xx (Slack rejected …: invalid_payload)".
+    const lastReason = `${failure.reason} (${failure.message})`;
+    if (!this.health.has(integration.id)) this.health.set(integration.id, { failingSince: now, lastReason });
+    else this.health.set(integration.id, { ...this.health.get(integration.id)!, lastReason });
     const context = {
       integration: integration.id,
       group: row.groupKey,

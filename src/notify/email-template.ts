@@ -6,64 +6,12 @@
 
 import type { Notification, NotifiedAlert } from '../model/notification.js';
 import { escapeHtml } from '../util/html.js';
+import { alertLines, formatValue, subjectOf, whyLine } from './text-summary.js';
 
 interface RenderedEmail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-}
-
-function firingCount(notification: Notification): number {
-  return notification.alerts.filter((alert) => alert.status === 'firing').length;
-}
-
-function subjectOf(notification: Notification): string {
-  const status = notification.status === 'firing' ? `[FIRING:${firingCount(notification)}]` : '[RESOLVED]';
-  const group = Object.keys(notification.groupLabels)
-    .sort()
-    .map((name) => notification.groupLabels[name])
-    .join(' ');
-  const severity = notification.commonLabels.severity;
-  // Where, when the grouping does not say it: the probes, a few of them.
-  const probes = [...new Set(notification.alerts.map((alert) => alert.labels.probe).filter(Boolean))];
-  const where =
-    notification.groupLabels.probe === undefined && probes.length > 0
-      ? ` on ${probes.slice(0, 3).join(', ')}${probes.length > 3 ? ` +${probes.length - 3}` : ''}`
-      : '';
-  // Header injection: a label value cannot carry a line break into the Subject header.
-  return `${status} ${group}${where}${severity ? ` (${severity})` : ''}`.replace(/[\r\n]+/g, ' ');
-}
-
-function formatValue(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toPrecision(4).replace(/\.?0+$/, '');
-}
-
-function alertLines(alert: NotifiedAlert): string[] {
-  const lines = [
-    `[${alert.status.toUpperCase()}] ${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''} (${alert.labels.severity ?? 'no severity'})`,
-  ];
-  if (alert.annotations.summary) lines.push(`  ${alert.annotations.summary}`);
-  if (alert.evidence) lines.push(`  evidence: ${alert.evidence}`);
-  if (alert.failure) lines.push(`  failure: ${alert.failure.code}: ${alert.failure.message}`);
-  lines.push(
-    `  value: ${formatValue(alert.value)}${alert.threshold ? `   threshold: ${alert.threshold}` : ''}`,
-  );
-  lines.push(
-    `  since: ${alert.startsAt}${alert.firstFailureAt ? `   first failure: ${alert.firstFailureAt}` : ''}${alert.status === 'resolved' ? `   resolved: ${alert.endsAt}${alert.duration ? ` (lasted ${alert.duration})` : ''}` : ''}`,
-  );
-  if (alert.annotations.description) lines.push(`  ${alert.annotations.description}`);
-  if (alert.probeURL) lines.push(`  probe: ${alert.probeURL}`);
-  lines.push(`  details: ${alert.generatorURL}`);
-  return lines;
-}
-
-/** The first line of the mail: why, for each alert (a few). */
-function whyLine(alert: NotifiedAlert): string {
-  const what = `${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''}`;
-  if (alert.status === 'resolved')
-    return `${what} resolved${alert.duration ? ` after ${alert.duration}` : ''}${alert.evidence ? `: ${alert.evidence}` : ''}`;
-  const why = alert.evidence ?? alert.annotations.summary ?? '';
-  return `${what}: ${why}${alert.failure ? ` (${alert.failure.code}: ${alert.failure.message})` : ''}`;
 }
 
 export function renderEmail(notification: Notification): RenderedEmail {

@@ -9,6 +9,8 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./email/index.js')).emailReceiver,
   (await import('./webhook/index.js')).webhookReceiver,
   (await import('./log/index.js')).logReceiver,
+  (await import('./slack/index.js')).slackReceiver,
+  (await import('./pagerduty/index.js')).pagerdutyReceiver,
 ];
 
 export function receiverTypeOf(type: string): ReceiverType | undefined {

@@ -5,14 +5,11 @@
  * the scheme Stripe and GitHub users know: the timestamp in the MAC stops replays of old bodies.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'undici';
 import type { Notification } from '../../../model/notification.js';
-import { USER_AGENT } from '../../../version.js';
-import { retryAfterMs } from '../../backoff.js';
 import { renderBodyTemplate } from '../../body-template.js';
 import { webhookPayload } from '../../notification.js';
 import { classifyStatus } from '../http-errors.js';
+import { Poster } from '../json-post.js';
 import type { WebhookIntegration } from './index.js';
 
 export function signature(secret: string, timestampSeconds: number, body: string): string {
@@ -20,23 +17,11 @@ export function signature(secret: string, timestampSeconds: number, body: string
   return `t=${timestampSeconds},v1=${mac}`;
 }
 
-/** Answers from receivers are read up to this size, then the connection is dropped. */
-const MAX_RESPONSE_BYTES = 64 * 1024;
-
 export class WebhookSender {
-  private readonly agent: Agent;
+  private readonly poster: Poster;
 
   constructor(private readonly integration: WebhookIntegration) {
-    const tls = integration.tls;
-    this.agent = new Agent({
-      keepAliveTimeout: 4_000,
-      connect: {
-        timeout: integration.timeoutMs,
-        ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-        ...(tls?.serverName ? { servername: tls.serverName } : {}),
-        ...(tls?.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
-      },
-    });
+    this.poster = new Poster(integration.timeoutMs, integration.tls);
   }
 
   async send(notification: Notification, now: number): Promise<void> {
@@ -48,39 +33,17 @@ export class WebhookSender {
     );
     const headers: Record<string, string> = {
       ...integration.headers,
-      'content-type': 'application/json',
-      'user-agent': USER_AGENT,
       'idempotency-key': notification.idempotencyKey,
     };
     if (integration.signingSecret)
       headers['x-prismwatch-signature'] = signature(integration.signingSecret, Math.floor(now / 1000), body);
     // Errors go up as they are: the type's classify (index.ts) turns them into a DeliveryError.
-    const response = await request(integration.url, {
-      method: 'POST',
-      body,
-      headers,
-      dispatcher: this.agent,
-      headersTimeout: integration.timeoutMs,
-      bodyTimeout: integration.timeoutMs,
-      signal: AbortSignal.timeout(integration.timeoutMs),
-    });
-    let read = 0;
-    for await (const chunk of response.body) {
-      read += (chunk as Buffer).length;
-      if (read > MAX_RESPONSE_BYTES) {
-        response.body.destroy();
-        break;
-      }
-    }
-    const retryAfter = response.headers['retry-after'];
-    const failure = classifyStatus(
-      response.statusCode,
-      retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now),
-    );
+    const answer = await this.poster.post(integration.url, body, headers, now);
+    const failure = classifyStatus(answer.status, answer.retryAfterMs);
     if (failure) throw failure;
   }
 
   close(): Promise<void> {
-    return this.agent.close();
+    return this.poster.close();
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * POSTing to a receiver over HTTP, shared by the webhook and the vendor channels: one undici Agent
+ * per integration (TLS settings, connect timeout), a per-attempt deadline on every phase, and the
+ * answer read up to 64 KiB (its text, for vendors that explain a rejection in the body).
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { USER_AGENT } from '../../version.js';
+import { retryAfterMs } from '../backoff.js';
+import type { TlsSettings } from '../model.js';
+
+/** Answers from receivers are read up to this size, then the connection is dropped. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface PostAnswer {
+  readonly status: number;
+  /** The body as text, at most 64 KiB of it. */
+  readonly text: string;
+  /** Retry-After as a wait in milliseconds, when the receiver sent one. */
+  readonly retryAfterMs: number | undefined;
+}
+
+export class Poster {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly timeoutMs: number,
+    tls?: TlsSettings,
+  ) {
+    this.agent = new Agent({
+      keepAliveTimeout: 4_000,
+      connect: {
+        timeout: timeoutMs,
+        ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
+        ...(tls?.serverName ? { servername: tls.serverName } : {}),
+        ...(tls?.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+      },
+    });
+  }
+
+  /** Errors (timeouts, refusals, TLS) go up as they are, for the type's classify. */
+  async post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    now: number,
+    contentType = 'application/json',
+  ): Promise<PostAnswer> {
+    const response = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'user-agent': USER_AGENT, ...headers, 'content-type': contentType },
+      dispatcher: this.agent,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const chunks: Buffer[] = [];
+    let read = 0;
+    for await (const chunk of response.body) {
+      read += (chunk as Buffer).length;
+      if (read > MAX_RESPONSE_BYTES) {
+        response.body.destroy();
+        break;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const retryAfter = response.headers['retry-after'];
+    return {
+      status: response.statusCode,
+      text: Buffer.concat(chunks).toString('utf8'),
+      retryAfterMs: retryAfterMs(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, now),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+/**
+ * A vendor's own words about a rejection, short and on one line, with the integration's secrets
+ * (`secrets`: keys, tokens, webhook URLs and their paths) cut out in case the vendor echoes them.
+ */
+export function vendorWords(text: string, secrets: readonly string[] = []): string {
+  let words = text.replace(/\s+/g, ' ').trim();
+  for (const secret of [...secrets].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length))
+    words = words.replaceAll(secret, '<redacted>');
+  return words.slice(0, 200);
+}
+
+/** A secret URL and the parts of it a server could echo: itself, its path and query. */
+export function urlSecrets(url: string): string[] {
+  try {
+    const parsed = new URL(url);
+    return [url, `${parsed.pathname}${parsed.search}`, parsed.pathname].filter((part) => part.length > 1);
+  } catch {
+    return [url];
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * A notification as plain text, shared by email and the chat and paging channels: a title
+ * (Alertmanager's `[FIRING:n] <group>` with where and severity), one "why" line per alert, and a
+ * block per alert (what, where, why, value vs threshold, since, links). fitText keeps whole
+ * blocks within a vendor's size limit and says how many alerts it left out.
+ */
+import type { Notification, NotifiedAlert } from '../model/notification.js';
+
+function firingCount(notification: Notification): number {
+  return notification.alerts.filter((alert) => alert.status === 'firing').length;
+}
+
+export function subjectOf(notification: Notification): string {
+  const status = notification.status === 'firing' ? `[FIRING:${firingCount(notification)}]` : '[RESOLVED]';
+  const group = Object.keys(notification.groupLabels)
+    .sort()
+    .map((name) => notification.groupLabels[name])
+    .join(' ');
+  const severity = notification.commonLabels.severity;
+  // Where, when the grouping does not say it: the probes, a few of them.
+  const probes = [...new Set(notification.alerts.map((alert) => alert.labels.probe).filter(Boolean))];
+  const where =
+    notification.groupLabels.probe === undefined && probes.length > 0
+      ? ` on ${probes.slice(0, 3).join(', ')}${probes.length > 3 ? ` +${probes.length - 3}` : ''}`
+      : '';
+  // Header injection: a label value cannot carry a line break into the Subject header.
+  return `${status} ${group}${where}${severity ? ` (${severity})` : ''}`.replace(/[\r\n]+/g, ' ');
+}
+
+export function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toPrecision(4).replace(/\.?0+$/, '');
+}
+
+export function alertLines(alert: NotifiedAlert): string[] {
+  const lines = [
+    `[${alert.status.toUpperCase()}] ${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''} (${alert.labels.severity ?? 'no severity'})`,
+  ];
+  if (alert.annotations.summary) lines.push(`  ${alert.annotations.summary}`);
+  if (alert.evidence) lines.push(`  evidence: ${alert.evidence}`);
+  if (alert.failure) lines.push(`  failure: ${alert.failure.code}: ${alert.failure.message}`);
+  lines.push(
+    `  value: ${formatValue(alert.value)}${alert.threshold ? `   threshold: ${alert.threshold}` : ''}`,
+  );
+  lines.push(
+    `  since: ${alert.startsAt}${alert.firstFailureAt ? `   first failure: ${alert.firstFailureAt}` : ''}${alert.status === 'resolved' ? `   resolved: ${alert.endsAt}${alert.duration ? ` (lasted ${alert.duration})` : ''}` : ''}`,
+  );
+  if (alert.annotations.description) lines.push(`  ${alert.annotations.description}`);
+  if (alert.probeURL) lines.push(`  probe: ${alert.probeURL}`);
+  lines.push(`  details: ${alert.generatorURL}`);
+  return lines;
+}
+
+/** The first line of the mail: why, for each alert (a few). */
+export function whyLine(alert: NotifiedAlert): string {
+  const what = `${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''}`;
+  if (alert.status === 'resolved')
+    return `${what} resolved${alert.duration ? ` after ${alert.duration}` : ''}${alert.evidence ? `: ${alert.evidence}` : ''}`;
+  const why = alert.evidence ?? alert.annotations.summary ?? '';
+  return `${what}: ${why}${alert.failure ? ` (${alert.failure.code}: ${alert.failure.message})` : ''}`;
+}
+
+/**
+ * The alerts' blocks within `maxChars` (a vendor's limit): the why lines first, then whole alert
+ * blocks while they fit, then "… N more alerts: <status URL>". Never cuts inside a block, except
+ * a first block longer than the limit, cut at a character boundary with "…".
+ */
+export function fitText(notification: Notification, maxChars: number): string {
+  const why = notification.alerts.slice(0, 5).map(whyLine);
+  const blocks = notification.alerts.map((alert) => alertLines(alert).join('\n'));
+  const more = (left: number) => `… ${left} more alert${left === 1 ? '' : 's'}: ${notification.externalURL}`;
+  let text = why.join('\n');
+  let shown = 0;
+  for (const block of blocks) {
+    const next = `${text}\n\n${block}`;
+    const reserve = shown + 1 < blocks.length ? more(blocks.length - shown - 1).length + 2 : 0;
+    if ([...next].length + reserve > maxChars) break;
+    text = next;
+    shown += 1;
+  }
+  if (shown < blocks.length) text = `${text}\n\n${more(blocks.length - shown)}`;
+  const chars = [...text];
+  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
+}

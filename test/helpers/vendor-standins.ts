@@ -1,0 +1,147 @@
+/**
+ * Loopback stand-ins for chat and paging vendors: each records requests, checks what the real
+ * service checks (method, content type, auth, required fields, size limits: see
+ * ../shared/docs/integrations.md §8) and answers as it answers, or with the replies a test scripts
+ * (429 with its retry hint, 5xx, a 400 with the vendor's error text).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withHttpServer } from './servers.js';
+
+export interface Recorded {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly text: string;
+  readonly json: Record<string, unknown> | undefined;
+  readonly at: number;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface StandIn {
+  readonly url: string;
+  readonly requests: Recorded[];
+  /** Replies used in order, before the vendor's normal answer. */
+  readonly script: Reply[];
+  /** Contract breaches seen: a test expects none. */
+  readonly problems: string[];
+}
+
+async function standIn(
+  check: (request: Recorded) => string[],
+  normal: (request: Recorded) => Reply,
+  invalid: (problems: string[]) => Reply,
+  path = '/',
+): Promise<StandIn> {
+  const state: Omit<StandIn, 'url'> = { requests: [], script: [], problems: [] };
+  const server = await withHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        json = undefined;
+      }
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        text,
+        json,
+        at: Date.now(),
+      };
+      state.requests.push(request);
+      const problems = check(request);
+      state.problems.push(...problems);
+      const reply = problems.length > 0 ? invalid(problems) : (state.script.shift() ?? normal(request));
+      res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+    });
+  });
+  return { url: `${server.url}${path}`, ...state } as StandIn;
+}
+
+const isJson = (request: Recorded) =>
+  String(request.headers['content-type'] ?? '').startsWith('application/json') && request.json !== undefined;
+
+/** Slack: an incoming webhook (answers `ok`) or chat.postMessage with a bot token (answers JSON). */
+export function slackStandIn(mode: 'webhook' | 'bot' = 'webhook'): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST') problems.push(`method ${request.method}`);
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      const attachments = body.attachments as Array<Record<string, unknown>> | undefined;
+      if (!body.text && !attachments?.length) problems.push('no text and no attachments');
+      for (const attachment of attachments ?? []) {
+        if ([...String(attachment.title ?? '')].length > 1024) problems.push('title over 1024');
+        if ([...String(attachment.text ?? '')].length > 40_000) problems.push('text over 40000');
+      }
+      if (mode === 'bot') {
+        if (!/^Bearer xox[bp]-/.test(String(request.headers.authorization ?? '')))
+          problems.push('no bot token');
+        if (!body.channel) problems.push('no channel');
+      }
+      return problems;
+    },
+    () =>
+      mode === 'bot'
+        ? { status: 200, body: '{"ok":true,"channel":"C1","ts":"1.1"}' }
+        : { status: 200, body: 'ok' },
+    () =>
+      mode === 'bot'
+        ? { status: 200, body: '{"ok":false,"error":"invalid_arguments"}' }
+        : { status: 400, body: 'invalid_payload' },
+    mode === 'bot' ? '/api/chat.postMessage' : '/services/T000/B000/XXXX',
+  );
+}
+
+const PD_SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
+
+/** PagerDuty Events API v2 (/v2/enqueue). */
+export function pagerdutyStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== '/v2/enqueue')
+        problems.push(`${request.method} ${request.path}`);
+      if (!isJson(request)) problems.push('not JSON');
+      const event = request.json ?? {};
+      if (typeof event.routing_key !== 'string' || event.routing_key.length !== 32)
+        problems.push('routing_key');
+      if (!['trigger', 'acknowledge', 'resolve'].includes(String(event.event_action)))
+        problems.push('event_action');
+      if (typeof event.dedup_key !== 'string' || event.dedup_key.length > 255) problems.push('dedup_key');
+      if (event.event_action === 'trigger') {
+        const payload = (event.payload ?? {}) as Record<string, unknown>;
+        if (!payload.summary || [...String(payload.summary)].length > 1024) problems.push('payload.summary');
+        if (!payload.source) problems.push('payload.source');
+        if (!PD_SEVERITIES.has(String(payload.severity))) problems.push('payload.severity');
+      }
+      if (Buffer.byteLength(request.text) > 512_000) problems.push('over 512 KB');
+      return problems;
+    },
+    (request) => ({
+      status: 202,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        status: 'success',
+        message: 'Event processed',
+        dedup_key: request.json?.dedup_key,
+      }),
+    }),
+    (problems) => ({
+      status: 400,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'invalid event', message: 'Event object is invalid', errors: problems }),
+    }),
+    '/v2/enqueue',
+  );
+}
