@@ -1,6 +1,6 @@
 /**
  * Secrets never leak: a database password, an HTTP bearer token, an SMTP password, a webhook URL
- * token, an HMAC key, a Slack webhook URL and bot token and a PagerDuty routing key, given through
+ * token, an HMAC key and the keys, tokens and webhook URLs of every chat and paging channel, given through
  * the environment, appear in no log line, no metric and no API answer, even while the probes fail
  * and the receivers reject or refuse, and even when a receiver echoes the request in its error.
  */
@@ -52,6 +52,16 @@ receivers:
       - { app_token: "\${TEST_TOKEN}", app_url: "${target.url}/api/chat.postMessage", channel: "#ops" }
     pagerduty_configs:
       - { routing_key: "\${TEST_TOKEN}", url: "${target.url}/v2/enqueue" }
+    msteamsv2_configs:
+      - { webhook_url: "${target.url}/workflows/\${TEST_TOKEN}" }
+    opsgenie_configs:
+      - { api_key: "\${TEST_TOKEN}", api_url: "${target.url}/" }
+    telegram_configs:
+      - { bot_token: "\${TEST_TOKEN}", chat_id: 1, api_url: "${target.url}" }
+    discord_configs:
+      - { webhook_url: "${target.url}/api/webhooks/1/\${TEST_TOKEN}" }
+    sms_configs:
+      - { account_sid: AC1, auth_token: "\${TEST_TOKEN}", from: "+15005550006", to: "+4915112345678", api_url: "${target.url}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -74,7 +84,16 @@ receivers:
       const text = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
       return (
         ['auth', 'network', 'http_4xx'].every((reason) => text.includes(`reason="${reason}"`)) &&
-        ['r/slack/0', 'r/slack/1', 'r/pagerduty/0'].every((id) =>
+        [
+          'r/slack/0',
+          'r/slack/1',
+          'r/pagerduty/0',
+          'r/msteamsv2/0',
+          'r/opsgenie/0',
+          'r/telegram/0',
+          'r/discord/0',
+          'r/sms/0',
+        ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )
       );

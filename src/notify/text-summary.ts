@@ -78,6 +78,11 @@ export function fitText(notification: Notification, maxChars: number): string {
     shown += 1;
   }
   if (shown < blocks.length) text = `${text}\n\n${more(blocks.length - shown)}`;
+  return cutChars(text, maxChars);
+}
+
+/** `text` cut to `max` characters (not UTF-16 units), ending in "…" when cut. */
+export function cutChars(text: string, max: number): string {
   const chars = [...text];
-  return chars.length <= maxChars ? text : `${chars.slice(0, maxChars - 1).join('')}…`;
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

@@ -7,7 +7,7 @@
 import { expect } from 'vitest';
 import { eventually, sample } from './metrics.js';
 import { alertFor, resolved, sleep, startNotifier } from './notifier.js';
-import type { Recorded, StandIn } from './vendor-standins.js';
+import type { Recorded, Reply, StandIn } from './vendor-standins.js';
 
 /** A routing config sending everything to receiver `pager` with the integration block `block`. */
 export function routeTo(block: string, groupBy = '[alertname, probe]'): string {
@@ -36,12 +36,13 @@ export async function firingThenResolved(standIn: StandIn, block: string): Promi
   return [standIn.requests[0]!, standIn.requests[1]!];
 }
 
+/** `throttle` is the vendor's 429, with its retry hint of one second (Retry-After by default). */
 export async function throttledThenDelivered(
   standIn: StandIn,
   block: string,
-  retryAfter: Record<string, string>,
+  throttle: Reply = { status: 429, headers: { 'retry-after': '1' }, body: 'rate limited' },
 ) {
-  standIn.script.push({ status: 429, headers: retryAfter, body: 'rate limited' });
+  standIn.script.push(throttle);
   const { evaluate, registry } = startNotifier(routeTo(block));
   evaluate([alertFor()]);
   await eventually(() => standIn.requests.length === 2, 10_000);

@@ -145,3 +145,124 @@ export function pagerdutyStandIn(): Promise<StandIn> {
     '/v2/enqueue',
   );
 }
+
+/** Teams Workflows: one Adaptive Card in a `message`, under 28 KB; answers 202. */
+export function teamsStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || !isJson(request)) problems.push('not a JSON POST');
+      const body = request.json ?? {};
+      const attachments = body.attachments as Array<Record<string, unknown>> | undefined;
+      if (body.type !== 'message' || attachments?.length !== 1)
+        problems.push('not one attachment in a message');
+      if (attachments?.[0]?.contentType !== 'application/vnd.microsoft.card.adaptive')
+        problems.push('not an Adaptive Card');
+      if ((attachments?.[0]?.content as Record<string, unknown> | undefined)?.type !== 'AdaptiveCard')
+        problems.push('content');
+      if (Buffer.byteLength(request.text) > 28_000) problems.push('over 28 KB');
+      return problems;
+    },
+    () => ({ status: 202, body: '' }),
+    (problems) => ({ status: 400, body: `Bad request: ${problems.join(', ')}` }),
+    '/workflows/abc/triggers/manual/paths/invoke',
+  );
+}
+
+/** Opsgenie Alert API: GenieKey, create with message ≤ 130, close by alias; answers 202. */
+export function opsgenieStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (!/^GenieKey \S+/.test(String(request.headers.authorization ?? ''))) problems.push('no GenieKey');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (request.path === '/v2/alerts') {
+        if (!body.message || [...String(body.message)].length > 130) problems.push('message');
+        if (!body.alias || String(body.alias).length > 512) problems.push('alias');
+        if (!/^P[1-5]$/.test(String(body.priority))) problems.push('priority');
+      } else if (!/^\/v2\/alerts\/[^/]+\/close\?identifierType=alias$/.test(request.path)) {
+        problems.push(`path ${request.path}`);
+      }
+      return problems;
+    },
+    () => ({ status: 202, body: '{"result":"Request will be processed","took":0.1,"requestId":"r1"}' }),
+    (problems) => ({ status: 422, body: JSON.stringify({ message: problems.join(', '), took: 0 }) }),
+  );
+}
+
+/** Telegram Bot API sendMessage: ≤ 4,096 characters; answers {"ok":true}. */
+export function telegramStandIn(token: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.path !== `/bot${token}/sendMessage`) problems.push(`path ${request.path}`);
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (typeof body.chat_id !== 'number') problems.push('chat_id');
+      if (!body.text || [...String(body.text)].length > 4096) problems.push('text');
+      if (body.parse_mode === 'HTML' && /<(?!\/?b>)/.test(String(body.text))) problems.push('unescaped HTML');
+      return problems;
+    },
+    () => ({ status: 200, body: '{"ok":true,"result":{"message_id":1}}' }),
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({
+        ok: false,
+        error_code: 400,
+        description: `Bad Request: ${problems.join(', ')}`,
+      }),
+    }),
+  );
+}
+
+/** Discord webhook: embeds ≤ 10, title ≤ 256, description ≤ 4,096, all ≤ 6,000; answers 204. */
+export function discordStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (!isJson(request)) problems.push('not JSON');
+      const embeds = (request.json?.embeds ?? []) as Array<Record<string, unknown>>;
+      if (embeds.length === 0 || embeds.length > 10) problems.push('embeds');
+      let total = 0;
+      for (const embed of embeds) {
+        const title = [...String(embed.title ?? '')].length;
+        const description = [...String(embed.description ?? '')].length;
+        if (title > 256) problems.push('title');
+        if (description > 4096) problems.push('description');
+        total += title + description;
+      }
+      if (total > 6000) problems.push('over 6000');
+      return problems;
+    },
+    () => ({ status: 204 }),
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({ message: 'Invalid Form Body', code: 50035, errors: problems }),
+    }),
+    '/api/webhooks/1/token',
+  );
+}
+
+/** Twilio Messages API: form-encoded, Basic auth, E.164 To, Body ≤ 1,600; answers 201 queued. */
+export function twilioStandIn(sid: string, token: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.path !== `/2010-04-01/Accounts/${sid}/Messages.json`) problems.push(`path ${request.path}`);
+      if (!String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
+        problems.push('not a form');
+      if (request.headers.authorization !== `Basic ${Buffer.from(`${sid}:${token}`).toString('base64')}`)
+        problems.push('auth');
+      const form = new URLSearchParams(request.text);
+      if (!/^\+[1-9]\d{6,14}$/.test(form.get('To') ?? '')) problems.push('To');
+      if (!form.get('Body') || [...(form.get('Body') ?? '')].length > 1600) problems.push('Body');
+      return problems;
+    },
+    () => ({ status: 201, body: '{"sid":"SM1","status":"queued"}' }),
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({ code: 21211, message: `Invalid request: ${problems.join(', ')}`, status: 400 }),
+    }),
+  );
+}

@@ -1,6 +1,6 @@
 /** The pagerduty receiver against a loopback Events API v2: trigger, resolve, throttling, rejection. */
 import { describe, expect, it } from 'vitest';
-import { dedupKey } from '../../src/notify/receivers/pagerduty/sender.js';
+import { groupDigest } from '../../src/notify/receivers/shared.js';
 import { firingThenResolved, rejectedForGood, throttledThenDelivered } from '../helpers/channel-contract.js';
 import { pagerdutyStandIn } from '../helpers/vendor-standins.js';
 
@@ -34,12 +34,12 @@ describe('pagerduty receiver', () => {
     expect(resolve.json).toEqual({ routing_key: KEY, dedup_key: fired.dedup_key, event_action: 'resolve' });
     // One incident per alert group: the key is Alertmanager's, sha256 of the group key.
     expect(fired.dedup_key).toMatch(/^[0-9a-f]{64}$/);
-    expect(fired.dedup_key).toBe(dedupKey('{}:{alertname="HighErrorRate", probe="api"}'));
+    expect(fired.dedup_key).toBe(groupDigest('{}:{alertname="HighErrorRate", probe="api"}'));
   });
 
   it('retries 429 after the wait PagerDuty asks for, and delivers once', async () => {
     const events = await pagerdutyStandIn();
-    await throttledThenDelivered(events, pagerduty(events.url), { 'retry-after': '1' });
+    await throttledThenDelivered(events, pagerduty(events.url));
   });
 
   it("does not retry an invalid event, and NotificationsFailing carries PagerDuty's errors", async () => {

@@ -11,6 +11,11 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./log/index.js')).logReceiver,
   (await import('./slack/index.js')).slackReceiver,
   (await import('./pagerduty/index.js')).pagerdutyReceiver,
+  (await import('./msteamsv2/index.js')).teamsReceiver,
+  (await import('./opsgenie/index.js')).opsgenieReceiver,
+  (await import('./telegram/index.js')).telegramReceiver,
+  (await import('./discord/index.js')).discordReceiver,
+  (await import('./sms/index.js')).smsReceiver,
 ];
 
 export function receiverTypeOf(type: string): ReceiverType | undefined {

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { USER_AGENT } from '../../version.js';
 import { retryAfterMs } from '../backoff.js';
+import { DeliveryError } from '../delivery-error.js';
 import type { TlsSettings } from '../model.js';
+import { classifyStatus } from './http-errors.js';
 
 /** Answers from receivers are read up to this size, then the connection is dropped. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -97,4 +99,15 @@ export function urlSecrets(url: string): string[] {
   } catch {
     return [url];
   }
+}
+
+/**
+ * Throws for an answer that is not 2xx: as classifyStatus decides for 429, 5xx and 408 (retried,
+ * with the vendor's Retry-After), else final, in the vendor's words (`rejected` builds them).
+ */
+export function failIfRejected(answer: PostAnswer, rejected: (answer: PostAnswer) => string): void {
+  const failure = classifyStatus(answer.status, answer.retryAfterMs);
+  if (!failure) return;
+  if (failure.retryable) throw failure;
+  throw new DeliveryError(failure.reason, `${rejected(answer)} (HTTP ${answer.status})`, false);
 }

@@ -1,4 +1,5 @@
 /** Config pieces several receiver types share: URLs that may be switched off, TLS, timeouts. */
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { durationMs } from '../../util/fields.js';
 import type { TlsSettings } from '../model.js';
@@ -29,4 +30,12 @@ export function tlsSettings(raw: z.infer<typeof tlsConfig> | undefined): TlsSett
     ...(raw.ca_file ? { caFile: raw.ca_file } : {}),
     ...(raw.server_name ? { serverName: raw.server_name } : {}),
   };
+}
+
+/**
+ * One key per alert group, as Alertmanager's: the sha256 hex of the group key. PagerDuty's
+ * dedup_key and Opsgenie's alias, so retries, repeats and the resolve address one incident.
+ */
+export function groupDigest(groupKey: string): string {
+  return createHash('sha256').update(groupKey).digest('hex');
 }

@@ -5,22 +5,16 @@
  * under PagerDuty's 512 KB. 202 is accepted; 400 is an invalid event, final, explained in
  * {status, message, errors}; 429 and 5xx are retried.
  */
-import { createHash } from 'node:crypto';
 import type { Notification } from '../../../model/notification.js';
-import { DeliveryError } from '../../delivery-error.js';
-import { fitText, subjectOf } from '../../text-summary.js';
-import { classifyStatus } from '../http-errors.js';
-import { Poster, vendorWords } from '../json-post.js';
+import { cutChars, fitText, subjectOf } from '../../text-summary.js';
+import { failIfRejected, Poster, vendorWords } from '../json-post.js';
+import { groupDigest } from '../shared.js';
 import type { PagerDutyIntegration } from './index.js';
 
 const SUMMARY_CHARS = 1024;
 /** Of the 512 KB an event may hold, what the details text may take. */
 const DETAILS_CHARS = 16_000;
 const MAX_ALERTS_IN_DETAILS = 50;
-
-export function dedupKey(groupKey: string): string {
-  return createHash('sha256').update(groupKey).digest('hex');
-}
 
 function severityOf(notification: Notification, fixed: PagerDutyIntegration['severity']) {
   if (fixed) return fixed;
@@ -31,10 +25,9 @@ function severityOf(notification: Notification, fixed: PagerDutyIntegration['sev
 export function pagerdutyEvent(notification: Notification, integration: PagerDutyIntegration) {
   const base = {
     routing_key: integration.routingKey,
-    dedup_key: dedupKey(notification.groupKey),
+    dedup_key: groupDigest(notification.groupKey),
   };
   if (notification.status === 'resolved') return { ...base, event_action: 'resolve' };
-  const summary = [...subjectOf(notification)];
   const firing = notification.alerts.filter((alert) => alert.status === 'firing');
   return {
     ...base,
@@ -42,10 +35,7 @@ export function pagerdutyEvent(notification: Notification, integration: PagerDut
     client: integration.client,
     client_url: notification.externalURL,
     payload: {
-      summary:
-        summary.length <= SUMMARY_CHARS
-          ? summary.join('')
-          : `${summary.slice(0, SUMMARY_CHARS - 1).join('')}…`,
+      summary: cutChars(subjectOf(notification), SUMMARY_CHARS),
       source: integration.source,
       severity: severityOf(notification, integration.severity),
       ...(notification.commonLabels.alertname ? { class: notification.commonLabels.alertname } : {}),
@@ -81,13 +71,9 @@ export class PagerDutySender {
   async send(notification: Notification, now: number): Promise<void> {
     const body = JSON.stringify(pagerdutyEvent(notification, this.integration));
     const answer = await this.poster.post(this.integration.url, body, {}, now);
-    const failure = classifyStatus(answer.status, answer.retryAfterMs);
-    if (!failure) return;
-    if (failure.retryable) throw failure;
-    throw new DeliveryError(
-      failure.reason,
-      `PagerDuty rejected the event: ${explain(answer.text, [this.integration.routingKey])} (HTTP ${answer.status})`,
-      false,
+    failIfRejected(
+      answer,
+      ({ text }) => `PagerDuty rejected the event: ${explain(text, [this.integration.routingKey])}`,
     );
   }
 

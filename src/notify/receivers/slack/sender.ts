@@ -6,9 +6,8 @@
  */
 import type { Notification } from '../../../model/notification.js';
 import { DeliveryError } from '../../delivery-error.js';
-import { fitText, subjectOf } from '../../text-summary.js';
-import { classifyStatus } from '../http-errors.js';
-import { Poster, urlSecrets, vendorWords } from '../json-post.js';
+import { cutChars, fitText, subjectOf } from '../../text-summary.js';
+import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
 import type { SlackIntegration } from './index.js';
 
 const TITLE_CHARS = 1024;
@@ -23,16 +22,11 @@ const RETRYABLE_ERRORS = new Set([
   'request_timeout',
 ]);
 
-function cut(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
-
 export function slackMessage(
   notification: Notification,
   integration: Pick<SlackIntegration, 'channel' | 'username'>,
 ) {
-  const title = cut(subjectOf(notification), TITLE_CHARS);
+  const title = cutChars(subjectOf(notification), TITLE_CHARS);
   return {
     ...(integration.channel ? { channel: integration.channel } : {}),
     ...(integration.username ? { username: integration.username } : {}),
@@ -72,17 +66,8 @@ export class SlackSender {
       now,
       'application/json; charset=utf-8',
     );
-    const failure = classifyStatus(answer.status, answer.retryAfterMs);
-    if (failure) {
-      // Slack names the problem in the body (invalid_payload, no_service, channel_is_archived).
-      throw failure.retryable
-        ? failure
-        : new DeliveryError(
-            failure.reason,
-            `Slack rejected the message: ${vendorWords(answer.text, this.secrets)} (HTTP ${answer.status})`,
-            false,
-          );
-    }
+    // Slack names the problem in the body (invalid_payload, no_service, channel_is_archived).
+    failIfRejected(answer, ({ text }) => `Slack rejected the message: ${vendorWords(text, this.secrets)}`);
     if (!integration.token) {
       if (answer.text.trim() !== 'ok')
         throw new DeliveryError(
