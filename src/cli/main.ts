@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
- * prismwatch's command line: run (the default) | check | probe | alerts | routes test |
+ * prismwatch's command line: run (the default) | check | probe | alerts | routes test | notify test |
  * silences list/add/expire | verify | rules export | schema.
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
+import { createLogger } from '../log.js';
 import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
@@ -16,6 +17,7 @@ import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
 import { runAlertsCommand } from './alerts.js';
 import { runCheck } from './check.js';
+import { notifyTest, notifyTestTable } from './notify-test.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 import { runProbeCommand } from './probe.js';
 import { parseLabelArgs, routesTest } from './routes.js';
@@ -205,6 +207,32 @@ routes
       configEnvFor(resolveListenAddress(undefined)),
     );
     process.stdout.write(routesTest(config, parseLabelArgs(labels), options.verbose === true));
+  });
+
+program
+  .command('notify')
+  .description('Notification channels.')
+  .command('test')
+  .description(
+    'Send a marked test notification (then its resolution) through every integration of RECEIVER, or of all; exit 1 if any rejected it.',
+  )
+  .argument('[receiver]', 'the receiver to test (default: all)')
+  .addOption(
+    new Option(
+      '-c, --config <path>',
+      'config file or directory (repeatable; default ./probes and ./alerts)',
+    ).argParser(collect),
+  )
+  .action(async (receiver: string | undefined, options: Record<string, unknown>) => {
+    const listen = resolveListenAddress(undefined);
+    const config = loadConfig(
+      resolveConfigPaths(options.config as string[] | undefined),
+      configEnvFor(listen),
+    );
+    const log = createLogger({ level: 'error', pretty: false, destination: process.stderr as never });
+    const rows = await notifyTest(config, receiver, { log, baseUrl: configEnvFor(listen).PRISMWATCH_URL! });
+    process.stdout.write(notifyTestTable(rows));
+    process.exitCode = rows.some((row) => row.outcome === 'rejected') ? 1 : 0;
   });
 
 const daemonOptions = (command: Command) =>

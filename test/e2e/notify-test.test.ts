@@ -1,0 +1,60 @@
+/**
+ * `prismwatch notify test` against loopback stand-ins: every integration gets a marked test and
+ * its resolution, the table says accepted or rejected with the vendor's reason, exit 1 when any
+ * rejected; a receiver can be named alone.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { configDir } from '../helpers/config-dir.js';
+import {
+  discordStandIn,
+  pagerdutyStandIn,
+  slackStandIn,
+  telegramStandIn,
+} from '../helpers/vendor-standins.js';
+
+describe('prismwatch notify test', () => {
+  it('tries every integration, tells accepted from rejected, and exits 1 on a rejection', async () => {
+    const slack = await slackStandIn('webhook');
+    const pagerduty = await pagerdutyStandIn();
+    const telegram = await telegramStandIn('42:token');
+    const discord = await discordStandIn();
+    discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
+    const dir = configDir();
+    dir.write(
+      'routing.yaml',
+      `route: { receiver: pager }
+receivers:
+  - name: pager
+    pagerduty_configs: [{ routing_key: R0123456789ABCDEF0123456789ABCDE, url: "${pagerduty.url}" }]
+    telegram_configs: [{ bot_token: "42:token", chat_id: 7, api_url: "${telegram.url}" }]
+  - name: team
+    slack_configs: [{ api_url: "${slack.url}" }]
+    discord_configs: [{ webhook_url: "${discord.url}" }]
+    webhook_configs: [{ url: "" }]
+`,
+    );
+    const all = await runCli(['notify', 'test', '--config', dir.path]);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/pager\/pagerduty\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/pager\/telegram\/0 +accepted/);
+    expect(all.stdout).toMatch(/team\/slack\/0 +accepted +test sent\n/);
+    expect(all.stdout).toMatch(
+      /team\/discord\/0 +rejected +http_4xx: Discord rejected the message: Unknown Webhook \(HTTP 404\)/,
+    );
+    expect(all.stdout).toMatch(/team\/webhook\/0 +switched off +url is empty/);
+    // PagerDuty got a trigger and its resolve, marked as a test.
+    expect(pagerduty.requests.map((r) => r.json?.event_action)).toEqual(['trigger', 'resolve']);
+    expect(String((pagerduty.requests[0]!.json!.payload as { summary: string }).summary)).toContain(
+      'PrismwatchNotificationTest',
+    );
+    expect([...slack.problems, ...pagerduty.problems, ...telegram.problems]).toEqual([]);
+
+    const one = await runCli(['notify', 'test', 'pager', '--config', dir.path]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).not.toContain('team/');
+    const unknown = await runCli(['notify', 'test', 'nobody', '--config', dir.path]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no receiver named nobody (there are: pager, team)');
+  });
+});
