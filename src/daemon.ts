@@ -19,6 +19,7 @@ import { SelfMetrics } from './metrics/self-metrics.js';
 import type { Alert } from './model/alert.js';
 import type { ProbeSpec } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
+import { Heartbeat } from './notify/heartbeat.js';
 import { Notifier } from './notify/notifier.js';
 import { runProbe } from './probers/run-probe.js';
 import { ResultStore } from './results/history.js';
@@ -93,6 +94,9 @@ export class Daemon {
   private uptimeTimer: NodeJS.Timeout | undefined;
   private state: StateKeeper | undefined;
   private notifier: Notifier | undefined;
+  private heartbeat: Heartbeat | undefined;
+  /** Probe runs counted at the last heartbeat, and when that count last grew. */
+  private progress = { runs: -1, at: 0 };
   private reloading: Promise<{ ok: boolean; message: string }> | undefined;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -312,6 +316,7 @@ export class Daemon {
 
     this.config = { ...next, probes };
     this.notifier?.configure(next.notify, this.ruleAndStateAlerts(this.now()));
+    this.heartbeat?.configure(next.notify.heartbeat);
     this.current = new Map(probes.map((spec) => [spec.name, spec]));
     this.fingerprints = new Map(diff.fingerprints);
     this.scheduler.sync(probes);
@@ -354,6 +359,31 @@ export class Daemon {
       baseUrl: () => this.options.externalUrl ?? this.baseUrl,
       evaluationIntervalMs: this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
     });
+    this.heartbeat = new Heartbeat(() => this.unhealthy(), this.log.child({ component: 'heartbeat' }));
+    this.heartbeat.configure(this.config!.notify.heartbeat);
+  }
+
+  /**
+   * Why the heartbeat should say /fail, or undefined: prismwatch's own alerts firing (notifications
+   * failing, state not saved), or no probe run finishing for three times the shortest interval
+   * plus its timeout (at least 30 s): the scheduler or the event loop is stuck.
+   */
+  private unhealthy(): string | undefined {
+    const now = this.now();
+    const own = [...(this.state?.alerts.list(now) ?? []), ...(this.notifier?.ownAlerts() ?? [])].filter(
+      (alert) => alert.state === 'firing' && alert.rule !== 'Watchdog',
+    );
+    if (own.length > 0)
+      return `firing: ${own.map((alert) => `${alert.rule}${alert.labels.integration ? ` (${alert.labels.integration})` : ''}`).join(', ')}`;
+    const runs = this.probeMetrics.totals().runs;
+    if (runs !== this.progress.runs) this.progress = { runs, at: now };
+    const periodic = (this.config?.probes ?? []).filter((spec) => spec.intervalMs !== undefined);
+    if (periodic.length === 0) return undefined;
+    const shortest = Math.min(...periodic.map((spec) => spec.intervalMs! + spec.timeoutMs));
+    const stallAfter = Math.max(30_000, 3 * shortest);
+    return now - this.progress.at > stallAfter
+      ? `no probe run has finished for ${Math.round((now - this.progress.at) / 1000)}s`
+      : undefined;
   }
 
   /** One evaluation of every rule now (tests; the rule loop runs it on its timer). */
@@ -377,6 +407,7 @@ export class Daemon {
     this.stopped = true;
     this.ready = false;
     this.ruleLoop?.stop();
+    this.heartbeat?.stop();
     clearInterval(this.uptimeTimer);
     const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));

@@ -216,5 +216,15 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
     ...(global?.external_url ? { externalUrl: global.external_url.replace(/\/+$/, '') } : {}),
     ...(global?.grafana_url ? { grafanaUrl: global.grafana_url.replace(/\/+$/, '') } : {}),
     notificationsFailingAfterMs: global?.notifications_failing_after ?? 5 * 60_000,
+    watchdog: global?.watchdog ?? false,
+    ...(global?.heartbeat && global.heartbeat.url !== ''
+      ? {
+          heartbeat: {
+            url: global.heartbeat.url,
+            intervalMs: global.heartbeat.interval,
+            timeoutMs: global.heartbeat.timeout,
+          },
+        }
+      : {}),
   };
 }

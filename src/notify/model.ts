@@ -81,4 +81,8 @@ export interface NotifyConfig {
   readonly externalUrl?: string;
   readonly grafanaUrl?: string;
   readonly notificationsFailingAfterMs: number;
+  /** Whether the always-firing Watchdog alert exists. */
+  readonly watchdog: boolean;
+  /** Where to report that prismwatch is alive, and how often. */
+  readonly heartbeat?: { readonly url: string; readonly intervalMs: number; readonly timeoutMs: number };
 }

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Alert } from '../model/alert.js';
+import { type Alert, fingerprintOf } from '../model/alert.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
@@ -38,12 +38,35 @@ export class Notifier {
   private healthAlerts: Alert[] = [];
   private config: NotifyConfig | undefined;
   private lastPrune = 0;
+  /**
+   * Always firing while prismwatch runs and `global.watchdog` is on: routed to a dead man's switch
+   * (healthchecks.io, Dead Man's Snitch, a PagerDuty heartbeat), its notifications stopping is
+   * the news, whatever stopped them: prismwatch, its routing, or the receiver.
+   */
+  private readonly watchdog: Alert;
 
   constructor(
     initial: NotifyConfig,
     private readonly options: NotifierOptions,
   ) {
     const log = options.log.child({ component: 'notify' });
+    const watchdogLabels = { alertname: 'Watchdog', severity: 'none', probe: 'prismwatch' };
+    const started = options.now();
+    this.watchdog = {
+      fingerprint: fingerprintOf(watchdogLabels),
+      rule: 'Watchdog',
+      probe: 'prismwatch',
+      labels: watchdogLabels,
+      annotations: {
+        summary: 'prismwatch is running: this alert always fires',
+        description:
+          "Route it to a dead man's switch that alerts when its notifications stop (repeat_interval shorter than the switch's period).",
+      },
+      state: 'firing',
+      value: 1,
+      activeAt: started,
+      firedAt: started,
+    };
     this.store = new NotifyStore(options.db);
     this.silences = new Silences(this.store, options.now, (id, problem) =>
       options.log.warn(
@@ -91,11 +114,10 @@ export class Notifier {
   /** After each evaluation, with every alert the evaluator holds. */
   afterEvaluation(alerts: readonly Alert[]): void {
     const now = this.options.now();
-    this.healthAlerts = this.health.update(
-      this.delivery.failing(),
-      this.config!.notificationsFailingAfterMs,
-      now,
-    );
+    this.healthAlerts = [
+      ...this.health.update(this.delivery.failing(), this.config!.notificationsFailingAfterMs, now),
+      ...(this.config!.watchdog ? [this.watchdog] : []),
+    ];
     const all = [...alerts, ...this.healthAlerts];
     this.dispatcher.update(all);
     this.forwarder.update(
@@ -113,7 +135,7 @@ export class Notifier {
     }
   }
 
-  /** prismwatch's own alerts (NotificationsFailing), for the API and the prismwatch_alerts series. */
+  /** prismwatch's own alerts (NotificationsFailing, Watchdog), for the API and the prismwatch_alerts series. */
   ownAlerts(): readonly Alert[] {
     return this.healthAlerts;
   }

@@ -139,6 +139,16 @@ export const globalSchema = z.strictObject({
   grafana_url: optionalUrl.optional(),
   /** A receiver failing this long raises NotificationsFailing. */
   notifications_failing_after: durationMs({ minMs: 100 }).default(5 * 60_000),
+  /** An always-firing Watchdog alert, to route to a dead man's switch that notices when it stops. */
+  watchdog: z.boolean().default(false),
+  /** Pings a URL every interval (healthchecks.io style): the URL while healthy, <url>/fail when not. */
+  heartbeat: z
+    .strictObject({
+      url: optionalUrl,
+      interval: durationMs({ minMs: 100 }).default(60_000),
+      timeout: durationMs({ minMs: 10 }).default(10_000),
+    })
+    .optional(),
 });
 
 export const NOTIFY_SECTIONS = ['global', 'route', 'receivers', 'inhibit_rules', 'silences'] as const;
