@@ -8,6 +8,7 @@ import { loadConfig } from '../config/load.js';
 import { buildJsonSchema } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { notifyTest } from '../notify/test-notification.js';
 import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
@@ -17,7 +18,7 @@ import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
 import { runAlertsCommand } from './alerts.js';
 import { runCheck } from './check.js';
-import { notifyTest, notifyTestTable } from './notify-test.js';
+import { notifyTestTable } from './notify-test.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 import { runProbeCommand } from './probe.js';
 import { parseLabelArgs, routesTest } from './routes.js';
@@ -304,6 +305,10 @@ program
   )
   .option('--max-latency-increase <percent>', 'with --baseline: allowed p95 increase (default 20%)')
   .option('--checklist <file>', 'markdown checklist to tick (default: the shipped PrismAI checklist)')
+  .option(
+    '--notify-test',
+    'also send a marked test notification through every integration; ticks "Email/SMS services configured" and "Webhook endpoints registered"',
+  )
   .addOption(
     new Option('--web.listen-address <host:port>', 'the address for ${PRISMWATCH_URL} in config files'),
   )
@@ -321,6 +326,7 @@ program
         baseline: options.baseline as string | undefined,
         maxLatencyIncrease: options.maxLatencyIncrease as string | undefined,
         checklist: options.checklist as string | undefined,
+        notifyTest: options.notifyTest === true,
       },
       process.stdout,
       process.stderr,

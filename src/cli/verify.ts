@@ -10,6 +10,7 @@ import { loadConfig } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
+import { notifyTest } from '../notify/test-notification.js';
 import { parseDuration } from '../util/duration.js';
 import { readBaseline, regressions } from '../verify/baseline.js';
 import { collect } from '../verify/collect.js';
@@ -22,6 +23,7 @@ import {
   formatText,
 } from '../verify/formats.js';
 import { evaluateGates } from '../verify/gates.js';
+import { notifyGates } from '../verify/notify-gates.js';
 import { buildReport } from '../verify/report.js';
 import { parseLabelArgs } from './routes.js';
 
@@ -39,6 +41,8 @@ interface VerifyOptions {
   readonly baseline?: string;
   readonly maxLatencyIncrease?: string;
   readonly checklist?: string;
+  /** Send a test notification through every integration and gate on the answers. */
+  readonly notifyTest?: boolean;
 }
 
 function usage(message: string): PrismwatchError {
@@ -105,6 +109,13 @@ export async function runVerify(
   });
   if (tty) err.write('\r\u001b[K');
   const gates = evaluateGates(config, probes, collected);
+  if (options.notifyTest) {
+    const rows = await notifyTest(config, undefined, {
+      log: createLogger({ level: 'silent' }),
+      baseUrl: String(options.env.PRISMWATCH_URL ?? 'http://127.0.0.1:9797'),
+    });
+    gates.push(...notifyGates(rows));
+  }
   if (baseline) gates.push(...regressions(gates, baseline, maxIncrease));
   const report = buildReport(gates, { ...collected, samples, probes: probes.length });
   const text =

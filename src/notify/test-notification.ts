@@ -1,0 +1,116 @@
+/**
+ * A test of the channels (`prismwatch notify test [RECEIVER]`, `verify --notify-test`): a clearly marked test notification through every
+ * integration of a receiver (or of all), then its resolution where the integration sends those
+ * (so a PagerDuty or Opsgenie test incident closes itself). Waits for each answer and prints
+ * integration → accepted / rejected with the reason; exit 1 if any was rejected. Nothing is queued:
+ * this is the one place that talks to receivers directly, once.
+ */
+import type { Logger } from 'pino';
+import { PrismwatchError } from '../errors.js';
+import type { Notification } from '../model/notification.js';
+import { unexpectedDeliveryError } from './delivery-error.js';
+import type { Integration, NotifyConfig } from './model.js';
+import { receiverTypeOf } from './receivers/index.js';
+
+export interface NotifyTestRow {
+  readonly integration: string;
+  readonly type: string;
+  readonly outcome: 'accepted' | 'rejected' | 'switched off';
+  readonly detail: string;
+}
+
+const TEST_ALERT = 'PrismwatchNotificationTest';
+
+function testNotification(
+  integration: Integration,
+  status: 'firing' | 'resolved',
+  baseUrl: string,
+  runId: string,
+): Notification {
+  const now = new Date().toISOString();
+  const labels = { alertname: TEST_ALERT, severity: 'info', probe: 'prismwatch' };
+  return {
+    receiver: integration.receiver,
+    integration: integration.id,
+    // One group per run, so a paging service opens (and closes) an incident of its own.
+    groupKey: `{}:{alertname="${TEST_ALERT}", run="${runId}"}`,
+    status,
+    reason: status === 'firing' ? 'first' : 'resolved',
+    groupLabels: { alertname: TEST_ALERT },
+    commonLabels: labels,
+    commonAnnotations: {},
+    externalURL: baseUrl,
+    alerts: [
+      {
+        status,
+        labels,
+        annotations: {
+          summary: 'TEST: prismwatch notify test. Nothing is wrong; this checks the channel works.',
+        },
+        startsAt: now,
+        endsAt: status === 'resolved' ? now : '0001-01-01T00:00:00Z',
+        generatorURL: baseUrl,
+        fingerprint: runId,
+        value: 0,
+        evidence: 'a test sent by prismwatch notify test',
+      },
+    ],
+    idempotencyKey: `notify-test-${runId}-${integration.id}-${status}`,
+    createdAt: now,
+  };
+}
+
+async function tryOne(
+  integration: Integration,
+  log: Logger,
+  baseUrl: string,
+  runId: string,
+): Promise<NotifyTestRow> {
+  const row = { integration: integration.id, type: integration.type };
+  if (integration.disabled) return { ...row, outcome: 'switched off', detail: integration.disabled };
+  const type = receiverTypeOf(integration.type);
+  if (!type) return { ...row, outcome: 'rejected', detail: `unknown receiver type ${integration.type}` };
+  const sender = type.send(integration, log);
+  try {
+    for (const status of integration.sendResolved ? (['firing', 'resolved'] as const) : (['firing'] as const))
+      await sender.send(testNotification(integration, status, baseUrl, runId), Date.now());
+    return {
+      ...row,
+      outcome: 'accepted',
+      detail: integration.sendResolved ? 'test sent and resolved' : 'test sent',
+    };
+  } catch (error) {
+    let failure: ReturnType<typeof type.classify>;
+    try {
+      failure = type.classify(error, integration);
+    } catch {
+      failure = unexpectedDeliveryError(error);
+    }
+    return { ...row, outcome: 'rejected', detail: `${failure.reason}: ${failure.message}` };
+  } finally {
+    await sender.close();
+  }
+}
+
+/** Every integration of `receiver` (or of all receivers), tried in parallel. */
+export async function notifyTest(
+  config: { readonly notify: NotifyConfig },
+  receiver: string | undefined,
+  options: { log: Logger; baseUrl: string },
+): Promise<NotifyTestRow[]> {
+  const receivers = [...config.notify.receivers.values()].filter(
+    (r) => receiver === undefined || r.name === receiver,
+  );
+  if (receiver !== undefined && receivers.length === 0)
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `no receiver named ${receiver} (there are: ${[...config.notify.receivers.keys()].join(', ')})`,
+    );
+  const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const baseUrl = config.notify.externalUrl ?? options.baseUrl;
+  return Promise.all(
+    receivers.flatMap((r) =>
+      r.integrations.map((integration) => tryOne(integration, options.log, baseUrl, runId)),
+    ),
+  );
+}
