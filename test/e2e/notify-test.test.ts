@@ -8,9 +8,12 @@ import { runCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import {
   discordStandIn,
+  opsgenieStandIn,
   pagerdutyStandIn,
   slackStandIn,
+  teamsStandIn,
   telegramStandIn,
+  twilioStandIn,
 } from '../helpers/vendor-standins.js';
 
 describe('prismwatch notify test', () => {
@@ -19,6 +22,9 @@ describe('prismwatch notify test', () => {
     const pagerduty = await pagerdutyStandIn();
     const telegram = await telegramStandIn('42:token');
     const discord = await discordStandIn();
+    const teams = await teamsStandIn();
+    const opsgenie = await opsgenieStandIn();
+    const twilio = await twilioStandIn('AC1', 'twilio-token');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     const dir = configDir();
     dir.write(
@@ -28,9 +34,12 @@ receivers:
   - name: pager
     pagerduty_configs: [{ routing_key: R0123456789ABCDEF0123456789ABCDE, url: "${pagerduty.url}" }]
     telegram_configs: [{ bot_token: "42:token", chat_id: 7, api_url: "${telegram.url}" }]
+    opsgenie_configs: [{ api_key: og-key, api_url: "${opsgenie.url}" }]
+    sms_configs: [{ account_sid: AC1, auth_token: twilio-token, from: "+15005550006", to: "+4915112345678", api_url: "${twilio.url}" }]
   - name: team
     slack_configs: [{ api_url: "${slack.url}" }]
     discord_configs: [{ webhook_url: "${discord.url}" }]
+    msteamsv2_configs: [{ webhook_url: "${teams.url}" }]
     webhook_configs: [{ url: "" }]
 `,
     );
@@ -38,6 +47,9 @@ receivers:
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/pager\/pagerduty\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/telegram\/0 +accepted/);
+    expect(all.stdout).toMatch(/pager\/opsgenie\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/pager\/sms\/0 +accepted/);
+    expect(all.stdout).toMatch(/team\/msteamsv2\/0 +accepted/);
     expect(all.stdout).toMatch(/team\/slack\/0 +accepted +test sent\n/);
     expect(all.stdout).toMatch(
       /team\/discord\/0 +rejected +http_4xx: Discord rejected the message: Unknown Webhook \(HTTP 404\)/,
@@ -48,7 +60,9 @@ receivers:
     expect(String((pagerduty.requests[0]!.json!.payload as { summary: string }).summary)).toContain(
       'PrismwatchNotificationTest',
     );
-    expect([...slack.problems, ...pagerduty.problems, ...telegram.problems]).toEqual([]);
+    expect(
+      [slack, pagerduty, telegram, teams, opsgenie, twilio].flatMap((standIn) => standIn.problems),
+    ).toEqual([]);
 
     const one = await runCli(['notify', 'test', 'pager', '--config', dir.path]);
     expect(one.code).toBe(0);

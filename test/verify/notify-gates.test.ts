@@ -32,19 +32,13 @@ receivers:
   return { dir, slack, smtp };
 }
 
+const verify = (dir: string) =>
+  runCli(['verify', '--config', dir, '--samples', '1', '--notify-test', '--format', 'markdown']);
+
 describe('prismwatch verify --notify-test', () => {
   it("ticks the notification items of the checklist with each channel's answer", async () => {
     const { dir, slack, smtp } = await setup(false);
-    const result = await runCli([
-      'verify',
-      '--config',
-      dir.path,
-      '--samples',
-      '1',
-      '--notify-test',
-      '--format',
-      'markdown',
-    ]);
+    const result = await verify(dir.path);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/- \[x\] Webhook endpoints registered — .*all\/slack\/0: slack: test sent/);
     expect(result.stdout).toMatch(
@@ -56,16 +50,7 @@ describe('prismwatch verify --notify-test', () => {
 
   it('fails when a channel rejects the test, saying why', async () => {
     const { dir } = await setup(true);
-    const result = await runCli([
-      'verify',
-      '--config',
-      dir.path,
-      '--samples',
-      '1',
-      '--notify-test',
-      '--format',
-      'markdown',
-    ]);
+    const result = await verify(dir.path);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/- \[ \] Webhook endpoints registered — .*Unknown Webhook/);
   });
