@@ -214,7 +214,7 @@ const P95 =
   'histogram_quantile(0.95, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket[5m])))';
 
 /** Kinds whose probes may present a certificate, and what a panel says for the others. */
-const TLS_KINDS = ['http', 'rate_limit', 'tcp', 'tls'];
+const TLS_KINDS = ['http', 'multi_http', 'rate_limit', 'tcp', 'tls'];
 const NO_TLS = 'No certificate: this probe does not use TLS (https:// URLs, tls probes, tcp with tls: true)';
 const HTTP_KINDS = ['http', 'rate_limit'];
 /** http's status is blackbox's probe_http_status_code; rate_limit's is its own family. */
@@ -224,7 +224,7 @@ const NO_HTTP = 'No HTTP status: not an http or rate_limit probe';
  * Every kind but host (its runs read /proc and the file systems) and security_headers (a grade
  * over several requests, not one request's timings).
  */
-const PHASE_KINDS = ['dns', 'http', 'mysql', 'postgres', 'rate_limit', 'redis', 'tcp', 'tls'];
+const PHASE_KINDS = ['dns', 'http', 'multi_http', 'mysql', 'postgres', 'rate_limit', 'redis', 'tcp', 'tls'];
 
 /** Runs that failed, by reason, with a "none" series at 0 while nothing failed (not "No data"). */
 const FAILURES_BY_REASON = (selector) =>
@@ -482,6 +482,30 @@ export const DASHBOARDS = {
         ),
         ['host'],
         'No memory or disk figures: not a host probe',
+      ),
+      forKinds(
+        timeseries(
+          'Steps: duration',
+          [target('sum by (step) (probe_multi_http_step_duration_seconds{probe="$probe"})', '{{step}}', 'A')],
+          {
+            unit: 's',
+            stack: true,
+            description: 'Each step of the flow, summed over its phases; a step not reached has no point.',
+          },
+        ),
+        ['multi_http'],
+        'No steps: not a multi_http probe',
+      ),
+      forKinds(
+        table(
+          'Steps: passed (1) or failed (0)',
+          'max by (step) (probe_multi_http_step_success{probe="$probe"})',
+          {
+            description: 'The last run: steps after a failed one were not sent and are not listed.',
+          },
+        ),
+        ['multi_http'],
+        'No steps: not a multi_http probe',
       ),
       forKinds(
         timeseries(

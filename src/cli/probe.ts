@@ -3,6 +3,7 @@
  * the same YAML-shaped mapping a config file holds and validated by the same schema.
  */
 
+import { interpolate } from '../config/interpolate.js';
 import { probeSchemaFor } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
@@ -26,7 +27,7 @@ export function buildAdHocSpec(target: string, options: ProbeCommandOptions): Pr
     name: 'adhoc',
     kind: options.kind,
     timeout: options.timeout,
-    ...prober.cli.keys(target, options),
+    ...(interpolateStrings(prober.cli.keys(target, options)) as Record<string, unknown>),
   };
   const parsed = probeSchemaFor(options.kind)!.safeParse(raw);
   if (!parsed.success) {
@@ -51,6 +52,22 @@ export function buildAdHocSpec(target: string, options: ProbeCommandOptions): Pr
     settings,
     source: { file: '<command line>', line: 0 },
   };
+}
+
+/**
+ * `${NAME}` in what the command line or a steps file gave, as a config file would have it, so a
+ * password can stay in the environment here too.
+ */
+function interpolateStrings(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const result = interpolate(value, process.env);
+    if (!result.ok) throw new PrismwatchError('PRISMWATCH_USAGE', result.message);
+    return result.value;
+  }
+  if (Array.isArray(value)) return value.map(interpolateStrings);
+  if (value !== null && typeof value === 'object' && !(value instanceof RegExp))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateStrings(item)]));
+  return value;
 }
 
 export async function runProbeCommand(

@@ -126,7 +126,10 @@ export interface ProberDefinition<Settings = unknown> {
   readonly settingsShape: z.ZodRawShape;
   readonly toSettings: (parsed: Record<string, unknown>) => Settings;
   /** Cross-field checks beyond the shape; each problem as [path under the probe, message]. */
-  readonly validate?: (settings: Settings, spec: { timeoutMs: number }) => Array<[string[], string]>;
+  readonly validate?: (
+    settings: Settings,
+    spec: { timeoutMs: number },
+  ) => Array<[Array<string | number>, string]>;
   /** Short text naming what is probed, for logs and reports (never with credentials). */
   readonly describeTarget: (settings: Settings) => string;
   readonly probe: ProbeFn<Settings>;

@@ -21,6 +21,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./redis/index.js')).redisProber,
   (await import('./rate_limit/index.js')).rateLimitProber,
   (await import('./security_headers/index.js')).securityHeadersProber,
+  (await import('./multi_http/index.js')).multiHttpProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

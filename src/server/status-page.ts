@@ -11,6 +11,7 @@ import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
+import type { FactsKey, StatusColumn } from '../probers/definition.js';
 import { FACTS, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import { escapeHtml as esc } from '../util/html.js';
@@ -60,14 +61,41 @@ function sparkline(samples: ReadonlyArray<{ ok: boolean; durationMs: number }>, 
   return `<svg class="spark" role="img" viewBox="0 0 ${SPARK_WIDTH} ${SPARK_HEIGHT}" width="${SPARK_WIDTH}" height="${SPARK_HEIGHT}"><title>${esc(label)}</title><polyline points="${line}"/>${failures}</svg>`;
 }
 
-/** Columns that facts sections add (the security grade, the certificate's days left). */
-const FACT_COLUMNS = FACTS.flatMap((section) =>
-  section.statusColumn ? [{ key: section.key, ...section.statusColumn }] : [],
-).sort((a, b) => a.position - b.position);
+/**
+ * Columns that facts sections add (the security grade, the certificate's days left). Sections
+ * that name the same header share one column — each kind's one-line summary goes under "Check" —
+ * so the table grows by a column per kind of fact, not per kind of probe.
+ */
+interface FactColumn {
+  readonly header: string;
+  readonly position: number;
+  readonly className?: string;
+  readonly sections: ReadonlyArray<{ key: FactsKey; cell: StatusColumn<never>['cell'] }>;
+}
 
-function factCell(column: (typeof FACT_COLUMNS)[number], last: ProbeResult | undefined, now: number): string {
-  const facts = last?.facts[column.key];
-  const cell = facts === undefined ? undefined : column.cell(facts as never, now);
+const FACT_COLUMNS: readonly FactColumn[] = (() => {
+  const byHeader = new Map<string, FactColumn>();
+  for (const section of FACTS) {
+    const column = section.statusColumn;
+    if (!column) continue;
+    const seen = byHeader.get(column.header);
+    const entry = { key: section.key, cell: column.cell as StatusColumn<never>['cell'] };
+    byHeader.set(column.header, {
+      header: column.header,
+      position: Math.min(seen?.position ?? column.position, column.position),
+      className: seen?.className ?? column.className,
+      sections: [...(seen?.sections ?? []), entry],
+    });
+  }
+  return [...byHeader.values()].sort((a, b) => a.position - b.position);
+})();
+
+function factCell(column: FactColumn, last: ProbeResult | undefined, now: number): string {
+  let cell: ReturnType<StatusColumn<never>['cell']>;
+  for (const section of column.sections) {
+    const facts = last?.facts[section.key];
+    if (facts !== undefined) cell ??= section.cell(facts as never, now);
+  }
   const className = [column.className, cell?.warn ? 'warn' : undefined].filter(Boolean).join(' ');
   return `<td${className ? ` class="${className}"` : ''}>${cell ? cell.html : '<span class="muted">—</span>'}</td>`;
 }

@@ -19,6 +19,8 @@ interface LinearMatch {
   readonly index: number;
   /** The matched text. */
   readonly text: string;
+  /** The text of each capture group, undefined where a group took no part in the match. */
+  readonly groups: ReadonlyArray<string | undefined>;
 }
 
 export class LinearRegExp {
@@ -47,8 +49,8 @@ export class LinearRegExp {
 
   /** The leftmost match, or undefined. */
   exec(text: string): LinearMatch | undefined {
-    const found = this.compiled.exec(text) as (string[] & { index: number }) | null;
-    return found ? { index: found.index, text: found[0] ?? '' } : undefined;
+    const found = this.compiled.exec(text) as (Array<string | undefined> & { index: number }) | null;
+    return found ? { index: found.index, text: found[0] ?? '', groups: found.slice(1) } : undefined;
   }
 
   toString(): string {

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
+import { PROBERS } from '../../src/probers/index.js';
+
+/** The kinds in table order, as the schema lists them. */
+const KIND_LIST = Object.keys(PROBERS).join(', ');
 
 const fixtures = 'test/fixtures/config';
 
@@ -33,7 +37,7 @@ describe('loadConfig rejects bad files with file:line:column, key path, expectat
     [
       'invalid-kind.yaml',
       [
-        `${fixtures}/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, security_headers, got "htp" (did you mean "http"?)`,
+        `${fixtures}/invalid-kind.yaml:3:11 probes[0].kind: expected one of ${KIND_LIST}, got "htp" (did you mean "http"?)`,
       ],
     ],
     [

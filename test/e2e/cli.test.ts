@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { PROBERS } from '../../src/probers/index.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { withHttpServer } from '../helpers/servers.js';
+
+/** The kinds in table order, as the schema lists them. */
+const KIND_LIST = Object.keys(PROBERS).join(', ');
 
 describe('prismwatch run (built CLI, real process)', () => {
   it('probes a target, serves /metrics, reloads on SIGHUP and exits 0 on SIGTERM', async () => {
@@ -87,7 +91,7 @@ describe('prismwatch check', () => {
     expect(result.stderr).toBe(
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
-        'test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of http, dns, tcp, tls, host, postgres, mysql, redis, rate_limit, security_headers, got "htp" (did you mean "http"?)',
+        `test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of ${KIND_LIST}, got "htp" (did you mean "http"?)`,
         // Found in the same pass although neither probe is valid.
         'test/fixtures/config/invalid-kind.yaml:2:11 probes[0].name: duplicate probe name "api" (first defined at test/fixtures/config/invalid-duration.yaml:2)',
         '3 problem(s) found',

@@ -57,6 +57,7 @@ const PROBES: Record<string, string> = {
   cache: 'redis',
   limits: 'rate_limit',
   grade: 'security_headers',
+  flow: 'multi_http',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -113,6 +114,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 250ms }
   - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 250ms, ${tls} }
   - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
+  - { name: flow, kind: multi_http, interval: 250ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:
   - { alert: Watched, severity: warning, signal: up, op: '>=', threshold: 0 }

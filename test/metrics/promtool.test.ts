@@ -54,13 +54,14 @@ describe('promtool check metrics', () => {
         `  - { name: dns, kind: dns, interval: 200ms, server: "${server}", query_name: prismai.test }`,
         '  - { name: cache, kind: redis, interval: 200ms, url: "redis://127.0.0.1:6379" }',
         `  - { name: grade, kind: security_headers, interval: 1s, url: "${target.url}/", http_url: false }`,
+        `  - { name: flow, kind: multi_http, interval: 200ms, base_url: "${target.url}", steps: [{ name: a, url: /a }, { name: b, url: /b }] }`,
         '',
       ].join('\n'),
     );
     const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms']);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade'].every(
+      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade', 'flow'].every(
         (probe) => sample(body, 'probe_success', { probe }) === 1,
       );
       // Rules are evaluated on their own clock: wait for the evaluation after the probes' first results.
@@ -72,6 +73,9 @@ describe('promtool check metrics', () => {
     expect(text).toContain('probe_dns_lookup_time_seconds{');
     expect(text).toContain('prismwatch_probe_phase_duration_seconds{probe="cache"');
     expect(text).toContain('prismwatch_security_test_pass{probe="grade"');
+    expect(text).toContain(
+      'probe_multi_http_step_duration_seconds{probe="flow",kind="multi_http",team="",step="b",phase="connect"}',
+    );
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: ownFamilies(text), encoding: 'utf8' });
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
     expect(lint.status).toBe(0);

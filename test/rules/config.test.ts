@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { ConfigError } from '../../src/errors.js';
+import { SIGNALS } from '../../src/rules/signals.js';
 
 const file = 'test/fixtures/config/invalid-rules.yaml';
 
@@ -17,7 +18,7 @@ describe('alert rules in config', () => {
       `${file}:11:16 rules[1].threshold: expected a number for signal up (durations are for latency signals)`,
       `${file}:13:16 rules[1].annotations.summary: expected placeholders among {{probe}}, {{kind}}, {{value}}, {{threshold}}, {{window}}, {{alert}}, {{severity}}, {{labels.NAME}}, got {{vaule}}`,
       `${file}:19:24 rules[2].resolve_threshold: expected resolve_threshold on the resolved side of threshold for op > (hysteresis)`,
-      `${file}:20:5 rules[3].signal: missing required key "signal": expected one of "up", "success_ratio", "error_ratio", "latency_avg", "latency_p50", "latency_p90", "latency_p95", "latency_p99", "consecutive_failures", "status_code", "cert_invalid", "cert_expiry_days", "memory_used_ratio", "disk_free_ratio", "ratelimit_remaining_ratio", "security_policy_failed", "security_score"`,
+      `${file}:20:5 rules[3].signal: missing required key "signal": expected one of ${SIGNALS.map((signal) => JSON.stringify(signal)).join(', ')}`,
       `${file}:20:5 rules[3].op: missing required key "op": expected one of ">", ">=", "<", "<=", "==", "!="`,
       `${file}:20:5 rules[3].threshold: missing required key "threshold": expected a number, or a duration like "2s" for latency signals`,
       `${file}:22:5 rules[3].signl: unknown key "signl" (did you mean "signal"?)`,

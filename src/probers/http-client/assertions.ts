@@ -1,6 +1,8 @@
 /** Pure checks of a final response against the probe's expectations; the first failure is reported. */
+import type { Failure } from '../../model/failure.js';
 import type { LinearRegExp } from '../../util/linear-regex.js';
 import type { HttpExpectations, JsonAssertion } from './config.js';
+import type { HopResponse } from './exchange.js';
 import { lookupJsonPath } from './json-path.js';
 
 export function formatStatusRanges(ranges: ReadonlyArray<readonly [number, number]>): string {
@@ -88,4 +90,21 @@ export function checkBody(body: Buffer, expect: HttpExpectations): string | unde
     }
   }
   return undefined;
+}
+
+/** The status, then the header and body assertions, of a final response (an http probe's, a step's). */
+export function checkResponse(
+  response: HopResponse,
+  wanted: { validStatusCodes: ReadonlyArray<readonly [number, number]>; expect: HttpExpectations },
+): Failure | undefined {
+  if (!isValidStatus(response.statusCode, wanted.validStatusCodes)) {
+    return {
+      code: 'status_mismatch',
+      message: `expected status ${formatStatusRanges(wanted.validStatusCodes)}, got ${response.statusCode}`,
+    };
+  }
+  const problem =
+    checkHeaders(response.headers, wanted.expect.headers) ??
+    (response.body ? checkBody(response.body, wanted.expect) : undefined);
+  return problem ? { code: 'assertion_failed', message: problem } : undefined;
 }

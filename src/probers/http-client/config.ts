@@ -25,7 +25,7 @@ export interface HttpExpectations {
   readonly headers: ReadonlyMap<string, LinearRegExp>;
 }
 
-type HttpAuth =
+export type HttpAuth =
   | { readonly type: 'basic'; readonly username: string; readonly password: string }
   | { readonly type: 'bearer'; readonly token: string };
 
@@ -71,7 +71,7 @@ function parseStatusCodes(entry: number | string): [number, number] | undefined 
   return /^\d{3}$/.test(text) ? parseStatusCodes(Number(text)) : undefined;
 }
 
-const statusCode = z
+export const statusCode = z
   .union([z.number(), z.string()], { error: STATUS_MESSAGE })
   .refine((entry) => parseStatusCodes(entry) !== undefined, { message: STATUS_MESSAGE, abort: true })
   .transform((entry) => parseStatusCodes(entry)!);
@@ -91,7 +91,7 @@ const jsonAssertion = z
     },
   );
 
-const expectShape = z.strictObject({
+export const expectShape = z.strictObject({
   contains: z.array(z.string()).default([]),
   not_contains: z.array(z.string()).default([]),
   regex: z.array(regex).default([]),
@@ -100,7 +100,7 @@ const expectShape = z.strictObject({
   headers: z.record(z.string(), regex).default({}),
 });
 
-const authShape = z.union(
+export const authShape = z.union(
   [
     z.strictObject({
       basic: z.strictObject({ username: z.string(), password: z.string() }),
@@ -134,36 +134,46 @@ type ParsedHttp = z.infer<z.ZodObject<typeof httpSettingsShape>>;
 
 export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
   const parsed = raw as ParsedHttp;
-  const expect = parsed.expect ?? expectShape.parse({});
-  const auth: HttpAuth | undefined =
-    parsed.auth === undefined
-      ? undefined
-      : 'basic' in parsed.auth
-        ? { type: 'basic', ...parsed.auth.basic }
-        : { type: 'bearer', token: parsed.auth.bearer };
   return {
     url: parsed.url,
     method: parsed.method,
     headers: parsed.headers,
     body: parsed.body,
-    auth,
+    auth: toAuth(parsed.auth),
     secretHeaders: new Set(parsed.secret_headers.map((name) => name.toLowerCase())),
     validStatusCodes: parsed.valid_status_codes ?? DEFAULT_VALID_STATUS_CODES,
     followRedirects: parsed.follow_redirects,
     keepAlive: parsed.keep_alive,
     maxRedirects: parsed.max_redirects,
     maxBodyBytes: parsed.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
-    expect: {
-      contains: expect.contains,
-      notContains: expect.not_contains,
-      regex: expect.regex,
-      notRegex: expect.not_regex,
-      json: expect.json,
-      headers: new Map(Object.entries(expect.headers).map(([name, re]) => [name.toLowerCase(), re])),
-    },
+    expect: toExpectations(parsed.expect),
     ...toIpSettings(parsed),
     tls: toTlsOptions(parsed.tls),
   };
+}
+
+export function toAuth(parsed: z.infer<typeof authShape> | undefined): HttpAuth | undefined {
+  if (parsed === undefined) return undefined;
+  return 'basic' in parsed ? { type: 'basic', ...parsed.basic } : { type: 'bearer', token: parsed.bearer };
+}
+
+export function toExpectations(parsed: z.infer<typeof expectShape> | undefined): HttpExpectations {
+  const expect = parsed ?? expectShape.parse({});
+  return {
+    contains: expect.contains,
+    notContains: expect.not_contains,
+    regex: expect.regex,
+    notRegex: expect.not_regex,
+    json: expect.json,
+    headers: new Map(Object.entries(expect.headers).map(([name, re]) => [name.toLowerCase(), re])),
+  };
+}
+
+/** The Authorization header value for configured credentials. */
+export function authorizationValue(auth: HttpAuth): string {
+  return auth.type === 'basic'
+    ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    : `Bearer ${auth.token}`;
 }
 
 export function validateHttpSettings(settings: HttpSettings): Array<[string[], string]> {

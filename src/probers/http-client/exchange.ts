@@ -18,14 +18,14 @@ import { readTlsFacts } from '../net/tls-facts.js';
 import { readBody } from './body.js';
 import type { ConnectCallback, ConnectionOpener } from './keep-alive.js';
 
-interface HopRequest {
+export interface HopRequest {
   readonly url: URL;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
 }
 
-interface HopOptions {
+export interface HopOptions {
   readonly signal: AbortSignal;
   readonly deadline: number;
   readonly now: () => number;

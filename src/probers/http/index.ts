@@ -4,18 +4,12 @@
  */
 
 import { PrismwatchError } from '../../errors.js';
-import type { Failure } from '../../model/failure.js';
 import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
+import { checkResponse, needsBody } from '../http-client/assertions.js';
 import {
-  checkBody,
-  checkHeaders,
-  formatStatusRanges,
-  isValidStatus,
-  needsBody,
-} from '../http-client/assertions.js';
-import {
+  authorizationValue,
   type HttpSettings,
   httpSettingsShape,
   requestHeaders,
@@ -24,16 +18,12 @@ import {
   userinfoAuth,
   validateHttpSettings,
 } from '../http-client/config.js';
-import { exchange, type HopResponse } from '../http-client/exchange.js';
-import { httpFailure } from '../http-client/failure.js';
+import { follow } from '../http-client/follow.js';
 import { keepAliveAgent } from '../http-client/keep-alive.js';
-import { headersForHop, resolveRedirect } from '../http-client/redirect.js';
 import { TLS_CLI_OPTIONS, tlsCliKeys } from '../net/config.js';
 import { createTrace } from '../net/connect.js';
 import { tlsFacts } from '../net/tls-section.js';
 import { httpFacts } from './facts.js';
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 interface Prepared {
   readonly url: URL;
@@ -62,24 +52,8 @@ function prepare(settings: HttpSettings): Prepared {
 function initialHeaders(settings: HttpSettings, url: URL): Record<string, string> {
   const headers = requestHeaders(settings.headers);
   const auth = settings.auth ?? userinfoAuth(url);
-  if (auth?.type === 'basic') {
-    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  } else if (auth?.type === 'bearer') {
-    headers.authorization = `Bearer ${auth.token}`;
-  }
+  if (auth) headers.authorization = authorizationValue(auth);
   return headers;
-}
-
-/** The method of the next hop, following what browsers (and fetch) do. */
-function nextMethod(status: number, method: string): { method: string; dropBody: boolean } {
-  const becomesGet =
-    status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
-  return { method: becomesGet ? 'GET' : method, dropBody: becomesGet };
-}
-
-function firstHeader(headers: HopResponse['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Promise<ProbeResult> {
@@ -89,54 +63,21 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
   const keepBody = needsBody(settings.expect);
   const agent = settings.keepAlive ? keepAliveAgent(spec) : undefined;
   const configured = prepare(settings);
-  let url = configured.url;
-  let method = settings.method;
-  let body = settings.body;
-  let headers = configured.headers;
-  let redirects = 0;
-  let response: HopResponse | undefined;
-  let failure: Failure | undefined;
-
-  try {
-    for (;;) {
-      response = await exchange(
-        { url, method, headers, body },
-        { ...settings, signal: ctx.signal, deadline: ctx.deadline, now: ctx.now, keepBody, agent },
-        trace,
-      );
-      const location = firstHeader(response.headers, 'location');
-      if (!settings.followRedirects || !REDIRECT_STATUSES.has(response.statusCode) || !location) break;
-      redirects += 1;
-      const step = resolveRedirect(url, location);
-      if ('failure' in step) {
-        failure = step.failure;
-        break;
-      }
-      if (redirects > settings.maxRedirects) {
-        failure = {
-          code: 'too_many_redirects',
-          message: `more than ${settings.maxRedirects} redirects (last to ${redactUrl(step.url)})`,
-        };
-        break;
-      }
-      // Credentials are for the configured origin only, as fetch does.
-      headers = headersForHop(headers, url, step.url, settings.secretHeaders);
-      const next = nextMethod(response.statusCode, method);
-      if (next.dropBody) body = undefined;
-      url = step.url;
-      method = next.method;
-    }
-  } catch (error) {
-    const classified = httpFailure(error, {
-      url,
-      trace,
+  const followed = await follow(
+    { url: configured.url, method: settings.method, headers: configured.headers, body: settings.body },
+    {
+      ...settings,
       signal: ctx.signal,
+      deadline: ctx.deadline,
+      now: ctx.now,
+      keepBody,
+      agent,
       timeoutMs: spec.timeoutMs,
-    });
-    if (!classified) throw error;
-    failure = classified;
-  }
-
+    },
+    trace,
+  );
+  const { response, url, redirects } = followed;
+  let failure = followed.failure;
   if (!failure && response) failure = checkResponse(response, settings);
   return {
     ok: failure === undefined,
@@ -157,19 +98,6 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
       ...(trace.tls ? { tls: trace.tls } : {}),
     },
   };
-}
-
-function checkResponse(response: HopResponse, settings: HttpSettings): Failure | undefined {
-  if (!isValidStatus(response.statusCode, settings.validStatusCodes)) {
-    return {
-      code: 'status_mismatch',
-      message: `expected status ${formatStatusRanges(settings.validStatusCodes)}, got ${response.statusCode}`,
-    };
-  }
-  const problem =
-    checkHeaders(response.headers, settings.expect.headers) ??
-    (response.body ? checkBody(response.body, settings.expect) : undefined);
-  return problem ? { code: 'assertion_failed', message: problem } : undefined;
 }
 
 export const httpProber = defineProber<HttpSettings>({

@@ -1,0 +1,46 @@
+/**
+ * What the status page shows of each check kind: one "Check" column that the kinds share (steps
+ * passed, heartbeat state, Web Vitals, …), filled from the last run of a real probe of each.
+ */
+import { describe, expect, it } from 'vitest';
+import { configDir } from '../helpers/config-dir.js';
+import { startDaemon } from '../helpers/daemon.js';
+import { itemsFlow, withItemsApi } from '../helpers/items-api.js';
+import { eventually } from '../helpers/metrics.js';
+
+/** The text of each probe's "Check" cell (tags stripped), by probe name. */
+function checkCells(html: string): Record<string, string> {
+  const headers = [
+    ...(html.match(/<thead>.*?<\/thead>/s)?.[0] ?? '').matchAll(/<th scope="col">([^<]*)<\/th>/g),
+  ].map((match) => match[1]);
+  const column = headers.indexOf('Check');
+  const cells: Record<string, string> = {};
+  for (const row of html.matchAll(/<tr class="[^"]*" id="probe-([^"]+)">(.*?)<\/tr>/gs)) {
+    // The first column is the row's <th>; the rest are <td>s.
+    const tds = [...row[2]!.matchAll(/<td[^>]*>(.*?)<\/td>/gs)].map((match) =>
+      match[1]!.replace(/<[^>]+>/g, ''),
+    );
+    cells[row[1]!] = tds[column - 1] ?? '';
+  }
+  return cells;
+}
+
+describe('status page: the Check column', () => {
+  it('summarises each kind in one shared column', async () => {
+    const api = await withItemsApi();
+    const flow = itemsFlow(api);
+    const dir = configDir();
+    dir.write(
+      'kinds.yaml',
+      JSON.stringify({
+        probes: [{ name: 'flow', interval: '200ms', ...flow }],
+      }),
+    );
+    const { daemon } = await startDaemon(dir.path);
+    const cells = await eventually(async () => {
+      const found = checkCells(await (await fetch(`${daemon.baseUrl}/`)).text());
+      return found.flow && found.flow !== '—' ? found : undefined;
+    });
+    expect(cells).toEqual({ flow: '4/4 steps' });
+  });
+});
