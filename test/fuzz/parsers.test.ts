@@ -7,6 +7,8 @@ import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
 import { parseLoadavg, parseMeminfo } from '../../src/probers/host/proc.js';
 import { parseJsonPath } from '../../src/probers/http-client/json-path.js';
+import { CookieJar } from '../../src/probers/multi_http/cookies.js';
+import { fill, referencesIn, scrub } from '../../src/probers/multi_http/template.js';
 import { parseHostPort } from '../../src/probers/net/config.js';
 import { parseRateLimitHeaders } from '../../src/probers/rate_limit/headers.js';
 import { analyzeScan } from '../../src/probers/security_headers/analyze.js';
@@ -142,6 +144,38 @@ describe('parsers under random input', () => {
           );
         }
       }),
+      runs(1_500),
+    );
+  });
+
+  it('multi_http references and cookies: never throw, and a filled text scrubbed shows no extracted value', async () => {
+    const name = fc.stringMatching(/^[a-e]{1,5}$/);
+    const secret = fc.stringMatching(/^[A-Za-z0-9_-]{12,40}$/);
+    const values = fc.dictionary(
+      fc.tuple(name, name).map(([step, variable]) => `${step}.${variable}`),
+      secret,
+      {
+        maxKeys: 4,
+      },
+    );
+    await fuzz(
+      'multi_http templates',
+      fc.property(
+        values,
+        grammarText,
+        fc.array(grammarText, { maxLength: 4 }),
+        (extracted, text, cookies) => {
+          const map = new Map(Object.entries(extracted));
+          const template = [text, ...[...map.keys()].map((key) => `\${steps.${key}}`)].join('/');
+          referencesIn(template);
+          const filled = fill(template, map);
+          const shown = scrub(`${filled} ${fill(template, map, encodeURIComponent)}`, map);
+          for (const value of map.values()) expect(shown).not.toContain(value);
+          const jar = new CookieJar();
+          jar.store(new URL('http://example.test/'), cookies);
+          jar.header(new URL('http://example.test/x'));
+        },
+      ),
       runs(1_500),
     );
   });
