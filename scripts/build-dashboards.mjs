@@ -509,6 +509,26 @@ export const DASHBOARDS = {
       ),
       forKinds(
         timeseries(
+          'Heartbeat: state and last run',
+          [
+            target('max by (state) (prismwatch_heartbeat_state{probe="$probe"}) == 1', '{{state}}', 'A'),
+            target('prismwatch_heartbeat_last_run_duration_seconds{probe="$probe"}', 'last run (s)', 'B'),
+            target(
+              'time() - prismwatch_heartbeat_last_ping_timestamp_seconds{probe="$probe"}',
+              'since last ping (s)',
+              'C',
+            ),
+          ],
+          {
+            description:
+              'State (new, up, late, down) as 1 while it holds; the job’s run time and the time since its last success ping.',
+          },
+        ),
+        ['heartbeat'],
+        'No heartbeat: not a heartbeat probe',
+      ),
+      forKinds(
+        timeseries(
           'Rate limit left',
           [target('prismwatch_ratelimit_remaining_ratio{probe="$probe"}', 'remaining', 'A')],
           { unit: 'percentunit', max: 1, thresholdLine: 0.2 },

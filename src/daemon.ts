@@ -21,6 +21,8 @@ import type { ProbeSpec } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
 import { Heartbeat } from './notify/heartbeat.js';
 import { Notifier } from './notify/notifier.js';
+import type { KindInbox } from './probers/definition.js';
+import { PROBERS } from './probers/index.js';
 import { runProbe } from './probers/run-probe.js';
 import { ResultStore } from './results/history.js';
 import { TransitionLog } from './results/transitions.js';
@@ -28,16 +30,20 @@ import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { AlertEvaluator } from './rules/evaluator.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS, RuleLoop } from './rules/rule-loop.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
-import { createHttpServer, listen } from './server/http.js';
+import { createHttpServer, listen, type PushRequest } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { renderStatusPage } from './server/status-page.js';
+import { sqliteKindStore } from './state/kind-store.js';
 import { StateKeeper } from './state/state-keeper.js';
 import { preciseNow } from './util/clock.js';
 import { descriptorShortfall, openFilesLimit } from './util/fd-limit.js';
 import { VERSION } from './version.js';
+
+/** Kinds that are pushed to (heartbeat pings): each gets an inbox and its path prefix on the server. */
+const INBOX_KINDS = Object.values(PROBERS).filter((prober) => prober.inbox !== undefined);
 
 const DEFAULT_MAX_CONCURRENCY = 2_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
@@ -93,6 +99,7 @@ export class Daemon {
   private ruleLoop: RuleLoop | undefined;
   private uptimeTimer: NodeJS.Timeout | undefined;
   private state: StateKeeper | undefined;
+  private readonly inboxes = new Map<string, KindInbox>();
   private notifier: Notifier | undefined;
   private heartbeat: Heartbeat | undefined;
   /** Probe runs counted at the last heartbeat, and when that count last grew. */
@@ -157,6 +164,8 @@ export class Daemon {
             now: this.now(),
             version: VERSION,
           }),
+        pushPrefixes: INBOX_KINDS.map((prober) => prober.inbox!.prefix),
+        push: (request) => this.push(request),
         probes: () => probesAsJson(this.config?.probes ?? [], this.results),
         probeResults: (name, sinceMs) =>
           probeResultsAsJson(this.config?.probes ?? [], this.results, name, sinceMs),
@@ -188,6 +197,7 @@ export class Daemon {
       this.state = new StateKeeper(this.options.dataDir, this.selfMetrics, this.log, this.now);
       const configured = new Set(this.config!.probes.map((spec) => spec.name));
       this.state.restore(configured, this.results, this.alerts, this.now());
+      this.openInboxes(this.state);
       this.startNotifier();
     } catch (error) {
       this.selfMetrics.reloadSuccessful.set(0);
@@ -326,9 +336,44 @@ export class Daemon {
     return { added: diff.added, changed: diff.replaced.length, removed: diff.removed.length };
   }
 
+  /** Inboxes of the kinds that are pushed to, made once the state store is open. */
+  private openInboxes(store: StateKeeper): void {
+    for (const prober of INBOX_KINDS) {
+      const kindStore = sqliteKindStore(store.store.db, prober.kind, (error) => {
+        this.selfMetrics.stateWriteFailures.inc();
+        this.log.error(
+          { err: error, kind: prober.kind },
+          'Could not save what was pushed; it is kept in memory',
+        );
+      });
+      this.inboxes.set(
+        prober.kind,
+        prober.inbox!.create({ store: kindStore, now: this.now, receiving: true }),
+      );
+    }
+  }
+
+  /** A push (heartbeat ping) to the inbox of the kind whose prefix the path has. */
+  private push(request: PushRequest): { status: number; body: string } {
+    const prober = INBOX_KINDS.find((candidate) => request.path.startsWith(candidate.inbox!.prefix))!;
+    const inbox = this.inboxes.get(prober.kind);
+    if (!inbox) return { status: 503, body: 'prismwatch is starting\n' };
+    const answer = inbox.handle({
+      method: request.method,
+      path: request.path.slice(prober.inbox!.prefix.length),
+      headers: request.headers,
+      body: request.body,
+      probes: (this.config?.probes ?? []).filter((spec) => spec.kind === prober.kind),
+      now: this.now(),
+    });
+    if (answer.rerun) this.scheduler.runNow(answer.rerun);
+    return answer;
+  }
+
   private async execute(run: ScheduledRun): Promise<void> {
     const { spec } = run;
     const result = await runProbe(spec, {
+      inbox: this.inboxes.get(spec.kind),
       log: this.log,
       now: this.now,
       signal: this.shutdown.signal,

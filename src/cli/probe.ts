@@ -8,10 +8,11 @@ import { probeSchemaFor } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
-import type { AdHocOptions } from '../probers/definition.js';
+import type { AdHocOptions, KindInbox } from '../probers/definition.js';
 import { proberFor } from '../probers/index.js';
 import { renderProbeReport } from '../probers/report.js';
 import { runProbe } from '../probers/run-probe.js';
+import { readKindStore } from '../state/kind-store.js';
 
 /** `prismwatch probe` options: the common ones, and each kind's own (commander's option bag). */
 interface ProbeCommandOptions extends AdHocOptions {
@@ -24,7 +25,8 @@ export function buildAdHocSpec(target: string, options: ProbeCommandOptions): Pr
   const prober = proberFor(options.kind);
   if (!prober) throw new PrismwatchError('PRISMWATCH_USAGE', `unknown probe kind "${options.kind}"`);
   const raw: Record<string, unknown> = {
-    name: 'adhoc',
+    // A pushed-to kind reads a probe's stored state, which is kept by the probe's name.
+    name: prober.inbox ? target : 'adhoc',
     kind: options.kind,
     timeout: options.timeout,
     ...(interpolateStrings(prober.cli.keys(target, options)) as Record<string, unknown>),
@@ -70,6 +72,16 @@ function interpolateStrings(value: unknown): unknown {
   return value;
 }
 
+/** A pushed-to kind's inbox over a daemon's store, read-only (`--data-dir`); undefined without one. */
+function readInbox(kind: string, dataDir: unknown): KindInbox | undefined {
+  const inbox = proberFor(kind)?.inbox;
+  if (!inbox || typeof dataDir !== 'string') return undefined;
+  const store = readKindStore(dataDir, kind);
+  if (!store)
+    throw new PrismwatchError('PRISMWATCH_USAGE', `${dataDir} holds no prismwatch state (prismwatch.db)`);
+  return inbox.create({ store, now: Date.now, receiving: false });
+}
+
 export async function runProbeCommand(
   target: string,
   options: ProbeCommandOptions,
@@ -77,7 +89,7 @@ export async function runProbeCommand(
 ): Promise<number> {
   const spec = buildAdHocSpec(target, options);
   const log = createLogger({ level: 'warn', pretty: false, destination: process.stderr as never });
-  const result = await runProbe(spec, { log });
+  const result = await runProbe(spec, { log, inbox: readInbox(spec.kind, options.dataDir) });
   const described = proberFor(spec.kind)!.describeTarget(spec.settings);
   if (options.json) out.write(`${JSON.stringify({ target: described, ...result }, null, 2)}\n`);
   else out.write(renderProbeReport(described, result));

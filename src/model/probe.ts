@@ -33,6 +33,12 @@ export interface ProbeContext {
   readonly deadline: number;
   readonly log: Logger;
   readonly now: () => number;
+  /**
+   * The kind's inbox, for kinds that are pushed to rather than only probing out (heartbeat pings):
+   * made once per daemon by the kind's definition (probers/definition.ts `inbox`), opaque here.
+   * Undefined where no daemon receives pushes (verify, `prismwatch probe` without --data-dir).
+   */
+  readonly inbox?: unknown;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type * as z from 'zod';
 import type { FailureCode } from '../model/failure.js';
-import type { ProbeFacts, ProbeFn, ProbeResult } from '../model/probe.js';
+import type { ProbeFacts, ProbeFn, ProbeResult, ProbeSpec } from '../model/probe.js';
 
 export type FactsKey = keyof ProbeFacts;
 export type FactsOf<K extends FactsKey> = NonNullable<ProbeFacts[K]>;
@@ -119,6 +119,52 @@ export interface ProberCli {
   readonly keys: (target: string, options: AdHocOptions) => Record<string, unknown>;
 }
 
+/**
+ * Durable key → text storage a kind's inbox keeps its state in (heartbeat pings), one namespace
+ * per kind. The daemon backs it with its state store, so it survives restarts; `prismwatch probe
+ * --data-dir` reads the same store.
+ */
+export interface KindStore {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+  keys(): string[];
+}
+
+/** A request under the kind's path prefix (e.g. /ping/…), as the server hands it over. */
+export interface InboxRequest {
+  readonly method: string;
+  /** The path below the prefix, still percent-encoded: "<token>/start". */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The request body (bounded by the server), "" when none. */
+  readonly body: string;
+  /** The kind's probes as configured now. */
+  readonly probes: readonly ProbeSpec[];
+  readonly now: number;
+}
+
+export interface InboxAnswer {
+  readonly status: number;
+  readonly body: string;
+  /** A probe whose state this request changed: the daemon runs it now rather than at its next slot. */
+  readonly rerun?: string;
+}
+
+export interface KindInbox {
+  handle(request: InboxRequest): InboxAnswer;
+}
+
+export interface InboxDefinition {
+  /** Where the server hands requests to it, e.g. "/ping/". */
+  readonly prefix: string;
+  /**
+   * Made once per daemon, `receiving: true`; or to read a daemon's store (`prismwatch probe
+   * --data-dir`), `receiving: false`, which must not write as if pushes were being received.
+   */
+  readonly create: (deps: { store: KindStore; now: () => number; receiving: boolean }) => KindInbox;
+}
+
 export interface ProberDefinition<Settings = unknown> {
   readonly kind: string;
   readonly summary: string;
@@ -140,6 +186,12 @@ export interface ProberDefinition<Settings = unknown> {
    * (error rate, p95). Other kinds answer in one run.
    */
   readonly sampledByVerify?: boolean;
+  /**
+   * A kind that is pushed to (heartbeats): the daemon makes its inbox, routes requests under its
+   * prefix to it and hands it to each run as `ctx.inbox`. verify skips such probes: only a running
+   * daemon has received their pushes.
+   */
+  readonly inbox?: InboxDefinition;
   /** Failure codes of its own, beyond model/failure.ts's shared ones. */
   readonly failureCodes?: readonly FailureCode[];
   readonly cli: ProberCli;

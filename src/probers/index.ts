@@ -22,6 +22,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./rate_limit/index.js')).rateLimitProber,
   (await import('./security_headers/index.js')).securityHeadersProber,
   (await import('./multi_http/index.js')).multiHttpProber,
+  (await import('./heartbeat/index.js')).heartbeatProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

@@ -21,6 +21,8 @@ interface RunOptions {
   /** Epoch ms the run started; defaults to now. */
   readonly startedAt?: number;
   readonly onInternalError?: (error: unknown) => void;
+  /** The kind's inbox (ProbeContext.inbox), for kinds that receive pushes. */
+  readonly inbox?: unknown;
 }
 
 function deadlineReason(): DOMException {
@@ -89,6 +91,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
       signal: controller.signal,
       deadline,
       now,
+      inbox: options.inbox,
       get log() {
         childLog ??= options.log.child({ probe: spec.name, kind: spec.kind });
         return childLog;

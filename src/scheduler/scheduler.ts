@@ -160,6 +160,15 @@ export class Scheduler {
     this.arm();
   }
 
+  /**
+   * Runs a probe now, outside its slots, when something it judges just changed (a heartbeat was
+   * pinged); its slots stay as they were. Nothing happens while it is already running.
+   */
+  runNow(name: string): void {
+    const spec = this.intervals.get(name)?.spec ?? this.crons.get(name)?.spec;
+    if (spec && !this.busy.has(name)) this.dispatch(spec, this.now());
+  }
+
   private dispatch(spec: ProbeSpec, plannedAt: number): void {
     if (!this.started) return;
     if (this.busy.has(spec.name)) {

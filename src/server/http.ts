@@ -33,7 +33,22 @@ export interface ServerHandlers {
   readonly silences: () => Silences | undefined;
   /** The status page's HTML. */
   readonly statusPage: () => string;
+  /** Path prefixes that kinds receive pushes under (heartbeat pings: "/ping/"). */
+  readonly pushPrefixes: readonly string[];
+  /** A request under one of them, answered by the kind's inbox. */
+  readonly push: (request: PushRequest) => { status: number; body: string };
 }
+
+export interface PushRequest {
+  readonly method: string;
+  /** The whole path, still percent-encoded. */
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/** Push bodies (a job's last lines of output) beyond this are refused. */
+const MAX_PUSH_BODY_BYTES = 64 * 1024;
 
 interface ServerOptions {
   readonly handlers: ServerHandlers;
@@ -167,6 +182,7 @@ export function createHttpServer(options: ServerOptions): Server {
     const target = parseRequestTarget(req.url);
     if (!target) return badRequest(res, 'malformed request target');
     const { path, query } = target;
+    if (handlers.pushPrefixes.some((prefix) => path.startsWith(prefix))) return push(req, res, path);
     const results = /^\/api\/v1\/probes\/([^/]+)\/results$/.exec(path);
     if (results && (req.method === 'GET' || req.method === 'HEAD')) {
       const since = query.get('since');
@@ -194,12 +210,23 @@ export function createHttpServer(options: ServerOptions): Server {
     }
     return handler(req, res);
   };
+  const push = async (req: IncomingMessage, res: ServerResponse, path: string) => {
+    const body = await readBody(req, MAX_PUSH_BODY_BYTES);
+    if (body === undefined) return send(res, 413, 'body larger than 64 KiB\n');
+    const answer = handlers.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    send(res, answer.status, answer.body);
+  };
+  /** A push path carries its secret (the heartbeat token): logs get only the prefix. */
+  const loggablePath = (path: string | undefined) => {
+    const prefix = path && handlers.pushPrefixes.find((candidate) => path.startsWith(candidate));
+    return prefix ? `${prefix}…` : path;
+  };
   // The one boundary between a request and the process: whatever a handler throws, synchronously
   // or not, ends this request with a 500 and a log line, never the daemon.
   const fail = (req: IncomingMessage, res: ServerResponse, error: unknown) => {
     options.metrics?.requestErrors.inc({ reason: 'handler_error' });
     log.error(
-      { err: error, method: req.method, path: parseRequestTarget(req.url)?.path },
+      { err: error, method: req.method, path: loggablePath(parseRequestTarget(req.url)?.path) },
       'HTTP handler failed',
     );
     if (!res.headersSent) send(res, 500, 'internal error\n');

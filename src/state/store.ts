@@ -47,6 +47,9 @@ export class StateStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS uptime (probe TEXT PRIMARY KEY, buckets TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS kind_state (
+        kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
+      );
       CREATE TABLE IF NOT EXISTS alerts (
         fingerprint TEXT PRIMARY KEY,
         rule TEXT NOT NULL,

@@ -5,6 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
+import { parseCronSchedule } from '../../src/probers/heartbeat/cron-next.js';
+import { HeartbeatInbox } from '../../src/probers/heartbeat/inbox.js';
+import { heartbeatProber } from '../../src/probers/heartbeat/index.js';
 import { parseLoadavg, parseMeminfo } from '../../src/probers/host/proc.js';
 import { parseJsonPath } from '../../src/probers/http-client/json-path.js';
 import { CookieJar } from '../../src/probers/multi_http/cookies.js';
@@ -174,6 +177,52 @@ describe('parsers under random input', () => {
           const jar = new CookieJar();
           jar.store(new URL('http://example.test/'), cookies);
           jar.header(new URL('http://example.test/x'));
+        },
+      ),
+      runs(1_500),
+    );
+  });
+
+  it('heartbeat pings and cron schedules: any path, header and body is answered, never thrown', async () => {
+    const rows = new Map<string, string>();
+    const store = {
+      get: (key: string) => rows.get(key),
+      set: (key: string, value: string) => void rows.set(key, value),
+      delete: (key: string) => void rows.delete(key),
+      keys: () => [...rows.keys()],
+    };
+    const inbox = new HeartbeatInbox(store, Date.now, true);
+    const token = 'f3b0c44298fc1c149afbf4c8996fb924';
+    const spec = {
+      name: 'job',
+      kind: 'heartbeat',
+      timeoutMs: 1_000,
+      labels: {},
+      settings: heartbeatProber.toSettings({ token, period: 60_000, grace: 60_000, timezone: 'UTC' }),
+      source: { file: 't', line: 1 },
+    };
+    const segment = fc.oneof(
+      grammarText,
+      fc.constantFrom(token, 'job', 'start', 'fail', '0', '255', '256', ''),
+    );
+    await fuzz(
+      'heartbeat pings',
+      fc.property(
+        fc.array(segment, { maxLength: 4 }),
+        fc.constantFrom('GET', 'POST', 'HEAD', 'PUT'),
+        fc.option(grammarText),
+        grammarText,
+        (segments, method, authorization, body) => {
+          const answer = inbox.handle({
+            method,
+            path: segments.join('/'),
+            headers: authorization === null ? {} : { authorization },
+            body,
+            probes: [spec],
+            now: Date.now(),
+          });
+          expect([200, 401, 404, 405]).toContain(answer.status);
+          parseCronSchedule(segments.join(' '), body);
         },
       ),
       runs(1_500),

@@ -58,6 +58,7 @@ const PROBES: Record<string, string> = {
   limits: 'rate_limit',
   grade: 'security_headers',
   flow: 'multi_http',
+  job: 'heartbeat',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -115,6 +116,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 250ms, ${tls} }
   - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
   - { name: flow, kind: multi_http, interval: 250ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
+  - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 250ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:
   - { alert: Watched, severity: warning, signal: up, op: '>=', threshold: 0 }
@@ -124,6 +126,12 @@ receivers:
 `,
       );
       const { daemon } = await startDaemon(dir.path, { evaluationIntervalMs: 200 });
+      // The heartbeat's job runs once (start, success), so its run time and last ping exist.
+      for (const ping of ['/start', '']) {
+        expect((await fetch(`${daemon.baseUrl}/ping/f3b0c44298fc1c149afbf4c8996fb924${ping}`)).status).toBe(
+          200,
+        );
+      }
       const prometheus = await startPrometheus({
         scrapeConfigs: prismwatchScrape(new URL(daemon.baseUrl).host),
       });

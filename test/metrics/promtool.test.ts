@@ -54,6 +54,7 @@ describe('promtool check metrics', () => {
         `  - { name: dns, kind: dns, interval: 200ms, server: "${server}", query_name: prismai.test }`,
         '  - { name: cache, kind: redis, interval: 200ms, url: "redis://127.0.0.1:6379" }',
         `  - { name: grade, kind: security_headers, interval: 1s, url: "${target.url}/", http_url: false }`,
+        '  - { name: job, kind: heartbeat, interval: 200ms, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924 }',
         `  - { name: flow, kind: multi_http, interval: 200ms, base_url: "${target.url}", steps: [{ name: a, url: /a }, { name: b, url: /b }] }`,
         '',
       ].join('\n'),
@@ -61,7 +62,7 @@ describe('promtool check metrics', () => {
     const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms']);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade', 'flow'].every(
+      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade', 'flow', 'job'].every(
         (probe) => sample(body, 'probe_success', { probe }) === 1,
       );
       // Rules are evaluated on their own clock: wait for the evaluation after the probes' first results.

@@ -167,7 +167,9 @@ function promtoolAgrees(rules: readonly RuleSpec[], probes: readonly ProbeSpec[]
 
 describe('exported annotations', () => {
   it.runIf(available)('read as prismwatch renders them, for every exported shipped rule', () => {
-    const config = loadConfig(['alerts', 'probes'], { PRISMWATCH_URL: 'http://127.0.0.1:9797' });
+    const config = loadConfig(['alerts', 'probes', 'probes/examples'], {
+      PRISMWATCH_URL: 'http://127.0.0.1:9797',
+    });
     const annotated = config.rules.filter((rule) => Object.keys(rule.annotations).length > 0);
     expect(annotated.length).toBeGreaterThanOrEqual(12);
     promtoolAgrees(config.rules, config.probes);

@@ -23,6 +23,11 @@ const handlers: ServerHandlers = {
   statusPage: () => {
     throw new Error('a bug while rendering the status page');
   },
+  pushPrefixes: ['/ping/'],
+  push: (request) => {
+    if (request.path === '/ping/boom') throw new Error('a bug in an inbox');
+    return { status: 200, body: 'OK\n' };
+  },
 };
 
 let server: Server | undefined;

@@ -33,14 +33,23 @@ describe('status page: the Check column', () => {
     dir.write(
       'kinds.yaml',
       JSON.stringify({
-        probes: [{ name: 'flow', interval: '200ms', ...flow }],
+        probes: [
+          { name: 'flow', interval: '200ms', ...flow },
+          {
+            name: 'job',
+            kind: 'heartbeat',
+            interval: '200ms',
+            period: '1h',
+            token: 'f3b0c44298fc1c149afbf4c8996fb924',
+          },
+        ],
       }),
     );
     const { daemon } = await startDaemon(dir.path);
     const cells = await eventually(async () => {
       const found = checkCells(await (await fetch(`${daemon.baseUrl}/`)).text());
-      return found.flow && found.flow !== '—' ? found : undefined;
+      return Object.values(found).every((cell) => cell !== '—') ? found : undefined;
     });
-    expect(cells).toEqual({ flow: '4/4 steps' });
+    expect(cells).toEqual({ flow: '4/4 steps', job: 'new · no ping yet' });
   });
 });
