@@ -528,6 +528,22 @@ export const DASHBOARDS = {
         'No heartbeat: not a heartbeat probe',
       ),
       forKinds(
+        stat(
+          'Domain registration days left',
+          '(prismwatch_domain_expiry_timestamp_seconds{probe="$probe"} - time()) / 86400',
+          {
+            unit: 'd',
+            steps: [
+              [null, 'red'],
+              [7, 'orange'],
+              [30, 'green'],
+            ],
+          },
+        ),
+        ['domain'],
+        'No domain expiry: not a domain probe (or the registry publishes no expiration date)',
+      ),
+      forKinds(
         timeseries(
           'Rate limit left',
           [target('prismwatch_ratelimit_remaining_ratio{probe="$probe"}', 'remaining', 'A')],

@@ -23,6 +23,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./security_headers/index.js')).securityHeadersProber,
   (await import('./multi_http/index.js')).multiHttpProber,
   (await import('./heartbeat/index.js')).heartbeatProber,
+  (await import('./domain/index.js')).domainProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
+import { parseBootstrap, parseDomainRecord, serverFor } from '../../src/probers/domain/rdap.js';
 import { parseCronSchedule } from '../../src/probers/heartbeat/cron-next.js';
 import { HeartbeatInbox } from '../../src/probers/heartbeat/inbox.js';
 import { heartbeatProber } from '../../src/probers/heartbeat/index.js';
@@ -104,6 +105,9 @@ describe('parsers under random input', () => {
         parseMeminfo(text);
         parseLoadavg(text);
         parseJsonPath(text);
+        parseDomainRecord(text);
+        const bootstrap = parseBootstrap(text);
+        if (typeof bootstrap !== 'string') serverFor(bootstrap, text);
         parseSetCookie(text);
         parseCsp([text]);
         readHtml(text);
@@ -225,6 +229,28 @@ describe('parsers under random input', () => {
           parseCronSchedule(segments.join(' '), body);
         },
       ),
+      runs(1_500),
+    );
+  });
+
+  it('RDAP answers and bootstrap files: JSON of any shape is parsed or refused, never thrown', async () => {
+    await fuzz(
+      'rdap json',
+      fc.property(fc.jsonValue(), fc.domain(), (value, domain) => {
+        const text = JSON.stringify(value);
+        parseDomainRecord(text);
+        parseDomainRecord(
+          JSON.stringify({ objectClassName: 'domain', events: value, entities: value, status: value }),
+        );
+        for (const candidate of [
+          text,
+          JSON.stringify({ services: value }),
+          JSON.stringify({ services: [[value, value]] }),
+        ]) {
+          const bootstrap = parseBootstrap(candidate);
+          if (typeof bootstrap !== 'string') serverFor(bootstrap, domain);
+        }
+      }),
       runs(1_500),
     );
   });

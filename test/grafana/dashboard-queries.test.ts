@@ -24,6 +24,7 @@ import {
   startPrometheus,
 } from '../helpers/prometheus.js';
 import { exportedIn, metricNames } from '../helpers/promql.js';
+import { withRdapRegistry } from '../helpers/rdap.js';
 import { withHttpsServer } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
 
@@ -59,6 +60,7 @@ const PROBES: Record<string, string> = {
   grade: 'security_headers',
   flow: 'multi_http',
   job: 'heartbeat',
+  registration: 'domain',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -99,6 +101,7 @@ describe('dashboard queries against a real Prometheus', () => {
         'A prismai.test': { answers: [{ type: 'A', name: 'prismai.test', data: '203.0.113.1' }] },
       });
       const sink = await webhookSink();
+      const rdap = await withRdapRegistry({ 'prismai.test': 200 });
       const caFile = writeCaFile(ca);
       const tls = `tls: { ca_file: "${caFile}" }`;
       const dir = configDir();
@@ -116,6 +119,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 250ms, ${tls} }
   - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
   - { name: flow, kind: multi_http, interval: 250ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
+  - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 250ms }
   - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 250ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:

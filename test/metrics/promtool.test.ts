@@ -11,6 +11,7 @@ import { startCli } from '../helpers/cli.js';
 import { configDir, httpProbeYaml } from '../helpers/config-dir.js';
 import { withDnsServer } from '../helpers/dns-server.js';
 import { eventually, sample } from '../helpers/metrics.js';
+import { withRdapRegistry } from '../helpers/rdap.js';
 import { withHttpServer, withHttpsServer } from '../helpers/servers.js';
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
@@ -39,6 +40,7 @@ describe('promtool check metrics', () => {
     const { server } = await withDnsServer({
       'A prismai.test': { answers: [{ type: 'A', name: 'prismai.test', data: '203.0.113.1' }] },
     });
+    const rdap = await withRdapRegistry({ 'prismai.test': 200 });
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
     dir.write(
@@ -54,6 +56,7 @@ describe('promtool check metrics', () => {
         `  - { name: dns, kind: dns, interval: 200ms, server: "${server}", query_name: prismai.test }`,
         '  - { name: cache, kind: redis, interval: 200ms, url: "redis://127.0.0.1:6379" }',
         `  - { name: grade, kind: security_headers, interval: 1s, url: "${target.url}/", http_url: false }`,
+        `  - { name: registration, kind: domain, interval: 200ms, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" } }`,
         '  - { name: job, kind: heartbeat, interval: 200ms, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924 }',
         `  - { name: flow, kind: multi_http, interval: 200ms, base_url: "${target.url}", steps: [{ name: a, url: /a }, { name: b, url: /b }] }`,
         '',
@@ -62,7 +65,7 @@ describe('promtool check metrics', () => {
     const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms']);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade', 'flow', 'job'].every(
+      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade', 'flow', 'job', 'registration'].every(
         (probe) => sample(body, 'probe_success', { probe }) === 1,
       );
       // Rules are evaluated on their own clock: wait for the evaluation after the probes' first results.

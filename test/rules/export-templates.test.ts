@@ -83,6 +83,13 @@ const INPUTS: Record<string, Input> = {
     series: [['probe_ssl_earliest_cert_expiry', {}, `${EVAL_MINUTES * 60 + 10 * 86400 + 7200}${STEPS}`]],
     value: 10 + 7200 / 86400,
   },
+  // Under both domain thresholds (30 and 7 days), so each rule fires.
+  domain_expiry_days: {
+    series: [
+      ['prismwatch_domain_expiry_timestamp_seconds', {}, `${EVAL_MINUTES * 60 + 5 * 86400 + 7200}${STEPS}`],
+    ],
+    value: 5 + 7200 / 86400,
+  },
 };
 
 /** The labels of this probe's series as Prometheus stores them under README's scrape config (instance = probe; empty values dropped). */

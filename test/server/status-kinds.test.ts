@@ -7,6 +7,7 @@ import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { itemsFlow, withItemsApi } from '../helpers/items-api.js';
 import { eventually } from '../helpers/metrics.js';
+import { withRdapRegistry } from '../helpers/rdap.js';
 
 /** The text of each probe's "Check" cell (tags stripped), by probe name. */
 function checkCells(html: string): Record<string, string> {
@@ -29,12 +30,21 @@ describe('status page: the Check column', () => {
   it('summarises each kind in one shared column', async () => {
     const api = await withItemsApi();
     const flow = itemsFlow(api);
+    const rdap = await withRdapRegistry({ 'prismai.test': 200.5 });
     const dir = configDir();
     dir.write(
       'kinds.yaml',
       JSON.stringify({
         probes: [
           { name: 'flow', interval: '200ms', ...flow },
+          {
+            name: 'registration',
+            kind: 'domain',
+            interval: '200ms',
+            domain: 'prismai.test',
+            bootstrap: rdap.bootstrap,
+            tls: { ca_file: rdap.caFile },
+          },
           {
             name: 'job',
             kind: 'heartbeat',
@@ -50,6 +60,6 @@ describe('status page: the Check column', () => {
       const found = checkCells(await (await fetch(`${daemon.baseUrl}/`)).text());
       return Object.values(found).every((cell) => cell !== '—') ? found : undefined;
     });
-    expect(cells).toEqual({ flow: '4/4 steps', job: 'new · no ping yet' });
+    expect(cells).toEqual({ flow: '4/4 steps', job: 'new · no ping yet', registration: 'domain 200 d' });
   });
 });
