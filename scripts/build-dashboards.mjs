@@ -214,7 +214,7 @@ const P95 =
   'histogram_quantile(0.95, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket[5m])))';
 
 /** Kinds whose probes may present a certificate, and what a panel says for the others. */
-const TLS_KINDS = ['http', 'multi_http', 'rate_limit', 'tcp', 'tls'];
+const TLS_KINDS = ['http', 'multi_http', 'rate_limit', 'tcp', 'tls', 'websocket'];
 const NO_TLS = 'No certificate: this probe does not use TLS (https:// URLs, tls probes, tcp with tls: true)';
 const HTTP_KINDS = ['http', 'rate_limit'];
 /** http's status is blackbox's probe_http_status_code; rate_limit's is its own family. */
@@ -224,7 +224,18 @@ const NO_HTTP = 'No HTTP status: not an http or rate_limit probe';
  * Every kind but host (its runs read /proc and the file systems) and security_headers (a grade
  * over several requests, not one request's timings).
  */
-const PHASE_KINDS = ['dns', 'http', 'multi_http', 'mysql', 'postgres', 'rate_limit', 'redis', 'tcp', 'tls'];
+const PHASE_KINDS = [
+  'dns',
+  'http',
+  'multi_http',
+  'mysql',
+  'postgres',
+  'rate_limit',
+  'redis',
+  'tcp',
+  'tls',
+  'websocket',
+];
 
 /** Runs that failed, by reason, with a "none" series at 0 while nothing failed (not "No data"). */
 const FAILURES_BY_REASON = (selector) =>
@@ -542,6 +553,18 @@ export const DASHBOARDS = {
         ),
         ['domain'],
         'No domain expiry: not a domain probe (or the registry publishes no expiration date)',
+      ),
+      forKinds(
+        timeseries(
+          'WebSocket: time to the expected message',
+          [target('prismwatch_websocket_first_message_seconds{probe="$probe"}', 'first message', 'A')],
+          {
+            unit: 's',
+            description: 'From the open connection (and the message sent) to the expected message.',
+          },
+        ),
+        ['websocket'],
+        'No WebSocket messages: not a websocket probe (or no expected message arrived)',
       ),
       forKinds(
         timeseries(

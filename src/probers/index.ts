@@ -24,6 +24,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./multi_http/index.js')).multiHttpProber,
   (await import('./heartbeat/index.js')).heartbeatProber,
   (await import('./domain/index.js')).domainProber,
+  (await import('./websocket/index.js')).websocketProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

@@ -27,6 +27,7 @@ import { exportedIn, metricNames } from '../helpers/promql.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
 import { withHttpsServer } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
+import { withWsServer } from '../helpers/ws-server.js';
 
 interface Panel {
   title: string;
@@ -61,6 +62,7 @@ const PROBES: Record<string, string> = {
   flow: 'multi_http',
   job: 'heartbeat',
   registration: 'domain',
+  live: 'websocket',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -82,7 +84,8 @@ describe('dashboard queries against a real Prometheus', () => {
     'show data for every probe kind each panel applies to, and explain themselves for the others',
     async () => {
       const ca = await makeCa();
-      const site = await withHttpsServer(await makeLeaf({ ca, hosts: ['127.0.0.1'] }), (req, res) => {
+      const leaf = await makeLeaf({ ca, hosts: ['127.0.0.1'] });
+      const site = await withHttpsServer(leaf, (req, res) => {
         if (req.url === '/limits') {
           res.setHeader('x-ratelimit-limit', '100');
           res.setHeader('x-ratelimit-remaining', '60');
@@ -102,6 +105,7 @@ describe('dashboard queries against a real Prometheus', () => {
       });
       const sink = await webhookSink();
       const rdap = await withRdapRegistry({ 'prismai.test': 200 });
+      const live = await withWsServer((socket) => socket.on('message', () => socket.send('pong')), leaf);
       const caFile = writeCaFile(ca);
       const tls = `tls: { ca_file: "${caFile}" }`;
       const dir = configDir();
@@ -118,8 +122,9 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 250ms }
   - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 250ms, ${tls} }
   - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
-  - { name: flow, kind: multi_http, interval: 250ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
+  - { name: flow, kind: multi_http, interval: 1s, timeout: 900ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
   - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 250ms }
+  - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 250ms, ${tls} }
   - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 250ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:

@@ -13,6 +13,7 @@ import { withDnsServer } from '../helpers/dns-server.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
 import { withHttpServer, withHttpsServer } from '../helpers/servers.js';
+import { withWsServer } from '../helpers/ws-server.js';
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
 const available = promtool.status === 0;
@@ -41,6 +42,7 @@ describe('promtool check metrics', () => {
       'A prismai.test': { answers: [{ type: 'A', name: 'prismai.test', data: '203.0.113.1' }] },
     });
     const rdap = await withRdapRegistry({ 'prismai.test': 200 });
+    const live = await withWsServer((socket) => socket.send('hello'));
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
     dir.write(
@@ -57,17 +59,27 @@ describe('promtool check metrics', () => {
         '  - { name: cache, kind: redis, interval: 200ms, url: "redis://127.0.0.1:6379" }',
         `  - { name: grade, kind: security_headers, interval: 1s, url: "${target.url}/", http_url: false }`,
         `  - { name: registration, kind: domain, interval: 200ms, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" } }`,
+        `  - { name: live, kind: websocket, interval: 200ms, url: "${live.url}", expect: { contains: [hello] } }`,
         '  - { name: job, kind: heartbeat, interval: 200ms, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924 }',
-        `  - { name: flow, kind: multi_http, interval: 200ms, base_url: "${target.url}", steps: [{ name: a, url: /a }, { name: b, url: /b }] }`,
+        `  - { name: flow, kind: multi_http, interval: 1s, timeout: 900ms, base_url: "${target.url}", steps: [{ name: a, url: /a }, { name: b, url: /b }] }`,
         '',
       ].join('\n'),
     );
     const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms']);
     const text = await eventually(async () => {
       const body = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
-      const all = ['web', 'host', 'cert', 'dns', 'cache', 'grade', 'flow', 'job', 'registration'].every(
-        (probe) => sample(body, 'probe_success', { probe }) === 1,
-      );
+      const all = [
+        'web',
+        'host',
+        'cert',
+        'dns',
+        'cache',
+        'grade',
+        'flow',
+        'job',
+        'registration',
+        'live',
+      ].every((probe) => sample(body, 'probe_success', { probe }) === 1);
       // Rules are evaluated on their own clock: wait for the evaluation after the probes' first results.
       return all && body.includes('prismwatch_alerts{alertname="AlwaysOn"') ? body : undefined;
     });

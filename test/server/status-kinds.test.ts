@@ -8,6 +8,7 @@ import { startDaemon } from '../helpers/daemon.js';
 import { itemsFlow, withItemsApi } from '../helpers/items-api.js';
 import { eventually } from '../helpers/metrics.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
+import { withWsServer } from '../helpers/ws-server.js';
 
 /** The text of each probe's "Check" cell (tags stripped), by probe name. */
 function checkCells(html: string): Record<string, string> {
@@ -31,12 +32,20 @@ describe('status page: the Check column', () => {
     const api = await withItemsApi();
     const flow = itemsFlow(api);
     const rdap = await withRdapRegistry({ 'prismai.test': 200.5 });
+    const live = await withWsServer((socket) => socket.send('hello'));
     const dir = configDir();
     dir.write(
       'kinds.yaml',
       JSON.stringify({
         probes: [
-          { name: 'flow', interval: '200ms', ...flow },
+          { name: 'flow', interval: '2s', timeout: '1900ms', ...flow },
+          {
+            name: 'live',
+            kind: 'websocket',
+            interval: '200ms',
+            url: live.url,
+            expect: { contains: ['hello'] },
+          },
           {
             name: 'registration',
             kind: 'domain',
@@ -60,6 +69,11 @@ describe('status page: the Check column', () => {
       const found = checkCells(await (await fetch(`${daemon.baseUrl}/`)).text());
       return Object.values(found).every((cell) => cell !== '—') ? found : undefined;
     });
-    expect(cells).toEqual({ flow: '4/4 steps', job: 'new · no ping yet', registration: 'domain 200 d' });
+    expect(cells).toEqual({
+      flow: '4/4 steps',
+      job: 'new · no ping yet',
+      registration: 'domain 200 d',
+      live: expect.stringMatching(/^ws message \d+ ms$/),
+    });
   });
 });
