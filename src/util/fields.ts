@@ -77,17 +77,22 @@ export const probeName = z.string({ error: 'expected a probe name' }).regex(PROB
     'expected a probe name of letters, digits, "_", ".", ":" or "-" (at most 128, starting alphanumeric)',
 });
 
-export const httpUrl = z.string({ error: 'expected an http:// or https:// URL' }).refine(
-  (text) => {
-    try {
-      const url = new URL(text);
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an http:// or https:// URL' },
-);
+/** A URL with one of `schemes` (e.g. ["http:", "https:"]) and a host. */
+export function urlWithScheme(schemes: readonly string[], message: string) {
+  return z.string({ error: message }).refine(
+    (text) => {
+      try {
+        const url = new URL(text);
+        return schemes.includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { message },
+  );
+}
+
+export const httpUrl = urlWithScheme(['http:', 'https:'], 'expected an http:// or https:// URL');
 
 const REGEX_MESSAGE = 'expected a regular expression';
 

@@ -76,7 +76,7 @@ export const statusCode = z
   .refine((entry) => parseStatusCodes(entry) !== undefined, { message: STATUS_MESSAGE, abort: true })
   .transform((entry) => parseStatusCodes(entry)!);
 
-const jsonAssertion = z
+export const jsonAssertion = z
   .strictObject({
     path: z.string({ error: 'expected a JSON path like "$.status" or "checks.db"' }),
     equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),

@@ -10,12 +10,12 @@ import WebSocket from 'ws';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
 import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
-import { regex } from '../../util/fields.js';
+import { regex, urlWithScheme } from '../../util/fields.js';
 import type { LinearRegExp } from '../../util/linear-regex.js';
 import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { checkBody } from '../http-client/assertions.js';
-import { type JsonAssertion, requestHeaders } from '../http-client/config.js';
+import { type JsonAssertion, jsonAssertion, requestHeaders } from '../http-client/config.js';
 import {
   ipShape,
   TLS_CLI_OPTIONS,
@@ -50,17 +50,7 @@ interface WebSocketSettings {
   readonly ipFallback: boolean;
 }
 
-const wsUrl = z.string({ error: 'expected a ws:// or wss:// URL' }).refine(
-  (text) => {
-    try {
-      const url = new URL(text);
-      return (url.protocol === 'ws:' || url.protocol === 'wss:') && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected a ws:// or wss:// URL' },
-);
+const wsUrl = urlWithScheme(['ws:', 'wss:'], 'expected a ws:// or wss:// URL');
 
 const websocketSettingsShape = {
   url: wsUrl,
@@ -73,16 +63,7 @@ const websocketSettingsShape = {
     .strictObject({
       contains: z.array(z.string()).default([]),
       regex: z.array(regex).default([]),
-      json: z
-        .array(
-          z.strictObject({
-            path: z.string(),
-            equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
-            matches: regex.optional(),
-            exists: z.boolean().optional(),
-          }),
-        )
-        .default([]),
+      json: z.array(jsonAssertion).default([]),
     })
     .optional(),
   tls: tlsShape.optional(),
