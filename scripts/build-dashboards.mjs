@@ -214,18 +214,20 @@ const P95 =
   'histogram_quantile(0.95, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket[5m])))';
 
 /** Kinds whose probes may present a certificate, and what a panel says for the others. */
-const TLS_KINDS = ['http', 'multi_http', 'rate_limit', 'tcp', 'tls', 'websocket'];
+const TLS_KINDS = ['grpc', 'http', 'multi_http', 'rate_limit', 'tcp', 'tls', 'websocket'];
 const NO_TLS = 'No certificate: this probe does not use TLS (https:// URLs, tls probes, tcp with tls: true)';
 const HTTP_KINDS = ['http', 'rate_limit'];
 /** http's status is blackbox's probe_http_status_code; rate_limit's is its own family. */
 const STATUS = 'probe_http_status_code{probe="$probe"} or prismwatch_ratelimit_status_code{probe="$probe"}';
 const NO_HTTP = 'No HTTP status: not an http or rate_limit probe';
 /**
- * Every kind but host (its runs read /proc and the file systems) and security_headers (a grade
- * over several requests, not one request's timings).
+ * Every kind but host (its runs read /proc and the file systems), security_headers (a grade
+ * over several requests, not one request's timings), heartbeat (it is pushed to) and domain (a
+ * cached RDAP answer).
  */
 const PHASE_KINDS = [
   'dns',
+  'grpc',
   'http',
   'multi_http',
   'mysql',
@@ -441,7 +443,7 @@ export const DASHBOARDS = {
           { unit: 's', stack: true, w: 24 },
         ),
         PHASE_KINDS,
-        'No phases: host probes read this machine, and security_headers probes report a grade, not timings',
+        'No phases: host probes read this machine, security_headers probes report a grade, heartbeats are pushed to and domain probes read a cached RDAP answer',
       ),
       forKinds(timeseries('Status code', [target(STATUS, 'status')], {}), HTTP_KINDS, NO_HTTP),
       timeseries('Failures by reason', [target(FAILURES_BY_REASON('probe="$probe",'), '{{failure}}')], {
@@ -565,6 +567,18 @@ export const DASHBOARDS = {
         ),
         ['websocket'],
         'No WebSocket messages: not a websocket probe (or no expected message arrived)',
+      ),
+      forKinds(
+        table(
+          'gRPC health',
+          'max by (serving_status) (probe_grpc_healthcheck_response{probe="$probe"}) == 1',
+          {
+            description:
+              "The serving status the health service answered (blackbox_exporter's probe_grpc_healthcheck_response); none when the call failed (see Failures by reason).",
+          },
+        ),
+        ['grpc'],
+        'No gRPC health: not a grpc probe',
       ),
       forKinds(
         timeseries(

@@ -25,6 +25,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./heartbeat/index.js')).heartbeatProber,
   (await import('./domain/index.js')).domainProber,
   (await import('./websocket/index.js')).websocketProber,
+  (await import('./grpc/index.js')).grpcProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
 import { parseBootstrap, parseDomainRecord, serverFor } from '../../src/probers/domain/rdap.js';
+import { decodeHealthCheckResponse, encodeHealthCheckRequest } from '../../src/probers/grpc/health-proto.js';
 import { parseCronSchedule } from '../../src/probers/heartbeat/cron-next.js';
 import { HeartbeatInbox } from '../../src/probers/heartbeat/inbox.js';
 import { heartbeatProber } from '../../src/probers/heartbeat/index.js';
@@ -252,6 +253,21 @@ describe('parsers under random input', () => {
         }
       }),
       runs(1_500),
+    );
+  });
+
+  it('gRPC health messages: any bytes decode to a status or a problem; names survive encoding', async () => {
+    await fuzz(
+      'grpc health proto',
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.string({ maxLength: 300 }), (bytes, service) => {
+        const decoded = decodeHealthCheckResponse(Buffer.from(bytes));
+        expect(typeof decoded === 'string' || typeof decoded.problem === 'string').toBe(true);
+        const encoded = encodeHealthCheckRequest(service);
+        // Read back as the server would: field 1, a varint length, the UTF-8 name.
+        if (service !== '')
+          expect(encoded.subarray(encoded.length - Buffer.byteLength(service)).toString()).toBe(service);
+      }),
+      runs(3_000),
     );
   });
 });

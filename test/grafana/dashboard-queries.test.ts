@@ -15,6 +15,7 @@ import { makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { withDnsServer } from '../helpers/dns-server.js';
+import { withGrpcHealthServer } from '../helpers/grpc-server.js';
 import { eventually } from '../helpers/metrics.js';
 import {
   type PromSample,
@@ -63,6 +64,7 @@ const PROBES: Record<string, string> = {
   job: 'heartbeat',
   registration: 'domain',
   live: 'websocket',
+  health: 'grpc',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -105,6 +107,7 @@ describe('dashboard queries against a real Prometheus', () => {
       });
       const sink = await webhookSink();
       const rdap = await withRdapRegistry({ 'prismai.test': 200 });
+      const health = await withGrpcHealthServer({ '': 1 }, leaf);
       const live = await withWsServer((socket) => socket.on('message', () => socket.send('pong')), leaf);
       const caFile = writeCaFile(ca);
       const tls = `tls: { ca_file: "${caFile}" }`;
@@ -125,6 +128,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: flow, kind: multi_http, interval: 1s, timeout: 900ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
   - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 250ms }
   - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 250ms, ${tls} }
+  - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 250ms }
   - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 250ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
+import { withGrpcHealthServer } from '../helpers/grpc-server.js';
 import { itemsFlow, withItemsApi } from '../helpers/items-api.js';
 import { eventually } from '../helpers/metrics.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
@@ -33,6 +34,7 @@ describe('status page: the Check column', () => {
     const flow = itemsFlow(api);
     const rdap = await withRdapRegistry({ 'prismai.test': 200.5 });
     const live = await withWsServer((socket) => socket.send('hello'));
+    const health = await withGrpcHealthServer({ '': 1 });
     const dir = configDir();
     dir.write(
       'kinds.yaml',

@@ -27,19 +27,29 @@ function distinguishedName(name: PeerCertificate['subject'] | undefined): string
 }
 
 export function readTlsFacts(socket: TLSSocket): TlsFacts | undefined {
-  const leaf = socket.getPeerCertificate(true);
+  const cipher = socket.getCipher();
+  return certificateFacts(socket.getPeerCertificate(true), {
+    version: socket.getProtocol() ?? 'unknown',
+    cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
+    authorized: socket.authorized,
+  });
+}
+
+/** The facts of a presented chain (leaf first), for clients that hand over only the certificate (gRPC). */
+export function certificateFacts(
+  leaf: DetailedPeerCertificate | PeerCertificate | undefined,
+  session: { version: string; cipher: string; authorized: boolean },
+): TlsFacts | undefined {
   if (!leaf || Object.keys(leaf).length === 0) return undefined;
-  const chain = certificateChain(leaf);
+  const chain = certificateChain(leaf as DetailedPeerCertificate);
   const expiries = chain.map(expirySeconds).filter(Number.isFinite);
   const earliest = expiries.length > 0 ? Math.min(...expiries) : Number.NaN;
   return {
-    version: socket.getProtocol() ?? 'unknown',
-    cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? 'unknown',
+    ...session,
     earliestExpiry: earliest,
     lastChainExpiry: earliest,
     subject: distinguishedName(leaf.subject),
     issuer: distinguishedName(leaf.issuer),
-    authorized: socket.authorized,
   };
 }
 
