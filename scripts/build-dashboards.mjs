@@ -226,6 +226,7 @@ const NO_HTTP = 'No HTTP status: not an http or rate_limit probe';
  * cached RDAP answer).
  */
 const PHASE_KINDS = [
+  'browser',
   'dns',
   'grpc',
   'http',
@@ -579,6 +580,38 @@ export const DASHBOARDS = {
         ),
         ['grpc'],
         'No gRPC health: not a grpc probe',
+      ),
+      forKinds(
+        timeseries(
+          'Page load: Web Vitals',
+          [
+            target(
+              'prismwatch_browser_web_vital{probe="$probe",metric=~"lcp|fcp|ttfb|inp"}',
+              '{{metric}}',
+              'A',
+            ),
+          ],
+          {
+            unit: 's',
+            thresholdLine: 2.5,
+            description:
+              "Largest Contentful Paint, First Contentful Paint, Time to First Byte and (after a step's interaction) INP. web.dev's good LCP is 2.5 s or less, poor over 4 s.",
+          },
+        ),
+        ['browser'],
+        'No Web Vitals: not a browser probe',
+      ),
+      forKinds(
+        timeseries(
+          'Page load: console errors and failed requests',
+          [
+            target('prismwatch_browser_console_errors{probe="$probe"}', 'console errors', 'A'),
+            target('prismwatch_browser_failed_requests{probe="$probe"}', 'failed requests', 'B'),
+          ],
+          { description: 'The status page links the screenshot of the last failed load.' },
+        ),
+        ['browser'],
+        'No page errors: not a browser probe',
       ),
       forKinds(
         timeseries(

@@ -6,6 +6,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Env } from './config/interpolate.js';
 import { type Config, loadConfig } from './config/load.js';
@@ -22,8 +23,9 @@ import type { ResultSink } from './model/sinks.js';
 import { Heartbeat } from './notify/heartbeat.js';
 import { Notifier } from './notify/notifier.js';
 import type { KindInbox } from './probers/definition.js';
-import { PROBERS } from './probers/index.js';
+import { PROBERS, shutdownProbers } from './probers/index.js';
 import { runProbe } from './probers/run-probe.js';
+import { Artifacts } from './results/artifacts.js';
 import { ResultStore } from './results/history.js';
 import { TransitionLog } from './results/transitions.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
@@ -100,6 +102,8 @@ export class Daemon {
   private uptimeTimer: NodeJS.Timeout | undefined;
   private state: StateKeeper | undefined;
   private readonly inboxes = new Map<string, KindInbox>();
+  /** Screenshots and the like, kept a few per probe in <data dir>/artifacts and served. */
+  private readonly artifacts: Artifacts;
   private notifier: Notifier | undefined;
   private heartbeat: Heartbeat | undefined;
   /** Probe runs counted at the last heartbeat, and when that count last grew. */
@@ -115,6 +119,11 @@ export class Daemon {
     setMaxListeners(0, this.shutdown.signal);
     this.log = options.log;
     this.results = new ResultStore(options.historyRetentionMs);
+    this.artifacts = new Artifacts(
+      options.dataDir ? join(options.dataDir, 'artifacts') : undefined,
+      Date.now,
+      (error) => this.log.error({ err: error }, 'Could not keep a probe artifact (screenshot)'),
+    );
     this.transitions = new TransitionLog(this.log);
     this.sink = {
       record: (spec, result) => {
@@ -164,6 +173,7 @@ export class Daemon {
             now: this.now(),
             version: VERSION,
           }),
+        artifact: (path) => this.artifacts.read(path),
         pushPrefixes: INBOX_KINDS.map((prober) => prober.inbox!.prefix),
         push: (request) => this.push(request),
         probes: () => probesAsJson(this.config?.probes ?? [], this.results),
@@ -374,6 +384,7 @@ export class Daemon {
     const { spec } = run;
     const result = await runProbe(spec, {
       inbox: this.inboxes.get(spec.kind),
+      artifacts: this.artifacts,
       log: this.log,
       now: this.now,
       signal: this.shutdown.signal,
@@ -462,6 +473,7 @@ export class Daemon {
     await this.notifier?.stop(Math.min(5_000, this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS));
     this.state?.saveUptime(this.results);
     this.state?.close();
+    await shutdownProbers();
     this.log.info('prismwatch stopped');
   }
 

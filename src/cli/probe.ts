@@ -9,9 +9,10 @@ import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
 import type { AdHocOptions, KindInbox } from '../probers/definition.js';
-import { proberFor } from '../probers/index.js';
+import { proberFor, shutdownProbers } from '../probers/index.js';
 import { renderProbeReport } from '../probers/report.js';
 import { runProbe } from '../probers/run-probe.js';
+import { Artifacts } from '../results/artifacts.js';
 import { readKindStore } from '../state/kind-store.js';
 
 /** `prismwatch probe` options: the common ones, and each kind's own (commander's option bag). */
@@ -89,7 +90,11 @@ export async function runProbeCommand(
 ): Promise<number> {
   const spec = buildAdHocSpec(target, options);
   const log = createLogger({ level: 'warn', pretty: false, destination: process.stderr as never });
-  const result = await runProbe(spec, { log, inbox: readInbox(spec.kind, options.dataDir) });
+  const result = await runProbe(spec, {
+    log,
+    inbox: readInbox(spec.kind, options.dataDir),
+    artifacts: typeof options.screenshotDir === 'string' ? new Artifacts(options.screenshotDir) : undefined,
+  }).finally(() => shutdownProbers());
   const described = proberFor(spec.kind)!.describeTarget(spec.settings);
   if (options.json) out.write(`${JSON.stringify({ target: described, ...result }, null, 2)}\n`);
   else out.write(renderProbeReport(described, result));

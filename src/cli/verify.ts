@@ -12,7 +12,7 @@ import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
 import { notifyTest } from '../notify/test-notification.js';
-import { proberFor } from '../probers/index.js';
+import { proberFor, shutdownProbers } from '../probers/index.js';
 import { parseDuration } from '../util/duration.js';
 import { readBaseline, regressions } from '../verify/baseline.js';
 import { collect } from '../verify/collect.js';
@@ -111,7 +111,7 @@ export async function runVerify(
     durationMs,
     log: createLogger({ level: 'silent' }),
     ...(tty ? { onRun: (done: number, total: number) => err.write(`\rverify: ${done}/${total} runs`) } : {}),
-  });
+  }).finally(() => shutdownProbers());
   if (tty) err.write('\r\u001b[K');
   const gates = evaluateGates(config, probes, collected);
   if (options.notifyTest) {

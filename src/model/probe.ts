@@ -39,6 +39,14 @@ export interface ProbeContext {
    * Undefined where no daemon receives pushes (verify, `prismwatch probe` without --data-dir).
    */
   readonly inbox?: unknown;
+  /** Where a run keeps files worth looking at (a failed page's screenshot); undefined where none are kept. */
+  readonly artifacts?: ArtifactStore;
+}
+
+/** Files probes leave for people (screenshots), kept a few per probe and served by the daemon. */
+export interface ArtifactStore {
+  /** Keeps `data` under a name made from `probe` and `name`; returns the path the server serves it at. */
+  save(probe: string, name: string, data: Buffer): string | undefined;
 }
 
 /**

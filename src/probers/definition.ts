@@ -192,6 +192,8 @@ export interface ProberDefinition<Settings = unknown> {
    * daemon has received their pushes.
    */
   readonly inbox?: InboxDefinition;
+  /** Releases what the kind holds between runs (a shared browser) when the daemon or a command ends. */
+  readonly shutdown?: () => Promise<void>;
   /** Failure codes of its own, beyond model/failure.ts's shared ones. */
   readonly failureCodes?: readonly FailureCode[];
   readonly cli: ProberCli;

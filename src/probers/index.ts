@@ -26,6 +26,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./domain/index.js')).domainProber,
   (await import('./websocket/index.js')).websocketProber,
   (await import('./grpc/index.js')).grpcProber,
+  (await import('./browser/index.js')).browserProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(
@@ -43,3 +44,8 @@ export const FACTS: readonly FactsDefinition[] = [...new Set(KINDS.flatMap((prob
 export const FAILURE_CODES: readonly FailureCode[] = [
   ...new Set<FailureCode>([...SHARED_FAILURE_CODES, ...KINDS.flatMap((prober) => prober.failureCodes ?? [])]),
 ];
+
+/** Releases what every kind holds between runs (the browser kind's Chromium). */
+export async function shutdownProbers(): Promise<void> {
+  await Promise.all(KINDS.map((prober) => prober.shutdown?.().catch(() => {})));
+}

@@ -5,7 +5,7 @@
  */
 
 import type { Logger } from 'pino';
-import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import type { ArtifactStore, ProbeResult, ProbeSpec } from '../model/probe.js';
 import { onAbort } from '../util/abort-fanout.js';
 import { preciseNow } from '../util/clock.js';
 import { proberFor } from './index.js';
@@ -23,6 +23,7 @@ interface RunOptions {
   readonly onInternalError?: (error: unknown) => void;
   /** The kind's inbox (ProbeContext.inbox), for kinds that receive pushes. */
   readonly inbox?: unknown;
+  readonly artifacts?: ArtifactStore;
 }
 
 function deadlineReason(): DOMException {
@@ -92,6 +93,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
       deadline,
       now,
       inbox: options.inbox,
+      artifacts: options.artifacts,
       get log() {
         childLog ??= options.log.child({ probe: spec.name, kind: spec.kind });
         return childLog;

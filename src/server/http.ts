@@ -33,6 +33,8 @@ export interface ServerHandlers {
   readonly silences: () => Silences | undefined;
   /** The status page's HTML. */
   readonly statusPage: () => string;
+  /** A file a probe left (a screenshot), by its /artifacts/… path; undefined when there is none. */
+  readonly artifact: (path: string) => Buffer | undefined;
   /** Path prefixes that kinds receive pushes under (heartbeat pings: "/ping/"). */
   readonly pushPrefixes: readonly string[];
   /** A request under one of them, answered by the kind's inbox. */
@@ -183,6 +185,11 @@ export function createHttpServer(options: ServerOptions): Server {
     if (!target) return badRequest(res, 'malformed request target');
     const { path, query } = target;
     if (handlers.pushPrefixes.some((prefix) => path.startsWith(prefix))) return push(req, res, path);
+    if (path.startsWith('/artifacts/') && (req.method === 'GET' || req.method === 'HEAD')) {
+      const file = handlers.artifact(path);
+      if (!file) return send(res, 404, 'not found\n');
+      return send(res, 200, file, path.endsWith('.png') ? 'image/png' : 'application/octet-stream');
+    }
     const results = /^\/api\/v1\/probes\/([^/]+)\/results$/.exec(path);
     if (results && (req.method === 'GET' || req.method === 'HEAD')) {
       const since = query.get('since');

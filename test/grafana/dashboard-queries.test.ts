@@ -28,6 +28,7 @@ import { exportedIn, metricNames } from '../helpers/promql.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
 import { withHttpsServer } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
+import { withWebPage } from '../helpers/web-page.js';
 import { withWsServer } from '../helpers/ws-server.js';
 
 interface Panel {
@@ -65,6 +66,7 @@ const PROBES: Record<string, string> = {
   registration: 'domain',
   live: 'websocket',
   health: 'grpc',
+  page: 'browser',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -108,6 +110,7 @@ describe('dashboard queries against a real Prometheus', () => {
       const sink = await webhookSink();
       const rdap = await withRdapRegistry({ 'prismai.test': 200 });
       const health = await withGrpcHealthServer({ '': 1 }, leaf);
+      const web = await withWebPage(50);
       const live = await withWsServer((socket) => socket.on('message', () => socket.send('pong')), leaf);
       const caFile = writeCaFile(ca);
       const tls = `tls: { ca_file: "${caFile}" }`;
@@ -129,6 +132,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 250ms }
   - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 250ms, ${tls} }
   - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 250ms }
+  - { name: page, kind: browser, url: "${web.url}/", interval: 3s, timeout: 2900ms }
   - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 250ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:

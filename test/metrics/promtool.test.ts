@@ -14,6 +14,7 @@ import { withGrpcHealthServer } from '../helpers/grpc-server.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
 import { withHttpServer, withHttpsServer } from '../helpers/servers.js';
+import { withWebPage } from '../helpers/web-page.js';
 import { withWsServer } from '../helpers/ws-server.js';
 
 const promtool = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
@@ -45,6 +46,7 @@ describe('promtool check metrics', () => {
     const rdap = await withRdapRegistry({ 'prismai.test': 200 });
     const live = await withWsServer((socket) => socket.send('hello'));
     const health = await withGrpcHealthServer({ '': 1 });
+    const web = await withWebPage(50);
     const dir = configDir();
     dir.write('p.yaml', httpProbeYaml([{ name: 'web', url: target.url, labels: { team: 'core' } }]));
     dir.write(
@@ -63,6 +65,7 @@ describe('promtool check metrics', () => {
         `  - { name: registration, kind: domain, interval: 200ms, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" } }`,
         `  - { name: live, kind: websocket, interval: 200ms, url: "${live.url}", expect: { contains: [hello] } }`,
         `  - { name: health, kind: grpc, interval: 200ms, target: "${health.target}" }`,
+        `  - { name: page, kind: browser, interval: 3s, timeout: 2900ms, url: "${web.url}/" }`,
         '  - { name: job, kind: heartbeat, interval: 200ms, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924 }',
         `  - { name: flow, kind: multi_http, interval: 1s, timeout: 900ms, base_url: "${target.url}", steps: [{ name: a, url: /a }, { name: b, url: /b }] }`,
         '',

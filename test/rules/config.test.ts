@@ -28,7 +28,7 @@ describe('alert rules in config', () => {
   it('loads the shipped checklist rules with durations as seconds', () => {
     const config = loadConfig(['alerts'], {});
     const byName = Object.fromEntries(config.rules.map((rule) => [rule.alert, rule]));
-    expect(config.rules).toHaveLength(17);
+    expect(config.rules).toHaveLength(18);
     expect(byName.HighLatency).toMatchObject({
       signal: 'latency_p95',
       threshold: 2,

@@ -83,6 +83,11 @@ const INPUTS: Record<string, Input> = {
     series: [['probe_ssl_earliest_cert_expiry', {}, `${EVAL_MINUTES * 60 + 10 * 86400 + 7200}${STEPS}`]],
     value: 10 + 7200 / 86400,
   },
+  lcp_seconds: {
+    series: [['prismwatch_browser_web_vital', { metric: 'lcp' }, `4.5${STEPS}`]],
+    value: 4.5,
+    dropped: ['metric'],
+  },
   // Under both domain thresholds (30 and 7 days), so each rule fires.
   domain_expiry_days: {
     series: [

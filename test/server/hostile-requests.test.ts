@@ -23,6 +23,7 @@ const handlers: ServerHandlers = {
   statusPage: () => {
     throw new Error('a bug while rendering the status page');
   },
+  artifact: () => undefined,
   pushPrefixes: ['/ping/'],
   push: (request) => {
     if (request.path === '/ping/boom') throw new Error('a bug in an inbox');
