@@ -2,16 +2,18 @@
  * One shared headless Chromium for every browser check in the process, at most N pages at once
  * (PRISMWATCH_BROWSER_MAX_PAGES, default 2), each check in its own context (no shared cookies or
  * cache). The browser is launched on first use; relaunched when it dies, and retired (after its
- * open pages finish) when its process tree grows past PRISMWATCH_BROWSER_MAX_RSS (default
- * 1 GiB): a long-running Chromium grows, and a monitor must not.
+ * open pages finish) when its process tree's memory (PSS) grows past
+ * PRISMWATCH_BROWSER_MAX_MEMORY_MB (default 1024): a long-running Chromium grows, and a monitor must not.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.PRISMWATCH_CHROMIUM ?? '/usr/bin/chromium';
 const MAX_PAGES = Math.max(1, Number(process.env.PRISMWATCH_BROWSER_MAX_PAGES ?? 2) || 2);
-const MAX_RSS_BYTES =
-  Math.max(64, Number(process.env.PRISMWATCH_BROWSER_MAX_RSS_MB ?? 1024) || 1024) * 1024 * 1024;
+const MAX_MEMORY_BYTES =
+  Math.max(64, Number(process.env.PRISMWATCH_BROWSER_MAX_MEMORY_MB ?? 1024) || 1024) * 1024 * 1024;
+/** How often the browser's memory is read (a /proc walk of its processes: about 5 ms). */
+const MEMORY_CHECK_EVERY_MS = 30_000;
 /** A browser with no page open for this long is closed: its memory is back until the next check. */
 const IDLE_CLOSE_MS = 60_000;
 
@@ -42,6 +44,7 @@ class BrowserPool {
   private readonly waiting: Array<() => void> = [];
   private retiring = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private memoryCheckedAt = 0;
   /** How many times a browser was launched (benchmarks and tests read it). */
   launches = 0;
 
@@ -105,7 +108,8 @@ class BrowserPool {
       return await use(await this.browser);
     } finally {
       slot.release();
-      if (!this.retiring && this.browser && rssOfTree(await this.pid()) > MAX_RSS_BYTES) this.retiring = true;
+      if (!this.retiring && this.browser && memoryOfTree(await this.pid()) > MAX_MEMORY_BYTES)
+        this.retiring = true;
       if (this.retiring && this.inUse === 0) await this.retire();
     }
   }
@@ -180,12 +184,18 @@ export function processTree(pid: number | undefined): number[] {
   return tree;
 }
 
-/** Resident memory of a process tree, in bytes (0 when it cannot be read). */
-export function rssOfTree(pid: number | undefined): number {
+/**
+ * Memory of a process tree, in bytes (0 when it cannot be read): the proportional set size, which
+ * shares pages used by several processes among them. Chromium's processes share most of their
+ * code and fonts; summing their RSS counted that several times (1.1 GiB for two pages, measured,
+ * against about half that in PSS).
+ */
+export function memoryOfTree(pid: number | undefined): number {
   let total = 0;
   for (const member of processTree(pid)) {
-    const match = /VmRSS:\s+(\d+) kB/.exec(safeRead(`/proc/${member}/status`));
-    if (match) total += Number(match[1]) * 1024;
+    const pss = /^Pss:\s+(\d+) kB/m.exec(safeRead(`/proc/${member}/smaps_rollup`));
+    const rss = pss ?? /VmRSS:\s+(\d+) kB/.exec(safeRead(`/proc/${member}/status`));
+    if (rss) total += Number(rss[1]) * 1024;
   }
   return total;
 }

@@ -47,6 +47,20 @@ interface StepRun {
 /** Header and URL values cannot carry line breaks; an extracted value that has one fails the step. */
 const UNSAFE_IN_HEADER_RE = /[\r\n\0]/;
 
+/** A step's headers as configured (ours, the flow's, its own, its auth), made once per step. */
+const configuredHeaders = new WeakMap<Step, Readonly<Record<string, string>>>();
+
+function headersOf(step: Step, settings: MultiHttpSettings): Readonly<Record<string, string>> {
+  let headers = configuredHeaders.get(step);
+  if (!headers) {
+    const made = requestHeaders({ ...settings.headers, ...step.headers });
+    if (step.auth) made.authorization = authorizationValue(step.auth);
+    headers = made;
+    configuredHeaders.set(step, headers);
+  }
+  return headers;
+}
+
 function stepRequest(
   step: Step,
   settings: MultiHttpSettings,
@@ -55,14 +69,14 @@ function stepRequest(
 ): { url: URL; headers: Record<string, string>; body?: string } | { problem: string } {
   const url = resolveStepUrl(fill(step.url, values, encodeURIComponent), settings.baseUrl);
   if (!url) return { problem: 'its URL is not a valid http(s) URL once the extracted values are in' };
-  const headers = requestHeaders({ ...settings.headers, ...step.headers });
+  const headers = { ...headersOf(step, settings) };
   for (const [name, value] of Object.entries(headers)) {
+    if (!value.includes('${steps.')) continue;
     const filled = fill(value, values);
     if (UNSAFE_IN_HEADER_RE.test(filled))
       return { problem: `header ${name} would carry a line break from an extracted value` };
     headers[name] = filled;
   }
-  if (step.auth) headers.authorization = authorizationValue(step.auth);
   const cookie = jar?.header(url);
   if (cookie && headers.cookie === undefined) headers.cookie = cookie;
   return { url, headers, body: step.body === undefined ? undefined : fill(step.body, values) };
@@ -104,13 +118,17 @@ async function runStep(
     return { facts: { ...facts('failed', undefined, 0), failure: failure.message }, failure };
   }
 
-  // The step's own deadline, inside the flow's: whichever comes first aborts it.
+  // The step's own deadline, inside the flow's: whichever comes first aborts it. A step without
+  // one of its own runs under the flow's signal: no controller and timer of its own to pay for.
   const stepBudget = step.timeoutMs ?? spec.timeoutMs;
   const deadline = Math.min(ctx.deadline, startedAt + stepBudget);
-  const controller = new AbortController();
-  const onFlowAbort = () => controller.abort(ctx.signal.reason);
-  ctx.signal.addEventListener('abort', onFlowAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - ctx.now()));
+  const own = step.timeoutMs !== undefined && deadline < ctx.deadline;
+  const controller = own ? new AbortController() : undefined;
+  const onFlowAbort = () => controller?.abort(ctx.signal.reason);
+  if (controller) ctx.signal.addEventListener('abort', onFlowAbort, { once: true });
+  const timer = controller
+    ? setTimeout(() => controller.abort(), Math.max(0, deadline - ctx.now()))
+    : undefined;
   try {
     const followed = await follow(
       { url: request.url, method: step.method, headers: request.headers, body: request.body },
@@ -118,7 +136,7 @@ async function runStep(
         ...settings,
         followRedirects: step.followRedirects,
         maxRedirects: step.maxRedirects,
-        signal: controller.signal,
+        signal: controller?.signal ?? ctx.signal,
         deadline,
         now: ctx.now,
         keepBody: needsBody(step.expect) || needsBodyFor(step.extract),
@@ -135,8 +153,10 @@ async function runStep(
     if (!failure) return { facts: facts('passed', response, redirects) };
     return { facts: { ...facts('failed', response, redirects), failure: failure.message }, failure };
   } finally {
-    clearTimeout(timer);
-    ctx.signal.removeEventListener('abort', onFlowAbort);
+    if (controller) {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onFlowAbort);
+    }
   }
 }
 
