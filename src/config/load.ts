@@ -20,6 +20,7 @@ import {
   routeSchema,
   silenceSchema,
 } from '../notify/schema.js';
+import { timeIntervalSchema } from '../notify/time-intervals.js';
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';
@@ -120,7 +121,15 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     names: [],
     inserted: source.inserted,
     rules: [],
-    notify: { routes: [], receivers: [], invalidReceivers: [], inhibitRules: [], silences: [] },
+    notify: {
+      routes: [],
+      receivers: [],
+      invalidReceivers: [],
+      inhibitRules: [],
+      silences: [],
+      timeIntervals: [],
+      invalidTimeIntervals: [],
+    },
     issues: [...source.issues],
   };
   if (!source.parsed) return result;
@@ -272,6 +281,15 @@ function loadNotifySections(
     const value = parseAt(source, silenceSchema, entry, ['silences', index], known, result);
     if (value) result.notify.silences.push(value);
   }
+  for (const [index, entry] of ((data.time_intervals as unknown[] | undefined) ?? []).entries()) {
+    const value = parseAt(source, timeIntervalSchema, entry, ['time_intervals', index], known, result);
+    if (value) result.notify.timeIntervals.push({ value, issueAt: issueAtUnder(['time_intervals', index]) });
+    else {
+      // Already reported; routes naming it should not report it missing as well.
+      const name = (entry as { name?: unknown } | null)?.name;
+      if (typeof name === 'string') result.notify.invalidTimeIntervals.push(name);
+    }
+  }
 }
 
 function buildSpec(
@@ -382,6 +400,8 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     invalidReceivers: [],
     inhibitRules: [],
     silences: [],
+    timeIntervals: [],
+    invalidTimeIntervals: [],
   };
   for (const file of files) {
     const read = readConfigText(file);
@@ -404,6 +424,8 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     notifySections.invalidReceivers.push(...result.notify.invalidReceivers);
     notifySections.inhibitRules.push(...result.notify.inhibitRules);
     notifySections.silences.push(...result.notify.silences);
+    notifySections.timeIntervals.push(...result.notify.timeIntervals);
+    notifySections.invalidTimeIntervals.push(...result.notify.invalidTimeIntervals);
     for (const entry of result.names) {
       const first = firstByName.get(entry.name);
       if (first) {

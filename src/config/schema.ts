@@ -11,6 +11,7 @@ import {
   routeSchema,
   silenceSchema,
 } from '../notify/schema.js';
+import { timeIntervalSchema } from '../notify/time-intervals.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
 import { durationMs, labels, MAX_INTERVAL_MS, probeName } from '../util/fields.js';
@@ -60,6 +61,7 @@ export const fileSchema = z.strictObject({
   receivers: z.array(z.unknown(), { error: 'expected a list of receivers' }).optional(),
   inhibit_rules: z.array(z.unknown(), { error: 'expected a list of inhibit rules' }).optional(),
   silences: z.array(z.unknown(), { error: 'expected a list of silences' }).optional(),
+  time_intervals: z.array(z.unknown(), { error: 'expected a list of time intervals' }).optional(),
 });
 
 function buildProbeSchema(kind: string) {
@@ -97,6 +99,7 @@ export function buildJsonSchema(): Record<string, unknown> {
       receivers: z.array(receiverSchema).optional(),
       inhibit_rules: z.array(inhibitRuleSchema).optional(),
       silences: z.array(silenceSchema).optional(),
+      time_intervals: z.array(timeIntervalSchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

@@ -30,6 +30,7 @@ import {
   receiverSchema,
   type silenceSchema,
 } from './schema.js';
+import { type ParsedTimeInterval, type TimeInterval, toTimeInterval } from './time-intervals.js';
 
 /** Says where a key is, for an error: a path under the section entry. */
 type IssueAt = (path: Array<string | number>, message: string) => ConfigIssue;
@@ -42,6 +43,9 @@ export interface NotifySections {
   invalidReceivers: string[];
   inhibitRules: Array<z.infer<typeof inhibitRuleSchema>>;
   silences: Array<z.infer<typeof silenceSchema>>;
+  timeIntervals: Array<{ value: ParsedTimeInterval; issueAt: IssueAt }>;
+  /** Names of time intervals that failed validation (already reported). */
+  invalidTimeIntervals: string[];
 }
 
 const DEFAULT_RECEIVER = 'log';
@@ -56,6 +60,7 @@ function buildRoute(
   parent: RouteNode | undefined,
   parentId: string,
   siblingIds: Set<string>,
+  intervals: ReadonlyMap<string, TimeInterval>,
 ): RouteNode {
   const matchers = toMatchers(input.matchers);
   let id = parent ? `${parentId}/{${matchers.map(formatMatcher).join(',')}}` : '{}';
@@ -76,13 +81,29 @@ function buildRoute(
     groupIntervalMs: input.group_interval ?? parent?.groupIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS,
     repeatIntervalMs: input.repeat_interval ?? parent?.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS,
     flushOnResolve: input.flush_on_resolve ?? parent?.flushOnResolve ?? true,
+    // Unknown names were reported (intervalReferences); the rest resolve.
+    muteTimeIntervals: (input.mute_time_intervals ?? []).flatMap((name) => intervals.get(name) ?? []),
+    activeTimeIntervals: (input.active_time_intervals ?? []).flatMap((name) => intervals.get(name) ?? []),
     routes: [],
   };
   const children = new Set<string>();
   (node.routes as RouteNode[]).push(
-    ...(input.routes ?? []).map((child) => buildRoute(child, node, id, children)),
+    ...(input.routes ?? []).map((child) => buildRoute(child, node, id, children, intervals)),
   );
   return node;
+}
+
+/** Every time interval name a route tree refers to, with the path of the key. */
+function intervalReferences(
+  input: RouteInput,
+  path: Array<string | number>,
+  out: Array<{ name: string; path: Array<string | number> }>,
+): void {
+  for (const key of ['mute_time_intervals', 'active_time_intervals'] as const) {
+    for (const [index, name] of (input[key] ?? []).entries()) out.push({ name, path: [...path, key, index] });
+  }
+  for (const [index, child] of (input.routes ?? []).entries())
+    intervalReferences(child, [...path, 'routes', index], out);
 }
 
 /** Every receiver name a route tree refers to, with the path of the `receiver` key. */
@@ -182,6 +203,34 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
         );
     }
   }
+  const timeIntervals = new Map<string, TimeInterval>();
+  for (const { value, issueAt } of sections.timeIntervals) {
+    if (timeIntervals.has(value.name))
+      issues.push(issueAt(['name'], `duplicate time interval name "${value.name}"`));
+    else timeIntervals.set(value.name, toTimeInterval(value));
+  }
+  if (!usingDefault) {
+    for (const key of ['mute_time_intervals', 'active_time_intervals'] as const) {
+      if ((root.value[key] ?? []).length > 0)
+        issues.push(
+          root.issueAt(
+            [key],
+            `expected no ${key} on the root route (as in Alertmanager): put them on a child route`,
+          ),
+        );
+    }
+    const references: Array<{ name: string; path: Array<string | number> }> = [];
+    intervalReferences(root.value, [], references);
+    for (const { name, path } of references) {
+      if (!timeIntervals.has(name) && !sections.invalidTimeIntervals.includes(name))
+        issues.push(
+          root.issueAt(
+            path,
+            `expected one of the time_intervals ${[...timeIntervals.keys()].join(', ') || '(none defined)'}, got "${name}"`,
+          ),
+        );
+    }
+  }
   const inhibitRules: InhibitRule[] = sections.inhibitRules.map((rule) => ({
     source: toMatchers(rule.source_matchers),
     target: toMatchers(rule.target_matchers),
@@ -209,8 +258,9 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
   });
   const global = sections.global?.value;
   return {
-    route: buildRoute(root.value, undefined, '', new Set()),
+    route: buildRoute(root.value, undefined, '', new Set(), timeIntervals),
     receivers,
+    timeIntervals,
     inhibitRules,
     silences,
     ...(global?.external_url ? { externalUrl: global.external_url.replace(/\/+$/, '') } : {}),

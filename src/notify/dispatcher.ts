@@ -23,6 +23,7 @@ import { common, idempotencyKey, ZERO_TIME } from './notification.js';
 import { groupLabels, matchRoutes } from './route.js';
 import type { Silences } from './silences.js';
 import type { NflogEntry, NotifyStore } from './store.js';
+import { heldBy } from './time-intervals.js';
 
 /** The label NotificationsFailing carries: an integration is never told about its own failure. */
 export const INTEGRATION_LABEL = 'integration';
@@ -148,6 +149,17 @@ export class Dispatcher {
 
   private flush(group: Group): void {
     if (this.groups.get(group.key) !== group) return; // replaced by a reload
+    // Inside a mute time interval (or outside the active ones), as Alertmanager's time-interval
+    // stages: nothing is sent and nothing logged, so an alert that outlives the window is news at
+    // the first flush after it, and one that fired and resolved within it is never heard of. One
+    // difference: an alert told before the window that resolves inside it gets its resolved
+    // notice after the window (Alertmanager drops it with the muted flush), so no page is left open.
+    const held = heldBy(group.route.muteTimeIntervals, group.route.activeTimeIntervals, this.options.now());
+    if (held) {
+      this.options.log.debug({ group: group.key, held }, 'Notifications held by a time interval');
+      this.schedule(group, group.route.groupIntervalMs);
+      return;
+    }
     group.flushed = true;
     let queued = false;
     try {

@@ -1,5 +1,6 @@
 /** Routing and receivers after validation: what the dispatcher and the integrations read. */
 import type { Matcher } from './matchers.js';
+import type { TimeInterval } from './time-intervals.js';
 
 export interface RouteNode {
   /** Alertmanager-style path of matchers from the root, e.g. `{}/{severity="critical"}`; part of group keys. */
@@ -14,6 +15,10 @@ export interface RouteNode {
   readonly repeatIntervalMs: number;
   /** A group whose alerts have all resolved flushes at once, not at its next group_interval. */
   readonly flushOnResolve: boolean;
+  /** No notifications while inside any of these (time-intervals.ts); this route's own, not inherited. */
+  readonly muteTimeIntervals: readonly TimeInterval[];
+  /** When set, notifications only while inside one of these. */
+  readonly activeTimeIntervals: readonly TimeInterval[];
   readonly routes: readonly RouteNode[];
 }
 
@@ -78,6 +83,8 @@ export interface NotifyConfig {
   readonly receivers: ReadonlyMap<string, Receiver>;
   readonly inhibitRules: readonly InhibitRule[];
   readonly silences: readonly SilenceSpec[];
+  /** Named time intervals, for routes and (by name) for the API. */
+  readonly timeIntervals: ReadonlyMap<string, TimeInterval>;
   readonly externalUrl?: string;
   readonly grafanaUrl?: string;
   readonly notificationsFailingAfterMs: number;

@@ -10,6 +10,7 @@ import { parseMatcher } from './matchers.js';
 import { configKeyOf } from './receivers/definition.js';
 import { RECEIVERS } from './receivers/index.js';
 import { optionalUrl, tlsConfig } from './receivers/shared.js';
+import { TIME_INTERVAL_KEYS, TIME_RANGE_KEYS } from './time-intervals.js';
 
 export const DEFAULT_GROUP_WAIT_MS = 30_000;
 export const DEFAULT_GROUP_INTERVAL_MS = 5 * 60_000;
@@ -35,6 +36,8 @@ export interface RouteInput {
   group_interval?: number | undefined;
   repeat_interval?: number | undefined;
   flush_on_resolve?: boolean | undefined;
+  mute_time_intervals?: string[] | undefined;
+  active_time_intervals?: string[] | undefined;
   routes?: RouteInput[] | undefined;
 }
 
@@ -59,6 +62,10 @@ export const routeSchema: z.ZodType<RouteInput, unknown> = z.lazy(() =>
      * group_interval (default true; an improvement on Alertmanager, which waits).
      */
     flush_on_resolve: z.boolean().optional(),
+    /** Names of `time_intervals` during which this route sends nothing (not inherited, as in Alertmanager). */
+    mute_time_intervals: z.array(z.string()).optional(),
+    /** Names of `time_intervals` outside which this route sends nothing (not inherited). */
+    active_time_intervals: z.array(z.string()).optional(),
     routes: z.array(routeSchema).optional(),
   }),
 ) as never;
@@ -72,6 +79,8 @@ const ROUTE_KEYS = [
   'group_interval',
   'repeat_interval',
   'flush_on_resolve',
+  'mute_time_intervals',
+  'active_time_intervals',
   'routes',
 ];
 
@@ -151,7 +160,14 @@ export const globalSchema = z.strictObject({
     .optional(),
 });
 
-export const NOTIFY_SECTIONS = ['global', 'route', 'receivers', 'inhibit_rules', 'silences'] as const;
+export const NOTIFY_SECTIONS = [
+  'global',
+  'route',
+  'receivers',
+  'inhibit_rules',
+  'silences',
+  'time_intervals',
+] as const;
 
 /** Known keys at a path inside the routing sections, for "did you mean" on unknown keys. */
 export function notifyKeysAt(path: ReadonlyArray<string | number>): string[] {
@@ -167,6 +183,8 @@ export function notifyKeysAt(path: ReadonlyArray<string | number>): string[] {
       return Object.keys(inhibitRuleSchema.shape);
     case 'silences':
       return Object.keys(silenceSchema.shape);
+    case 'time_intervals':
+      return names.length > 1 ? TIME_RANGE_KEYS : TIME_INTERVAL_KEYS;
     case 'receivers':
       if (last === 'tls_config') return RECEIVER_KEYS.tls_config!;
       if (last && endsOnIndex && RECEIVER_KEYS[last]) return RECEIVER_KEYS[last];

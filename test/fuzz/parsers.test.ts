@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firstInvalidUtf8 } from '../../src/config/utf8.js';
 import { parseMatcher } from '../../src/notify/matchers.js';
+import { intervalContains, timeIntervalSchema, toTimeInterval } from '../../src/notify/time-intervals.js';
 import { parseBootstrap, parseDomainRecord, serverFor } from '../../src/probers/domain/rdap.js';
 import { decodeHealthCheckResponse, encodeHealthCheckRequest } from '../../src/probers/grpc/health-proto.js';
 import { parseCronSchedule } from '../../src/probers/heartbeat/cron-next.js';
@@ -268,6 +269,44 @@ describe('parsers under random input', () => {
           expect(encoded.subarray(encoded.length - Buffer.byteLength(service)).toString()).toBe(service);
       }),
       runs(3_000),
+    );
+  });
+
+  it('time intervals: any field text is parsed or refused, and a parsed interval answers for any time', async () => {
+    const field = fc.array(
+      fc.oneof(
+        grammarText,
+        fc.constantFrom('monday:friday', '-3:-1', '1:31', 'may:august', '2026', '0', '-32'),
+      ),
+      { maxLength: 3 },
+    );
+    await fuzz(
+      'time intervals',
+      fc.property(
+        field,
+        field,
+        field,
+        field,
+        grammarText,
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        (weekdays, days, months, years, clock, at) => {
+          const parsed = timeIntervalSchema.safeParse({
+            name: 'fuzz',
+            time_intervals: [
+              {
+                weekdays,
+                days_of_month: days,
+                months,
+                years,
+                times: [{ start_time: clock, end_time: '24:00' }],
+              },
+              { weekdays, days_of_month: days },
+            ],
+          });
+          if (parsed.success) intervalContains(toTimeInterval(parsed.data), at);
+        },
+      ),
+      runs(1_500),
     );
   });
 });

@@ -35,7 +35,10 @@ export function routingConfig(yaml: string) {
   return loadConfig([dir.path], {});
 }
 
-export function startNotifier(yaml: string, options: { dataDir?: string } = {}): NotifierHarness {
+export function startNotifier(
+  yaml: string,
+  options: { dataDir?: string; now?: () => number } = {},
+): NotifierHarness {
   const config = routingConfig(yaml);
   const state = new StateStore(options.dataDir);
   const logs = captureLog('debug');
@@ -44,7 +47,7 @@ export function startNotifier(yaml: string, options: { dataDir?: string } = {}):
     db: state.db,
     registry,
     log: logs.log,
-    now: Date.now,
+    now: options.now ?? Date.now,
     baseUrl: () => 'http://prismwatch.test:9797',
     evaluationIntervalMs: 100,
   });

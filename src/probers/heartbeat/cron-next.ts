@@ -6,6 +6,7 @@
  * costs a few hundred steps, not half a million.
  */
 import cron from 'node-cron';
+import { isTimeZone, type ZonedTime, zonedTime } from '../../util/zoned-time.js';
 
 export interface CronSchedule {
   readonly expression: string;
@@ -27,11 +28,7 @@ export function parseCronSchedule(expression: string, timezone: string): CronSch
   const parsed = cron.parse(expression);
   if (![...parsed.dayOfMonth, ...parsed.dayOfWeek].every((value) => typeof value === 'number'))
     return 'expected day fields of numbers, names, ranges and steps (L and # are not supported)';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-  } catch {
-    return `expected an IANA time zone like "Europe/Berlin", got "${timezone}"`;
-  }
+  if (!isTimeZone(timezone)) return `expected an IANA time zone like "Europe/Berlin", got "${timezone}"`;
   const restricted = (field: string) => field !== '*' && field !== '?';
   return {
     expression,
@@ -46,47 +43,11 @@ export function parseCronSchedule(expression: string, timezone: string): CronSch
   };
 }
 
-interface LocalTime {
-  readonly month: number;
-  readonly day: number;
-  readonly weekday: number;
-  readonly hour: number;
-  readonly minute: number;
-}
-
-const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function localTime(epochMs: number, timezone: string): LocalTime {
-  let format = formatters.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      month: 'numeric',
-      day: 'numeric',
-      weekday: 'short',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timezone, format);
-  }
-  const parts: Record<string, string> = {};
-  for (const part of format.formatToParts(epochMs)) parts[part.type] = part.value;
-  return {
-    month: Number(parts.month),
-    day: Number(parts.day),
-    weekday: WEEKDAYS[parts.weekday!] ?? 0,
-    hour: Number(parts.hour),
-    minute: Number(parts.minute),
-  };
-}
-
 const MINUTE = 60_000;
 /** Past this many steps the schedule never fires (e.g. 30 February): undefined. */
 const MAX_STEPS = 20_000;
 
-function dayMatches(schedule: CronSchedule, local: LocalTime): boolean {
+function dayMatches(schedule: CronSchedule, local: ZonedTime): boolean {
   if (!schedule.months.has(local.month)) return false;
   const byMonthDay = schedule.daysOfMonth.has(local.day);
   const byWeekday = schedule.daysOfWeek.has(local.weekday);
@@ -97,7 +58,7 @@ function dayMatches(schedule: CronSchedule, local: LocalTime): boolean {
 export function nextCronTime(schedule: CronSchedule, afterMs: number): number | undefined {
   let t = Math.floor(afterMs / MINUTE) * MINUTE + MINUTE;
   for (let step = 0; step < MAX_STEPS; step++) {
-    const local = localTime(t, schedule.timezone);
+    const local = zonedTime(t, schedule.timezone);
     if (!dayMatches(schedule, local)) {
       t += (24 * 60 - (local.hour * 60 + local.minute)) * MINUTE; // the next local midnight
     } else if (!schedule.hours.has(local.hour)) {
