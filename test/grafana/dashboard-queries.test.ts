@@ -118,22 +118,22 @@ describe('dashboard queries against a real Prometheus', () => {
       dir.write(
         'all.yaml',
         `probes:
-  - { name: web, kind: http, url: "${site.url}/", interval: 250ms, ${tls} }
-  - { name: cert, kind: tls, target: "127.0.0.1:${site.port}", interval: 250ms, ${tls} }
-  - { name: port, kind: tcp, target: "127.0.0.1:${site.port}", interval: 250ms, ${tls} }
-  - { name: resolver, kind: dns, server: "${dns}", query_name: prismai.test, interval: 250ms }
-  - { name: box, kind: host, interval: 250ms }
-  - { name: pg, kind: postgres, url: "postgres://postgres@127.0.0.1:5432/postgres", interval: 250ms }
-  - { name: maria, kind: mysql, url: "mysql://root@127.0.0.1:3306/test", interval: 250ms }
-  - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 250ms }
-  - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 250ms, ${tls} }
+  - { name: web, kind: http, url: "${site.url}/", interval: 1s, timeout: 900ms, ${tls} }
+  - { name: cert, kind: tls, target: "127.0.0.1:${site.port}", interval: 1s, timeout: 900ms, ${tls} }
+  - { name: port, kind: tcp, target: "127.0.0.1:${site.port}", interval: 1s, timeout: 900ms, ${tls} }
+  - { name: resolver, kind: dns, server: "${dns}", query_name: prismai.test, interval: 1s, timeout: 900ms }
+  - { name: box, kind: host, interval: 1s, timeout: 900ms }
+  - { name: pg, kind: postgres, url: "postgres://postgres@127.0.0.1:5432/postgres", interval: 1s, timeout: 900ms }
+  - { name: maria, kind: mysql, url: "mysql://root@127.0.0.1:3306/test", interval: 1s, timeout: 900ms }
+  - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 1s, timeout: 900ms }
+  - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 1s, timeout: 900ms, ${tls} }
   - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
   - { name: flow, kind: multi_http, interval: 1s, timeout: 900ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
-  - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 250ms }
-  - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 250ms, ${tls} }
-  - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 250ms }
+  - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 1s, timeout: 900ms }
+  - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 1s, timeout: 900ms, ${tls} }
+  - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 1s, timeout: 900ms }
   - { name: page, kind: browser, url: "${web.url}/", interval: 3s, timeout: 2900ms }
-  - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 250ms }
+  - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 1s, timeout: 900ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:
   - { alert: Watched, severity: warning, signal: up, op: '>=', threshold: 0 }
@@ -152,14 +152,17 @@ receivers:
       const prometheus = await startPrometheus({
         scrapeConfigs: prismwatchScrape(new URL(daemon.baseUrl).host),
       });
-      // Enough scrapes of every probe for rate() over 20s, and a notification sent.
+      // Enough scrapes of every probe for rate() over 20s, a success of each (a run that timed out
+      // on a busy machine reports no TLS or security facts), and a notification sent.
       await eventually(
         async () => {
           const scraped = await prometheus.query('count_over_time(probe_success[20s]) >= 6');
+          const succeeded = await prometheus.query('max_over_time(probe_success[20s]) == 1');
           const sent = await prometheus.query('prismwatch_notifications_total');
-          return scraped.length === Object.keys(PROBES).length && sent.length > 0 ? true : undefined;
+          const all = Object.keys(PROBES).length;
+          return scraped.length === all && succeeded.length === all && sent.length > 0 ? true : undefined;
         },
-        45_000,
+        60_000,
         250,
       );
 

@@ -33,8 +33,13 @@ describe('LinearRegExp', () => {
     expect(new LinearRegExp('crit|warn', { anchored: true }).test('warn')).toBe(true);
   });
 
-  it('exec gives the leftmost match and where it starts', () => {
-    expect(new LinearRegExp('PO+NG').exec('xx POOONG yy')).toEqual({ index: 3, text: 'POOONG' });
+  it('exec gives the leftmost match, where it starts, and its groups', () => {
+    expect(new LinearRegExp('PO+NG').exec('xx POOONG yy')).toEqual({ index: 3, text: 'POOONG', groups: [] });
+    expect(new LinearRegExp('id=(\\d+)(x)?').exec('a id=42 b')).toEqual({
+      index: 2,
+      text: 'id=42',
+      groups: ['42', undefined],
+    });
     expect(new LinearRegExp('nope').exec('xx')).toBeUndefined();
   });
 
