@@ -118,22 +118,22 @@ describe('dashboard queries against a real Prometheus', () => {
       dir.write(
         'all.yaml',
         `probes:
-  - { name: web, kind: http, url: "${site.url}/", interval: 1s, timeout: 900ms, ${tls} }
-  - { name: cert, kind: tls, target: "127.0.0.1:${site.port}", interval: 1s, timeout: 900ms, ${tls} }
-  - { name: port, kind: tcp, target: "127.0.0.1:${site.port}", interval: 1s, timeout: 900ms, ${tls} }
-  - { name: resolver, kind: dns, server: "${dns}", query_name: prismai.test, interval: 1s, timeout: 900ms }
-  - { name: box, kind: host, interval: 1s, timeout: 900ms }
-  - { name: pg, kind: postgres, url: "postgres://postgres@127.0.0.1:5432/postgres", interval: 1s, timeout: 900ms }
-  - { name: maria, kind: mysql, url: "mysql://root@127.0.0.1:3306/test", interval: 1s, timeout: 900ms }
-  - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 1s, timeout: 900ms }
-  - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 1s, timeout: 900ms, ${tls} }
+  - { name: web, kind: http, url: "${site.url}/", interval: 2s, timeout: 1900ms, ${tls} }
+  - { name: cert, kind: tls, target: "127.0.0.1:${site.port}", interval: 2s, timeout: 1900ms, ${tls} }
+  - { name: port, kind: tcp, target: "127.0.0.1:${site.port}", interval: 2s, timeout: 1900ms, ${tls} }
+  - { name: resolver, kind: dns, server: "${dns}", query_name: prismai.test, interval: 2s, timeout: 1900ms }
+  - { name: box, kind: host, interval: 2s, timeout: 1900ms }
+  - { name: pg, kind: postgres, url: "postgres://postgres@127.0.0.1:5432/postgres", interval: 2s, timeout: 1900ms }
+  - { name: maria, kind: mysql, url: "mysql://root@127.0.0.1:3306/test", interval: 2s, timeout: 1900ms }
+  - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 2s, timeout: 1900ms }
+  - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 2s, timeout: 1900ms, ${tls} }
   - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
-  - { name: flow, kind: multi_http, interval: 1s, timeout: 900ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
-  - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 1s, timeout: 900ms }
-  - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 1s, timeout: 900ms, ${tls} }
-  - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 1s, timeout: 900ms }
-  - { name: page, kind: browser, url: "${web.url}/", interval: 3s, timeout: 2900ms }
-  - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 1s, timeout: 900ms }
+  - { name: flow, kind: multi_http, interval: 2s, timeout: 1900ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
+  - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 2s, timeout: 1900ms }
+  - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 2s, timeout: 1900ms, ${tls} }
+  - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 2s, timeout: 1900ms }
+  - { name: page, kind: browser, url: "${web.url}/", interval: 10s, timeout: 9s }
+  - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 2s, timeout: 1900ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:
   - { alert: Watched, severity: warning, signal: up, op: '>=', threshold: 0 }
@@ -251,12 +251,12 @@ receivers:
         return problems;
       };
       let problems = await check();
-      for (const deadline = Date.now() + 40_000; problems.length > 0 && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 60_000; problems.length > 0 && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 2_000));
         problems = await check();
       }
       expect(problems).toEqual([]);
     },
-    180_000,
+    240_000,
   );
 });

@@ -181,19 +181,23 @@ describe('heartbeat pings through a daemon', () => {
   it('keeps pings and states across a restart, and gives grace from the restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-hb-'));
     const dir = configDir();
-    // A period long enough that nothing falls due while the first daemon runs.
-    dir.write('hb.yaml', heartbeatYaml().replace('period: 2s, grace: 2s', 'period: 1s, grace: 3s'));
-    const first = await startDaemon(dir.path, { dataDir });
+    // The daemons' clock is real time plus an offset the test moves: prismwatch "is down" for
+    // 40 s without the test waiting for it, and a 30 s period cannot fall due while the first
+    // daemon runs, however busy the machine.
+    dir.write('hb.yaml', heartbeatYaml().replace('period: 2s, grace: 2s', 'period: 30s, grace: 60s'));
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    const first = await startDaemon(dir.path, { dataDir, now });
     expect((await fetch(`${first.daemon.baseUrl}/ping/${TOKEN}`)).status).toBe(200);
     await eventually(() => first.daemon.results.get('backup')?.last?.facts.heartbeat?.state === 'up');
     await first.daemon.stop();
     // Down for longer than the period: the ping fell due while nobody listened.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-
-    const second = await startDaemon(dir.path, { dataDir });
+    offset = 40_000;
+    const second = await startDaemon(dir.path, { dataDir, now });
     const last = () => second.daemon.results.get('backup')?.last;
     const restarted = await eventually(() => last()?.facts.heartbeat);
     expect(restarted.lastPingAt).toBeDefined();
+    // Past due, but not late: prismwatch was not there to hear the ping.
     expect(restarted.state).toBe('up');
     // `prismwatch probe` reads the same store while the daemon runs.
     const read = await runCli([
@@ -201,9 +205,9 @@ describe('heartbeat pings through a daemon', () => {
       '--kind',
       'heartbeat',
       '--period',
-      '1s',
+      '30s',
       '--grace',
-      '3s',
+      '60s',
       '--data-dir',
       dataDir,
       '--json',
@@ -212,6 +216,7 @@ describe('heartbeat pings through a daemon', () => {
     expect(read.stderr).toBe('');
     expect(JSON.parse(read.stdout).facts.heartbeat.lastPingAt).toBe(restarted.lastPingAt);
     // No ping after the restart: down once the grace from the restart has passed.
+    offset = 40_000 + 61_000;
     const down = await eventually(() => (last()?.failure ? last() : undefined), 20_000);
     expect(down!.failure!.message).toContain('(counted from prismwatch’s restart)');
   }, 60_000);
