@@ -225,7 +225,7 @@ async function browser(): Promise<void> {
     const count = 30;
     const chromeCpuBefore = cpuOfTree(pid);
     // Memory is read after the batch, not sampled during it: a /proc walk costs this process
-    // about 5 ms and would be counted as the check's CPU.
+    // about 10 ms and would be counted as the check's CPU.
     const m = await measure([check], count, parallel);
     const chromeCpuMs = ((cpuOfTree(pid) - chromeCpuBefore) * 1000) / count;
     console.log(

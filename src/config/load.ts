@@ -121,15 +121,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     names: [],
     inserted: source.inserted,
     rules: [],
-    notify: {
-      routes: [],
-      receivers: [],
-      invalidReceivers: [],
-      inhibitRules: [],
-      silences: [],
-      timeIntervals: [],
-      invalidTimeIntervals: [],
-    },
+    notify: emptyNotifySections(),
     issues: [...source.issues],
   };
   if (!source.parsed) return result;
@@ -246,6 +238,19 @@ function parseAt<T>(
   const prefix = formatPath(path);
   if ([...source.failedPaths].some((failed) => failed.startsWith(prefix))) return undefined;
   return parsed.data;
+}
+
+/** Routing sections before any file added to them: one shape for a file's and for all files'. */
+function emptyNotifySections(): NotifySections {
+  return {
+    routes: [],
+    receivers: [],
+    invalidReceivers: [],
+    inhibitRules: [],
+    silences: [],
+    timeIntervals: [],
+    invalidTimeIntervals: [],
+  };
 }
 
 function loadNotifySections(
@@ -394,15 +399,7 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
   const inserted: Inserted[] = [];
   const rules: RuleSpec[] = [];
   const firstRule = new Map<string, RuleSpec>();
-  const notifySections: NotifySections = {
-    routes: [],
-    receivers: [],
-    invalidReceivers: [],
-    inhibitRules: [],
-    silences: [],
-    timeIntervals: [],
-    invalidTimeIntervals: [],
-  };
+  const notifySections = emptyNotifySections();
   for (const file of files) {
     const read = readConfigText(file);
     if ('issue' in read) {
