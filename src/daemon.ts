@@ -18,7 +18,7 @@ import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
 import { type MetricsBody, metricsBody } from './metrics/scrape.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import type { Alert } from './model/alert.js';
-import type { ProbeSpec } from './model/probe.js';
+import { type ProbeSpec, probeLabels } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
 import { Heartbeat } from './notify/heartbeat.js';
 import { Notifier } from './notify/notifier.js';
@@ -32,11 +32,14 @@ import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { AlertEvaluator } from './rules/evaluator.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS, RuleLoop } from './rules/rule-loop.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
+import { announcementsApi, incidentsApi } from './server/history-api.js';
 import { createHttpServer, listen, type PushRequest } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
+import { maintenanceApi } from './server/maintenance-api.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
+import { silencesApi } from './server/silences-api.js';
 import { renderStatusPage } from './server/status-page.js';
 import { sqliteKindStore } from './state/kind-store.js';
 import { StateKeeper } from './state/state-keeper.js';
@@ -51,6 +54,8 @@ const DEFAULT_MAX_CONCURRENCY = 2_000;
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 /** Uptime counts go to disk this often (and at shutdown): a crash loses at most this much. */
 const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
+/** The status page's timeline shows this many of the latest incidents; the API has them all. */
+const STATUS_PAGE_INCIDENTS = 25;
 
 export interface DaemonOptions {
   readonly configPaths: readonly string[];
@@ -62,6 +67,8 @@ export interface DaemonOptions {
   readonly maxConcurrency?: number;
   readonly shutdownGraceMs?: number;
   readonly historyRetentionMs?: number;
+  /** How long incident history is kept (default 90 days). */
+  readonly incidentRetentionMs?: number;
   readonly now?: () => number;
   /** How often alert rules are evaluated. */
   readonly evaluationIntervalMs?: number;
@@ -129,7 +136,8 @@ export class Daemon {
       record: (spec, result) => {
         // History keeps the result without what is bulky (headers); metrics and the transition
         // log take that same object, so each run is trimmed once and held once.
-        const kept = this.results.record(spec, result);
+        const window = this.notifier?.maintenance.covering(probeLabels(spec), result.startedAt);
+        const kept = this.results.record(spec, result, window !== undefined && !window.countsInUptime);
         // Read at each result: a reload that changes the label set replaces the metrics.
         this.probeMetrics.observe(spec, kept);
         this.transitions.record(spec, kept);
@@ -155,7 +163,6 @@ export class Daemon {
       log: this.log.child({ component: 'server' }),
       apiToken: options.apiToken,
       metrics: new ServerMetrics(this.selfMetrics.registry),
-      now: this.now,
       ...(options.serverLimits ? { limits: options.serverLimits } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       handlers: {
@@ -163,7 +170,19 @@ export class Daemon {
         isReady: () => this.ready,
         reload: () => this.reload(),
         alerts: () => alertsAsJson(this.allAlerts()),
-        silences: () => this.notifier?.silences,
+        collections: {
+          silences: () => this.notifier && silencesApi(this.notifier.silences, this.now),
+          maintenance: () => this.notifier && maintenanceApi(this.notifier.maintenance, this.now),
+          incidents: () => {
+            const { state, notifier } = this;
+            return (
+              state &&
+              notifier &&
+              incidentsApi(state.incidents, (ids) => notifier.store.sentFor(ids), this.now)
+            );
+          },
+          announcements: () => this.state && announcementsApi(this.state.announcements, this.now),
+        },
         statusPage: () =>
           renderStatusPage({
             probes: this.config?.probes ?? [],
@@ -172,6 +191,7 @@ export class Daemon {
             silences: this.notifier?.silences.list() ?? [],
             now: this.now(),
             version: VERSION,
+            ...this.historyView(),
           }),
         artifact: (path) => this.artifacts.read(path),
         pushPrefixes: INBOX_KINDS.map((prober) => prober.inbox!.prefix),
@@ -204,7 +224,13 @@ export class Daemon {
     }
     try {
       this.apply(loadConfig(this.options.configPaths, this.configEnv()));
-      this.state = new StateKeeper(this.options.dataDir, this.selfMetrics, this.log, this.now);
+      this.state = new StateKeeper(
+        this.options.dataDir,
+        this.selfMetrics,
+        this.log,
+        this.now,
+        this.options.incidentRetentionMs,
+      );
       const configured = new Set(this.config!.probes.map((spec) => spec.name));
       this.state.restore(configured, this.results, this.alerts, this.now());
       this.openInboxes(this.state);
@@ -230,7 +256,7 @@ export class Daemon {
       this.options.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS,
       () => this.config,
     );
-    this.uptimeTimer = setInterval(() => this.state?.saveUptime(this.results), UPTIME_SAVE_INTERVAL_MS);
+    this.uptimeTimer = setInterval(() => this.saveHistory(), UPTIME_SAVE_INTERVAL_MS);
     this.uptimeTimer.unref();
     this.ready = true;
     this.log.info(
@@ -395,6 +421,35 @@ export class Daemon {
     // A reload may have removed or changed this probe while it ran; its result no longer applies.
     if (this.current.get(spec.name) !== spec) return;
     this.sink.record(spec, result);
+  }
+
+  /** What the status page shows about time: maintenance, announcements, the last incidents. */
+  private historyView() {
+    const { notifier, state } = this;
+    if (!notifier || !state) return {};
+    const now = this.now();
+    const incidents = state.incidents.list({
+      since: now - state.incidents.retention,
+      limit: STATUS_PAGE_INCIDENTS,
+    });
+    const sent = notifier.store.sentFor(incidents.map((incident) => incident.id));
+    return {
+      maintenanceOf: (spec: ProbeSpec) => notifier.maintenance.covering(probeLabels(spec), now),
+      maintenance: notifier.maintenance.list(),
+      announcements: state.announcements.active(),
+      incidents: incidents.map((incident) => ({
+        incident,
+        notifications: sent.get(incident.id)?.length ?? 0,
+      })),
+      incidentRetentionDays: Math.round(state.incidents.retention / 86_400_000),
+    };
+  }
+
+  /** Uptime counts to disk, and history past its retention (incidents, their delivery log) forgotten. */
+  private saveHistory(): void {
+    this.state?.saveUptime(this.results);
+    const before = this.state?.pruneIncidents(this.now());
+    if (before !== undefined) this.notifier?.store.pruneSentLog(before);
   }
 
   /** Every alert: the rules' and prismwatch's own (NotificationsFailing, the state alerts). */

@@ -12,21 +12,20 @@ import { notifyTest } from '../notify/test-notification.js';
 import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
-import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
 import { whatPagesWhen } from '../verify/paging.js';
 import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
 import { runAlertsCommand } from './alerts.js';
 import { runCheck } from './check.js';
+import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
 import { notifyTestTable } from './notify-test.js';
+import { addOperationsCommands } from './operations-commands.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 import { runProbeCommand } from './probe.js';
 import { parseLabelArgs, routesTest } from './routes.js';
 import { evaluationIntervalFlag, runDaemon } from './run.js';
 import { silencesAdd, silencesExpire, silencesList } from './silences.js';
 import { runVerify } from './verify.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const program = new Command('prismwatch')
   .description(
@@ -84,6 +83,7 @@ program
     '--data-dir <path>',
     `where alert state is kept across restarts (env ${ENV.dataDir}, default ./data)`,
   )
+  .option('--incidents.retention <duration>', 'how long incident history is kept (default 90d)')
   .action(async (options: Record<string, unknown>) => {
     process.exitCode = await runDaemon({
       config: options.config as string[] | undefined,
@@ -99,6 +99,7 @@ program
       tlsCertFile: options['web.tlsCertFile'] as string | undefined,
       tlsKeyFile: options['web.tlsKeyFile'] as string | undefined,
       externalUrl: options['web.externalUrl'] as string | undefined,
+      incidentRetention: options['incidents.retention'] as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);
@@ -163,32 +164,17 @@ function probeTargetHelp(): string {
   return [...kindsByText].map(([text, kinds]) => `${kinds.join(', ')}: ${text}`).join('; ');
 }
 
-program
-  .command('alerts')
-  .description("List the running daemon's alerts (exit 1 while any is firing).")
-  .addOption(
-    new Option(
-      '--web.listen-address <host:port>',
-      `the daemon's address (env ${ENV.listen}, default 127.0.0.1:9797)`,
-    ),
-  )
-  .option('--url <url>', "the daemon's base URL, instead of --web.listen-address")
+daemonOptions(
+  program.command('alerts').description("List the running daemon's alerts (exit 1 while any is firing)."),
+)
   .option('--json', 'print the alerts as JSON')
   .action(async (options: Record<string, unknown>) => {
-    const { host, port } = parseListenAddress(
-      resolveListenAddress(options['web.listenAddress'] as string | undefined),
+    process.exitCode = await runAlertsCommand(
+      daemonUrl(options),
+      { json: options.json === true },
+      process.stdout,
     );
-    const baseUrl = (options.url as string | undefined) ?? `http://${formatHostPort(host, port)}`;
-    process.exitCode = await runAlertsCommand(baseUrl, { json: options.json === true }, process.stdout);
   });
-
-/** The daemon's base URL from --url, else --web.listen-address / PRISMWATCH_LISTEN_ADDRESS. */
-function daemonUrl(options: Record<string, unknown>): string {
-  const { host, port } = parseListenAddress(
-    resolveListenAddress(options['web.listenAddress'] as string | undefined),
-  );
-  return (options.url as string | undefined) ?? `http://${formatHostPort(host, port)}`;
-}
 
 const routes = program.command('routes').description('Alert routing.');
 routes
@@ -235,16 +221,6 @@ program
     process.stdout.write(notifyTestTable(rows));
     process.exitCode = rows.some((row) => row.outcome === 'rejected') ? 1 : 0;
   });
-
-const daemonOptions = (command: Command) =>
-  command
-    .addOption(
-      new Option(
-        '--web.listen-address <host:port>',
-        `the daemon's address (env ${ENV.listen}, default 127.0.0.1:9797)`,
-      ),
-    )
-    .option('--url <url>', "the daemon's base URL, instead of --web.listen-address");
 
 const silences = program
   .command('silences')
@@ -362,6 +338,8 @@ rules
     process.stdout.write(pagingTable(whatPagesWhen(config, evaluationMs)));
     process.stdout.write(`\n${pagingAssumptions(evaluationMs)}\n`);
   });
+
+addOperationsCommands(program);
 
 program
   .command('schema')

@@ -25,6 +25,7 @@ interface RunCommandOptions {
   readonly dataDir?: string;
   readonly heapGrowthPercent?: string;
   readonly externalUrl?: string;
+  readonly incidentRetention?: string;
 }
 
 /** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
@@ -113,8 +114,19 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
   }
   const evaluationIntervalMs =
     options.evaluationInterval === undefined ? undefined : evaluationIntervalFlag(options.evaluationInterval);
+  const incidentRetentionMs =
+    options.incidentRetention === undefined ? undefined : parseDuration(options.incidentRetention);
+  if (
+    options.incidentRetention !== undefined &&
+    (incidentRetentionMs === undefined || incidentRetentionMs < 60_000)
+  )
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--incidents.retention expects a duration of at least 1m like "90d", got "${options.incidentRetention}"`,
+    );
   const daemon = new Daemon({
     evaluationIntervalMs,
+    ...(incidentRetentionMs === undefined ? {} : { incidentRetentionMs }),
     dataDir: options.dataDir ?? process.env[ENV.dataDir] ?? DEFAULT_DATA_DIR,
     configPaths,
     host,

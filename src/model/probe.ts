@@ -26,6 +26,15 @@ export interface ProbeSpec<Settings = unknown> {
   readonly source: SourceLocation;
 }
 
+/**
+ * The labels a probe is known by outside its config: its own labels and `probe`. Every alert about
+ * the probe carries them, so matchers over them (a maintenance window's scope) select the probe
+ * and its alerts alike.
+ */
+export function probeLabels(spec: Pick<ProbeSpec, 'name' | 'labels'>): Record<string, string> {
+  return { ...spec.labels, probe: spec.name };
+}
+
 export interface ProbeContext {
   /** Aborts when the run's deadline passes or the daemon shuts down. */
   readonly signal: AbortSignal;

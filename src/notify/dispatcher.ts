@@ -17,6 +17,7 @@ import type { Notification, NotificationReason, NotifiedAlert } from '../model/n
 import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
 import { InhibitionState } from './inhibit.js';
+import type { MaintenanceWindows } from './maintenance.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
 import { common, idempotencyKey, ZERO_TIME } from './notification.js';
@@ -47,6 +48,8 @@ interface Group {
 interface DispatcherOptions {
   readonly store: NotifyStore;
   readonly silences: Silences;
+  /** Ad-hoc maintenance windows mute like silences (maintenance.ts). */
+  readonly maintenance: MaintenanceWindows;
   readonly log: Logger;
   readonly now: () => number;
   /** Called after notifications were queued, so delivery can start at once. */
@@ -198,6 +201,7 @@ export class Dispatcher {
       if (alert.state === 'firing' && !gone) {
         const muted =
           this.options.silences.silencedBy(alert.labels) !== undefined ||
+          this.options.maintenance.mutedBy(alert.labels) !== undefined ||
           this.inhibition.isMuted(alert.fingerprint);
         if (!muted) active.push(alert);
         else if (told.has(alert.fingerprint)) mutedButTold.push(alert.fingerprint);

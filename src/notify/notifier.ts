@@ -10,6 +10,7 @@ import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { HealthAlerts } from './health-alerts.js';
+import { MaintenanceWindows } from './maintenance.js';
 import type { NotifyConfig } from './model.js';
 import { NotifyMetrics } from './notify-metrics.js';
 import { Silences } from './silences.js';
@@ -30,6 +31,7 @@ interface NotifierOptions {
 export class Notifier {
   readonly store: NotifyStore;
   readonly silences: Silences;
+  readonly maintenance: MaintenanceWindows;
   readonly metrics: NotifyMetrics;
   private readonly delivery: Delivery;
   private readonly dispatcher: Dispatcher;
@@ -74,12 +76,19 @@ export class Notifier {
         'A saved silence cannot be enforced and is ignored; its alerts will notify',
       ),
     );
+    this.maintenance = new MaintenanceWindows(options.db, options.now, (id, problem) =>
+      options.log.warn(
+        { maintenance: id, problem },
+        'A saved maintenance window cannot be enforced and is ignored; its alerts will notify',
+      ),
+    );
     this.metrics = new NotifyMetrics(options.registry);
     this.delivery = new Delivery(this.store, this.metrics, log, options.now);
     this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);
     this.dispatcher = new Dispatcher(initial, {
       store: this.store,
       silences: this.silences,
+      maintenance: this.maintenance,
       log,
       now: options.now,
       onQueued: () => this.delivery.kick(),

@@ -76,20 +76,11 @@ export class Silences {
 
   /** Validates and stores a silence; returns it, or a message saying what is wrong. */
   add(input: NewSilence): SilenceSpec | string {
-    const matchers: Matcher[] = [];
-    for (const text of input.matchers) {
-      const parsed = parseMatcher(text);
-      if (typeof parsed === 'string') return `matchers: ${parsed}`;
-      matchers.push(parsed);
-    }
-    if (matchers.length === 0) return 'matchers: expected at least one matcher';
-    // A silence whose matchers all match "" would silence every alert; Alertmanager refuses it too.
-    if (matchersMatchEverything(matchers))
-      return 'matchers: expected at least one matcher that does not match the empty string';
+    const matchers = parseScopingMatchers(input.matchers);
+    if (typeof matchers === 'string') return matchers;
     const startsAt = input.startsAt ?? this.now();
-    if (!Number.isFinite(input.endsAt) || input.endsAt <= startsAt)
-      return 'endsAt: expected a time after startsAt';
-    if (input.endsAt <= this.now()) return 'endsAt: expected a time in the future';
+    const problem = checkSpan(startsAt, input.endsAt, this.now());
+    if (problem) return problem;
     if (!input.createdBy.trim()) return 'createdBy: expected who creates the silence';
     if (!input.comment.trim()) return 'comment: expected why the silence exists';
     const silence: SilenceSpec = {
@@ -120,7 +111,27 @@ export class Silences {
   }
 }
 
-/** True when the matchers match an alert with none of their labels: such a silence mutes everything. */
-function matchersMatchEverything(matchers: readonly Matcher[]): boolean {
-  return matchesAll(matchers, {});
+/**
+ * Matchers that scope a silence or a maintenance window, or a message saying what is wrong. At
+ * least one must not match the empty string: matchers that all match "" would mute every alert
+ * (Alertmanager refuses such silences too).
+ */
+export function parseScopingMatchers(texts: readonly string[]): Matcher[] | string {
+  const matchers: Matcher[] = [];
+  for (const text of texts) {
+    const parsed = parseMatcher(text);
+    if (typeof parsed === 'string') return `matchers: ${parsed}`;
+    matchers.push(parsed);
+  }
+  if (matchers.length === 0) return 'matchers: expected at least one matcher';
+  if (matchesAll(matchers, {}))
+    return 'matchers: expected at least one matcher that does not match the empty string';
+  return matchers;
+}
+
+/** What is wrong with a [startsAt, endsAt) span that should still have time to run, or undefined. */
+export function checkSpan(startsAt: number, endsAt: number, now: number): string | undefined {
+  if (!Number.isFinite(endsAt) || endsAt <= startsAt) return 'endsAt: expected a time after startsAt';
+  if (endsAt <= now) return 'endsAt: expected a time in the future';
+  return undefined;
 }

@@ -6,6 +6,7 @@
  * - `nflog`: per integration and group, what was last notified (Alertmanager's notification log).
  *   It is written in the same transaction as the outbox row, so a restart neither re-queues a
  *   notification nor forgets one;
+ * - `sent_log`: which incident each delivered notification was about, for the incident history;
  * - `silences` made through the API.
  */
 import type Database from 'better-sqlite3';
@@ -30,6 +31,20 @@ export interface OutboxRow {
   readonly createdAt: number;
   readonly attempts: number;
   readonly nextAttemptAt: number;
+}
+
+export interface SentNotification {
+  readonly integration: string;
+  readonly status: 'firing' | 'resolved';
+  readonly sentAt: number;
+}
+
+/**
+ * One alert's one firing: its fingerprint and when it fired (to the millisecond, as notifications
+ * carry it). Incidents (state/incidents.ts) and the delivery log meet on it.
+ */
+export function incidentId(fingerprint: string, firedAt: string | number): string {
+  return `${fingerprint}@${new Date(firedAt).toISOString()}`;
 }
 
 interface OutboxDepth {
@@ -65,6 +80,13 @@ export class NotifyStore {
         finished_at REAL
       );
       CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, integration, id);
+      CREATE TABLE IF NOT EXISTS sent_log (
+        incident TEXT NOT NULL,
+        integration TEXT NOT NULL,
+        status TEXT NOT NULL,
+        sent_at REAL NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS sent_log_by_incident ON sent_log (incident);
       CREATE TABLE IF NOT EXISTS silences (
         id TEXT PRIMARY KEY,
         matchers TEXT NOT NULL,
@@ -104,6 +126,11 @@ export class NotifyStore {
       ),
       pruneOutbox: db.prepare("DELETE FROM outbox WHERE state != 'queued' AND finished_at < ?"),
       pruneNflog: db.prepare("DELETE FROM nflog WHERE firing = '[]' AND sent_at < ?"),
+      payload: db.prepare('SELECT integration, payload FROM outbox WHERE id = ?'),
+      logSent: db.prepare(
+        'INSERT INTO sent_log (incident, integration, status, sent_at) VALUES (?, ?, ?, ?)',
+      ),
+      pruneSent: db.prepare('DELETE FROM sent_log WHERE sent_at < ?'),
       silences: db.prepare('SELECT * FROM silences'),
       saveSilence: db.prepare(`
         INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment) VALUES (?, ?, ?, ?, ?, ?)
@@ -172,8 +199,48 @@ export class NotifyStore {
     }));
   }
 
+  /** Marks a notification delivered and logs, per alert in it, that its incident was notified. */
   markDelivered(id: number, now: number): void {
-    this.statements.delivered.run(now, id);
+    this.db.transaction(() => {
+      this.statements.delivered.run(now, id);
+      const row = this.statements.payload.get(id) as { integration: string; payload: string } | undefined;
+      if (!row) return;
+      for (const alert of (JSON.parse(row.payload) as Notification).alerts) {
+        if (alert.firedAt)
+          this.statements.logSent.run(
+            incidentId(alert.fingerprint, alert.firedAt),
+            row.integration,
+            alert.status,
+            now,
+          );
+      }
+    })();
+  }
+
+  /** The notifications delivered about each of these incidents (incidentId), oldest first. */
+  sentFor(incidents: readonly string[]): Map<string, SentNotification[]> {
+    const out = new Map<string, SentNotification[]>();
+    if (incidents.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT incident, integration, status, sent_at FROM sent_log WHERE incident IN (${incidents.map(() => '?').join(',')}) ORDER BY sent_at`,
+      )
+      .all(...incidents) as Array<{ incident: string; integration: string; status: string; sent_at: number }>;
+    for (const row of rows) {
+      const list = out.get(row.incident) ?? [];
+      list.push({
+        integration: row.integration,
+        status: row.status as 'firing' | 'resolved',
+        sentAt: row.sent_at,
+      });
+      out.set(row.incident, list);
+    }
+    return out;
+  }
+
+  /** Forgets the delivery log older than `before` (the incident history's retention). */
+  pruneSentLog(before: number): void {
+    this.statements.pruneSent.run(before);
   }
 
   markRetry(id: number, nextAttemptAt: number, error: string): void {

@@ -114,8 +114,15 @@ export class ResultStore {
 
   constructor(private readonly retentionMs = DEFAULT_HISTORY_RETENTION_MS) {}
 
-  /** Records a run of a probe; returns the result as history keeps it (no response headers). */
-  record(spec: { name: string; intervalMs?: number }, result: ProbeResult): ProbeResult {
+  /**
+   * Records a run of a probe; returns the result as history keeps it (no response headers). A run
+   * `inMaintenance` (a window that leaves uptime out) is kept in history but not in the uptime ratio.
+   */
+  record(
+    spec: { name: string; intervalMs?: number },
+    result: ProbeResult,
+    inMaintenance = false,
+  ): ProbeResult {
     let history = this.histories.get(spec.name);
     const capacity = historyCapacity(spec.intervalMs, this.retentionMs);
     if (!history || history.capacity !== capacity) {
@@ -123,7 +130,7 @@ export class ResultStore {
       this.histories.set(spec.name, history);
     }
     const kept = history.record(result);
-    this.uptimeOf(spec.name).record(result.startedAt, result.ok);
+    this.uptimeOf(spec.name).record(result.startedAt, result.ok, inMaintenance);
     return kept;
   }
 

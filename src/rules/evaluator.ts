@@ -15,7 +15,7 @@
  * firing alert as it is, instead of resolving it.
  */
 import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
-import type { ProbeSpec } from '../model/probe.js';
+import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { alertEvidence } from './evidence.js';
 import { compare, type RuleSpec, selects } from './rule.js';
@@ -24,8 +24,7 @@ import { describeThreshold, renderAnnotations } from './template.js';
 
 export function alertLabels(rule: RuleSpec, probe: ProbeSpec): Record<string, string> {
   return {
-    ...probe.labels,
-    probe: probe.name,
+    ...probeLabels(probe),
     ...rule.labels,
     alertname: rule.alert,
     severity: rule.severity,

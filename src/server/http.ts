@@ -10,14 +10,13 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PrismwatchError } from '../errors.js';
 import type { MetricsBody } from '../metrics/scrape.js';
-import type { Silences } from '../notify/silences.js';
 import { decodeComponent } from '../util/uri.js';
+import type { ApiAnswer, ApiCollection } from './api-input.js';
 import { formatHostPort } from './listen-address.js';
 import { parseRequestTarget } from './request-target.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { applyServerLimits, type ServerLimits } from './server-limits.js';
 import type { ServerMetrics } from './server-metrics.js';
-import { type ApiAnswer, createSilence, expireSilence, listSilences } from './silences-api.js';
 import { STATUS_CSS } from './status-page.js';
 
 export interface ServerHandlers {
@@ -29,8 +28,11 @@ export interface ServerHandlers {
   readonly probes: () => unknown;
   /** undefined when no such probe is configured. */
   readonly probeResults: (name: string, sinceMs?: number) => unknown;
-  /** undefined until the daemon has loaded its state. */
-  readonly silences: () => Silences | undefined;
+  /**
+   * The API's collections by name (/api/v1/<name>: silences, maintenance, announcements,
+   * incidents); each is undefined until the daemon has loaded its state.
+   */
+  readonly collections: Readonly<Record<string, () => ApiCollection | undefined>>;
   /** The status page's HTML. */
   readonly statusPage: () => string;
   /** A file a probe left (a screenshot), by its /artifacts/… path; undefined when there is none. */
@@ -63,8 +65,6 @@ interface ServerOptions {
   readonly limits?: Partial<ServerLimits>;
   /** Where request errors and connection counts are exported; optional for tests. */
   readonly metrics?: ServerMetrics;
-  /** The daemon's clock (epoch ms), for silences' times; Date.now by default. */
-  readonly now?: () => number;
 }
 
 /** HSTS only means something over HTTPS; browsers ignore it on plain HTTP (RFC 6797 8.1). */
@@ -108,7 +108,6 @@ async function streamChunks(res: ServerResponse, chunks: Iterable<Buffer>): Prom
 }
 
 export function createHttpServer(options: ServerOptions): Server {
-  const now = options.now ?? Date.now;
   const { handlers, log } = options;
   const authorizeWrite = (req: IncomingMessage, res: ServerResponse): boolean => {
     if (!options.apiToken) {
@@ -158,27 +157,56 @@ export function createHttpServer(options: ServerOptions): Server {
   const sendJson = (res: ServerResponse, status: number, body: unknown) =>
     send(res, status, `${JSON.stringify(body)}\n`, 'application/json; charset=utf-8');
   routes['GET /api/v1/probes'] = (_req, res) => sendJson(res, 200, handlers.probes());
-  const withSilences = (
-    res: ServerResponse,
-    answer: (silences: Silences) => ApiAnswer | Promise<ApiAnswer>,
-  ) => {
-    const silences = handlers.silences();
-    if (!silences) return sendJson(res, 503, { error: 'prismwatch is starting' });
-    return Promise.resolve(answer(silences)).then((result) => sendJson(res, result.status, result.body));
-  };
-  routes['GET /api/v1/silences'] = (_req, res) =>
-    withSilences(res, (silences) => listSilences(silences, now()));
-  routes['POST /api/v1/silences'] = async (req, res) => {
-    if (!authorizeWrite(req, res)) return;
-    const body = await readBody(req, 64 * 1024);
-    if (body === undefined) return sendJson(res, 413, { error: 'body larger than 64 KiB' });
-    return withSilences(res, (silences) => createSilence(silences, body, now()));
-  };
-
   const badRequest = (res: ServerResponse, message: string) => {
     options.metrics?.requestErrors.inc({ reason: 'bad_request' });
     log.debug({ reason: message }, 'Bad request');
     send(res, 400, `${message}\n`);
+  };
+  /** "silence" is Alertmanager v2's path for one silence (DELETE /api/v2/silence/<id>); amtool habits carry over. */
+  const collectionFor = (name: string) =>
+    Object.hasOwn(handlers.collections, name)
+      ? handlers.collections[name]!
+      : name === 'silence'
+        ? handlers.collections.silences
+        : undefined;
+  const serveCollection = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    collection: () => ApiCollection | undefined,
+    rawId: string | undefined,
+    query: URLSearchParams,
+  ) => {
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const action =
+      rawId === undefined
+        ? method === 'GET'
+          ? 'list'
+          : method === 'POST'
+            ? 'create'
+            : undefined
+        : method === 'DELETE'
+          ? 'remove'
+          : undefined;
+    const resource = collection();
+    if (action === undefined || (resource && action !== 'list' && !resource[action]))
+      return send(res, 405, 'method not allowed\n');
+    if (action !== 'list' && !authorizeWrite(req, res)) return;
+    let body = '';
+    if (action === 'create') {
+      const read = await readBody(req, 64 * 1024);
+      if (read === undefined) return sendJson(res, 413, { error: 'body larger than 64 KiB' });
+      body = read;
+    }
+    if (!resource) return sendJson(res, 503, { error: 'prismwatch is starting' });
+    let answer: ApiAnswer;
+    if (action === 'list') answer = resource.list(query);
+    else if (action === 'create') answer = resource.create!(body);
+    else {
+      const id = decodeComponent(rawId!);
+      if (id === undefined) return badRequest(res, 'invalid percent-encoding in the id');
+      answer = resource.remove!(id);
+    }
+    sendJson(res, answer.status, answer.body);
   };
   const route = (req: IncomingMessage, res: ServerResponse): Promise<void> | void => {
     const target = parseRequestTarget(req.url);
@@ -203,13 +231,9 @@ export function createHttpServer(options: ServerOptions): Server {
       if (body === undefined) return sendJson(res, 404, { error: `no probe named ${JSON.stringify(name)}` });
       return sendJson(res, 200, body);
     }
-    const silence = /^\/api\/v1\/silences?\/([^/]+)$/.exec(path);
-    if (silence && req.method === 'DELETE') {
-      if (!authorizeWrite(req, res)) return;
-      const id = decodeComponent(silence[1]!);
-      if (id === undefined) return badRequest(res, 'invalid percent-encoding in the silence id');
-      return withSilences(res, (silences) => expireSilence(silences, id));
-    }
+    const api = /^\/api\/v1\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
+    const collection = api && collectionFor(api[1]!);
+    if (collection) return serveCollection(req, res, collection, api![2], query);
     const handler = routes[`${req.method} ${path}`];
     if (!handler) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${path}`));

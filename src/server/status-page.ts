@@ -8,13 +8,23 @@
 
 import type { Alert } from '../model/alert.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import type { MaintenanceWindow } from '../notify/maintenance.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
 import { FACTS, proberFor } from '../probers/index.js';
-import { probeState, type ResultStore } from '../results/history.js';
+import { type ProbeState, probeState, type ResultStore } from '../results/history.js';
+import type { Announcement } from '../state/announcements.js';
 import { escapeHtml as esc } from '../util/html.js';
+import {
+  announcementBanners,
+  type IncidentLine,
+  incidentTimeline,
+  maintenanceSection,
+  STATUS_HISTORY_CSS,
+  uptimeBars,
+} from './status-history.js';
 
 interface StatusView {
   readonly probes: readonly ProbeSpec[];
@@ -23,6 +33,22 @@ interface StatusView {
   readonly silences: readonly SilenceSpec[];
   readonly now: number;
   readonly version: string;
+  /** The active maintenance window covering a probe now, if any. */
+  readonly maintenanceOf?: (spec: ProbeSpec) => MaintenanceWindow | undefined;
+  /** Pending and active windows. */
+  readonly maintenance?: readonly MaintenanceWindow[];
+  readonly announcements?: readonly Announcement[];
+  /** Recent incidents, newest first. */
+  readonly incidents?: readonly IncidentLine[];
+  readonly incidentRetentionDays?: number;
+}
+
+type PageState = ProbeState | 'maintenance';
+
+/** The probe's state as the page shows it: a probe in a maintenance window is "maintenance", whatever its last run said. */
+function pageState(spec: ProbeSpec, view: StatusView): PageState {
+  if (view.maintenanceOf?.(spec)) return 'maintenance';
+  return probeState(view.results.get(spec.name)?.last);
 }
 
 const SPARK_SAMPLES = 60;
@@ -103,9 +129,14 @@ function factCell(column: FactColumn, last: ProbeResult | undefined, now: number
 function probeRow(spec: ProbeSpec, view: StatusView): string {
   const history = view.results.get(spec.name);
   const last = history?.last;
-  const state = probeState(last);
+  const state = pageState(spec, view);
   const samples = history?.samples() ?? [];
-  const failure = state === 'down' && last?.failure ? `${last.failure.code}: ${last.failure.message}` : '';
+  const window = view.maintenanceOf?.(spec);
+  const failure = window
+    ? `maintenance until ${new Date(window.endsAt).toISOString().slice(11, 16)} UTC: ${window.comment}`
+    : state === 'down' && last?.failure
+      ? `${last.failure.code}: ${last.failure.message}`
+      : '';
   const target = proberFor(spec.kind)?.describeTarget(spec.settings) ?? '';
   return `<tr class="${state}" id="probe-${esc(spec.name)}">
 <th scope="row"><span class="name">${esc(spec.name)}</span><span class="target">${esc(spec.kind)} · ${esc(target)}</span></th>
@@ -153,10 +184,12 @@ ${current
 export function renderStatusPage(view: StatusView): string {
   let up = 0;
   let down = 0;
+  let maintenance = 0;
   for (const spec of view.probes) {
-    const last = view.results.get(spec.name)?.last;
-    if (last?.ok) up += 1;
-    else if (last) down += 1;
+    const state = pageState(spec, view);
+    if (state === 'maintenance') maintenance += 1;
+    else if (state === 'up') up += 1;
+    else if (state === 'down') down += 1;
   }
   const firing = view.alerts.filter((alert) => alert.state === 'firing');
   const critical = firing.filter((alert) => alert.labels.severity === 'critical').length;
@@ -171,30 +204,36 @@ export function renderStatusPage(view: StatusView): string {
           ? `${warning} warning${warning === 1 ? '' : 's'} firing`
           : 'All systems operational';
   // Down probes first, then by name: what needs attention is at the top.
-  const order = { down: 0, unknown: 1, up: 2 } as const;
-  const probes = [...view.probes].sort((a, b) => {
-    const ka = probeState(view.results.get(a.name)?.last);
-    const kb = probeState(view.results.get(b.name)?.last);
-    return order[ka] - order[kb] || a.name.localeCompare(b.name);
-  });
+  const order = { down: 0, unknown: 1, maintenance: 2, up: 3 } as const;
+  const states = new Map(view.probes.map((spec) => [spec, pageState(spec, view)]));
+  const probes = [...view.probes].sort(
+    (a, b) => order[states.get(a)!] - order[states.get(b)!] || a.name.localeCompare(b.name),
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="30"><title>${esc(headline)} · prismwatch</title>
 <link rel="stylesheet" href="/status.css"></head>
-<body><header class="${overall}"><h1>${esc(headline)}</h1>
-<p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down} not run yet</span> · <span>${critical} critical</span> · <span>${warning} warning</span></p>
+<body>${announcementBanners(view.announcements ?? [])}<header class="${overall}"><h1>${esc(headline)}</h1>
+<p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down - maintenance} not run yet</span>${maintenance > 0 ? ` · <span>${maintenance} in maintenance</span>` : ''} · <span>${critical} critical</span> · <span>${warning} warning</span></p>
 <p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
 <main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}</section>
 <section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>
 <table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th>${FACT_COLUMNS.map((column) => `<th scope="col">${esc(column.header)}</th>`).join('')}</tr></thead><tbody>
 ${probes.map((spec) => probeRow(spec, view)).join('\n')}
 </tbody></table></section>
+<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
+<section aria-labelledby="uptime-h"><h2 id="uptime-h">Uptime history</h2>${uptimeBars(
+    [...view.probes].sort((a, b) => a.name.localeCompare(b.name)),
+    view.results,
+    view.now,
+  )}</section>
+<section aria-labelledby="maintenance-h"><h2 id="maintenance-h">Maintenance</h2>${maintenanceSection(view.maintenance ?? [], view.now)}</section>
 <section aria-labelledby="silences-h"><h2 id="silences-h">Silences</h2>${silenceRows(view.silences, view.now)}</section></main></body></html>
 `;
 }
 
-export const STATUS_CSS = `:root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1b;--muted:#6b6b6b;--line:#ddd;--good:#1b6e3a;--bad:#b3261e;--warn:#8a5a00}
-@media (prefers-color-scheme:dark){:root{--bg:#121212;--fg:#e8e8e8;--muted:#a0a0a0;--line:#333;--good:#6fcf97;--bad:#ff8a80;--warn:#ffd166}}
+export const STATUS_CSS = `:root{color-scheme:light dark;--bg:#fff;--fg:#1b1b1b;--muted:#6b6b6b;--line:#ddd;--good:#1b6e3a;--bad:#b3261e;--warn:#8a5a00;--maint:#1f5fa8}
+@media (prefers-color-scheme:dark){:root{--bg:#121212;--fg:#e8e8e8;--muted:#a0a0a0;--line:#333;--good:#6fcf97;--bad:#ff8a80;--warn:#ffd166;--maint:#8ab4f8}}
 body{margin:0;font:14px/1.4 system-ui,sans-serif;background:var(--bg);color:var(--fg)}
 header{padding:16px 24px;border-bottom:4px solid var(--line)}header.good{border-color:var(--good)}header.bad{border-color:var(--bad)}header.warn{border-color:var(--warn)}
 h1{margin:0 0 4px;font-size:22px}h2{font-size:16px;margin:24px 0 8px}main{padding:0 24px 24px}
@@ -209,4 +248,4 @@ tr.down th,tr.down td{background:color-mix(in srgb,var(--bad) 8%,transparent)}
 .reason{max-width:28em;font-size:12px;word-break:break-word}.num{text-align:right;white-space:nowrap}.warn{color:var(--warn)}
 .spark polyline{fill:none;stroke:currentColor;stroke-width:1.5}.spark .fail{fill:var(--bad)}
 a{color:inherit}.ok-note{color:var(--good)}code{font-size:12px}
-`;
+${STATUS_HISTORY_CSS}`;

@@ -9,6 +9,8 @@ import type { Alert } from '../model/alert.js';
 import type { AlertStateSink } from '../model/sinks.js';
 import type { ResultStore } from '../results/history.js';
 import type { AlertEvaluator } from '../rules/evaluator.js';
+import { Announcements } from './announcements.js';
+import { IncidentLog } from './incidents.js';
 import { openStateStore, type StoreOpening } from './open-store.js';
 import { StateAlerts } from './state-alerts.js';
 import type { StateStore } from './store.js';
@@ -26,17 +28,24 @@ export class StateKeeper implements AlertStateSink {
   /** Whether state goes to disk: a data directory was given and could be used. */
   readonly persistent: boolean;
   private readonly opening: StoreOpening;
+  /** Every alert that fired, kept for the retention (incidents.ts). */
+  readonly incidents: IncidentLog;
+  /** What the status page says at its top (announcements.ts). */
+  readonly announcements: Announcements;
 
   constructor(
     private readonly dataDir: string | undefined,
     private readonly metrics: StateMetrics,
     private readonly log: Logger,
     now: () => number,
+    incidentRetentionMs?: number,
   ) {
     // Without a data directory the same store runs in memory: one code path, nothing kept.
     this.opening = openStateStore(dataDir, now);
     this.store = this.opening.store;
     this.alerts = new StateAlerts(this.opening, now());
+    this.incidents = new IncidentLog(this.store.db, incidentRetentionMs);
+    this.announcements = new Announcements(this.store.db, now);
     this.persistent = this.opening.status === 'persistent' || this.opening.status === 'reset';
     metrics.statePersistent.set(this.persistent ? 1 : 0);
     const opening = this.opening;
@@ -84,15 +93,28 @@ export class StateKeeper implements AlertStateSink {
   }
 
   saveAlerts(alerts: readonly Alert[], evaluatedAt: number): void {
-    if (!this.persistent) return;
     try {
-      this.store.save(alerts, evaluatedAt);
+      if (this.persistent) this.store.save(alerts, evaluatedAt);
+      // In memory too: the status page and the API show this run's incidents either way.
+      this.incidents.observe(alerts, evaluatedAt);
     } catch (error) {
       this.metrics.stateWriteFailures.inc();
       this.log.error(
         { err: error, data_dir: this.dataDir },
         'Could not save alert state; probing and metrics continue',
       );
+    }
+  }
+
+  /** Forgets incidents past the retention; returns the cut-off (epoch ms), or undefined when it failed. */
+  pruneIncidents(now: number): number | undefined {
+    try {
+      this.incidents.prune(now);
+      return now - this.incidents.retention;
+    } catch (error) {
+      this.metrics.stateWriteFailures.inc();
+      this.log.error({ err: error, data_dir: this.dataDir }, 'Could not prune incident history');
+      return undefined;
     }
   }
 

@@ -19,7 +19,7 @@ const handlers: ServerHandlers = {
   alerts: () => [],
   probes: () => [],
   probeResults: (name) => (name === 'api' ? [] : undefined),
-  silences: () => undefined,
+  collections: { silences: () => undefined },
   statusPage: () => {
     throw new Error('a bug while rendering the status page');
   },

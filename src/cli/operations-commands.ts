@@ -1,0 +1,145 @@
+/**
+ * The commands an operator runs against a live daemon around changes and incidents:
+ * `maintenance start|list|end`, `incidents`, `announcements add|list|end`. Writes need the API token from the environment.
+ */
+import { type Command, Option } from 'commander';
+import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
+import {
+  addAnnouncement,
+  endAnnouncement,
+  listAnnouncements,
+  listIncidents,
+  renderAnnouncements,
+  renderIncidents,
+} from './history.js';
+import {
+  describeStarted,
+  endMaintenance,
+  listMaintenance,
+  renderMaintenance,
+  startMaintenance,
+} from './maintenance.js';
+import { ENV } from './options.js';
+
+const token = () => process.env[ENV.apiToken];
+const whoAmI = () => process.env.USER ?? process.env.LOGNAME ?? 'prismwatch-cli';
+
+export function addOperationsCommands(program: Command): void {
+  const maintenance = program
+    .command('maintenance')
+    .description(
+      `Ad-hoc maintenance windows of the running daemon (writes need the token in env ${ENV.apiToken}).`,
+    );
+  daemonOptions(
+    maintenance
+      .command('start')
+      .description(
+        'Open a window: probes matching every --matcher show "maintenance", their runs leave uptime, and the --mute alerts (default: all of theirs) do not notify. Prints the window id.',
+      ),
+  )
+    .requiredOption('--matcher <matcher>', 'probes in scope, like service=api (repeatable)', collect)
+    .option(
+      '--mute <alertname>',
+      'mute only this alert (repeatable); without it every alert in scope is muted',
+      collect,
+    )
+    .option('--for <duration>', 'how long the window lasts', '1h')
+    .option('-a, --author <name>', 'who opens it (default: $USER)')
+    .option('--comment <text>', 'what the maintenance is', 'maintenance (prismwatch maintenance start)')
+    .option('--counts-in-uptime', 'count runs in the window towards uptime and SLOs as usual')
+    .action(async (options: Record<string, unknown>) => {
+      const window = await startMaintenance(
+        daemonUrl(options),
+        {
+          matchers: options.matcher as string[],
+          mute: (options.mute as string[] | undefined) ?? [],
+          duration: options.for as string,
+          author: (options.author as string | undefined) ?? whoAmI(),
+          comment: options.comment as string,
+          countsInUptime: options.countsInUptime === true,
+        },
+        token(),
+      );
+      process.stdout.write(describeStarted(window));
+    });
+  daemonOptions(maintenance.command('list').description('List pending, active and recently ended windows.'))
+    .option('--json', 'print as JSON')
+    .action(async (options: Record<string, unknown>) => {
+      const windows = await listMaintenance(daemonUrl(options));
+      process.stdout.write(
+        options.json ? `${JSON.stringify(windows, null, 2)}\n` : renderMaintenance(windows),
+      );
+    });
+  daemonOptions(
+    maintenance
+      .command('end')
+      .description('End a window now (or cancel a pending one).')
+      .argument('<id>', 'window id'),
+  ).action(async (id: string, options: Record<string, unknown>) => {
+    process.stdout.write(`${id} ${await endMaintenance(daemonUrl(options), id, token())}\n`);
+  });
+
+  daemonOptions(
+    program
+      .command('incidents')
+      .description('List the incident history: every alert that fired, newest first, with what was sent.'),
+  )
+    .option('--since <time>', 'only incidents still open or ended after this RFC 3339 time')
+    .option('--probe <name>', "only this probe's incidents")
+    .option('--limit <n>', 'at most this many (default 1000)')
+    .option('--json', 'print as JSON')
+    .action(async (options: Record<string, unknown>) => {
+      const incidents = await listIncidents(daemonUrl(options), {
+        since: options.since as string | undefined,
+        probe: options.probe as string | undefined,
+        limit: options.limit as string | undefined,
+      });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderIncidents(incidents),
+      );
+    });
+
+  const announcements = program
+    .command('announcements')
+    .description(`What the status page says at its top (writes need the token in env ${ENV.apiToken}).`);
+  daemonOptions(
+    announcements
+      .command('add')
+      .description('Announce; prints the id.')
+      .argument('<text>', 'the announcement'),
+  )
+    .addOption(
+      new Option('--severity <severity>', 'how it is shown')
+        .choices(['info', 'warning', 'critical'])
+        .default('info'),
+    )
+    .option('--for <duration>', 'how long it is shown', '4h')
+    .option('-a, --author <name>', 'who announces (default: $USER)')
+    .action(async (textArg: string, options: Record<string, unknown>) => {
+      const created = await addAnnouncement(
+        daemonUrl(options),
+        {
+          text: textArg,
+          severity: options.severity as string,
+          duration: options.for as string,
+          author: (options.author as string | undefined) ?? whoAmI(),
+        },
+        token(),
+      );
+      process.stdout.write(`${created.id}\n`);
+    });
+  daemonOptions(announcements.command('list').description('List the active announcements.'))
+    .option('--json', 'print as JSON')
+    .action(async (options: Record<string, unknown>) => {
+      const list = await listAnnouncements(daemonUrl(options));
+      process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : renderAnnouncements(list));
+    });
+  daemonOptions(
+    announcements
+      .command('end')
+      .description('Take an announcement down now.')
+      .argument('<id>', 'announcement id'),
+  ).action(async (id: string, options: Record<string, unknown>) => {
+    process.stdout.write(`${id} ${await endAnnouncement(daemonUrl(options), id, token())}\n`);
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The status page's sections about time: announcements at the top, maintenance windows, the
+ * incident timeline, and 90-day uptime bars per probe (one bar per day, coloured by its worst
+ * state, maintenance marked). Server-rendered like the rest of the page: no JavaScript, inline SVG.
+ */
+import type { ProbeSpec } from '../model/probe.js';
+import type { MaintenanceWindow } from '../notify/maintenance.js';
+import { formatMatcher } from '../notify/matchers.js';
+import type { ResultStore } from '../results/history.js';
+import { UPTIME_DAYS, type UptimeDay } from '../results/uptime.js';
+import type { Announcement } from '../state/announcements.js';
+import type { Incident } from '../state/incidents.js';
+import { escapeHtml as esc } from '../util/html.js';
+
+/** An incident as the page shows it: the record and how many notifications went out about it. */
+export interface IncidentLine {
+  readonly incident: Incident;
+  readonly notifications: number;
+}
+
+const utc = (ms: number) => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+const timeTag = (ms: number) => `<time datetime="${new Date(ms).toISOString()}">${utc(ms)}</time>`;
+
+function lasted(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return `${Math.max(0, Math.round(ms / 1000))} s`;
+  if (minutes < 120) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+export function announcementBanners(announcements: readonly Announcement[]): string {
+  return announcements
+    .map(
+      (entry) =>
+        `<div class="announce ${entry.severity}" role="${entry.severity === 'info' ? 'status' : 'alert'}"><strong>${entry.severity.toUpperCase()}</strong> ${esc(entry.text)} <span class="muted">— ${esc(entry.createdBy)}, ${timeTag(entry.createdAt)}</span></div>`,
+    )
+    .join('\n');
+}
+
+export function maintenanceSection(windows: readonly MaintenanceWindow[], now: number): string {
+  const current = windows.filter((window) => window.endsAt > now);
+  if (current.length === 0) return '<p class="muted">No maintenance scheduled.</p>';
+  return `<table><caption>Maintenance windows</caption><thead><tr><th scope="col">Scope</th><th scope="col">State</th><th scope="col">From</th><th scope="col">Until</th><th scope="col">Mutes</th><th scope="col">By</th><th scope="col">Comment</th></tr></thead><tbody>
+${current
+  .map(
+    (window) =>
+      `<tr class="maintenance"><td><code>${esc(window.matchers.map(formatMatcher).join(', '))}</code></td><td>${now < window.startsAt ? 'pending' : 'active'}</td><td>${timeTag(window.startsAt)}</td><td>${timeTag(window.endsAt)}</td><td>${window.mute.length > 0 ? esc(window.mute.join(', ')) : 'every alert'}</td><td>${esc(window.createdBy)}</td><td>${esc(window.comment)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+export function incidentTimeline(lines: readonly IncidentLine[], now: number, retentionDays: number): string {
+  if (lines.length === 0) return `<p class="ok-note">No incidents in the last ${retentionDays} days.</p>`;
+  return `<ol class="timeline">
+${lines
+  .map(({ incident, notifications }) => {
+    const open = incident.endedAt === undefined;
+    const began = incident.firstFailureAt ?? incident.startedAt;
+    const sev = esc(incident.severity);
+    return `<li class="${open ? 'open' : 'resolved'} ${sev}"><span class="sev ${sev}">${esc(incident.severity.toUpperCase())}</span> <strong>${esc(incident.alertname)}</strong> on <a href="#probe-${esc(incident.probe)}">${esc(incident.probe)}</a> · ${timeTag(incident.startedAt)} · ${open ? `<span class="state down">ONGOING</span> for ${lasted(now - began)}` : `resolved after ${lasted(incident.endedAt! - began)}`} · ${notifications} notification${notifications === 1 ? '' : 's'} sent${incident.reason ? `<div class="reason">${esc(incident.reason)}</div>` : ''}</li>`;
+  })
+  .join('\n')}
+</ol>`;
+}
+
+/** A day's colour: every run passed, some failed (under the checklist's 5 % error rate), or worse. */
+function dayState(day: UptimeDay): string {
+  if (day.runs === 0) return day.maintenance > 0 ? 'maint' : 'none';
+  const ratio = day.ok / day.runs;
+  return ratio === 1 ? 'up' : ratio >= 0.95 ? 'degraded' : 'down';
+}
+
+const BAR_WIDTH = 3;
+const BAR_GAP = 1;
+const BAR_HEIGHT = 20;
+
+function bars(days: readonly UptimeDay[], name: string): string {
+  const rects = days
+    .map((day, i) => {
+      const state = dayState(day);
+      const date = new Date(day.day).toISOString().slice(0, 10);
+      const words =
+        day.runs === 0
+          ? day.maintenance > 0
+            ? 'maintenance only'
+            : 'no runs'
+          : `${((day.ok / day.runs) * 100).toFixed(2)} % of ${day.runs} runs passed`;
+      const maint = day.maintenance > 0 && day.runs > 0 ? `, ${day.maintenance} in maintenance` : '';
+      const x = i * (BAR_WIDTH + BAR_GAP);
+      const mark =
+        day.maintenance > 0
+          ? `<rect class="maint-mark" x="${x}" y="0" width="${BAR_WIDTH}" height="3"/>`
+          : '';
+      return `<rect class="${state}" x="${x}" y="4" width="${BAR_WIDTH}" height="${BAR_HEIGHT - 4}"><title>${date}: ${words}${maint}</title></rect>${mark}`;
+    })
+    .join('');
+  const width = days.length * (BAR_WIDTH + BAR_GAP);
+  return `<svg class="bars" role="img" viewBox="0 0 ${width} ${BAR_HEIGHT}" width="${width}" height="${BAR_HEIGHT}"><title>${esc(name)}: daily uptime over the last ${days.length} days</title>${rects}</svg>`;
+}
+
+export function uptimeBars(probes: readonly ProbeSpec[], results: ResultStore, now: number): string {
+  if (probes.length === 0) return '';
+  const rows = probes.map((spec) => {
+    const uptime = results.uptimeOf(spec.name);
+    const ratio = uptime.last90d(now);
+    return `<tr><th scope="row">${esc(spec.name)}</th><td>${bars(uptime.days(now), spec.name)}</td><td class="num">${ratio === undefined ? '—' : `${(ratio * 100).toFixed(2)} %`}</td></tr>`;
+  });
+  return `<table class="uptime-bars"><caption>One bar per day (UTC), oldest left; green: every run passed, amber: some failed (under 5 %), red: 5 % or more failed, blue mark: maintenance</caption><thead><tr><th scope="col">Probe</th><th scope="col">Last ${UPTIME_DAYS} days</th><th scope="col">Uptime ${UPTIME_DAYS} d</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+export const STATUS_HISTORY_CSS = `.announce{padding:10px 24px;border-bottom:1px solid var(--line)}.announce.critical{background:color-mix(in srgb,var(--bad) 15%,transparent)}.announce.warning{background:color-mix(in srgb,var(--warn) 15%,transparent)}.announce.info{background:color-mix(in srgb,var(--maint) 12%,transparent)}
+.state.maintenance{color:var(--maint)}tr.maintenance th,tr.maintenance td{background:color-mix(in srgb,var(--maint) 8%,transparent)}
+.timeline{list-style:none;padding:0;margin:0}.timeline li{padding:6px 8px;border-left:3px solid var(--line);margin:0 0 6px}.timeline li.open{border-color:var(--bad)}.timeline li.resolved.critical{border-color:color-mix(in srgb,var(--bad) 45%,var(--line))}.timeline li.resolved.warning{border-color:color-mix(in srgb,var(--warn) 45%,var(--line))}
+.bars .up{fill:var(--good)}.bars .degraded{fill:var(--warn)}.bars .down{fill:var(--bad)}.bars .none{fill:var(--line)}.bars .maint,.bars .maint-mark{fill:var(--maint)}
+`;
