@@ -4,6 +4,7 @@
  * the state store for a retention (90 days by default) and listed by the API, the CLI and the
  * status page's timeline.
  *
+ * The reason is the failure seen while the incident was open (a resolved alert no longer has one).
  * Records follow the evaluator's alerts at each evaluation and are written only when something
  * changes (an alert fires, resolves, or its reason changes), so a quiet evaluation writes nothing.
  * An incident whose alert disappears without resolving (its probe or rule was removed by a
@@ -88,7 +89,8 @@ export class IncidentLog {
       upsert: db.prepare(`
         INSERT INTO incidents (id, alertname, severity, probe, labels, summary, reason, started_at, first_failure_at, ended_at, closed_by_reload)
         VALUES (@id, @alertname, @severity, @probe, @labels, @summary, @reason, @started_at, @first_failure_at, @ended_at, 0)
-        ON CONFLICT (id) DO UPDATE SET summary = excluded.summary, reason = excluded.reason,
+        ON CONFLICT (id) DO UPDATE SET summary = excluded.summary,
+          reason = CASE WHEN excluded.ended_at IS NULL OR incidents.reason = '' THEN excluded.reason ELSE incidents.reason END,
           first_failure_at = excluded.first_failure_at, ended_at = excluded.ended_at`),
       close: db.prepare(
         'UPDATE incidents SET ended_at = ?, closed_by_reload = 1 WHERE id = ? AND ended_at IS NULL',

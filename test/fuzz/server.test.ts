@@ -46,6 +46,12 @@ const pathPart = fc.oneof(
     'results',
     'silences',
     'silence',
+    'maintenance',
+    'announcements',
+    'incidents',
+    '?limit=-1',
+    '?limit=99999999999999999999',
+    '?probe=',
     'alerts',
     '-',
     'healthy',
@@ -84,16 +90,25 @@ const headerLine = fc.oneof(
 const jsonBody = fc.oneof(
   fc.json({ maxDepth: 3 }),
   fc
-    .record({
-      matchers: fc.array(
-        fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('probe=~"(.*.*)*X"', 'a="b"', 'x!~"("')),
-        {
-          maxLength: 3,
-        },
-      ),
-      duration: fc.constantFrom('1h', '0s', '-5m', '99999999999999999999w', 'soon'),
-      createdBy: fc.string({ maxLength: 10 }),
-    })
+    .record(
+      {
+        matchers: fc.array(
+          fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('probe=~"(.*.*)*X"', 'a="b"', 'x!~"("')),
+          {
+            maxLength: 3,
+          },
+        ),
+        duration: fc.constantFrom('1h', '0s', '-5m', '99999999999999999999w', 'soon'),
+        createdBy: fc.string({ maxLength: 10 }),
+        // Maintenance windows and announcements take these as well.
+        mute: fc.oneof(fc.array(fc.string({ maxLength: 12 }), { maxLength: 3 }), fc.json({ maxDepth: 1 })),
+        countsInUptime: fc.oneof(fc.boolean(), fc.json({ maxDepth: 1 })),
+        text: fc.string({ maxLength: 600 }),
+        severity: fc.constantFrom('info', 'warning', 'critical', 'page', ''),
+        expiresAt: fc.constantFrom('2999-01-01T00:00:00Z', '1970-01-01T00:00:00Z', 'tomorrow'),
+      },
+      { requiredKeys: ['matchers', 'duration', 'createdBy'] },
+    )
     .map((value) => JSON.stringify(value)),
   fc.string({ maxLength: 100 }),
 );

@@ -4,16 +4,13 @@
  * A screenshot is saved to reports/status-page-*.png as a test artifact. In CI the browser must
  * be present; a silent skip would hide a missing install step.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { chromiumAvailable as available, CHROMIUM, launchChromium } from '../helpers/chromium.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { withHttpServer } from '../helpers/servers.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
 
 async function site() {
   const state = { down: false };
@@ -81,19 +78,7 @@ describe('status page', () => {
     async () => {
       const { state, server } = await site();
       const { daemon, scrape } = await daemonWith(server.url);
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
-      onTestFinished(() => browser.close());
+      const browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       mkdirSync('reports', { recursive: true });
 
