@@ -25,6 +25,7 @@ const LAYERS = {
   results: 3,
   scheduler: 3,
   rules: 4,
+  slo: 4,
   notify: 4,
   state: 5,
   server: 5,

@@ -40,7 +40,11 @@ import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { silencesApi } from './server/silences-api.js';
+import { slosApi } from './server/slos-api.js';
 import { renderStatusPage } from './server/status-page.js';
+import type { SloSnapshot } from './slo/engine.js';
+import { SloEngine } from './slo/engine.js';
+import { SloMetrics } from './slo/slo-metrics.js';
 import { sqliteKindStore } from './state/kind-store.js';
 import { StateKeeper } from './state/state-keeper.js';
 import { preciseNow } from './util/clock.js';
@@ -112,6 +116,9 @@ export class Daemon {
   /** Screenshots and the like, kept a few per probe in <data dir>/artifacts and served. */
   private readonly artifacts: Artifacts;
   private notifier: Notifier | undefined;
+  /** SLOs over the probes' runs; their burn alerts are evaluated with the rules. */
+  private readonly slos: SloEngine;
+  private sloAlerts: readonly Alert[] = [];
   private heartbeat: Heartbeat | undefined;
   /** Probe runs counted at the last heartbeat, and when that count last grew. */
   private progress = { runs: -1, at: 0 };
@@ -132,12 +139,15 @@ export class Daemon {
       (error) => this.log.error({ err: error }, 'Could not keep a probe artifact (screenshot)'),
     );
     this.transitions = new TransitionLog(this.log);
+    this.slos = new SloEngine(new SloMetrics(this.selfMetrics.registry));
     this.sink = {
       record: (spec, result) => {
         // History keeps the result without what is bulky (headers); metrics and the transition
         // log take that same object, so each run is trimmed once and held once.
         const window = this.notifier?.maintenance.covering(probeLabels(spec), result.startedAt);
-        const kept = this.results.record(spec, result, window !== undefined && !window.countsInUptime);
+        const leftOut = window !== undefined && !window.countsInUptime;
+        const kept = this.results.record(spec, result, leftOut);
+        this.slos.record(spec, kept, leftOut);
         // Read at each result: a reload that changes the label set replaces the metrics.
         this.probeMetrics.observe(spec, kept);
         this.transitions.record(spec, kept);
@@ -182,6 +192,7 @@ export class Daemon {
             );
           },
           announcements: () => this.state && announcementsApi(this.state.announcements, this.now),
+          slos: () => slosApi(() => this.slos.status(this.now())),
         },
         statusPage: () =>
           renderStatusPage({
@@ -233,6 +244,7 @@ export class Daemon {
       );
       const configured = new Set(this.config!.probes.map((spec) => spec.name));
       this.state.restore(configured, this.results, this.alerts, this.now());
+      this.slos.restore(this.state.loadSlos() as Record<string, SloSnapshot>);
       this.openInboxes(this.state);
       this.startNotifier();
     } catch (error) {
@@ -248,6 +260,10 @@ export class Daemon {
       state: this.state!,
       sink: this.notifier!,
       otherAlerts: (now) => this.state?.alerts.list(now) ?? [],
+      derivedAlerts: (now) => {
+        this.sloAlerts = this.slos.evaluate(now);
+        return this.sloAlerts;
+      },
       metrics: this.selfMetrics,
       log: this.log,
       now: this.now,
@@ -361,6 +377,7 @@ export class Daemon {
     this.results.retain(new Set(probes.map((spec) => spec.name)));
 
     this.config = { ...next, probes };
+    this.slos.configure(next.slos, probes);
     this.notifier?.configure(next.notify, this.ruleAndStateAlerts(this.now()));
     this.heartbeat?.configure(next.notify.heartbeat);
     this.current = new Map(probes.map((spec) => [spec.name, spec]));
@@ -442,12 +459,14 @@ export class Daemon {
         notifications: sent.get(incident.id)?.length ?? 0,
       })),
       incidentRetentionDays: Math.round(state.incidents.retention / 86_400_000),
+      slos: this.slos.status(now),
     };
   }
 
   /** Uptime counts to disk, and history past its retention (incidents, their delivery log) forgotten. */
   private saveHistory(): void {
     this.state?.saveUptime(this.results);
+    this.state?.saveSlos(this.slos.snapshot());
     const before = this.state?.pruneIncidents(this.now());
     if (before !== undefined) this.notifier?.store.pruneSentLog(before);
   }
@@ -458,7 +477,7 @@ export class Daemon {
   }
 
   private ruleAndStateAlerts(now: number): Alert[] {
-    return [...this.alerts.list(), ...(this.state?.alerts.list(now) ?? [])];
+    return [...this.alerts.list(), ...this.sloAlerts, ...(this.state?.alerts.list(now) ?? [])];
   }
 
   private startNotifier(): void {
@@ -527,6 +546,7 @@ export class Daemon {
     await this.closeServer();
     await this.notifier?.stop(Math.min(5_000, this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS));
     this.state?.saveUptime(this.results);
+    this.state?.saveSlos(this.slos.snapshot());
     this.state?.close();
     await shutdownProbers();
     this.log.info('prismwatch stopped');

@@ -2,6 +2,7 @@
 import type { Env } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
+import { selects } from '../rules/rule.js';
 
 export function runCheck(
   paths: readonly string[],
@@ -15,10 +16,15 @@ export function runCheck(
     for (const probe of config.probes) kinds.set(probe.kind, (kinds.get(probe.kind) ?? 0) + 1);
     const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
     const rules = config.rules.length > 0 ? `, ${config.rules.length} rule(s)` : '';
+    const slos = config.slos.length > 0 ? `, ${config.slos.length} SLO(s)` : '';
     const receivers = [...config.notify.receivers.values()];
     out.write(
-      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}, ${receivers.length} receiver(s)\n`,
+      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}${slos}, ${receivers.length} receiver(s)\n`,
     );
+    // Not an error: alerts/ may be checked apart from the probes it is about.
+    for (const slo of config.slos)
+      if (!config.probes.some((probe) => selects(slo.select, probe)))
+        out.write(`note: SLO ${slo.name} selects no configured probe; it counts no events\n`);
     for (const receiver of receivers) {
       for (const integration of [...receiver.integrations, ...receiver.alertmanagers]) {
         if (integration.disabled)

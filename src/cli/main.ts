@@ -12,6 +12,7 @@ import { notifyTest } from '../notify/test-notification.js';
 import { PROBERS } from '../probers/index.js';
 import { exportPrometheusRules } from '../rules/export.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
+import { exportSloRuleGroups } from '../slo/export.js';
 import { whatPagesWhen } from '../verify/paging.js';
 import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
@@ -316,7 +317,11 @@ rules
   .argument('[paths...]', 'config files or directories (default: ./probes and ./alerts)')
   .action((paths: string[]) => {
     const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
-    const { yaml, notes } = exportPrometheusRules(config.rules, config.probes);
+    const { yaml, notes } = exportPrometheusRules(
+      config.rules,
+      config.probes,
+      exportSloRuleGroups(config.slos),
+    );
     process.stdout.write(yaml);
     for (const note of notes) process.stderr.write(`note: ${note}\n`);
   });

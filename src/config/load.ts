@@ -24,6 +24,8 @@ import { timeIntervalSchema } from '../notify/time-intervals.js';
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';
+import type { SloSpec } from '../slo/model.js';
+import { sloSchema, toSloSpec } from '../slo/schema.js';
 import { formatDuration } from '../util/duration.js';
 import { discoverConfigFiles, displayPath } from './discover.js';
 import type { Env, Inserted } from './interpolate.js';
@@ -44,6 +46,8 @@ import { formatPath, type PathSegment, YamlSource } from './yaml-source.js';
 export interface Config {
   readonly probes: readonly ProbeSpec[];
   readonly rules: readonly RuleSpec[];
+  /** Service level objectives over the probes' runs (slo/). */
+  readonly slos: readonly SloSpec[];
   /** Routing, receivers, inhibition and config silences (the embedded default: all to the log). */
   readonly notify: NotifyConfig;
   readonly files: readonly string[];
@@ -62,6 +66,8 @@ function knownKeysFor(raw: unknown) {
     if (path[0] === 'defaults' && path.length === 1) return Object.keys(defaultsSchema.shape);
     if (path[0] === 'rules' && path.length === 2) return Object.keys(ruleSchema.shape);
     if (path[0] === 'rules' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
+    if (path[0] === 'slos' && path.length === 2) return Object.keys(sloSchema.shape);
+    if (path[0] === 'slos' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (NOTIFY_SECTIONS.includes(path[0] as never)) return notifyKeysAt(path);
     if (path[0] === 'probes' && typeof path[1] === 'number') {
       const probe = (raw as { probes?: Array<{ kind?: unknown }> }).probes?.[path[1]];
@@ -109,6 +115,7 @@ interface FileResult {
   /** Values this file took from the environment (scrub.ts). */
   inserted: Inserted[];
   rules: Array<{ spec: RuleSpec; nameIssue: (message: string) => ConfigIssue }>;
+  slos: Array<{ spec: SloSpec; nameIssue: (message: string) => ConfigIssue }>;
   notify: NotifySections;
   issues: ConfigIssue[];
 }
@@ -121,6 +128,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     names: [],
     inserted: source.inserted,
     rules: [],
+    slos: [],
     notify: emptyNotifySections(),
     issues: [...source.issues],
   };
@@ -140,6 +148,16 @@ function loadFile(file: string, text: string, env: Env): FileResult {
   }
   const defaults: Defaults = parsedFile.data.defaults ?? {};
   loadRules(source, parsedFile.data.rules ?? [], known, result);
+  for (const [index, entry] of (parsedFile.data.slos ?? []).entries()) {
+    const path: PathSegment[] = ['slos', index];
+    const parsed = parseAt(source, sloSchema, entry, path, known, result);
+    if (!parsed) continue;
+    const line = source.position(source.document.getIn(path, true) as never).line;
+    result.slos.push({
+      spec: Object.freeze(toSloSpec(parsed, { file: source.file, line })),
+      nameIssue: (message) => source.issueAt([...path, 'name'], message),
+    });
+  }
   loadNotifySections(source, parsedFile.data, known, result);
   for (const [index, entry] of (parsedFile.data.probes ?? []).entries()) {
     const path: PathSegment[] = ['probes', index];
@@ -399,6 +417,7 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
   const inserted: Inserted[] = [];
   const rules: RuleSpec[] = [];
   const firstRule = new Map<string, RuleSpec>();
+  const slos: SloSpec[] = [];
   const notifySections = emptyNotifySections();
   for (const file of files) {
     const read = readConfigText(file);
@@ -450,12 +469,23 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
       firstRule.set(key, spec);
       rules.push(spec);
     }
+    for (const { spec, nameIssue } of result.slos) {
+      const first = slos.find((slo) => slo.name === spec.name);
+      if (first)
+        issues.push(
+          nameIssue(
+            `duplicate SLO name "${spec.name}" (first defined at ${first.source.file}:${first.source.line})`,
+          ),
+        );
+      else slos.push(spec);
+    }
   }
   const notify = buildNotifyConfig(notifySections, issues);
   if (issues.length > 0) throw new ConfigError(scrubIssues(issues, inserted));
   return Object.freeze({
     probes: Object.freeze(probes),
     rules: Object.freeze(rules),
+    slos: Object.freeze(slos),
     notify,
     files: Object.freeze(files),
     checksum: hash.digest('hex'),

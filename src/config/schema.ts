@@ -14,6 +14,7 @@ import {
 import { timeIntervalSchema } from '../notify/time-intervals.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
+import { sloSchema } from '../slo/schema.js';
 import { durationMs, labels, MAX_INTERVAL_MS, probeName } from '../util/fields.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
@@ -62,6 +63,7 @@ export const fileSchema = z.strictObject({
   inhibit_rules: z.array(z.unknown(), { error: 'expected a list of inhibit rules' }).optional(),
   silences: z.array(z.unknown(), { error: 'expected a list of silences' }).optional(),
   time_intervals: z.array(z.unknown(), { error: 'expected a list of time intervals' }).optional(),
+  slos: z.array(z.unknown(), { error: 'expected a list of SLOs' }).optional(),
 });
 
 function buildProbeSchema(kind: string) {
@@ -100,6 +102,7 @@ export function buildJsonSchema(): Record<string, unknown> {
       inhibit_rules: z.array(inhibitRuleSchema).optional(),
       silences: z.array(silenceSchema).optional(),
       time_intervals: z.array(timeIntervalSchema).optional(),
+      slos: z.array(sloSchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

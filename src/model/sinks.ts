@@ -15,7 +15,10 @@ export interface AlertSink {
   afterEvaluation(alerts: readonly Alert[]): void;
 }
 
-/** Keeps the evaluator's alerts (and when they were evaluated) across restarts. */
+/**
+ * Keeps the evaluator's alerts (and when they were evaluated) across restarts. `derived` alerts
+ * (the SLOs', recomputed from their own saved counts) go into the incident history only.
+ */
 export interface AlertStateSink {
-  saveAlerts(alerts: readonly Alert[], evaluatedAt: number): void;
+  saveAlerts(alerts: readonly Alert[], evaluatedAt: number, derived?: readonly Alert[]): void;
 }

@@ -25,6 +25,8 @@ interface RuleLoopOptions {
   readonly sink: AlertSink;
   /** Alerts beside the rules' that the sink should see (prismwatch's state alerts). */
   readonly otherAlerts: (now: number) => readonly Alert[];
+  /** Alerts evaluated beside the rules at each evaluation, at its time (the SLOs' burn alerts). */
+  readonly derivedAlerts?: (now: number) => readonly Alert[];
   readonly metrics: RuleLoopMetrics;
   readonly log: Logger;
   readonly now: () => number;
@@ -105,8 +107,9 @@ export class RuleLoop {
     try {
       const now = at ?? this.options.now();
       const { changed } = evaluator.evaluate(now, rules, probes, this.options.results, this.intervalMs);
-      this.options.state.saveAlerts(evaluator.list(), now);
-      this.options.sink.afterEvaluation([...evaluator.list(), ...this.options.otherAlerts(now)]);
+      const derived = this.options.derivedAlerts?.(now) ?? [];
+      this.options.state.saveAlerts(evaluator.list(), now, derived);
+      this.options.sink.afterEvaluation([...evaluator.list(), ...derived, ...this.options.otherAlerts(now)]);
       for (const alert of changed) {
         const context = {
           alert: alert.rule,

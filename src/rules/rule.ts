@@ -4,7 +4,7 @@ import type { Signal } from './signals.js';
 export type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
 export type Severity = 'critical' | 'warning';
 
-interface ProbeSelector {
+export interface ProbeSelector {
   readonly names?: readonly string[];
   readonly kinds?: readonly string[];
   /** Every label must equal the given value (exact match). */

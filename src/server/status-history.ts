@@ -8,8 +8,10 @@ import type { MaintenanceWindow } from '../notify/maintenance.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { ResultStore } from '../results/history.js';
 import { UPTIME_DAYS, type UptimeDay } from '../results/uptime.js';
+import type { SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
 import type { Incident } from '../state/incidents.js';
+import { formatDuration } from '../util/duration.js';
 import { escapeHtml as esc } from '../util/html.js';
 
 /** An incident as the page shows it: the record and how many notifications went out about it. */
@@ -75,28 +77,45 @@ const BAR_WIDTH = 3;
 const BAR_GAP = 1;
 const BAR_HEIGHT = 20;
 
+/**
+ * One probe's 90 days as a few SVG paths: consecutive days of the same state are one rectangle,
+ * so a quiet probe costs a few hundred bytes (a rectangle and a tooltip per day made the page
+ * 10 MB at 1,000 probes). The tooltip names the days that were not clean.
+ */
 function bars(days: readonly UptimeDay[], name: string): string {
-  const rects = days
-    .map((day, i) => {
-      const state = dayState(day);
-      const date = new Date(day.day).toISOString().slice(0, 10);
-      const words =
-        day.runs === 0
-          ? day.maintenance > 0
-            ? 'maintenance only'
-            : 'no runs'
-          : `${((day.ok / day.runs) * 100).toFixed(2)} % of ${day.runs} runs passed`;
-      const maint = day.maintenance > 0 && day.runs > 0 ? `, ${day.maintenance} in maintenance` : '';
-      const x = i * (BAR_WIDTH + BAR_GAP);
-      const mark =
-        day.maintenance > 0
-          ? `<rect class="maint-mark" x="${x}" y="0" width="${BAR_WIDTH}" height="3"/>`
-          : '';
-      return `<rect class="${state}" x="${x}" y="4" width="${BAR_WIDTH}" height="${BAR_HEIGHT - 4}"><title>${date}: ${words}${maint}</title></rect>${mark}`;
-    })
-    .join('');
-  const width = days.length * (BAR_WIDTH + BAR_GAP);
-  return `<svg class="bars" role="img" viewBox="0 0 ${width} ${BAR_HEIGHT}" width="${width}" height="${BAR_HEIGHT}"><title>${esc(name)}: daily uptime over the last ${days.length} days</title>${rects}</svg>`;
+  const step = BAR_WIDTH + BAR_GAP;
+  const paths = new Map<string, string>();
+  const marked: string[] = [];
+  const notable = new Map<string, string[]>();
+  let start = 0;
+  for (let i = 0; i <= days.length; i++) {
+    const state = i < days.length ? dayState(days[i]!) : '';
+    if (i > 0 && (i === days.length || state !== dayState(days[start]!))) {
+      const run = dayState(days[start]!);
+      const width = (i - start) * step - BAR_GAP;
+      paths.set(run, `${paths.get(run) ?? ''}M${start * step} 4h${width}v${BAR_HEIGHT - 4}h-${width}z`);
+      start = i;
+    }
+    const day = days[i];
+    if (!day) continue;
+    const date = new Date(day.day).toISOString().slice(0, 10);
+    if (day.maintenance > 0) marked.push(`M${i * step} 0h${BAR_WIDTH}v3h-${BAR_WIDTH}z`);
+    if (state === 'down' || state === 'degraded')
+      notable.set(state, [
+        ...(notable.get(state) ?? []),
+        `${date} (${((day.ok / day.runs) * 100).toFixed(2)} %)`,
+      ]);
+    if (day.maintenance > 0) notable.set('maintenance', [...(notable.get('maintenance') ?? []), date]);
+  }
+  const summary = [...notable].map(
+    ([state, list]) =>
+      `${state}: ${list.slice(-5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`,
+  );
+  const title = `${name}: daily uptime over the last ${days.length} days${summary.length > 0 ? `; ${summary.join('; ')}` : '; every day with runs was clean'}`;
+  const width = days.length * step;
+  const shapes = [...paths].map(([state, d]) => `<path class="${state}" d="${d}"/>`).join('');
+  const marks = marked.length > 0 ? `<path class="maint-mark" d="${marked.join('')}"/>` : '';
+  return `<svg class="bars" role="img" viewBox="0 0 ${width} ${BAR_HEIGHT}" width="${width}" height="${BAR_HEIGHT}"><title>${esc(title)}</title>${shapes}${marks}</svg>`;
 }
 
 export function uptimeBars(probes: readonly ProbeSpec[], results: ResultStore, now: number): string {
@@ -111,7 +130,39 @@ ${rows.join('\n')}
 </tbody></table>`;
 }
 
-export const STATUS_HISTORY_CSS = `.announce{padding:10px 24px;border-bottom:1px solid var(--line)}.announce.critical{background:color-mix(in srgb,var(--bad) 15%,transparent)}.announce.warning{background:color-mix(in srgb,var(--warn) 15%,transparent)}.announce.info{background:color-mix(in srgb,var(--maint) 12%,transparent)}
+const pct = (ratio: number | undefined, digits = 3) =>
+  ratio === undefined ? '—' : `${Number((ratio * 100).toFixed(digits))} %`;
+
+export function sloSection(statuses: readonly SloStatus[]): string {
+  if (statuses.length === 0)
+    return '<p class="muted">No SLOs configured (<code>slos:</code> in a config file).</p>';
+  const rows = statuses.map((status) => {
+    const { slo } = status;
+    const state = status.firing.includes('critical')
+      ? '<span class="state down">FAST BURN</span>'
+      : status.firing.includes('warning')
+        ? '<span class="state degraded">SLOW BURN</span>'
+        : status.events === 0
+          ? '<span class="state unknown">NO DATA</span>'
+          : '<span class="state up">OK</span>';
+    const left = status.budgetRemaining;
+    const meter =
+      left === undefined
+        ? ''
+        : `<meter min="0" max="1" low="0.25" optimum="1" value="${Math.max(0, Math.min(1, left)).toFixed(4)}" title="${pct(left, 1)} of the error budget left"></meter> `;
+    const burns = status.burnRates
+      .filter((entry) => entry.rate !== undefined)
+      .map((entry) => `${formatDuration(entry.windowMs)} ${entry.rate!.toFixed(2)}×`)
+      .join(' · ');
+    return `<tr><th scope="row"><span class="name">${esc(slo.name)}</span><span class="target">${esc(status.probes.join(', '))}</span></th><td>${state}</td><td class="num">${pct(slo.objective)} over ${formatDuration(slo.windowMs)}</td><td>${slo.latencyMs === undefined ? 'runs succeed' : `runs succeed within ${formatDuration(slo.latencyMs)}`}</td><td class="num">${pct(status.ratio)} of ${status.events} runs</td><td>${meter}${pct(left, 1)}</td><td class="burns">${esc(burns || '—')}</td></tr>`;
+  });
+  return `<table class="slos"><caption>Error budgets from prismwatch's own runs; a fast burn pages, a slow one opens a ticket</caption><thead><tr><th scope="col">SLO</th><th scope="col">State</th><th scope="col">Objective</th><th scope="col">Good event</th><th scope="col">Achieved</th><th scope="col">Budget left</th><th scope="col">Burn rates</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+export const STATUS_HISTORY_CSS = `.state.degraded{color:var(--warn)}.burns{font-size:12px}meter{width:80px;vertical-align:middle}
+.announce{padding:10px 24px;border-bottom:1px solid var(--line)}.announce.critical{background:color-mix(in srgb,var(--bad) 15%,transparent)}.announce.warning{background:color-mix(in srgb,var(--warn) 15%,transparent)}.announce.info{background:color-mix(in srgb,var(--maint) 12%,transparent)}
 .state.maintenance{color:var(--maint)}tr.maintenance th,tr.maintenance td{background:color-mix(in srgb,var(--maint) 8%,transparent)}
 .timeline{list-style:none;padding:0;margin:0}.timeline li{padding:6px 8px;border-left:3px solid var(--line);margin:0 0 6px}.timeline li.open{border-color:var(--bad)}.timeline li.resolved.critical{border-color:color-mix(in srgb,var(--bad) 45%,var(--line))}.timeline li.resolved.warning{border-color:color-mix(in srgb,var(--warn) 45%,var(--line))}
 .bars .up{fill:var(--good)}.bars .degraded{fill:var(--warn)}.bars .down{fill:var(--bad)}.bars .none{fill:var(--line)}.bars .maint,.bars .maint-mark{fill:var(--maint)}

@@ -15,6 +15,7 @@ import { silenceState } from '../notify/silences.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
 import { FACTS, proberFor } from '../probers/index.js';
 import { type ProbeState, probeState, type ResultStore } from '../results/history.js';
+import type { SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
 import { escapeHtml as esc } from '../util/html.js';
 import {
@@ -23,6 +24,7 @@ import {
   incidentTimeline,
   maintenanceSection,
   STATUS_HISTORY_CSS,
+  sloSection,
   uptimeBars,
 } from './status-history.js';
 
@@ -41,6 +43,7 @@ interface StatusView {
   /** Recent incidents, newest first. */
   readonly incidents?: readonly IncidentLine[];
   readonly incidentRetentionDays?: number;
+  readonly slos?: readonly SloStatus[];
 }
 
 type PageState = ProbeState | 'maintenance';
@@ -221,7 +224,12 @@ export function renderStatusPage(view: StatusView): string {
 <table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th>${FACT_COLUMNS.map((column) => `<th scope="col">${esc(column.header)}</th>`).join('')}</tr></thead><tbody>
 ${probes.map((spec) => probeRow(spec, view)).join('\n')}
 </tbody></table></section>
-<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
+${
+  view.slos && view.slos.length > 0
+    ? `<section aria-labelledby="slos-h"><h2 id="slos-h">Service level objectives</h2>${sloSection(view.slos)}</section>
+`
+    : ''
+}<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
 <section aria-labelledby="uptime-h"><h2 id="uptime-h">Uptime history</h2>${uptimeBars(
     [...view.probes].sort((a, b) => a.name.localeCompare(b.name)),
     view.results,

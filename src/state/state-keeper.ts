@@ -92,11 +92,11 @@ export class StateKeeper implements AlertStateSink {
     }
   }
 
-  saveAlerts(alerts: readonly Alert[], evaluatedAt: number): void {
+  saveAlerts(alerts: readonly Alert[], evaluatedAt: number, derived: readonly Alert[] = []): void {
     try {
       if (this.persistent) this.store.save(alerts, evaluatedAt);
       // In memory too: the status page and the API show this run's incidents either way.
-      this.incidents.observe(alerts, evaluatedAt);
+      this.incidents.observe([...alerts, ...derived], evaluatedAt);
     } catch (error) {
       this.metrics.stateWriteFailures.inc();
       this.log.error(
@@ -104,6 +104,22 @@ export class StateKeeper implements AlertStateSink {
         'Could not save alert state; probing and metrics continue',
       );
     }
+  }
+
+  /** The SLOs' counts and firing times (slo/engine.ts), replacing what was saved. */
+  saveSlos(snapshots: Readonly<Record<string, unknown>>): void {
+    if (!this.persistent) return;
+    try {
+      this.store.saveSlos(snapshots);
+    } catch (error) {
+      this.metrics.stateWriteFailures.inc();
+      this.log.error({ err: error, data_dir: this.dataDir }, 'Could not save SLO counts');
+    }
+  }
+
+  /** What saveSlos saved, or nothing for a store that did not open as it was. */
+  loadSlos(): Record<string, unknown> {
+    return this.opening.status === 'persistent' ? this.store.loadSlos() : {};
   }
 
   /** Forgets incidents past the retention; returns the cut-off (epoch ms), or undefined when it failed. */

@@ -47,6 +47,7 @@ export class StateStore {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS uptime (probe TEXT PRIMARY KEY, buckets TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS slo_state (name TEXT PRIMARY KEY, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS kind_state (
         kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
       );
@@ -149,6 +150,22 @@ export class StateStore {
     return (
       this.db.prepare('SELECT probe, buckets FROM uptime').all() as Array<{ probe: string; buckets: string }>
     ).map((row) => [row.probe, JSON.parse(row.buckets) as UptimeSnapshot]);
+  }
+
+  saveSlos(snapshots: Readonly<Record<string, unknown>>): void {
+    const insert = this.db.prepare('INSERT INTO slo_state (name, body) VALUES (?, ?)');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM slo_state').run();
+      for (const [name, snapshot] of Object.entries(snapshots)) insert.run(name, JSON.stringify(snapshot));
+    })();
+  }
+
+  loadSlos(): Record<string, unknown> {
+    const rows = this.db.prepare('SELECT name, body FROM slo_state').all() as Array<{
+      name: string;
+      body: string;
+    }>;
+    return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.body) as unknown]));
   }
 
   close(): void {

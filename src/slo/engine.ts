@@ -1,0 +1,226 @@
+/**
+ * SLOs computed from prismwatch's own probe runs: each run of a selected probe is an event (good:
+ * it succeeded, within the latency bound if there is one), counted by the minute over the SLO's
+ * window (events.ts). At every rule evaluation the engine reads the burn rates the tiers need
+ * (burn-windows.ts) and holds one ErrorBudgetBurn alert per SLO and tier: critical pages on a
+ * fast burn, warning opens a ticket on a slow one. No `for`: the short window already filters
+ * blips, as in the workbook. The counts and the firing times are saved with the rest of the state,
+ * so a restart keeps the budget and does not re-fire what was firing.
+ */
+import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
+import type { ProbeSpec } from '../model/probe.js';
+import { selects } from '../rules/rule.js';
+import { formatDuration } from '../util/duration.js';
+import { type BurnTier, burnTiers, burnWindowsOf } from './burn-windows.js';
+import { type EventsSnapshot, errorRatio, SloEvents } from './events.js';
+import { burnThreshold, errorBudget, type SloSpec } from './model.js';
+import type { SloMetrics } from './slo-metrics.js';
+
+export const SLO_ALERT = 'ErrorBudgetBurn';
+
+export interface SloStatus {
+  readonly slo: SloSpec;
+  readonly probes: readonly string[];
+  /** Good events over all events in the whole window; undefined before the first event. */
+  readonly ratio?: number;
+  readonly events: number;
+  /** The share of the error budget left (negative when overspent). */
+  readonly budgetRemaining?: number;
+  /** Burn rate per window: the error ratio over the budget (1: spending exactly the budget). */
+  readonly burnRates: ReadonlyArray<{ readonly windowMs: number; readonly rate?: number }>;
+  /** The tiers firing now. */
+  readonly firing: ReadonlyArray<'critical' | 'warning'>;
+}
+
+/** What the state store keeps per SLO. */
+export interface SloSnapshot {
+  readonly windowMs: number;
+  readonly events: EventsSnapshot;
+  /** Severity → epoch ms the tier's alert fired. */
+  readonly firing: Record<string, number>;
+}
+
+interface Held {
+  readonly firedAt: number;
+  /** The alert as last evaluated; kept after it resolves, for RESOLVED_RETENTION_MS. */
+  alert: Alert;
+}
+
+export class SloEngine {
+  private slos: readonly SloSpec[] = [];
+  private readonly events = new Map<string, SloEvents>();
+  private readonly windows = new Map<string, number>();
+  private byProbe = new Map<string, SloSpec[]>();
+  private readonly held = new Map<string, Held>();
+  /** Firing times restored from the state store, taken up by the first evaluation. */
+  private restoredFiring = new Map<string, number>();
+
+  constructor(private readonly metrics?: SloMetrics) {}
+
+  /** Takes the config's SLOs; counts of an SLO whose window is unchanged are kept across reloads. */
+  configure(slos: readonly SloSpec[], probes: readonly ProbeSpec[]): void {
+    this.slos = slos;
+    const names = new Set(slos.map((slo) => slo.name));
+    for (const name of [...this.events.keys()]) {
+      const slo = slos.find((candidate) => candidate.name === name);
+      if (!slo || slo.windowMs !== this.windows.get(name)) {
+        this.events.delete(name);
+        this.windows.delete(name);
+      }
+    }
+    for (const slo of slos) {
+      if (!this.events.has(slo.name)) {
+        this.events.set(slo.name, new SloEvents(slo.windowMs));
+        this.windows.set(slo.name, slo.windowMs);
+      }
+    }
+    for (const key of [...this.held.keys()]) if (!names.has(key.split('\u0000')[0]!)) this.held.delete(key);
+    this.byProbe = new Map();
+    for (const probe of probes) {
+      const covering = slos.filter((slo) => selects(slo.select, probe));
+      if (covering.length > 0) this.byProbe.set(probe.name, covering);
+    }
+    this.metrics?.configure(slos);
+  }
+
+  get configured(): readonly SloSpec[] {
+    return this.slos;
+  }
+
+  /** One probe run; left out when a maintenance window says so. */
+  record(
+    spec: ProbeSpec,
+    result: { startedAt: number; ok: boolean; durationMs: number },
+    inMaintenance = false,
+  ): void {
+    const slos = this.byProbe.get(spec.name);
+    if (!slos || inMaintenance) return;
+    for (const slo of slos) {
+      const good = result.ok && (slo.latencyMs === undefined || result.durationMs <= slo.latencyMs);
+      this.events.get(slo.name)?.record(result.startedAt, good);
+      this.metrics?.event(slo.name, good);
+    }
+  }
+
+  /** Evaluates every SLO's tiers at `now`; returns their alerts (firing, and resolved for a while). */
+  evaluate(now: number): Alert[] {
+    for (const slo of this.slos) {
+      const events = this.events.get(slo.name)!;
+      const rate = (windowMs: number) => {
+        const ratio = errorRatio(events.counts(now, windowMs));
+        return ratio === undefined ? undefined : ratio / errorBudget(slo);
+      };
+      for (const tier of burnTiers(slo)) this.judge(slo, tier, rate, events, now);
+      this.metrics?.observe(slo, this.statusOf(slo, now));
+    }
+    this.restoredFiring.clear();
+    const out: Alert[] = [];
+    for (const [key, held] of this.held) {
+      if (held.alert.state === 'resolved' && now - (held.alert.resolvedAt ?? now) > RESOLVED_RETENTION_MS)
+        this.held.delete(key);
+      else out.push(held.alert);
+    }
+    return out;
+  }
+
+  private judge(
+    slo: SloSpec,
+    tier: BurnTier,
+    rate: (windowMs: number) => number | undefined,
+    events: SloEvents,
+    now: number,
+  ): void {
+    const threshold = (factor: number) => burnThreshold(slo, factor);
+    // The comparisons are made on error ratios against factor × budget, exactly as the exported
+    // PromQL does, so both fire on the same evaluation.
+    const burning = tier.windows.find((window) => {
+      const long = errorRatio(events.counts(now, window.longMs));
+      const short = errorRatio(events.counts(now, window.shortMs));
+      return (
+        long !== undefined &&
+        short !== undefined &&
+        long > threshold(window.factor) &&
+        short > threshold(window.factor)
+      );
+    });
+    const key = `${slo.name}\u0000${tier.severity}`;
+    const held = this.held.get(key);
+    const labels = { ...slo.labels, alertname: SLO_ALERT, severity: tier.severity, slo: slo.name };
+    if (burning) {
+      const longRate = rate(burning.longMs) ?? 0;
+      const firedAt =
+        held && held.alert.state === 'firing' ? held.firedAt : (this.restoredFiring.get(key) ?? now);
+      const spentPerHour = (longRate * 3_600_000) / slo.windowMs;
+      const alert: Alert = {
+        fingerprint: fingerprintOf(labels),
+        rule: SLO_ALERT,
+        probe: slo.name,
+        labels,
+        annotations: {
+          summary: `${slo.name} is burning its error budget ${longRate.toFixed(1)}× too fast (${tier.kind})`,
+          description: `Over the last ${formatDuration(burning.longMs)} and ${formatDuration(burning.shortMs)} the error ratio is above ${burning.factor}× the budget of ${percent(errorBudget(slo))} (objective ${percent(slo.objective)} over ${formatDuration(slo.windowMs)}): at this rate ${percent(spentPerHour)} of the budget goes every hour.`,
+        },
+        threshold: `> ${burning.factor}× budget`,
+        evidence: `burn rate ${longRate.toFixed(2)}× over ${formatDuration(burning.longMs)}, ${(rate(burning.shortMs) ?? 0).toFixed(2)}× over ${formatDuration(burning.shortMs)}`,
+        state: 'firing',
+        value: longRate,
+        activeAt: firedAt,
+        firedAt,
+      };
+      this.held.set(key, { firedAt, alert });
+    } else if (held && held.alert.state === 'firing') {
+      held.alert = { ...held.alert, state: 'resolved', resolvedAt: now };
+    }
+  }
+
+  private statusOf(slo: SloSpec, now: number): SloStatus {
+    const events = this.events.get(slo.name)!;
+    const whole = events.counts(now, slo.windowMs);
+    const ratio = errorRatio(whole);
+    return {
+      slo,
+      probes: [...this.byProbe].filter(([, slos]) => slos.includes(slo)).map(([name]) => name),
+      ...(ratio === undefined ? {} : { ratio: 1 - ratio, budgetRemaining: 1 - ratio / errorBudget(slo) }),
+      events: whole.total,
+      burnRates: burnWindowsOf(slo).map((windowMs) => {
+        const windowRatio = errorRatio(events.counts(now, windowMs));
+        return { windowMs, ...(windowRatio === undefined ? {} : { rate: windowRatio / errorBudget(slo) }) };
+      }),
+      firing: (['critical', 'warning'] as const).filter(
+        (severity) => this.held.get(`${slo.name}\u0000${severity}`)?.alert.state === 'firing',
+      ),
+    };
+  }
+
+  status(now: number): SloStatus[] {
+    return this.slos.map((slo) => this.statusOf(slo, now));
+  }
+
+  snapshot(): Record<string, SloSnapshot> {
+    const out: Record<string, SloSnapshot> = {};
+    for (const slo of this.slos) {
+      const firing: Record<string, number> = {};
+      for (const severity of ['critical', 'warning']) {
+        const held = this.held.get(`${slo.name}\u0000${severity}`);
+        if (held?.alert.state === 'firing') firing[severity] = held.firedAt;
+      }
+      out[slo.name] = { windowMs: slo.windowMs, events: this.events.get(slo.name)!.snapshot(), firing };
+    }
+    return out;
+  }
+
+  /** Saved counts and firing times of SLOs still configured with the same window. */
+  restore(saved: Readonly<Record<string, SloSnapshot>>): void {
+    for (const slo of this.slos) {
+      const entry = saved[slo.name];
+      if (!entry || entry.windowMs !== slo.windowMs) continue;
+      this.events.get(slo.name)!.restore(entry.events);
+      for (const [severity, firedAt] of Object.entries(entry.firing))
+        this.restoredFiring.set(`${slo.name}\u0000${severity}`, firedAt);
+    }
+  }
+}
+
+function percent(ratio: number): string {
+  return `${Number((ratio * 100).toPrecision(4))} %`;
+}
