@@ -29,6 +29,14 @@ export const APPLIES_TO = {};
  * (fieldConfig.defaults.noValue, which every panel shows when its queries return nothing) says
  * why: "Not a TLS probe". Grafana has no way to hide a panel by a variable's value.
  */
+/** A panel that is empty until the config has something (SLOs), saying so instead of "No data". */
+function explained(panel, why) {
+  return {
+    ...panel,
+    fieldConfig: { ...panel.fieldConfig, defaults: { ...panel.fieldConfig.defaults, noValue: why } },
+  };
+}
+
 function forKinds(panel, kinds, why) {
   return {
     ...panel,
@@ -393,6 +401,30 @@ export const DASHBOARDS = {
         ),
         ['host'],
         'No host probe configured',
+      ),
+      explained(
+        gauge('SLO error budget left', 'prismwatch_slo_error_budget_remaining_ratio', '{{slo}}', {
+          steps: [
+            [null, 'red'],
+            [0.25, 'orange'],
+            [0.5, 'green'],
+          ],
+          w: 12,
+        }),
+        'No SLO configured (slos: in a config file)',
+      ),
+      explained(
+        timeseries(
+          'SLO burn rate (page above 14.4× over 1 h and 5 m)',
+          [target('prismwatch_slo_burn_rate', '{{slo}} {{window}}')],
+          {
+            thresholdLine: 14.4,
+            w: 12,
+            description:
+              "Error ratio over each window divided by the error budget (1: spending exactly the budget over the SLO's period). ErrorBudgetBurn pages on a fast burn and opens a ticket on a slow one.",
+          },
+        ),
+        'No SLO configured (slos: in a config file)',
       ),
     ],
   }),

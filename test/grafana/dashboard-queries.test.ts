@@ -137,6 +137,8 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:
   - { alert: Watched, severity: warning, signal: up, op: '>=', threshold: 0 }
+slos:
+  - { name: web-availability, select: { names: [web] }, objective: 99, window: 30d }
 route: { receiver: hooks, group_wait: 100ms, group_interval: 1s }
 receivers:
   - { name: hooks, webhook_configs: [{ url: "${sink.url}" }] }
