@@ -281,6 +281,11 @@ program
     'a JSON report of an earlier run: fail on a lower security grade or slower p95',
   )
   .option('--max-latency-increase <percent>', 'with --baseline: allowed p95 increase (default 20%)')
+  .option('--min-latency-increase <duration>', 'with --baseline: a smaller p95 rise is noise (default 100ms)')
+  .option(
+    '--max-error-increase <percent>',
+    'with --baseline: allowed error ratio rise, in points (default 1%)',
+  )
   .option('--checklist <file>', 'markdown checklist to tick (default: the shipped PrismAI checklist)')
   .option(
     '--notify-test',
@@ -302,6 +307,8 @@ program
         labels: options.label as string[] | undefined,
         baseline: options.baseline as string | undefined,
         maxLatencyIncrease: options.maxLatencyIncrease as string | undefined,
+        minLatencyIncrease: options.minLatencyIncrease as string | undefined,
+        maxErrorIncrease: options.maxErrorIncrease as string | undefined,
         checklist: options.checklist as string | undefined,
         notifyTest: options.notifyTest === true,
       },

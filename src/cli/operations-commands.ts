@@ -4,6 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
+import { deployFinish, deployStart } from './deploy.js';
 import {
   addAnnouncement,
   endAnnouncement,
@@ -19,7 +20,7 @@ import {
   renderMaintenance,
   startMaintenance,
 } from './maintenance.js';
-import { ENV } from './options.js';
+import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
 
 const token = () => process.env[ENV.apiToken];
 const whoAmI = () => process.env.USER ?? process.env.LOGNAME ?? 'prismwatch-cli';
@@ -142,4 +143,105 @@ export function addOperationsCommands(program: Command): void {
   ).action(async (id: string, options: Record<string, unknown>) => {
     process.stdout.write(`${id} ${await endAnnouncement(daemonUrl(options), id, token())}\n`);
   });
+
+  addDeployCommands(program);
+}
+
+const DEFAULT_STATE_FILE = '.prismwatch-deploy.json';
+
+function addDeployCommands(program: Command): void {
+  const deploy = program
+    .command('deploy')
+    .description(
+      "The checklist's deployment section around a rollout: `start` before it, `finish` after (the window needs the token in env " +
+        `${ENV.apiToken}).`,
+    );
+  const common = (command: Command) =>
+    daemonOptions(command)
+      .addOption(
+        new Option(
+          '-c, --config <path>',
+          'config file or directory (repeatable; default ./probes and ./alerts)',
+        ).argParser(collect),
+      )
+      .option('--state <file>', 'where start saves the baseline and finish reads it', DEFAULT_STATE_FILE)
+      .option('--samples <n>', 'runs of each HTTP probe (default 20)');
+  common(
+    deploy
+      .command('start')
+      .description(
+        'Run verify as the baseline and save it; open a maintenance window muting only ProbeDown (or --mute) of the services deployed, and print what it muted.',
+      ),
+  )
+    .option(
+      '--service <name>',
+      'a service being deployed: probes with label service=NAME (repeatable; default: every probe)',
+      collect,
+    )
+    .option('--matcher <matcher>', 'the window scope instead of the services (repeatable)', collect)
+    .option(
+      '--mute <alertname>',
+      'alerts the rollout is expected to trip (repeatable; default ProbeDown)',
+      collect,
+    )
+    .option('--for <duration>', 'the window ends on its own after this, if finish never runs', '30m')
+    .option('-a, --author <name>', 'who deploys (default: $USER)')
+    .option('--no-maintenance', 'only the baseline, no window (no daemon to talk to)')
+    .action(async (options: Record<string, unknown>) => {
+      process.exitCode = await deployStart(
+        {
+          configPaths: resolveConfigPaths(options.config as string[] | undefined),
+          env: configEnvFor(resolveListenAddress(options['web.listenAddress'] as string | undefined)),
+          daemonUrl: daemonUrl(options),
+          token: token(),
+          stateFile: options.state as string,
+          ...(options.samples ? { samples: options.samples as string } : {}),
+          services: (options.service as string[] | undefined) ?? [],
+          matchers: (options.matcher as string[] | undefined) ?? [],
+          mute: (options.mute as string[] | undefined) ?? ['ProbeDown'],
+          windowFor: options.for as string,
+          author: (options.author as string | undefined) ?? whoAmI(),
+          noMaintenance: options.maintenance === false,
+        },
+        process.stdout,
+        process.stderr,
+      );
+    });
+  common(
+    deploy
+      .command('finish')
+      .description(
+        'End the window, watch the deployed probes and compare them with the baseline (error ratio, p95, security grade, certificate); exit 0 or 1.',
+      ),
+  )
+    .option('--watch <duration>', 'spread the runs over this long', '2m')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'junit', 'markdown']),
+    )
+    .option('-o, --output <file>', 'write the report here (a text summary still goes to stderr)')
+    .option('--checklist <file>', 'markdown checklist to tick (default: the shipped PrismAI checklist)')
+    .option('--max-latency-increase <percent>', 'allowed p95 increase (default 20%)')
+    .option('--min-latency-increase <duration>', 'a smaller p95 rise is noise (default 100ms)')
+    .option('--max-error-increase <percent>', 'allowed error ratio rise, in points (default 1%)')
+    .action(async (options: Record<string, unknown>) => {
+      process.exitCode = await deployFinish(
+        {
+          configPaths: options.config ? resolveConfigPaths(options.config as string[]) : [],
+          env: configEnvFor(resolveListenAddress(options['web.listenAddress'] as string | undefined)),
+          daemonUrl: daemonUrl(options),
+          token: token(),
+          stateFile: options.state as string,
+          ...(options.samples ? { samples: options.samples as string } : {}),
+          watch: options.watch as string,
+          ...(options.format ? { format: options.format as string } : {}),
+          ...(options.output ? { output: options.output as string } : {}),
+          ...(options.checklist ? { checklist: options.checklist as string } : {}),
+          ...(options.maxLatencyIncrease ? { maxLatencyIncrease: options.maxLatencyIncrease as string } : {}),
+          ...(options.minLatencyIncrease ? { minLatencyIncrease: options.minLatencyIncrease as string } : {}),
+          ...(options.maxErrorIncrease ? { maxErrorIncrease: options.maxErrorIncrease as string } : {}),
+        },
+        process.stdout,
+        process.stderr,
+      );
+    });
 }

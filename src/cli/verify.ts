@@ -14,7 +14,7 @@ import type { ProbeSpec } from '../model/probe.js';
 import { notifyTest } from '../notify/test-notification.js';
 import { proberFor, shutdownProbers } from '../probers/index.js';
 import { parseDuration } from '../util/duration.js';
-import { readBaseline, regressions } from '../verify/baseline.js';
+import { type RegressionLimits, readBaseline, regressions } from '../verify/baseline.js';
 import { collect } from '../verify/collect.js';
 import {
   FORMATS,
@@ -26,7 +26,7 @@ import {
 } from '../verify/formats.js';
 import { evaluateGates } from '../verify/gates.js';
 import { notifyGates } from '../verify/notify-gates.js';
-import { buildReport } from '../verify/report.js';
+import { buildReport, type VerifyReport } from '../verify/report.js';
 import { parseLabelArgs } from './routes.js';
 
 const SHIPPED_CHECKLIST = fileURLToPath(new URL('../../docs/deployment-checklist.md', import.meta.url));
@@ -42,6 +42,10 @@ interface VerifyOptions {
   readonly labels?: readonly string[];
   readonly baseline?: string;
   readonly maxLatencyIncrease?: string;
+  /** A p95 rise smaller than this is noise, whatever its share (default 100ms). */
+  readonly minLatencyIncrease?: string;
+  /** Allowed rise of the error ratio over the baseline's (default 1%). */
+  readonly maxErrorIncrease?: string;
   readonly checklist?: string;
   /** Send a test notification through every integration and gate on the answers. */
   readonly notifyTest?: boolean;
@@ -71,35 +75,19 @@ function selectProbes(
   );
 }
 
-export async function runVerify(
-  options: VerifyOptions,
-  out: NodeJS.WritableStream,
+/** Reads the options, runs the probes and judges them: the report, not yet formatted. */
+export async function verifyReport(
+  options: VerifyOptions & { readonly baselineReport?: VerifyReport },
   err: NodeJS.WriteStream | NodeJS.WritableStream,
-): Promise<number> {
-  const format = (options.format ?? 'text') as Format;
-  if (!FORMATS.includes(format))
-    throw usage(`--format expects one of ${FORMATS.join(', ')}, got "${options.format}"`);
+): Promise<VerifyReport> {
   const samples = Number(options.samples ?? '20');
   if (!Number.isInteger(samples) || samples < 1 || samples > 2_000)
     throw usage(`--samples expects a whole number from 1 to 2000, got "${options.samples}"`);
   const durationMs = options.duration === undefined ? 0 : parseDuration(options.duration);
   if (durationMs === undefined)
     throw usage(`--duration expects a duration like "60s", got "${options.duration}"`);
-  const maxIncrease = Number((options.maxLatencyIncrease ?? '20%').replace(/%$/, '')) / 100;
-  if (!Number.isFinite(maxIncrease) || maxIncrease < 0)
-    throw usage(`--max-latency-increase expects a percentage like 20%, got "${options.maxLatencyIncrease}"`);
-  const checklistFile = options.checklist ?? SHIPPED_CHECKLIST;
-  let checklist = '';
-  if (format === 'markdown') {
-    try {
-      checklist = readFileSync(checklistFile, 'utf8');
-    } catch (error) {
-      throw usage(
-        `--checklist ${checklistFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      );
-    }
-  }
-  const baseline = options.baseline ? readBaseline(options.baseline) : undefined;
+  const limits = regressionLimits(options);
+  const baseline = options.baselineReport ?? (options.baseline ? readBaseline(options.baseline) : undefined);
 
   const config = loadConfig(options.configPaths, options.env);
   const probes = selectProbes(config.probes, options.probes ?? [], parseLabelArgs(options.labels ?? []));
@@ -121,8 +109,58 @@ export async function runVerify(
     });
     gates.push(...notifyGates(rows));
   }
-  if (baseline) gates.push(...regressions(gates, baseline, maxIncrease));
-  const report = buildReport(gates, { ...collected, samples, probes: probes.length });
+  if (baseline) gates.push(...regressions(gates, baseline, limits, collected.finishedAt));
+  return buildReport(gates, { ...collected, samples, probes: probes.length });
+}
+
+/** --max-latency-increase, --min-latency-increase and --max-error-increase, checked. */
+function regressionLimits(options: VerifyOptions): RegressionLimits {
+  const percent = (flag: string, text: string) => {
+    const value = Number(text.replace(/%$/, '')) / 100;
+    if (!Number.isFinite(value) || value < 0)
+      throw usage(`${flag} expects a percentage like 20%, got "${text}"`);
+    return value;
+  };
+  const floor = parseDuration(options.minLatencyIncrease ?? '100ms');
+  if (floor === undefined)
+    throw usage(
+      `--min-latency-increase expects a duration like "100ms", got "${options.minLatencyIncrease}"`,
+    );
+  return {
+    p95Share: percent('--max-latency-increase', options.maxLatencyIncrease ?? '20%'),
+    p95FloorMs: floor,
+    errorRatio: percent('--max-error-increase', options.maxErrorIncrease ?? '1%'),
+  };
+}
+
+/** Reads the checklist a markdown report ticks ('' for other formats). */
+export function checklistFor(format: Format, file: string | undefined): string {
+  if (format !== 'markdown') return '';
+  const checklistFile = file ?? SHIPPED_CHECKLIST;
+  try {
+    return readFileSync(checklistFile, 'utf8');
+  } catch (error) {
+    throw usage(
+      `--checklist ${checklistFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+export function checkFormat(text: string | undefined): Format {
+  const format = (text ?? 'text') as Format;
+  if (!FORMATS.includes(format)) throw usage(`--format expects one of ${FORMATS.join(', ')}, got "${text}"`);
+  return format;
+}
+
+/** Prints (or writes to --output, with a text summary on stderr) the report in its format. */
+export function writeReport(
+  report: VerifyReport,
+  format: Format,
+  checklist: string,
+  output: string | undefined,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): void {
   const text =
     format === 'json'
       ? formatJson(report)
@@ -131,9 +169,20 @@ export async function runVerify(
         : format === 'markdown'
           ? formatMarkdown(report, checklist)
           : formatText(report);
-  if (options.output) {
-    writeFileSync(options.output, text);
+  if (output) {
+    writeFileSync(output, text);
     if (format !== 'text') err.write(formatText(report));
   } else out.write(text);
+}
+
+export async function runVerify(
+  options: VerifyOptions,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WriteStream | NodeJS.WritableStream,
+): Promise<number> {
+  const format = checkFormat(options.format);
+  const checklist = checklistFor(format, options.checklist);
+  const report = await verifyReport(options, err);
+  writeReport(report, format, checklist, options.output, out, err);
   return report.ok ? 0 : 1;
 }

@@ -96,7 +96,7 @@ export function formatMarkdown(report: VerifyReport, checklist: string): string 
     '',
   ];
   const unmatched = [...byItem.keys()].filter((item) => !matched.has(item));
-  const footer =
+  const footer: string[] =
     unmatched.length === 0
       ? []
       : [
@@ -109,6 +109,17 @@ export function formatMarkdown(report: VerifyReport, checklist: string): string 
             return `- [${ok ? 'x' : ' '}] ${gates[0]!.checklist.find((text) => normalise(text) === item)} — ${gates.map((gate) => `${gate.probe}: ${gate.status === 'fail' ? (gate.reason ?? gate.evidence) : gate.evidence}`).join('; ')}`;
           }),
         ];
+  const compared = report.gates.filter((gate) => gate.type === 'regression');
+  if (compared.length > 0)
+    footer.push(
+      '',
+      '## Compared with the baseline',
+      '',
+      ...compared.map(
+        (gate) =>
+          `- [${gate.status === 'pass' ? 'x' : ' '}] ${gate.title} — ${gate.status === 'fail' ? `**FAILED**: ${gate.reason ?? gate.evidence}` : gate.evidence}`,
+      ),
+    );
   // The summary goes under the document's title, when it has one.
   const body = lines[0]?.startsWith('# ')
     ? [lines[0], '', ...header, ...lines.slice(1)]
