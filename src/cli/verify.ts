@@ -16,6 +16,7 @@ import { proberFor, shutdownProbers } from '../probers/index.js';
 import { parseDuration } from '../util/duration.js';
 import { type RegressionLimits, readBaseline, regressions } from '../verify/baseline.js';
 import { collect } from '../verify/collect.js';
+import { configGates } from '../verify/config-gates.js';
 import {
   FORMATS,
   type Format,
@@ -101,7 +102,7 @@ export async function verifyReport(
     ...(tty ? { onRun: (done: number, total: number) => err.write(`\rverify: ${done}/${total} runs`) } : {}),
   }).finally(() => shutdownProbers());
   if (tty) err.write('\r\u001b[K');
-  const gates = evaluateGates(config, probes, collected);
+  const gates = [...evaluateGates(config, probes, collected), ...configGates(config)];
   if (options.notifyTest) {
     const rows = await notifyTest(config, undefined, {
       log: createLogger({ level: 'silent' }),

@@ -143,6 +143,14 @@ export async function startStandIn(options: { port?: number; host?: string } = {
         counts.failed += 1;
         return answer(res, 500, 'application/json', '{"error":"injected failure"}', limitHeaders);
       }
+      // The account endpoint is behind authentication: without credentials, a 401 and a challenge.
+      if (path === '/api/me' && !req.headers.authorization) {
+        counts.ok += 1;
+        return answer(res, 401, 'application/json', '{"error":"authentication required"}', {
+          ...limitHeaders,
+          'www-authenticate': 'Bearer realm="prismai"',
+        });
+      }
       counts.ok += 1;
       return answer(
         res,

@@ -17,7 +17,7 @@ type GateStatus = 'pass' | 'fail' | 'no_data';
 
 export interface Gate {
   readonly id: string;
-  readonly type: 'probe' | 'rule' | 'regression' | 'notify';
+  readonly type: 'probe' | 'rule' | 'regression' | 'notify' | 'config';
   readonly title: string;
   readonly probe: string;
   readonly kind: string;

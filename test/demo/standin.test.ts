@@ -20,6 +20,19 @@ describe('PrismAI stand-in', () => {
     expect(statuses.slice(0, 30).filter((status) => status === 500)).toHaveLength(2);
   });
 
+  it('keeps its account endpoint behind authentication: 401 and a challenge without credentials', async () => {
+    const standin = await standIn();
+    const anonymous = await fetch(`${standin.url}/api/me`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="prismai"');
+    expect((await fetch(`${standin.url}/api/me`, { headers: { authorization: 'Bearer t' } })).status).toBe(
+      200,
+    );
+    // The shipped probe accepts exactly that.
+    const probe = await runCli(['probe', `${standin.url}/api/me`, '-s', '401']);
+    expect(probe.code).toBe(0);
+  });
+
   it('adds latency, drops security headers, goes down and comes back', async () => {
     const standin = await standIn();
     const healthy = await fetch(`${standin.url}/`);

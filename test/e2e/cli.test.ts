@@ -43,7 +43,7 @@ describe('prismwatch run (built CLI, real process)', () => {
   it('starts on the shipped defaults with no flags at all, watching itself', async () => {
     const daemon = await startCli([]);
     const scrape = async () => (await fetch(`${daemon.baseUrl}/metrics`)).text();
-    expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 13 });
+    expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 14 });
     await eventually(
       async () => sample(await scrape(), 'probe_success', { probe: 'prismwatch-healthy' }) === 1,
       45_000,
@@ -72,7 +72,7 @@ describe('prismwatch check', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'OK: 6 file(s), 13 probe(s) (1 host, 5 http, 2 security_headers, 1 rate_limit, 1 tls, 1 dns, 1 postgres, 1 redis), 18 rule(s), 2 SLO(s), 3 receiver(s)',
+      'OK: 6 file(s), 14 probe(s) (1 host, 6 http, 2 security_headers, 1 rate_limit, 1 tls, 1 dns, 1 postgres, 1 redis), 18 rule(s), 2 SLO(s), 3 receiver(s)',
     );
     expect(lines.slice(1)).toEqual([
       'note: pager/email/0 is switched off (smarthost is empty)',

@@ -48,6 +48,8 @@ async function deployment(site: Site = {}) {
         .writeHead(fail ? 500 : 200, { ...headers, 'content-type': 'application/json' })
         .end(fail ? '{"error":"boom"}' : '{"status":"ok"}');
     }
+    if (path === '/api/me')
+      return res.writeHead(401, { ...headers, 'www-authenticate': 'Bearer realm="prismai"' }).end();
     if (path === '/api/limited') {
       limited += 1;
       if (limited <= 20) return res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -83,7 +85,13 @@ probes:
   - { name: database, kind: postgres, url: "postgres://postgres@127.0.0.1:5432/postgres", checklist: [Database connection strings verified] }
   - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", checklist: [Caching systems operational] }
   - { name: itself, kind: http, url: "http://127.0.0.1:1/", verify: false }
+  - { name: auth, kind: http, url: "${https.url}/api/me", tls: { ca_file: "${caFile}" }, valid_status_codes: [401], expect: { headers: { www-authenticate: Bearer } }, checklist: [Authentication middleware active] }
+route: { receiver: oncall }
+receivers:
+  - { name: oncall, webhook_configs: [{ url: "http://127.0.0.1:9/hook" }] }
 rules:
+  - { alert: ProbeDown, severity: critical, select: { kinds: [http] }, signal: up, op: '==', threshold: 0, checklist: ['Application downtime'] }
+  - { alert: DatabaseConnectionFailure, severity: critical, select: { kinds: [postgres, redis] }, signal: up, op: '==', threshold: 0, checklist: ['Database connection failures'] }
   - { alert: HighErrorRate, severity: critical, select: { kinds: [http] }, signal: error_ratio, min_samples: 10, op: '>', threshold: 0.05, checklist: ['High error rates (>5%)'] }
   - { alert: HighLatency, severity: warning, select: { kinds: [http] }, signal: latency_p95, op: '>', threshold: 2s, checklist: ['Slow response times (>2s)'] }
 `,
