@@ -21,6 +21,7 @@ import type { Alert } from './model/alert.js';
 import { type ProbeSpec, probeLabels } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
 import { Heartbeat } from './notify/heartbeat.js';
+import { type NotifyMode, withNotifyMode } from './notify/mode.js';
 import { Notifier } from './notify/notifier.js';
 import type { KindInbox } from './probers/definition.js';
 import { PROBERS, shutdownProbers } from './probers/index.js';
@@ -84,6 +85,13 @@ export interface DaemonOptions {
   readonly serverLimits?: Partial<ServerLimits>;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
+  /**
+   * Where this instance probes from (`--location`): a `location` label on every probe, so its
+   * series, results and alerts say which vantage point saw them (quorum rules count them).
+   */
+  readonly location?: string;
+  /** Which integrations send (`--notify.mode`, notify/mode.ts); default all. */
+  readonly notifyMode?: NotifyMode;
   /**
    * The URL people reach prismwatch under (--web.external-url): links in notifications and the
    * generatorURL of alerts sent to Alertmanager. The config's global.external_url wins; without
@@ -359,10 +367,13 @@ export class Daemon {
 
   /** Swaps in a valid config, keeping the spec objects (and so schedule slots) of unchanged probes. */
   private apply(loaded: Config): { added: number; changed: number; removed: number } {
-    const shard = this.options.shard;
-    const next = shard
-      ? { ...loaded, probes: loaded.probes.filter((spec) => inShard(spec.name, shard)) }
-      : loaded;
+    const { shard, location } = this.options;
+    const sharded = shard ? loaded.probes.filter((spec) => inShard(spec.name, shard)) : loaded.probes;
+    const next = {
+      ...loaded,
+      probes: location ? sharded.map((spec) => ({ ...spec, labels: { ...spec.labels, location } })) : sharded,
+      notify: withNotifyMode(loaded.notify, this.options.notifyMode ?? 'all'),
+    };
     const diff = diffProbes(this.config?.probes ?? [], this.fingerprints, next.probes);
     const { probes } = diff;
     const labelNames = userLabelNames(probes);

@@ -85,6 +85,16 @@ program
     `where alert state is kept across restarts (env ${ENV.dataDir}, default ./data)`,
   )
   .option('--incidents.retention <duration>', 'how long incident history is kept (default 90d)')
+  .option(
+    '--location <name>',
+    `where this instance probes from: a location label on every probe (env ${ENV.location})`,
+  )
+  .addOption(
+    new Option(
+      '--notify.mode <mode>',
+      `which integrations send: all, forward-only (alertmanager_configs only: HA pairs), off (env ${ENV.notifyMode})`,
+    ).choices(['all', 'forward-only', 'off']),
+  )
   .action(async (options: Record<string, unknown>) => {
     process.exitCode = await runDaemon({
       config: options.config as string[] | undefined,
@@ -101,6 +111,8 @@ program
       tlsKeyFile: options['web.tlsKeyFile'] as string | undefined,
       externalUrl: options['web.externalUrl'] as string | undefined,
       incidentRetention: options['incidents.retention'] as string | undefined,
+      location: options.location as string | undefined,
+      notifyMode: options['notify.mode'] as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);
@@ -322,12 +334,23 @@ rules
   .command('export')
   .description("Print the rules as Prometheus alerting rules over prismwatch's series (notes on stderr).")
   .argument('[paths...]', 'config files or directories (default: ./probes and ./alerts)')
-  .action((paths: string[]) => {
+  .option(
+    '--quorum <k>',
+    'several locations: critical rules fire when at least K locations see them, ProbeLocationDegraded (warning) when fewer do',
+  )
+  .action((paths: string[], options: Record<string, unknown>) => {
     const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
+    const quorum = options.quorum === undefined ? undefined : Number(options.quorum);
+    if (quorum !== undefined && (!Number.isSafeInteger(quorum) || quorum < 1))
+      throw new PrismwatchError(
+        'PRISMWATCH_USAGE',
+        `--quorum expects a whole number of at least 1, got "${options.quorum}"`,
+      );
     const { yaml, notes } = exportPrometheusRules(
       config.rules,
       config.probes,
       exportSloRuleGroups(config.slos),
+      quorum === undefined ? {} : { quorum },
     );
     process.stdout.write(yaml);
     for (const note of notes) process.stderr.write(`note: ${note}\n`);

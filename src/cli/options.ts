@@ -15,6 +15,8 @@ export const ENV = {
   heapGrowth: 'PRISMWATCH_HEAP_GROWTH_PERCENT',
   maxConnections: 'PRISMWATCH_MAX_CONNECTIONS',
   externalUrl: 'PRISMWATCH_EXTERNAL_URL',
+  location: 'PRISMWATCH_LOCATION',
+  notifyMode: 'PRISMWATCH_NOTIFY_MODE',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';

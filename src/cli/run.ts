@@ -5,6 +5,7 @@ import { parseShard } from '../config/shard.js';
 import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { NOTIFY_MODES, type NotifyMode } from '../notify/mode.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { parseDuration } from '../util/duration.js';
 import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
@@ -26,6 +27,8 @@ interface RunCommandOptions {
   readonly heapGrowthPercent?: string;
   readonly externalUrl?: string;
   readonly incidentRetention?: string;
+  readonly location?: string;
+  readonly notifyMode?: string;
 }
 
 /** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
@@ -124,8 +127,22 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
       'PRISMWATCH_USAGE',
       `--incidents.retention expects a duration of at least 1m like "90d", got "${options.incidentRetention}"`,
     );
+  const location = options.location ?? process.env[ENV.location];
+  if (location !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,62}$/.test(location))
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--location expects a name of letters, digits, "_", ".", ":" or "-" like "eu-west-1", got "${location}"`,
+    );
+  const notifyMode = options.notifyMode ?? process.env[ENV.notifyMode] ?? 'all';
+  if (!(NOTIFY_MODES as readonly string[]).includes(notifyMode))
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--notify.mode expects one of ${NOTIFY_MODES.join(', ')}, got "${notifyMode}"`,
+    );
   const daemon = new Daemon({
     evaluationIntervalMs,
+    ...(location ? { location } : {}),
+    notifyMode: notifyMode as NotifyMode,
     ...(incidentRetentionMs === undefined ? {} : { incidentRetentionMs }),
     dataDir: options.dataDir ?? process.env[ENV.dataDir] ?? DEFAULT_DATA_DIR,
     configPaths,

@@ -27,6 +27,8 @@ export interface RuleSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly checklist?: readonly string[];
+  /** Locations that must see it, in exported rules (`rules export --quorum`); prismwatch evaluates its own location. */
+  readonly quorum?: number;
   readonly source: { readonly file: string; readonly line: number };
 }
 

@@ -38,6 +38,11 @@ export const ruleSchema = z.strictObject({
   annotations: z.record(z.string(), z.string()).default({}),
   /** Checklist items this rule verifies when it does not fire (`prismwatch verify`). */
   checklist: z.array(z.string().min(1), { error: 'expected a list of checklist items' }).optional(),
+  /**
+   * For `rules export` where several locations report into one Prometheus: fire only when at
+   * least this many locations see it (ProbeLocationDegraded, a warning, when fewer do).
+   */
+  quorum: z.number().int().min(1).optional(),
 });
 
 type ParsedRule = z.infer<typeof ruleSchema>;
@@ -110,6 +115,7 @@ export function toRuleSpec(rule: ParsedRule, source: { file: string; line: numbe
     labels: rule.labels ?? {},
     annotations: rule.annotations,
     ...(rule.checklist ? { checklist: rule.checklist } : {}),
+    ...(rule.quorum !== undefined ? { quorum: rule.quorum } : {}),
     source,
   };
 }

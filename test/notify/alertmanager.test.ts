@@ -1,13 +1,9 @@
-/**
- * The `alertmanager` integration against Debian's real prometheus-alertmanager on loopback:
- * prismwatch posts to its /api/v2/alerts, Alertmanager groups and sends to its own webhook
- * receiver (our sink). In CI the binary must be present; a silent skip would hide a missing step.
- */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import {
+  ALERTMANAGER,
+  alertmanagerAvailable,
+  startAlertmanager as startAm,
+} from '../helpers/alertmanager.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { eventually } from '../helpers/metrics.js';
@@ -15,50 +11,9 @@ import { alertFor, resolved, startNotifier, tempDataDir } from '../helpers/notif
 import { refusedPort } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
 
-const BINARY = 'prometheus-alertmanager';
-const available = spawnSync(BINARY, ['--version'], { encoding: 'utf8' }).status === 0;
-
-async function startAlertmanager(webhookUrl: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-am-'));
-  writeFileSync(
-    join(dir, 'alertmanager.yml'),
-    `route:
-  receiver: sink
-  group_by: [alertname, probe]
-  group_wait: 500ms
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: sink
-    webhook_configs:
-      - url: ${webhookUrl}
-        send_resolved: true
-`,
-  );
-  const port = await refusedPort();
-  const child = spawn(
-    BINARY,
-    [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  onTestFinished(() => {
-    child.kill('SIGTERM');
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`${url}/-/ready`)).ok, 15_000).catch((error) => {
-    throw new Error(`alertmanager did not become ready: ${String(error)}\n${stderr}`);
-  });
-  return url;
-}
+const BINARY = ALERTMANAGER;
+const available = alertmanagerAvailable;
+const startAlertmanager = async (webhookUrl: string) => (await startAm(webhookUrl)).url;
 
 describe('alertmanager integration', () => {
   it('is installed in CI', () => {
