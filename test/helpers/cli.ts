@@ -33,12 +33,13 @@ export interface Daemon {
 
 /**
  * Starts `prismwatch run` on a free port and resolves once it logs that it started. With
- * `fdLimit`, under `ulimit -n` of that many descriptors (through sh, which then execs node).
+ * `fdLimit`, under `ulimit -n` of that many descriptors (through sh, which then execs node); with
+ * `netns`, inside that network namespace (`ip netns exec`).
  */
 export async function startCli(
   args: string[],
   env: Record<string, string> = {},
-  options: { readonly fdLimit?: number } = {},
+  options: { readonly fdLimit?: number; readonly netns?: string } = {},
 ): Promise<Daemon> {
   // Each daemon keeps its alert state in its own directory, so tests never share a database.
   const dataDir = args.includes('--data-dir')
@@ -46,11 +47,15 @@ export async function startCli(
     : ['--data-dir', mkdtempSync(join(tmpdir(), 'prismwatch-data-'))];
   const argv = [CLI, 'run', '--web.listen-address', '127.0.0.1:0', ...dataDir, ...args];
   const child =
-    options.fdLimit === undefined
-      ? spawn(process.execPath, argv, { env: { ...process.env, ...env } })
-      : spawn('sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv], {
+    options.netns !== undefined
+      ? spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...argv], {
           env: { ...process.env, ...env },
-        });
+        })
+      : options.fdLimit === undefined
+        ? spawn(process.execPath, argv, { env: { ...process.env, ...env } })
+        : spawn('sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv], {
+            env: { ...process.env, ...env },
+          });
   const logs: Array<Record<string, unknown>> = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onTestFinished(async () => {

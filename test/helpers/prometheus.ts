@@ -44,6 +44,8 @@ interface Options {
   /** The `scrape_configs` list as YAML (its items, indented by two spaces). */
   readonly scrapeConfigs: string;
   readonly rules?: string;
+  /** host:port of Alertmanagers to send the rules' alerts to. */
+  readonly alertmanagers?: readonly string[];
 }
 
 export async function startPrometheus(options: Options): Promise<RunningPrometheus> {
@@ -57,7 +59,7 @@ export async function startPrometheus(options: Options): Promise<RunningPromethe
   scrape_timeout: 1s
   evaluation_interval: 1s
 rule_files: [${JSON.stringify(rulesFile)}]
-scrape_configs:
+${options.alertmanagers ? `alerting:\n  alertmanagers:\n    - static_configs: [{ targets: ${JSON.stringify(options.alertmanagers)} }]\n` : ''}scrape_configs:
 ${options.scrapeConfigs}
 `,
   );

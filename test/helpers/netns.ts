@@ -1,0 +1,65 @@
+/**
+ * Network namespaces made by a test (root only): a target namespace, and location namespaces each
+ * joined to it by a veth pair (10.213.i.0/24) and to the root namespace by another (10.214.i.0/24)
+ * so Prometheus in the root namespace can scrape them. Names carry a random tag so parallel runs
+ * never meet; everything is deleted when the test finishes.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { onTestFinished } from 'vitest';
+
+export const netnsAvailable =
+  process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).status === 0;
+
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+export interface Locations {
+  readonly target: string;
+  /** Per location: its namespace, the target's address from there, its own address from the root namespace. */
+  readonly locations: ReadonlyArray<{
+    readonly netns: string;
+    readonly targetAddress: string;
+    readonly scrapeAddress: string;
+  }>;
+  /** Takes location i's link to the target down (or back up). */
+  setLink(index: number, up: boolean): void;
+}
+
+export function makeLocations(count: number): Locations {
+  const tag = randomBytes(3).toString('hex');
+  const target = `pw${tag}-t`;
+  const names = Array.from({ length: count }, (_, i) => `pw${tag}-l${i + 1}`);
+  const cleanup = () => {
+    for (const ns of [target, ...names]) spawnSync('ip', ['netns', 'del', ns]);
+    for (let i = 1; i <= count; i++) spawnSync('ip', ['link', 'del', `pw${tag}r${i}`]);
+  };
+  onTestFinished(cleanup);
+  ip('netns', 'add', target);
+  ip('-n', target, 'link', 'set', 'lo', 'up');
+  const locations = names.map((netns, index) => {
+    const i = index + 1;
+    ip('netns', 'add', netns);
+    ip('-n', netns, 'link', 'set', 'lo', 'up');
+    // Location ↔ target.
+    ip('link', 'add', `pw${tag}t${i}`, 'type', 'veth', 'peer', 'name', `pw${tag}l${i}`);
+    ip('link', 'set', `pw${tag}t${i}`, 'netns', target);
+    ip('link', 'set', `pw${tag}l${i}`, 'netns', netns);
+    ip('-n', target, 'addr', 'add', `10.213.${i}.1/24`, 'dev', `pw${tag}t${i}`);
+    ip('-n', target, 'link', 'set', `pw${tag}t${i}`, 'up');
+    ip('-n', netns, 'addr', 'add', `10.213.${i}.2/24`, 'dev', `pw${tag}l${i}`);
+    ip('-n', netns, 'link', 'set', `pw${tag}l${i}`, 'up');
+    // Root ↔ location, for scrapes.
+    ip('link', 'add', `pw${tag}r${i}`, 'type', 'veth', 'peer', 'name', `pw${tag}s${i}`);
+    ip('link', 'set', `pw${tag}s${i}`, 'netns', netns);
+    ip('addr', 'add', `10.214.${i}.1/24`, 'dev', `pw${tag}r${i}`);
+    ip('link', 'set', `pw${tag}r${i}`, 'up');
+    ip('-n', netns, 'addr', 'add', `10.214.${i}.2/24`, 'dev', `pw${tag}s${i}`);
+    ip('-n', netns, 'link', 'set', `pw${tag}s${i}`, 'up');
+    return { netns, targetAddress: `10.213.${i}.1`, scrapeAddress: `10.214.${i}.2` };
+  });
+  return {
+    target,
+    locations,
+    setLink: (index, up) => ip('-n', target, 'link', 'set', `pw${tag}t${index + 1}`, up ? 'up' : 'down'),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Three locations, one page. Three prismwatch instances, each in its own network namespace with a
+ * veth link to a target namespace, are scraped by one Prometheus that evaluates the exported
+ * quorum rules (2 of 3) and sends to an Alertmanager cluster of two peers, which sends to a
+ * webhook sink. Cutting one location's link gives exactly one ProbeLocationDegraded warning and no
+ * critical; stopping the target gives exactly one ProbeDown page; restoring both resolves both.
+ * Root only (ip netns); in CI a missing capability fails instead of skipping.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { exportPrometheusRules } from '../../src/rules/export.js';
+import { alertmanagerAvailable, startAlertmanagerPair } from '../helpers/alertmanager.js';
+import { startCli } from '../helpers/cli.js';
+import { configDir } from '../helpers/config-dir.js';
+import { eventually } from '../helpers/metrics.js';
+import { makeLocations, netnsAvailable } from '../helpers/netns.js';
+import { prometheusAvailable, startPrometheus } from '../helpers/prometheus.js';
+import { webhookSink } from '../helpers/sinks.js';
+
+const runnable = netnsAvailable && prometheusAvailable && alertmanagerAvailable;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The target: an HTTP server inside the target namespace, on every address it has. */
+function startTarget(netns: string): Promise<ChildProcess> {
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      netns,
+      process.execPath,
+      '-e',
+      "require('node:http').createServer((_q, s) => s.end('ok')).listen(8080, '0.0.0.0', () => console.log('ready'))",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
+  });
+}
+
+interface Notice {
+  status: string;
+  alerts: Array<{ status: string; labels: Record<string, string> }>;
+}
+
+describe('several locations behind one Prometheus and an Alertmanager cluster', () => {
+  it('can run in CI (root for ip netns, prometheus, alertmanager)', () => {
+    if (process.env.CI === 'true')
+      expect(runnable, 'needs root, iproute2, prometheus and alertmanager').toBe(true);
+  });
+
+  it.runIf(runnable)(
+    'a broken location is one warning about it; a broken target is one page',
+    async () => {
+      const net = makeLocations(3);
+      let target = await startTarget(net.target);
+      const sink = await webhookSink();
+      const peers = await startAlertmanagerPair(sink.url);
+      const dir = configDir();
+      dir.write(
+        'p.yaml',
+        `probes:
+  - { name: checkout, kind: http, url: "http://\${TARGET_ADDRESS}:8080/", interval: 500ms, timeout: 400ms, labels: { service: checkout } }
+rules:
+  - { alert: ProbeDown, severity: critical, signal: up, op: '==', threshold: 0, for: 4s, annotations: { summary: '{{probe}} is down' } }
+`,
+      );
+      const config = loadConfig([dir.path], { TARGET_ADDRESS: '10.213.1.1' });
+      const rules = exportPrometheusRules(config.rules, config.probes, [], { quorum: 2 }).yaml;
+      await Promise.all(
+        net.locations.map((location, i) =>
+          startCli(
+            [
+              '--config',
+              dir.path,
+              '--web.listen-address',
+              '0.0.0.0:9797',
+              '--location',
+              `loc${i + 1}`,
+              '--notify.mode',
+              'off',
+            ],
+            { TARGET_ADDRESS: location.targetAddress },
+            { netns: location.netns },
+          ),
+        ),
+      );
+      const prometheus = await startPrometheus({
+        scrapeConfigs: `  - job_name: prismwatch
+    static_configs:
+      - targets: ${JSON.stringify(net.locations.map((location) => `${location.scrapeAddress}:9797`))}
+`,
+        rules,
+        alertmanagers: peers.map((peer) => new URL(peer.url).host),
+      });
+      const notices = () => sink.delivered.map((delivery) => delivery.body as unknown as Notice);
+      const firing = (alertname: string) =>
+        notices().filter(
+          (notice) =>
+            notice.status === 'firing' && notice.alerts.some((a) => a.labels.alertname === alertname),
+        );
+      const resolved = (alertname: string) =>
+        notices().filter(
+          (notice) =>
+            notice.status === 'resolved' && notice.alerts.some((a) => a.labels.alertname === alertname),
+        );
+      const upEverywhere = async () =>
+        (await prometheus.query('count(probe_success{probe="checkout"} == 1)'))[0]?.value === 3;
+      await eventually(upEverywhere, 60_000, 250);
+
+      // One location loses its link: a warning about that location, no page.
+      net.setLink(0, false);
+      await eventually(() => firing('ProbeLocationDegraded').length === 1, 60_000, 250);
+      await sleep(8_000);
+      expect(firing('ProbeLocationDegraded')).toHaveLength(1);
+      expect(firing('ProbeLocationDegraded')[0]!.alerts[0]!.labels).toMatchObject({
+        location: 'loc1',
+        probe: 'checkout',
+        severity: 'warning',
+      });
+      expect(firing('ProbeDown')).toHaveLength(0);
+      net.setLink(0, true);
+      await eventually(() => resolved('ProbeLocationDegraded').length === 1, 60_000, 250);
+      await eventually(upEverywhere, 60_000, 250);
+
+      // The target itself goes down: every location sees it, one page.
+      target.kill('SIGKILL');
+      await eventually(() => firing('ProbeDown').length === 1, 60_000, 250);
+      await sleep(8_000);
+      expect(firing('ProbeDown')).toHaveLength(1);
+      expect(firing('ProbeDown')[0]!.alerts[0]!.labels).toMatchObject({
+        probe: 'checkout',
+        severity: 'critical',
+      });
+      expect(firing('ProbeDown')[0]!.alerts[0]!.labels.location).toBeUndefined();
+      expect(firing('ProbeLocationDegraded')).toHaveLength(1);
+      target = await startTarget(net.target);
+      await eventually(() => resolved('ProbeDown').length === 1, 60_000, 250);
+    },
+    180_000,
+  );
+});
