@@ -37,6 +37,7 @@ import { announcementsApi, incidentsApi } from './server/history-api.js';
 import { createHttpServer, listen, type PushRequest } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { maintenanceApi } from './server/maintenance-api.js';
+import { Peers } from './server/peers.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
 import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
@@ -61,6 +62,8 @@ const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 const UPTIME_SAVE_INTERVAL_MS = 5 * 60_000;
 /** The status page's timeline shows this many of the latest incidents; the API has them all. */
 const STATUS_PAGE_INCIDENTS = 25;
+/** Peers' probes are read this often for the status page (it refreshes every 30 s). */
+const PEER_POLL_INTERVAL_MS = 15_000;
 
 export interface DaemonOptions {
   readonly configPaths: readonly string[];
@@ -92,6 +95,8 @@ export interface DaemonOptions {
   readonly location?: string;
   /** Which integrations send (`--notify.mode`, notify/mode.ts); default all. */
   readonly notifyMode?: NotifyMode;
+  /** Other locations' instances whose probes the status page shows beside these (`--peer`). */
+  readonly peers?: readonly string[];
   /**
    * The URL people reach prismwatch under (--web.external-url): links in notifications and the
    * generatorURL of alerts sent to Alertmanager. The config's global.external_url wins; without
@@ -127,6 +132,7 @@ export class Daemon {
   /** SLOs over the probes' runs; their burn alerts are evaluated with the rules. */
   private readonly slos: SloEngine;
   private sloAlerts: readonly Alert[] = [];
+  private readonly peers: Peers;
   private heartbeat: Heartbeat | undefined;
   /** Probe runs counted at the last heartbeat, and when that count last grew. */
   private progress = { runs: -1, at: 0 };
@@ -148,6 +154,7 @@ export class Daemon {
     );
     this.transitions = new TransitionLog(this.log);
     this.slos = new SloEngine(new SloMetrics(this.selfMetrics.registry));
+    this.peers = new Peers(options.peers ?? [], this.log.child({ component: 'peers' }), Date.now);
     this.sink = {
       record: (spec, result) => {
         // History keeps the result without what is bulky (headers); metrics and the transition
@@ -282,6 +289,7 @@ export class Daemon {
     );
     this.uptimeTimer = setInterval(() => this.saveHistory(), UPTIME_SAVE_INTERVAL_MS);
     this.uptimeTimer.unref();
+    this.peers.start(PEER_POLL_INTERVAL_MS);
     this.ready = true;
     this.log.info(
       {
@@ -471,6 +479,8 @@ export class Daemon {
       })),
       incidentRetentionDays: Math.round(state.incidents.retention / 86_400_000),
       slos: this.slos.status(now),
+      peers: this.peers.list(),
+      ...(this.options.location ? { location: this.options.location } : {}),
     };
   }
 
@@ -550,6 +560,7 @@ export class Daemon {
     this.ruleLoop?.stop();
     this.heartbeat?.stop();
     clearInterval(this.uptimeTimer);
+    this.peers.stop();
     const cutOff = await this.scheduler.stop(this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS);
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
     if (cutOff > 0)

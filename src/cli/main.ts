@@ -86,6 +86,11 @@ program
   )
   .option('--incidents.retention <duration>', 'how long incident history is kept (default 90d)')
   .option(
+    '--peer <url>',
+    `another location's prismwatch whose probes the status page shows beside these (repeatable; env ${ENV.peers}, comma-separated)`,
+    collect,
+  )
+  .option(
     '--location <name>',
     `where this instance probes from: a location label on every probe (env ${ENV.location})`,
   )
@@ -113,6 +118,7 @@ program
       incidentRetention: options['incidents.retention'] as string | undefined,
       location: options.location as string | undefined,
       notifyMode: options['notify.mode'] as string | undefined,
+      peers: options.peer as string[] | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);

@@ -17,6 +17,7 @@ export const ENV = {
   externalUrl: 'PRISMWATCH_EXTERNAL_URL',
   location: 'PRISMWATCH_LOCATION',
   notifyMode: 'PRISMWATCH_NOTIFY_MODE',
+  peers: 'PRISMWATCH_PEERS',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';

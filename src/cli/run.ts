@@ -29,6 +29,7 @@ interface RunCommandOptions {
   readonly incidentRetention?: string;
   readonly location?: string;
   readonly notifyMode?: string;
+  readonly peers?: readonly string[];
 }
 
 /** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
@@ -47,6 +48,24 @@ function externalUrl(options: RunCommandOptions): { externalUrl?: string } {
       `--web.external-url expects an absolute http or https URL like "https://prismwatch.example.com", got "${value}"`,
     );
   return { externalUrl: value.replace(/\/+$/, '') };
+}
+
+/** --peer (or PRISMWATCH_PEERS, comma-separated): absolute http(s) base URLs of other instances. */
+function peerUrls(values: readonly string[]): string[] {
+  return values.map((value) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new PrismwatchError(
+        'PRISMWATCH_USAGE',
+        `--peer expects the base URL of another prismwatch like "http://prismwatch-us:9797", got "${value}"`,
+      );
+    return value.replace(/\/+$/, '');
+  });
 }
 
 /** --web.tls-cert-file and --web.tls-key-file (or their env), both or neither, read now. */
@@ -139,8 +158,17 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
       'PRISMWATCH_USAGE',
       `--notify.mode expects one of ${NOTIFY_MODES.join(', ')}, got "${notifyMode}"`,
     );
+  const peers = peerUrls(
+    options.peers ??
+      process.env[ENV.peers]
+        ?.split(',')
+        .map((part) => part.trim())
+        .filter(Boolean) ??
+      [],
+  );
   const daemon = new Daemon({
     evaluationIntervalMs,
+    ...(peers.length > 0 ? { peers } : {}),
     ...(location ? { location } : {}),
     notifyMode: notifyMode as NotifyMode,
     ...(incidentRetentionMs === undefined ? {} : { incidentRetentionMs }),

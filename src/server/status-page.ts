@@ -18,6 +18,7 @@ import { type ProbeState, probeState, type ResultStore } from '../results/histor
 import type { SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
 import { escapeHtml as esc } from '../util/html.js';
+import type { PeerState } from './peers.js';
 import {
   announcementBanners,
   type IncidentLine,
@@ -27,6 +28,7 @@ import {
   sloSection,
   uptimeBars,
 } from './status-history.js';
+import { locationsSection } from './status-locations.js';
 
 interface StatusView {
   readonly probes: readonly ProbeSpec[];
@@ -44,6 +46,9 @@ interface StatusView {
   readonly incidents?: readonly IncidentLine[];
   readonly incidentRetentionDays?: number;
   readonly slos?: readonly SloStatus[];
+  /** Other locations' instances (`--peer`), and this one's location label. */
+  readonly peers?: readonly PeerState[];
+  readonly location?: string;
 }
 
 type PageState = ProbeState | 'maintenance';
@@ -229,7 +234,7 @@ ${
     ? `<section aria-labelledby="slos-h"><h2 id="slos-h">Service level objectives</h2>${sloSection(view.slos)}</section>
 `
     : ''
-}<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
+}${view.peers && view.peers.length > 0 ? `<section aria-labelledby="locations-h"><h2 id="locations-h">Locations</h2>${locationsSection({ here: view.location ?? 'this instance', probes: view.probes, stateOf: (spec) => pageState(spec, view), peers: view.peers })}</section>\n` : ''}<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
 <section aria-labelledby="uptime-h"><h2 id="uptime-h">Uptime history</h2>${uptimeBars(
     [...view.probes].sort((a, b) => a.name.localeCompare(b.name)),
     view.results,
