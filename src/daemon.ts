@@ -27,7 +27,7 @@ import type { KindInbox } from './probers/definition.js';
 import { PROBERS, shutdownProbers } from './probers/index.js';
 import { runProbe } from './probers/run-probe.js';
 import { Artifacts } from './results/artifacts.js';
-import { ResultStore } from './results/history.js';
+import { DEFAULT_HISTORY_RETENTION_MS, ResultStore } from './results/history.js';
 import { TransitionLog } from './results/transitions.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { AlertEvaluator } from './rules/evaluator.js';
@@ -396,6 +396,13 @@ export class Daemon {
     this.results.retain(new Set(probes.map((spec) => spec.name)));
 
     this.config = { ...next, probes };
+    // Windowed rules read the samples: never keep fewer than the longest window asks for.
+    this.results.setRetention(
+      Math.max(
+        this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS,
+        ...next.rules.map((rule) => rule.windowMs),
+      ),
+    );
     this.slos.configure(next.slos, probes);
     this.notifier?.configure(next.notify, this.ruleAndStateAlerts(this.now()));
     this.heartbeat?.configure(next.notify.heartbeat);

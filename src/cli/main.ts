@@ -86,6 +86,10 @@ program
   )
   .option('--incidents.retention <duration>', 'how long incident history is kept (default 90d)')
   .option(
+    '--history.retention <duration>',
+    'how far back each probe keeps its samples in memory (default 30m; at least the longest rule window; 15 bytes a sample)',
+  )
+  .option(
     '--peer <url>',
     `another location's prismwatch whose probes the status page shows beside these (repeatable; env ${ENV.peers}, comma-separated)`,
     collect,
@@ -119,6 +123,7 @@ program
       location: options.location as string | undefined,
       notifyMode: options['notify.mode'] as string | undefined,
       peers: options.peer as string[] | undefined,
+      historyRetention: options['history.retention'] as string | undefined,
     });
     // Open handles (keep-alive sockets of scrapers) must not hold a stopped daemon.
     process.exit(process.exitCode);

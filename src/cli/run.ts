@@ -30,6 +30,7 @@ interface RunCommandOptions {
   readonly location?: string;
   readonly notifyMode?: string;
   readonly peers?: readonly string[];
+  readonly historyRetention?: string;
 }
 
 /** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
@@ -166,8 +167,19 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
         .filter(Boolean) ??
       [],
   );
+  const historyRetentionMs =
+    options.historyRetention === undefined ? undefined : parseDuration(options.historyRetention);
+  if (
+    options.historyRetention !== undefined &&
+    (historyRetentionMs === undefined || historyRetentionMs < 60_000)
+  )
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--history.retention expects a duration of at least 1m like "30m", got "${options.historyRetention}"`,
+    );
   const daemon = new Daemon({
     evaluationIntervalMs,
+    ...(historyRetentionMs === undefined ? {} : { historyRetentionMs }),
     ...(peers.length > 0 ? { peers } : {}),
     ...(location ? { location } : {}),
     notifyMode: notifyMode as NotifyMode,

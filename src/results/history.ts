@@ -10,8 +10,8 @@ import { FACTS, FAILURE_CODES } from '../probers/index.js';
 import { retainedResult } from '../probers/retain.js';
 import { Uptime, type UptimeSnapshot } from './uptime.js';
 
-/** How far back each probe's samples reach by default; rules that need longer windows ask for more. */
-const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
+/** How far back each probe's samples reach by default (`--history.retention`); the daemon keeps at least the longest rule window. */
+export const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
 const MIN_HISTORY_CAPACITY = 16;
 const MAX_HISTORY_CAPACITY = 2_048;
 
@@ -112,7 +112,20 @@ export class ResultStore {
   /** Kept apart from the sample rings: a changed interval resizes the ring, not the uptime. */
   private readonly uptimes = new Map<string, Uptime>();
 
-  constructor(private readonly retentionMs = DEFAULT_HISTORY_RETENTION_MS) {}
+  private retentionMs: number;
+
+  constructor(retentionMs = DEFAULT_HISTORY_RETENTION_MS) {
+    this.retentionMs = retentionMs;
+  }
+
+  /**
+   * How far back samples reach from now on: a probe's ring is resized (and its samples dropped)
+   * at its next run when its capacity changes. Each sample costs 15 bytes: at a 10 s interval,
+   * 30 minutes are 180 samples, 2.7 KB a probe, 27 MB at 10,000 probes.
+   */
+  setRetention(retentionMs: number): void {
+    this.retentionMs = retentionMs;
+  }
 
   /**
    * Records a run of a probe; returns the result as history keeps it (no response headers). A run
