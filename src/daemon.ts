@@ -159,7 +159,7 @@ export class Daemon {
       record: (spec, result) => {
         // History keeps the result without what is bulky (headers); metrics and the transition
         // log take that same object, so each run is trimmed once and held once.
-        const window = this.notifier?.maintenance.covering(probeLabels(spec), result.startedAt);
+        const window = this.notifier?.maintenance.covering(() => probeLabels(spec), result.startedAt);
         const leftOut = window !== undefined && !window.countsInUptime;
         const kept = this.results.record(spec, result, leftOut);
         this.slos.record(spec, kept, leftOut);
@@ -222,7 +222,10 @@ export class Daemon {
         artifact: (path) => this.artifacts.read(path),
         pushPrefixes: INBOX_KINDS.map((prober) => prober.inbox!.prefix),
         push: (request) => this.push(request),
-        probes: () => probesAsJson(this.config?.probes ?? [], this.results),
+        probes: () =>
+          probesAsJson(this.config?.probes ?? [], this.results, (spec) =>
+            this.notifier?.maintenance.covering(() => probeLabels(spec)),
+          ),
         probeResults: (name, sinceMs) =>
           probeResultsAsJson(this.config?.probes ?? [], this.results, name, sinceMs),
       },

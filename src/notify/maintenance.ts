@@ -109,10 +109,19 @@ export class MaintenanceWindows {
     return [...this.windows.values()].filter((window) => window.startsAt < to && window.endsAt > from);
   }
 
-  /** The active window covering a probe with these labels at `at`, or undefined. */
-  covering(labels: Readonly<Record<string, string>>, at = this.now()): MaintenanceWindow | undefined {
+  /**
+   * The active window covering a probe with these labels at `at`, or undefined. Called for every
+   * probe run: the labels are only built (by `labels()`) when some window is active at `at`.
+   */
+  covering(
+    labels: Readonly<Record<string, string>> | (() => Readonly<Record<string, string>>),
+    at = this.now(),
+  ): MaintenanceWindow | undefined {
+    let resolved: Readonly<Record<string, string>> | undefined;
     for (const window of this.windows.values()) {
-      if (at >= window.startsAt && at < window.endsAt && matchesAll(window.matchers, labels)) return window;
+      if (at < window.startsAt || at >= window.endsAt) continue;
+      resolved ??= typeof labels === 'function' ? labels() : labels;
+      if (matchesAll(window.matchers, resolved)) return window;
     }
     return undefined;
   }

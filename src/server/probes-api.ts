@@ -6,8 +6,15 @@ import { probeState, type ResultStore } from '../results/history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function probesAsJson(probes: readonly ProbeSpec[], results: ResultStore) {
+/** `maintenanceOf`: the active maintenance window covering a probe, shown as `maintenance`. */
+export function probesAsJson(
+  probes: readonly ProbeSpec[],
+  results: ResultStore,
+  maintenanceOf: (spec: ProbeSpec) => { id: string; endsAt: number; comment: string } | undefined = () =>
+    undefined,
+) {
   return probes.map((spec) => {
+    const window = maintenanceOf(spec);
     const history = results.get(spec.name);
     const samples = history?.samples() ?? [];
     const last = history?.last;
@@ -23,6 +30,9 @@ export function probesAsJson(probes: readonly ProbeSpec[], results: ResultStore)
       timeoutSeconds: spec.timeoutMs / 1000,
       source: `${spec.source.file}:${spec.source.line}`,
       state: probeState(last),
+      ...(window
+        ? { maintenance: { id: window.id, endsAt: iso(window.endsAt), comment: window.comment } }
+        : {}),
       ...(last
         ? {
             lastRun: {

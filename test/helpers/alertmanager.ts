@@ -48,7 +48,9 @@ export async function startAlertmanager(
         `--cluster.listen-address=${cluster.listen}`,
         `--cluster.advertise-address=${cluster.listen}`,
         ...cluster.peers.map((peer) => `--cluster.peer=${peer}`),
-        '--cluster.peer-timeout=2s',
+        // A peer waits this long for the first one's notification log before sending itself; on a
+        // loaded machine gossip can lag seconds, and a shorter wait sends duplicates.
+        '--cluster.peer-timeout=6s',
         '--cluster.gossip-interval=50ms',
         '--cluster.pushpull-interval=1s',
         '--cluster.settle-timeout=3s',

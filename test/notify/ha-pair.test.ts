@@ -47,13 +47,13 @@ receivers:
         await startDaemon(dir.path, { notifyMode: 'forward-only', evaluationIntervalMs: 200 }),
       ];
       await eventually(() => firing(sink).length >= 1, 45_000);
-      // Long enough for a duplicate to show: both peers' dedup waits (peer timeout 2 s) and
+      // Long enough for a duplicate to show: the second peer's dedup wait (peer timeout 6 s) and
       // several group intervals pass.
-      await sleep(6_000);
+      await sleep(9_000);
       expect(firing(sink)).toHaveLength(1);
 
       await replicas[0]!.daemon.stop();
-      await sleep(6_000);
+      await sleep(9_000);
       expect(firing(sink)).toHaveLength(1);
       expect(
         sink.delivered.filter((delivery) => (delivery.body as { status?: string }).status === 'resolved'),
