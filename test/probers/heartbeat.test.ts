@@ -182,9 +182,9 @@ describe('heartbeat pings through a daemon', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-hb-'));
     const dir = configDir();
     // The daemons' clock is real time plus an offset the test moves: prismwatch "is down" for
-    // 40 s without the test waiting for it, and a 30 s period cannot fall due while the first
-    // daemon runs, however busy the machine.
-    dir.write('hb.yaml', heartbeatYaml().replace('period: 2s, grace: 2s', 'period: 30s, grace: 60s'));
+    // 130 s without the test waiting for it, and a 120 s period cannot fall due while the first
+    // daemon runs, however busy the machine (a 30 s one once did, under stress-ng and the suite).
+    dir.write('hb.yaml', heartbeatYaml().replace('period: 2s, grace: 2s', 'period: 120s, grace: 60s'));
     let offset = 0;
     const now = () => Date.now() + offset;
     const first = await startDaemon(dir.path, { dataDir, now });
@@ -192,7 +192,7 @@ describe('heartbeat pings through a daemon', () => {
     await eventually(() => first.daemon.results.get('backup')?.last?.facts.heartbeat?.state === 'up');
     await first.daemon.stop();
     // Down for longer than the period: the ping fell due while nobody listened.
-    offset = 40_000;
+    offset = 130_000;
     const second = await startDaemon(dir.path, { dataDir, now });
     const last = () => second.daemon.results.get('backup')?.last;
     const restarted = await eventually(() => last()?.facts.heartbeat);
@@ -205,7 +205,7 @@ describe('heartbeat pings through a daemon', () => {
       '--kind',
       'heartbeat',
       '--period',
-      '30s',
+      '120s',
       '--grace',
       '60s',
       '--data-dir',
@@ -216,7 +216,7 @@ describe('heartbeat pings through a daemon', () => {
     expect(read.stderr).toBe('');
     expect(JSON.parse(read.stdout).facts.heartbeat.lastPingAt).toBe(restarted.lastPingAt);
     // No ping after the restart: down once the grace from the restart has passed.
-    offset = 40_000 + 61_000;
+    offset = 130_000 + 61_000;
     const down = await eventually(() => (last()?.failure ? last() : undefined), 20_000);
     expect(down!.failure!.message).toContain('(counted from prismwatch’s restart)');
   }, 60_000);
