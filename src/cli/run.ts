@@ -33,10 +33,8 @@ interface RunCommandOptions {
   readonly historyRetention?: string;
 }
 
-/** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
-function externalUrl(options: RunCommandOptions): { externalUrl?: string } {
-  const value = options.externalUrl ?? process.env[ENV.externalUrl];
-  if (!value) return {};
+/** An absolute http(s) URL from a flag, without a trailing slash; `example` shows one in the error. */
+function httpUrlFlag(flag: string, value: string, example: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);
@@ -44,29 +42,28 @@ function externalUrl(options: RunCommandOptions): { externalUrl?: string } {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-    throw new PrismwatchError(
-      'PRISMWATCH_USAGE',
-      `--web.external-url expects an absolute http or https URL like "https://prismwatch.example.com", got "${value}"`,
-    );
-  return { externalUrl: value.replace(/\/+$/, '') };
+    throw new PrismwatchError('PRISMWATCH_USAGE', `${flag} expects ${example}, got "${value}"`);
+  return value.replace(/\/+$/, '');
+}
+
+/** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
+function externalUrl(options: RunCommandOptions): { externalUrl?: string } {
+  const value = options.externalUrl ?? process.env[ENV.externalUrl];
+  if (!value) return {};
+  return {
+    externalUrl: httpUrlFlag(
+      '--web.external-url',
+      value,
+      'an absolute http or https URL like "https://prismwatch.example.com"',
+    ),
+  };
 }
 
 /** --peer (or PRISMWATCH_PEERS, comma-separated): absolute http(s) base URLs of other instances. */
 function peerUrls(values: readonly string[]): string[] {
-  return values.map((value) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-      throw new PrismwatchError(
-        'PRISMWATCH_USAGE',
-        `--peer expects the base URL of another prismwatch like "http://prismwatch-us:9797", got "${value}"`,
-      );
-    return value.replace(/\/+$/, '');
-  });
+  return values.map((value) =>
+    httpUrlFlag('--peer', value, 'the base URL of another prismwatch like "http://prismwatch-us:9797"'),
+  );
 }
 
 /** --web.tls-cert-file and --web.tls-key-file (or their env), both or neither, read now. */

@@ -14,18 +14,21 @@ const threshold = z.union([z.number(), z.string()], {
   error: 'expected a number, or a duration like "2s" for latency signals',
 });
 
+/** Which probes a rule (or an SLO) covers: by name, by kind, by labels; all of them when empty. */
+export const selectSchema = z
+  .strictObject({
+    names: z.array(z.string()).optional(),
+    kinds: z.array(z.string()).optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+  })
+  .default({});
+
 export const ruleSchema = z.strictObject({
   alert: z.string({ error: 'expected an alert name' }).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
     message: 'expected an alert name of letters, digits and "_" (like ProbeDown)',
   }),
   severity: z.enum(['critical', 'warning']),
-  select: z
-    .strictObject({
-      names: z.array(z.string()).optional(),
-      kinds: z.array(z.string()).optional(),
-      labels: z.record(z.string(), z.string()).optional(),
-    })
-    .default({}),
+  select: selectSchema,
   signal: z.enum(SIGNALS),
   window: durationMs({ minMs: 1_000 }).optional(),
   op: z.enum(['>', '>=', '<', '<=', '==', '!=']),

@@ -88,3 +88,20 @@ export function span(
 }
 
 export const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/**
+ * The body of a request that creates something scoped by matchers over a span (a silence, a
+ * maintenance window): the object, its matcher texts and its times, or the 400 to answer.
+ */
+export function scopedRequest(
+  raw: string,
+  now: number,
+): { input: Record<string, unknown>; matchers: string[]; startsAt: number; endsAt: number } | ApiAnswer {
+  const input = jsonObject(raw);
+  if (isAnswer(input)) return input;
+  const matchers = matcherTexts(input);
+  if (isAnswer(matchers)) return matchers;
+  const times = span(input, now);
+  if (isAnswer(times)) return times;
+  return { input, matchers, ...times };
+}

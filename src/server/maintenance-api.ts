@@ -4,7 +4,7 @@
  * comment and `countsInUptime`; DELETE /api/v1/maintenance/<id> ends a window early.
  */
 import { type MaintenanceWindows, maintenanceAsJson } from '../notify/maintenance.js';
-import { type ApiCollection, badInput, isAnswer, jsonObject, matcherTexts, span, text } from './api-input.js';
+import { type ApiCollection, badInput, isAnswer, scopedRequest, text } from './api-input.js';
 
 export function maintenanceApi(windows: MaintenanceWindows, now: () => number): ApiCollection {
   return {
@@ -13,12 +13,9 @@ export function maintenanceApi(windows: MaintenanceWindows, now: () => number): 
       body: { maintenance: windows.list().map((window) => maintenanceAsJson(window, now())) },
     }),
     create: (raw) => {
-      const input = jsonObject(raw);
-      if (isAnswer(input)) return input;
-      const matchers = matcherTexts(input);
-      if (isAnswer(matchers)) return matchers;
-      const times = span(input, now());
-      if (isAnswer(times)) return times;
+      const request = scopedRequest(raw, now());
+      if (isAnswer(request)) return request;
+      const { input, matchers, startsAt, endsAt } = request;
       if (
         input.mute !== undefined &&
         !(Array.isArray(input.mute) && input.mute.every((name) => typeof name === 'string'))
@@ -28,7 +25,8 @@ export function maintenanceApi(windows: MaintenanceWindows, now: () => number): 
         return badInput('countsInUptime: expected true or false');
       const created = windows.start({
         matchers,
-        ...times,
+        startsAt,
+        endsAt,
         mute: (input.mute as string[] | undefined) ?? [],
         createdBy: text(input.createdBy),
         comment: text(input.comment),

@@ -6,7 +6,7 @@
 
 import { formatMatcher } from '../notify/matchers.js';
 import { type Silences, silenceAsJson } from '../notify/silences.js';
-import { type ApiCollection, badInput, isAnswer, jsonObject, matcherTexts, span, text } from './api-input.js';
+import { type ApiCollection, badInput, isAnswer, scopedRequest, text } from './api-input.js';
 
 export function silencesApi(silences: Silences, now: () => number): ApiCollection {
   return {
@@ -15,15 +15,13 @@ export function silencesApi(silences: Silences, now: () => number): ApiCollectio
       body: { silences: silences.list().map((silence) => silenceAsJson(silence, now())) },
     }),
     create: (raw) => {
-      const input = jsonObject(raw);
-      if (isAnswer(input)) return input;
-      const matchers = matcherTexts(input);
-      if (isAnswer(matchers)) return matchers;
-      const times = span(input, now());
-      if (isAnswer(times)) return times;
+      const request = scopedRequest(raw, now());
+      if (isAnswer(request)) return request;
+      const { input, matchers, startsAt, endsAt } = request;
       const created = silences.add({
         matchers,
-        ...times,
+        startsAt,
+        endsAt,
         createdBy: text(input.createdBy),
         comment: text(input.comment),
       });

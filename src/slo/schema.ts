@@ -3,6 +3,7 @@
  * 99.9 % of runs succeed over 30 days, or 99 % of runs succeed within 2 s.
  */
 import * as z from 'zod';
+import { selectSchema } from '../rules/schema.js';
 import { durationMs, labels } from '../util/fields.js';
 import type { SloSpec } from './model.js';
 
@@ -13,13 +14,7 @@ export const sloSchema = z.strictObject({
     message: 'expected an SLO name of letters, digits, "_", ".", ":" or "-" (at most 64)',
   }),
   description: z.string().optional(),
-  select: z
-    .strictObject({
-      names: z.array(z.string()).optional(),
-      kinds: z.array(z.string()).optional(),
-      labels: z.record(z.string(), z.string()).optional(),
-    })
-    .default({}),
+  select: selectSchema,
   objective: z
     .number({ error: 'expected the objective in percent, like 99.9' })
     .gt(0, { message: 'expected the objective in percent, above 0' })
