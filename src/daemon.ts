@@ -33,12 +33,14 @@ import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { AlertEvaluator } from './rules/evaluator.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS, RuleLoop } from './rules/rule-loop.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
+import type { BudgetLimits } from './server/budgets.js';
 import { announcementsApi, incidentsApi } from './server/history-api.js';
-import { createHttpServer, listen, type PushRequest } from './server/http.js';
+import { createHttpServer, listen, type PushRequest, routesOf } from './server/http.js';
 import { formatHostPort, isLoopback } from './server/listen-address.js';
 import { maintenanceApi } from './server/maintenance-api.js';
 import { Peers } from './server/peers.js';
 import { probeResultsAsJson, probesAsJson } from './server/probes-api.js';
+import type { Route } from './server/route-table.js';
 import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { silencesApi } from './server/silences-api.js';
@@ -86,6 +88,8 @@ export interface DaemonOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** The server's connection cap and timeouts (`--web.max-connections`); defaults otherwise. */
   readonly serverLimits?: Partial<ServerLimits>;
+  /** The per-source rate and in-flight cap of unauthenticated routes (`--web.public-*`). */
+  readonly publicBudget?: Partial<BudgetLimits>;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
   /**
@@ -189,6 +193,7 @@ export class Daemon {
       apiToken: options.apiToken,
       metrics: new ServerMetrics(this.selfMetrics.registry),
       ...(options.serverLimits ? { limits: options.serverLimits } : {}),
+      ...(options.publicBudget ? { publicBudget: options.publicBudget } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
       handlers: {
         metrics: () => this.renderMetrics(),
@@ -196,18 +201,30 @@ export class Daemon {
         reload: () => this.reload(),
         alerts: () => alertsAsJson(this.allAlerts()),
         collections: {
-          silences: () => this.notifier && silencesApi(this.notifier.silences, this.now),
-          maintenance: () => this.notifier && maintenanceApi(this.notifier.maintenance, this.now),
-          incidents: () => {
-            const { state, notifier } = this;
-            return (
-              state &&
-              notifier &&
-              incidentsApi(state.incidents, (ids) => notifier.store.sentFor(ids), this.now)
-            );
+          silences: {
+            writable: true,
+            get: () => this.notifier && silencesApi(this.notifier.silences, this.now),
           },
-          announcements: () => this.state && announcementsApi(this.state.announcements, this.now),
-          slos: () => slosApi(() => this.slos.status(this.now())),
+          maintenance: {
+            writable: true,
+            get: () => this.notifier && maintenanceApi(this.notifier.maintenance, this.now),
+          },
+          incidents: {
+            writable: false,
+            get: () => {
+              const { state, notifier } = this;
+              return (
+                state &&
+                notifier &&
+                incidentsApi(state.incidents, (ids) => notifier.store.sentFor(ids), this.now)
+              );
+            },
+          },
+          announcements: {
+            writable: true,
+            get: () => this.state && announcementsApi(this.state.announcements, this.now),
+          },
+          slos: { writable: false, get: () => slosApi(() => this.slos.status(this.now())) },
         },
         statusPage: () =>
           renderStatusPage({
@@ -235,6 +252,11 @@ export class Daemon {
   /** Runs, failures and skips over all probes since start (or since their last change). */
   probeTotals(): { runs: number; failures: number; skipped: number } {
     return this.probeMetrics.totals();
+  }
+
+  /** The server's route table (the route fuzz walks it). */
+  get routes(): readonly Route[] {
+    return routesOf(this.server);
   }
 
   get currentConfig(): Config | undefined {

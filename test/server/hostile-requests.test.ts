@@ -19,7 +19,7 @@ const handlers: ServerHandlers = {
   alerts: () => [],
   probes: () => [],
   probeResults: (name) => (name === 'api' ? [] : undefined),
-  collections: { silences: () => undefined },
+  collections: { silences: { writable: true, get: () => undefined } },
   statusPage: () => {
     throw new Error('a bug while rendering the status page');
   },

@@ -1,0 +1,91 @@
+/**
+ * What a route returns instead of writing to the response itself: a status, headers and a body
+ * (or a stream of chunks of known length). Handlers never touch the socket, so none can answer
+ * twice, write after the client left, or leave a request without an answer on its error path:
+ * the server (http.ts) writes every answer through `writeAnswer`, once.
+ */
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from './security-headers.js';
+
+export interface Answer {
+  readonly status: number;
+  readonly body?: string | Buffer;
+  /** A body sent in chunks (the /metrics exposition), with its total length known up front. */
+  readonly stream?: { readonly length: number; readonly chunks: Iterable<Buffer> };
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Close the connection once answered (a body we refused to read may still be arriving). */
+  readonly close?: boolean;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export const textAnswer = (status: number, message: string, headers?: Record<string, string>): Answer => ({
+  status,
+  body: message.endsWith('\n') ? message : `${message}\n`,
+  contentType: TEXT,
+  ...(headers ? { headers } : {}),
+});
+
+export const jsonAnswer = (status: number, value: unknown): Answer => ({
+  status,
+  body: `${JSON.stringify(value)}\n`,
+  contentType: JSON_TYPE,
+});
+
+/** HSTS only means something over HTTPS; browsers ignore it on plain HTTP (RFC 6797 8.1). */
+const HSTS = { 'strict-transport-security': 'max-age=63072000' };
+
+/** Whether the request came over TLS; read once, while its socket is still there. */
+export function overTls(req: IncomingMessage): boolean {
+  return Boolean(req.socket && 'encrypted' in req.socket);
+}
+
+/** The response can still be written: the client has not gone and nothing was answered yet. */
+function writable(res: ServerResponse): boolean {
+  return !res.headersSent && !res.writableEnded && !res.destroyed && Boolean(res.socket);
+}
+
+/** Writes chunks honouring backpressure, yielding to the event loop between them. */
+async function streamChunks(res: ServerResponse, chunks: Iterable<Buffer>): Promise<void> {
+  for (const chunk of chunks) {
+    if (res.destroyed) return;
+    if (!res.write(chunk)) {
+      // 'close' too: a client that leaves mid-stream never drains.
+      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    } else await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (!res.destroyed) res.end();
+}
+
+/**
+ * Sends the answer unless the client is gone (then it is dropped: nobody is listening). Never
+ * throws: a socket that dies while writing only ends this request.
+ */
+export async function writeAnswer(
+  res: ServerResponse,
+  answer: Answer,
+  context: { readonly tls: boolean; readonly head: boolean },
+): Promise<void> {
+  if (!writable(res)) return;
+  const body = answer.stream ? undefined : (answer.body ?? '');
+  const length = answer.stream ? answer.stream.length : Buffer.byteLength(body ?? '');
+  res.on('error', () => {}); // EPIPE and the like after the client left: nothing more to do
+  res.writeHead(answer.status, {
+    ...SECURITY_HEADERS,
+    ...(context.tls ? HSTS : {}),
+    ...answer.headers,
+    'content-type': answer.contentType ?? TEXT,
+    'content-length': length,
+    ...(answer.close ? { connection: 'close' } : {}),
+  });
+  if (answer.close) res.once('finish', () => res.socket?.destroySoon());
+  if (context.head) {
+    res.end();
+    return;
+  }
+  if (answer.stream) await streamChunks(res, answer.stream.chunks);
+  else res.end(body);
+}

@@ -1,0 +1,236 @@
+/**
+ * Every route the daemon answers, in one table. What a route needs (token, body, content type,
+ * public budget) is declared here and enforced by the server (http.ts) for all routes alike.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { MetricsBody } from '../metrics/scrape.js';
+import { type Answer, jsonAnswer, textAnswer } from './answer.js';
+import type { ApiAnswer, ApiCollection } from './api-input.js';
+import { RenderCache } from './render-cache.js';
+import type { Route } from './route-table.js';
+import { STATUS_CSS } from './status-page.js';
+
+export interface ServerHandlers {
+  /** The exposition as a head (small) and a stream of chunks of known total length. */
+  readonly metrics: () => Promise<MetricsBody>;
+  readonly isReady: () => boolean;
+  readonly reload: () => Promise<{ ok: boolean; message: string }>;
+  readonly alerts: () => unknown;
+  readonly probes: () => unknown;
+  /** undefined when no such probe is configured. */
+  readonly probeResults: (name: string, sinceMs?: number) => unknown;
+  /**
+   * The API's collections by name (/api/v1/<name>: silences, maintenance, announcements,
+   * incidents, slos): whether it takes writes, and the collection (undefined until the daemon
+   * has loaded its state).
+   */
+  readonly collections: Readonly<Record<string, CollectionHandle>>;
+  /** The status page's HTML. */
+  readonly statusPage: () => string;
+  /** A file a probe left (a screenshot), by its /artifacts/… path; undefined when there is none. */
+  readonly artifact: (path: string) => Buffer | undefined;
+  /** Path prefixes that kinds receive pushes under (heartbeat pings: "/ping/"). */
+  readonly pushPrefixes: readonly string[];
+  /** A request under one of them, answered by the kind's inbox. */
+  readonly push: (request: PushRequest) => { status: number; body: string };
+}
+
+export interface CollectionHandle {
+  /** POST creates and DELETE /<id> removes; without it the collection is read-only. */
+  readonly writable: boolean;
+  readonly get: () => ApiCollection | undefined;
+}
+
+export interface PushRequest {
+  readonly method: string;
+  /** The whole path, still percent-encoded. */
+  readonly path: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/** Bodies of API writes and pushes (a job's last lines of output) beyond this are refused. */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** The status page is rendered at most this often, however many ask: the rest get the last one. */
+const STATUS_PAGE_MAX_AGE_MS = 1_000;
+const JSON_BODY = ['application/json'];
+
+const fromApi = (answer: ApiAnswer): Answer => jsonAnswer(answer.status, answer.body);
+const starting = () => jsonAnswer(503, { error: 'prismwatch is starting' });
+
+/** The routes of one collection: GET lists; POST and DELETE /<id> when it takes writes. */
+function collectionRoutes(name: string, handle: CollectionHandle): Route[] {
+  const base = `/api/v1/${name}`;
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: base,
+      access: 'open',
+      summary: `list ${name}`,
+      handle: ({ query }) => {
+        const collection = handle.get();
+        return collection ? fromApi(collection.list(query)) : starting();
+      },
+    },
+  ];
+  if (!handle.writable) return routes;
+  routes.push(
+    {
+      method: 'POST',
+      path: base,
+      access: 'token',
+      maxBodyBytes: MAX_BODY_BYTES,
+      accepts: JSON_BODY,
+      summary: `create one of ${name}`,
+      handle: ({ body }) => {
+        const collection = handle.get();
+        return collection?.create ? fromApi(collection.create(body)) : starting();
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${base}/:id`,
+      access: 'token',
+      summary: `end or remove one of ${name}`,
+      handle: ({ params }) => {
+        const collection = handle.get();
+        return collection?.remove ? fromApi(collection.remove(params.id!)) : starting();
+      },
+    },
+  );
+  return routes;
+}
+
+export function buildRoutes(handlers: ServerHandlers): Route[] {
+  const statusPage = new RenderCache(handlers.statusPage, STATUS_PAGE_MAX_AGE_MS);
+  const collections = Object.entries(handlers.collections).flatMap(([name, handle]) =>
+    collectionRoutes(name, handle),
+  );
+  // Alertmanager v2's path for one silence (DELETE /api/v2/silence/<id>): amtool habits carry over.
+  const silences = handlers.collections.silences;
+  const alias = silences
+    ? collectionRoutes('silence', silences).filter((route) => route.method === 'DELETE')
+    : [];
+  const reload: Route['handle'] = async () => {
+    const outcome = await handlers.reload();
+    return textAnswer(outcome.ok ? 200 : 500, outcome.message);
+  };
+  const table: Route[] = [
+    {
+      method: 'GET',
+      path: '/metrics',
+      access: 'open',
+      summary: 'Prometheus exposition',
+      handle: async () => {
+        const body = await handlers.metrics();
+        return { status: 200, contentType: body.contentType, stream: body };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/-/healthy',
+      access: 'open',
+      summary: 'liveness',
+      handle: () => textAnswer(200, 'prismwatch is healthy'),
+    },
+    {
+      method: 'GET',
+      path: '/-/ready',
+      access: 'open',
+      summary: 'readiness',
+      handle: () =>
+        handlers.isReady()
+          ? textAnswer(200, 'prismwatch is ready')
+          : textAnswer(503, 'prismwatch is not ready'),
+    },
+    { method: 'POST', path: '/-/reload', access: 'token', summary: 'reload the config', handle: reload },
+    { method: 'PUT', path: '/-/reload', access: 'token', summary: 'reload the config', handle: reload },
+    {
+      method: 'GET',
+      path: '/',
+      access: 'public',
+      summary: 'status page',
+      handle: () => ({ status: 200, body: statusPage.get(), contentType: 'text/html; charset=utf-8' }),
+    },
+    {
+      method: 'GET',
+      path: '/status.css',
+      access: 'public',
+      summary: "status page's stylesheet",
+      handle: () => ({ status: 200, body: STATUS_CSS, contentType: 'text/css; charset=utf-8' }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/alerts',
+      access: 'open',
+      summary: 'alerts',
+      handle: () => jsonAnswer(200, handlers.alerts()),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/probes',
+      access: 'open',
+      summary: 'probes and their state',
+      handle: () => jsonAnswer(200, handlers.probes()),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/probes/:name/results',
+      access: 'open',
+      summary: "a probe's recent results",
+      handle: ({ params, query }) => {
+        const since = query.get('since');
+        const sinceMs = since === null ? undefined : Date.parse(since);
+        if (sinceMs !== undefined && Number.isNaN(sinceMs))
+          return jsonAnswer(400, { error: `since must be an RFC 3339 time, got ${JSON.stringify(since)}` });
+        const body = handlers.probeResults(params.name!, sinceMs);
+        if (body === undefined)
+          return jsonAnswer(404, { error: `no probe named ${JSON.stringify(params.name)}` });
+        return jsonAnswer(200, body);
+      },
+    },
+    ...collections,
+    ...alias,
+    {
+      method: 'GET',
+      path: '/artifacts/*',
+      access: 'public',
+      summary: 'a file a probe left (a screenshot)',
+      handle: ({ path }) => {
+        const file = handlers.artifact(path);
+        if (!file) return textAnswer(404, 'not found');
+        return {
+          status: 200,
+          body: file,
+          contentType: path.endsWith('.png') ? 'image/png' : 'application/octet-stream',
+        };
+      },
+    },
+    ...handlers.pushPrefixes.map(
+      (prefix): Route => ({
+        method: 'ANY',
+        path: `${prefix}*`,
+        access: 'public',
+        maxBodyBytes: MAX_BODY_BYTES,
+        summary: 'a push (heartbeat ping)',
+        handle: ({ method, path, headers, body }) => {
+          const answer = handlers.push({ method, path, headers, body });
+          return textAnswer(answer.status, answer.body);
+        },
+      }),
+    ),
+  ];
+  // A write (a maintenance window, an announcement) shows on the next page, not a second later.
+  return table.map((route) =>
+    route.access !== 'token'
+      ? route
+      : {
+          ...route,
+          handle: async (request) => {
+            const answer = await route.handle(request);
+            statusPage.invalidate();
+            return answer;
+          },
+        },
+  );
+}
