@@ -17,6 +17,9 @@ async function main(): Promise<void> {
   const k6 = spawnSync('k6', ['version'], { encoding: 'utf8' });
   const standin = await startStandIn();
   const daemon = new Daemon({
+    // A capacity test from one address: the public budget (429 past 20 requests a second per
+    // source) would be what it measures; production keeps the default.
+    publicBudget: { ratePerSecond: 1_000_000, burst: 1_000_000, maxInFlight: 10_000 },
     configPaths: ['demo/config'],
     host: '127.0.0.1',
     port: 0,

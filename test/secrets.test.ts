@@ -97,7 +97,7 @@ receivers:
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )
       );
-    }, 10_000);
+    }, 240_000);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     const alerts = await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).text();
     const probes = await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).text();

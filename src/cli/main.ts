@@ -66,6 +66,14 @@ program
     `client connections the server holds open at most; more are closed on accept (env ${ENV.maxConnections}, default 512)`,
   )
   .option(
+    '--web.public-rate <n>',
+    'requests a second one source may make to pings, the status page and artifacts (burst: 3×; more get 429) (default 20)',
+  )
+  .option(
+    '--web.public-max-in-flight <n>',
+    'unauthenticated requests answered at once, from all sources (more get 429) (default 64)',
+  )
+  .option(
     '--memory.heap-growth-percent <n>',
     `heap growth past the last full GC before the next, e.g. 50 for a smaller footprint (env ${ENV.heapGrowth}, default 0: V8 decides)`,
   )
@@ -111,6 +119,8 @@ program
       logLevel: options['log.level'] as string | undefined,
       maxConcurrency: options.maxConcurrency as string | undefined,
       maxConnections: options['web.maxConnections'] as string | undefined,
+      publicRate: options['web.publicRate'] as string | undefined,
+      publicMaxInFlight: options['web.publicMaxInFlight'] as string | undefined,
       heapGrowthPercent: options['memory.heapGrowthPercent'] as string | undefined,
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,

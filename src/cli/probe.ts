@@ -9,7 +9,7 @@ import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
 import type { AdHocOptions, KindInbox } from '../probers/definition.js';
-import { proberFor, shutdownProbers } from '../probers/index.js';
+import { displayTarget, proberFor, shutdownProbers } from '../probers/index.js';
 import { renderProbeReport } from '../probers/report.js';
 import { runProbe } from '../probers/run-probe.js';
 import { Artifacts } from '../results/artifacts.js';
@@ -95,7 +95,7 @@ export async function runProbeCommand(
     inbox: readInbox(spec.kind, options.dataDir),
     artifacts: typeof options.screenshotDir === 'string' ? new Artifacts(options.screenshotDir) : undefined,
   }).finally(() => shutdownProbers());
-  const described = proberFor(spec.kind)!.describeTarget(spec.settings);
+  const described = displayTarget(spec);
   if (options.json) out.write(`${JSON.stringify({ target: described, ...result }, null, 2)}\n`);
   else out.write(renderProbeReport(described, result));
   return result.ok ? 0 : 1;

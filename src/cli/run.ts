@@ -18,6 +18,8 @@ interface RunCommandOptions {
   readonly logLevel?: string;
   readonly maxConcurrency?: string;
   readonly maxConnections?: string;
+  readonly publicRate?: string;
+  readonly publicMaxInFlight?: string;
   readonly shard?: string;
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
@@ -121,6 +123,8 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     '--web.max-connections',
     options.maxConnections ?? process.env[ENV.maxConnections],
   );
+  const publicRate = wholeNumberFlag('--web.public-rate', options.publicRate);
+  const publicMaxInFlight = wholeNumberFlag('--web.public-max-in-flight', options.publicMaxInFlight);
   const shutdownGraceMs =
     options.shutdownGrace === undefined ? undefined : parseDuration(options.shutdownGrace);
   if (
@@ -189,6 +193,10 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     apiToken: process.env[ENV.apiToken] || undefined,
     maxConcurrency,
     ...(maxConnections === undefined ? {} : { serverLimits: { maxConnections } }),
+    publicBudget: {
+      ...(publicRate === undefined ? {} : { ratePerSecond: publicRate, burst: publicRate * 3 }),
+      ...(publicMaxInFlight === undefined ? {} : { maxInFlight: publicMaxInFlight }),
+    },
     shutdownGraceMs,
     ...(options.shard ? { shard: parseShard(options.shard) } : {}),
     ...serverTls(options),

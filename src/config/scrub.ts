@@ -7,6 +7,7 @@
  * characters or more in a row) keeps only its first clause.
  */
 import type { ConfigIssue } from '../errors.js';
+import { redactUrlsIn } from '../util/redact.js';
 import type { Inserted } from './interpolate.js';
 
 /** Shorter values are compared whole: any shorter window would match innocent text. */
@@ -42,7 +43,19 @@ function scrubMessage(message: string, inserted: readonly Inserted[]): string {
 }
 
 export function scrubIssues(issues: readonly ConfigIssue[], inserted: readonly Inserted[]): ConfigIssue[] {
-  if (inserted.length === 0) return [...issues];
   // Paths are keys, which are never interpolated: only messages can hold a value.
-  return issues.map((issue) => ({ ...issue, message: scrubMessage(issue.message, inserted) }));
+  return issues.map((issue) => ({
+    ...issue,
+    message: redactQuoted(inserted.length === 0 ? issue.message : scrubMessage(issue.message, inserted)),
+  }));
+}
+
+/**
+ * The value a message quotes (after ", got ") with its URLs shown as every surface shows URLs
+ * (util/redact.ts), even a value written in the file: the message may reach a log or a CI report
+ * that the file never does. The expectation before it (an example URL) stays as written.
+ */
+function redactQuoted(message: string): string {
+  const at = message.indexOf(', got ');
+  return at === -1 ? message : message.slice(0, at) + redactUrlsIn(message.slice(at));
 }

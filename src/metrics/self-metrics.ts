@@ -20,6 +20,7 @@ export class SelfMetrics {
   readonly stateWriteFailures: Counter;
   readonly statePersistent: Gauge;
   readonly stateResets: Counter;
+  readonly stateRowsQuarantined: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -103,6 +104,11 @@ export class SelfMetrics {
     this.statePersistent = new Gauge({
       name: 'prismwatch_state_persistent',
       help: 'Whether alert state and notifications are saved to the data directory (1) or kept in memory only (0).',
+      registers,
+    });
+    this.stateRowsQuarantined = new Counter({
+      name: 'prismwatch_state_rows_quarantined_total',
+      help: 'Rows of the state database that could not be read at start: moved to its quarantine table and skipped; the rest loaded.',
       registers,
     });
     this.stateResets = new Counter({

@@ -8,11 +8,12 @@
 import type { Logger } from 'pino';
 import { backoffDelayMs } from './backoff.js';
 import { DeliveryError, unexpectedDeliveryError } from './delivery-error.js';
+import type { NotificationJournal } from './journal.js';
 import type { Integration } from './model.js';
 import type { NotifyMetrics } from './notify-metrics.js';
 import type { Sender } from './receivers/definition.js';
 import { receiverTypeOf } from './receivers/index.js';
-import type { NotifyStore, OutboxRow } from './store.js';
+import type { OutboxRow } from './store.js';
 
 /** Retry-After beyond this is capped: a receiver cannot park our alerts for a day. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -55,7 +56,10 @@ export class Delivery {
   private stopped = false;
 
   constructor(
-    private readonly store: NotifyStore,
+    private readonly store: Pick<
+      NotificationJournal,
+      'heads' | 'markDelivered' | 'markRetry' | 'markFailed' | 'depth'
+    >,
     private readonly metrics: NotifyMetrics,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -167,15 +171,9 @@ export class Delivery {
     this.metrics.latency.observe({ integration: integration.id }, Math.max(0, now - row.createdAt) / 1000);
     if (this.health.delete(integration.id))
       this.log.info({ integration: integration.id }, 'Notifications are being delivered again');
-    try {
-      this.store.markDelivered(row.id, now);
-    } catch (error) {
-      // The receiver has it; if the row cannot be updated it is sent again later (same idempotency key).
-      this.log.error(
-        { err: error, integration: integration.id },
-        'Delivered, but could not record it; it may be sent again',
-      );
-    }
+    // The journal never refuses: on a full disk the record waits in memory (journal.ts), so a
+    // delivered notification is not sent again.
+    this.store.markDelivered(row.id, now);
   }
 
   private recordFailure(row: OutboxRow, integration: Integration, failure: DeliveryError): void {
@@ -197,24 +195,17 @@ export class Delivery {
       error: failure.message,
       attempts: row.attempts + 1,
     };
-    try {
-      if (!failure.retryable) {
-        this.store.markFailed(row.id, now, failure.message);
-        this.log.error(context, 'Notification rejected by the receiver; not retried');
-        return;
-      }
-      const delay =
-        failure.retryAfterMs !== undefined
-          ? Math.min(MAX_RETRY_AFTER_MS, failure.retryAfterMs)
-          : backoffDelayMs(row.attempts + 1);
-      this.store.markRetry(row.id, now + delay, failure.message);
-      this.log.warn({ ...context, retry_in_ms: delay }, 'Notification attempt failed; will retry');
-    } catch (error) {
-      this.log.error(
-        { err: error, ...context },
-        'Could not record a failed attempt; the notification stays queued',
-      );
+    if (!failure.retryable) {
+      this.store.markFailed(row.id, now, failure.message);
+      this.log.error(context, 'Notification rejected by the receiver; not retried');
+      return;
     }
+    const delay =
+      failure.retryAfterMs !== undefined
+        ? Math.min(MAX_RETRY_AFTER_MS, failure.retryAfterMs)
+        : backoffDelayMs(row.attempts + 1);
+    this.store.markRetry(row.id, now + delay, failure.message);
+    this.log.warn({ ...context, retry_in_ms: delay }, 'Notification attempt failed; will retry');
   }
 
   /** Outbox depth and age per integration, for /metrics. */

@@ -17,13 +17,14 @@ import type { Notification, NotificationReason, NotifiedAlert } from '../model/n
 import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
 import { InhibitionState } from './inhibit.js';
+import type { NotificationJournal } from './journal.js';
 import type { MaintenanceWindows } from './maintenance.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
 import { common, idempotencyKey, ZERO_TIME } from './notification.js';
 import { groupLabels, matchRoutes } from './route.js';
 import type { Silences } from './silences.js';
-import type { NflogEntry, NotifyStore } from './store.js';
+import type { NflogEntry } from './store.js';
 import { heldBy } from './time-intervals.js';
 
 /** The label NotificationsFailing carries: an integration is never told about its own failure. */
@@ -46,7 +47,8 @@ interface Group {
 }
 
 interface DispatcherOptions {
-  readonly store: NotifyStore;
+  /** Where decisions and queued notifications are committed (never refuses: journal.ts). */
+  readonly store: Pick<NotificationJournal, 'entry' | 'commit'>;
   readonly silences: Silences;
   /** Ad-hoc maintenance windows mute like silences (maintenance.ts). */
   readonly maintenance: MaintenanceWindows;

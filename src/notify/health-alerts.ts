@@ -5,6 +5,35 @@
  */
 import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { IntegrationHealth } from './delivery.js';
+import type { JournalStatus } from './journal.js';
+
+const STATE_DEGRADED = 'PrismwatchStateDegraded';
+const degradedLabels = { alertname: STATE_DEGRADED, severity: 'warning', probe: 'prismwatch' };
+
+/**
+ * PrismwatchStateDegraded while notification state cannot be written: delivery goes on from
+ * memory, but a restart now would forget what was sent meanwhile and send it again.
+ */
+export function journalAlert(status: JournalStatus): Alert[] {
+  if (status.degradedSince === undefined) return [];
+  return [
+    {
+      fingerprint: fingerprintOf(degradedLabels),
+      rule: STATE_DEGRADED,
+      probe: 'prismwatch',
+      labels: degradedLabels,
+      annotations: {
+        summary:
+          "prismwatch cannot write its notification state (the data directory's disk is full or failing)",
+        description: `${status.reason ?? 'write failed'}. Notifications are still delivered, each once, from memory (${status.pending} records waiting); they are written when the disk takes writes again. A restart before then sends again what was sent meanwhile.`,
+      },
+      state: 'firing',
+      value: status.pending,
+      activeAt: status.degradedSince,
+      firedAt: status.degradedSince,
+    },
+  ];
+}
 
 const NOTIFICATIONS_FAILING = 'NotificationsFailing';
 

@@ -9,7 +9,8 @@ import { type Alert, fingerprintOf } from '../model/alert.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
-import { HealthAlerts } from './health-alerts.js';
+import { HealthAlerts, journalAlert } from './health-alerts.js';
+import { NotificationJournal } from './journal.js';
 import { MaintenanceWindows } from './maintenance.js';
 import type { NotifyConfig } from './model.js';
 import { NotifyMetrics } from './notify-metrics.js';
@@ -30,6 +31,8 @@ interface NotifierOptions {
 
 export class Notifier {
   readonly store: NotifyStore;
+  /** The store as delivery sees it: writes that the disk refuses wait in memory (journal.ts). */
+  readonly journal: NotificationJournal;
   readonly silences: Silences;
   readonly maintenance: MaintenanceWindows;
   readonly metrics: NotifyMetrics;
@@ -83,10 +86,11 @@ export class Notifier {
       ),
     );
     this.metrics = new NotifyMetrics(options.registry);
-    this.delivery = new Delivery(this.store, this.metrics, log, options.now);
+    this.journal = new NotificationJournal(this.store, log, options.now, () => this.delivery.kick());
+    this.delivery = new Delivery(this.journal, this.metrics, log, options.now);
     this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);
     this.dispatcher = new Dispatcher(initial, {
-      store: this.store,
+      store: this.journal,
       silences: this.silences,
       maintenance: this.maintenance,
       log,
@@ -125,6 +129,7 @@ export class Notifier {
     const now = this.options.now();
     this.healthAlerts = [
       ...this.health.update(this.delivery.failing(), this.config!.notificationsFailingAfterMs, now),
+      ...journalAlert(this.journal.status()),
       ...(this.config!.watchdog ? [this.watchdog] : []),
     ];
     const all = [...alerts, ...this.healthAlerts];
@@ -150,6 +155,9 @@ export class Notifier {
   }
 
   refreshMetrics(): void {
+    const journal = this.journal.status();
+    this.metrics.stateDegraded.set(journal.degradedSince === undefined ? 0 : 1);
+    this.metrics.journalPending.set(journal.pending);
     try {
       this.delivery.refreshMetrics();
     } catch (error) {
@@ -160,5 +168,6 @@ export class Notifier {
   async stop(graceMs: number): Promise<void> {
     this.dispatcher.stop();
     await this.delivery.stop(graceMs);
+    this.journal.stop();
   }
 }

@@ -8,6 +8,8 @@ export class NotifyMetrics {
   readonly outboxOldest: Gauge<'integration'>;
   readonly latency: Histogram<'integration'>;
   readonly flushFailures: Counter;
+  readonly stateDegraded: Gauge;
+  readonly journalPending: Gauge;
   readonly alertmanagerSent: Counter<'url_index' | 'receiver'>;
   readonly alertmanagerFailed: Counter<'url_index' | 'receiver'>;
 
@@ -47,6 +49,16 @@ export class NotifyMetrics {
     this.flushFailures = new Counter({
       name: 'prismwatch_notification_flush_failures_total',
       help: 'Group flushes that could not be committed (for example a full disk); retried at the next flush.',
+      registers,
+    });
+    this.stateDegraded = new Gauge({
+      name: 'prismwatch_notification_state_degraded',
+      help: 'Whether notification state cannot be written (disk full or failing): 1 while delivery runs from memory.',
+      registers,
+    });
+    this.journalPending = new Gauge({
+      name: 'prismwatch_notification_journal_records',
+      help: 'Notification records kept in memory until the disk takes writes again (0 when healthy).',
       registers,
     });
     this.alertmanagerSent = new Counter({

@@ -47,6 +47,26 @@ export function incidentId(fingerprint: string, firedAt: string | number): strin
   return `${fingerprint}@${new Date(firedAt).toISOString()}`;
 }
 
+/** A notification queued while the disk refused writes, as journal.ts keeps it. */
+export interface JournalRow extends OutboxRow {
+  readonly state: 'queued' | 'delivered' | 'failed';
+  readonly finishedAt?: number;
+  readonly lastError?: string;
+}
+
+/** The outcome of an attempt on a row that is on disk, kept until it can be written. */
+export type JournalOutcome = { readonly attempts: number } & (
+  | { readonly state: 'delivered'; readonly at: number }
+  | { readonly state: 'failed'; readonly at: number; readonly error: string }
+  | { readonly state: 'retry'; readonly nextAttemptAt: number; readonly error: string }
+);
+
+export interface JournalWrite {
+  readonly entries: ReadonlyArray<{ integration: string; groupKey: string; entry: NflogEntry }>;
+  readonly rows: readonly JournalRow[];
+  readonly outcomes: ReadonlyMap<number, JournalOutcome>;
+}
+
 interface OutboxDepth {
   readonly integration: string;
   readonly queued: number;
@@ -108,10 +128,19 @@ export class NotifyStore {
         "INSERT INTO outbox (integration, group_key, payload, created_at, next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 'queued')",
       ),
       // Only the head of each (integration, group) queue: notifications of one group go out in order.
+      // Rows whose outcome is known only in memory (journal.ts) are passed in `?` as a JSON list
+      // and skipped, so the next row of their group is the head.
       heads: db.prepare(`
         SELECT id, integration, group_key, payload, created_at, attempts, next_attempt_at FROM outbox
-        WHERE id IN (SELECT MIN(id) FROM outbox WHERE state = 'queued' GROUP BY integration, group_key)
+        WHERE id IN (
+          SELECT MIN(id) FROM outbox
+          WHERE state = 'queued' AND id NOT IN (SELECT value FROM json_each(?))
+          GROUP BY integration, group_key)
         ORDER BY id`),
+      addAttempts: db.prepare('UPDATE outbox SET attempts = attempts + ? WHERE id = ?'),
+      insertFinished: db.prepare(
+        'INSERT INTO outbox (integration, group_key, payload, created_at, attempts, next_attempt_at, last_error, state, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       delivered: db.prepare(
         "UPDATE outbox SET state = 'delivered', attempts = attempts + 1, finished_at = ?, last_error = NULL WHERE id = ?",
       ),
@@ -157,14 +186,7 @@ export class NotifyStore {
    */
   commit(integration: string, groupKey: string, entry: NflogEntry, notification?: Notification): void {
     this.db.transaction(() => {
-      this.statements.upsertEntry.run(
-        integration,
-        groupKey,
-        JSON.stringify(entry.firing),
-        JSON.stringify(entry.resolved),
-        entry.sentAt,
-        entry.repeatSeq,
-      );
+      this.upsertEntry(integration, groupKey, entry);
       if (notification)
         this.statements.insertOutbox.run(
           integration,
@@ -176,10 +198,10 @@ export class NotifyStore {
     })();
   }
 
-  /** The oldest queued notification of every (integration, group). */
-  heads(): OutboxRow[] {
+  /** The oldest queued notification of every (integration, group), leaving out rows `skipping`. */
+  heads(skipping: readonly number[] = []): OutboxRow[] {
     return (
-      this.statements.heads.all() as Array<{
+      this.statements.heads.all(JSON.stringify(skipping)) as Array<{
         id: number;
         integration: string;
         group_key: string;
@@ -199,22 +221,74 @@ export class NotifyStore {
     }));
   }
 
+  private upsertEntry(integration: string, groupKey: string, entry: NflogEntry): void {
+    this.statements.upsertEntry.run(
+      integration,
+      groupKey,
+      JSON.stringify(entry.firing),
+      JSON.stringify(entry.resolved),
+      entry.sentAt,
+      entry.repeatSeq,
+    );
+  }
+
   /** Marks a notification delivered and logs, per alert in it, that its incident was notified. */
   markDelivered(id: number, now: number): void {
+    this.db.transaction(() => this.delivered(id, now))();
+  }
+
+  private delivered(id: number, now: number): void {
+    this.statements.delivered.run(now, id);
+    const row = this.statements.payload.get(id) as { integration: string; payload: string } | undefined;
+    if (row) this.logSent(row.integration, JSON.parse(row.payload) as Notification, now);
+  }
+
+  private logSent(integration: string, notification: Notification, now: number): void {
+    for (const alert of notification.alerts) {
+      if (alert.firedAt)
+        this.statements.logSent.run(
+          incidentId(alert.fingerprint, alert.firedAt),
+          integration,
+          alert.status,
+          now,
+        );
+    }
+  }
+
+  /**
+   * Writes what was decided and done while the disk refused writes (journal.ts), in one
+   * transaction: log entries, the notifications queued meanwhile (with their outcome) and the
+   * outcomes of rows that were already on disk. Returns the ids the queued rows got.
+   */
+  writeJournal(journal: JournalWrite): Map<number, number> {
+    const ids = new Map<number, number>();
     this.db.transaction(() => {
-      this.statements.delivered.run(now, id);
-      const row = this.statements.payload.get(id) as { integration: string; payload: string } | undefined;
-      if (!row) return;
-      for (const alert of (JSON.parse(row.payload) as Notification).alerts) {
-        if (alert.firedAt)
-          this.statements.logSent.run(
-            incidentId(alert.fingerprint, alert.firedAt),
-            row.integration,
-            alert.status,
-            now,
-          );
+      for (const { integration, groupKey, entry } of journal.entries)
+        this.upsertEntry(integration, groupKey, entry);
+      for (const row of journal.rows) {
+        const inserted = this.statements.insertFinished.run(
+          row.integration,
+          row.groupKey,
+          JSON.stringify(row.notification),
+          row.createdAt,
+          row.attempts,
+          row.nextAttemptAt,
+          row.lastError ?? null,
+          row.state,
+          row.finishedAt ?? null,
+        );
+        ids.set(row.id, Number(inserted.lastInsertRowid));
+        if (row.state === 'delivered') this.logSent(row.integration, row.notification, row.finishedAt!);
+      }
+      for (const [id, outcome] of journal.outcomes) {
+        // Each statement below counts one attempt; the journal may have seen more.
+        if (outcome.attempts > 1) this.statements.addAttempts.run(outcome.attempts - 1, id);
+        if (outcome.state === 'delivered') this.delivered(id, outcome.at);
+        else if (outcome.state === 'failed') this.statements.failed.run(outcome.at, outcome.error, id);
+        else this.statements.retry.run(outcome.nextAttemptAt, outcome.error, id);
       }
     })();
+    return ids;
   }
 
   /** The notifications delivered about each of these incidents (incidentId), oldest first. */

@@ -4,6 +4,8 @@
  * prismwatch names a kind. Adding a kind is a folder and a line here (README, "Adding a probe kind").
  */
 import { type FailureCode, SHARED_FAILURE_CODES } from '../model/failure.js';
+import type { ProbeSpec } from '../model/probe.js';
+import { redactUrlsIn } from '../util/redact.js';
 import type { FactsDefinition, ProberDefinition } from './definition.js';
 
 /**
@@ -35,6 +37,15 @@ export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze
 
 export function proberFor(kind: string): ProberDefinition | undefined {
   return Object.hasOwn(PROBERS, kind) ? PROBERS[kind] : undefined;
+}
+
+/**
+ * What a probe's target is shown as, on every surface (API, status page, CLI): its kind's
+ * description with every URL in it redacted (util/redact.ts), whatever the kind wrote.
+ */
+export function displayTarget(spec: Pick<ProbeSpec, 'kind' | 'settings'>): string {
+  const prober = proberFor(spec.kind);
+  return prober ? redactUrlsIn(prober.describeTarget(spec.settings)) : '';
 }
 
 /** Every facts section some kind reports, once each, in table order (the exposition's order). */

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ArtifactStore, ProbeResult, ProbeSpec } from '../model/probe.js';
 import { onAbort } from '../util/abort-fanout.js';
 import { preciseNow } from '../util/clock.js';
+import { redactUrlsIn } from '../util/redact.js';
 import { proberFor } from './index.js';
 
 /** How long past its deadline a prober may take to notice the abort before it is abandoned. */
@@ -103,6 +104,10 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
     // A result the rest of the pipeline cannot read would fail there, far from its cause.
     if (!isProbeResult(result))
       throw new TypeError(`prober "${spec.kind}" returned ${describe(result)}, not a result`);
+    // One redaction rule for every kind: a URL in a failure message (a redirect's Location, a
+    // peer's error) shows no credentials and no query values (util/redact.ts).
+    if (result.failure)
+      return { ...result, failure: { ...result.failure, message: redactUrlsIn(result.failure.message) } };
     return result;
   } catch (error) {
     options.log.error(
@@ -113,7 +118,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
     return internalResult(
       startedAt,
       now(),
-      `unexpected error in prismwatch: ${(error as Error)?.message ?? String(error)}`,
+      redactUrlsIn(`unexpected error in prismwatch: ${(error as Error)?.message ?? String(error)}`),
     );
   } finally {
     clearTimeout(deadlineTimer);

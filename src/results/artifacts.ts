@@ -2,9 +2,23 @@
  * Files probes leave for people — a failed page load's screenshot — kept in the data directory
  * (`artifacts/`), the newest few per probe, and served by the daemon at /artifacts/<file>.
  * Without a data directory they are kept in memory, as bounded. Names are made here from the
- * probe's name, a time and a counter, so a request can only ever name a file this store wrote.
+ * probe's name, a time and a counter, so a request can only ever name a file this store wrote:
+ * a name it does not hold in its index is not found, and a file that is not a regular file (a
+ * symbolic link someone put in the folder, which was once served with whatever it pointed to) is
+ * neither indexed at start nor opened (O_NOFOLLOW).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ArtifactStore } from '../model/probe.js';
 
@@ -15,6 +29,8 @@ const FILE_RE = /^[A-Za-z0-9_.:-]+\.[a-z0-9]{1,8}$/;
 export class Artifacts implements ArtifactStore {
   private readonly memory = new Map<string, Buffer>();
   private readonly byProbe = new Map<string, string[]>();
+  /** Every file this store holds (written, or found as a regular file at start). */
+  private readonly known = new Set<string>();
   private counter = 0;
 
   constructor(
@@ -27,9 +43,10 @@ export class Artifacts implements ArtifactStore {
       mkdirSync(dir, { recursive: true });
       // Files from before a restart count against their probe's quota, oldest first.
       for (const file of readdirSync(dir).sort()) {
-        if (!FILE_RE.test(file)) continue;
+        if (!FILE_RE.test(file) || !lstatSync(join(dir, file)).isFile()) continue;
         const probe = file.slice(0, file.lastIndexOf('--'));
         this.byProbe.set(probe, [...(this.byProbe.get(probe) ?? []), file]);
+        this.known.add(file);
       }
     } catch (error) {
       onError(error);
@@ -51,6 +68,7 @@ export class Artifacts implements ArtifactStore {
       this.onError(error);
       return undefined;
     }
+    this.known.add(file);
     const kept = [...(this.byProbe.get(safeProbe) ?? []), file];
     while (kept.length > KEEP_PER_PROBE) this.remove(kept.shift()!);
     this.byProbe.set(safeProbe, kept);
@@ -63,15 +81,22 @@ export class Artifacts implements ArtifactStore {
     const file = path.slice(PREFIX.length);
     if (!FILE_RE.test(file)) return undefined;
     if (!this.dir) return this.memory.get(file);
+    if (!this.known.has(file)) return undefined;
+    let fd: number | undefined;
     try {
-      return readFileSync(join(this.dir, file));
+      fd = openSync(join(this.dir, file), constants.O_RDONLY | constants.O_NOFOLLOW);
+      if (!fstatSync(fd).isFile()) return undefined;
+      return readFileSync(fd);
     } catch {
       return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
   }
 
   private remove(file: string): void {
     this.memory.delete(file);
+    this.known.delete(file);
     if (this.dir) rmSync(join(this.dir, file), { force: true });
   }
 }

@@ -70,6 +70,13 @@ function time(value: unknown): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
+/**
+ * The longest span the API accepts (a silence, a maintenance window, an announcement), and how
+ * far ahead one may start: a year, like the longest duration a config may hold. Past it,
+ * "99999999999w" made an invalid date and a 500.
+ */
+export const MAX_SPAN_MS = 366 * 86_400_000;
+
 /** startsAt (default now) and endsAt (or startsAt + duration), or the 400 to answer. */
 export function span(
   input: Record<string, unknown>,
@@ -77,13 +84,16 @@ export function span(
 ): { startsAt: number; endsAt: number } | ApiAnswer {
   const startsAt = input.startsAt === undefined ? now : time(input.startsAt);
   if (startsAt === undefined) return badInput('startsAt: expected an RFC 3339 time');
+  if (Math.abs(startsAt - now) > MAX_SPAN_MS) return badInput('startsAt: must be within 366d of now');
   let endsAt: number | undefined;
   if (input.endsAt !== undefined) endsAt = time(input.endsAt);
   else if (typeof input.duration === 'string') {
     const ms = parseDuration(input.duration);
+    if (ms !== undefined && ms > MAX_SPAN_MS) return badInput('duration: at most 366d');
     endsAt = ms === undefined ? undefined : startsAt + ms;
   }
   if (endsAt === undefined) return badInput('endsAt: expected an RFC 3339 time (or duration like "2h")');
+  if (endsAt - startsAt > MAX_SPAN_MS) return badInput('endsAt: at most 366d after startsAt');
   return { startsAt, endsAt };
 }
 

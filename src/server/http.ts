@@ -58,6 +58,10 @@ function hasToken(req: IncomingMessage, token: string): boolean {
 const mediaType = (header: string | undefined) =>
   header === undefined ? undefined : (header.split(';')[0] ?? '').trim().toLowerCase();
 
+/** A refusal in the route's own language: JSON `{error}` under /api/, a line of text elsewhere. */
+const problem = (route: Route, status: number, message: string): Answer =>
+  route.path.startsWith('/api/') ? jsonAnswer(status, { error: message }) : textAnswer(status, message);
+
 type Found = { route: Route; params: Readonly<Record<string, string>>; badEscape: boolean } | Answer;
 
 function findRoute(routes: readonly Route[], method: string, path: string): Found {
@@ -143,15 +147,13 @@ export function createHttpServer(options: ServerOptions): Server {
       const type = mediaType(req.headers['content-type']);
       if (type !== undefined && !route.accepts.includes(type))
         return refused('unsupported_media_type', {
-          ...textAnswer(415, `expected a body of type ${route.accepts.join(' or ')}`),
+          ...problem(route, 415, `expected a body of type ${route.accepts.join(' or ')}`),
           close: true,
         });
     }
     if (badEscape)
       return refused('bad_request', {
-        ...(route.path.startsWith('/api/')
-          ? jsonAnswer(400, { error: 'invalid percent-encoding in the path' })
-          : textAnswer(400, 'invalid percent-encoding in the path')),
+        ...problem(route, 400, 'invalid percent-encoding in the path'),
         close: announcesBody(req),
       });
     const limit = route.maxBodyBytes ?? STRAY_BODY_BYTES;
@@ -162,10 +164,7 @@ export function createHttpServer(options: ServerOptions): Server {
     }
     if (read.kind === 'too_large') {
       const message = `body larger than ${limit >= 1024 ? `${limit / 1024} KiB` : `${limit} bytes`}`;
-      return refused('body_too_large', {
-        ...(route.path.startsWith('/api/') ? jsonAnswer(413, { error: message }) : textAnswer(413, message)),
-        close: true,
-      });
+      return refused('body_too_large', { ...problem(route, 413, message), close: true });
     }
     return route.handle({
       method,

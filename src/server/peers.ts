@@ -8,6 +8,11 @@ import type { Logger } from 'pino';
 
 /** A peer's answer larger than this is refused: a status page does not need 10,000 probes' JSON twice. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/**
+ * Probes kept per peer; a longer list is cut here and the cut is shown. A peer listing 150,000
+ * (4.3 MB, under the byte cap) made each status page render build 102 MB and take 8–14 s.
+ */
+export const MAX_PEER_PROBES = 5_000;
 const TIMEOUT_MS = 3_000;
 
 export interface PeerProbe {
@@ -20,17 +25,21 @@ export interface PeerState {
   /** The peer's location label (from its probes), or its host when it has none. */
   readonly location: string;
   readonly probes: ReadonlyMap<string, PeerProbe>;
+  /** Probes the peer listed beyond MAX_PEER_PROBES, left out. */
+  readonly omitted?: number;
   /** Why the last poll failed; the probes are then the last ones read (possibly none). */
   readonly error?: string;
   readonly fetchedAt?: number;
 }
 
 /** The peer's probes from its JSON, or why it is not what /api/v1/probes answers. */
-export function parsePeerProbes(body: unknown): { probes: PeerProbe[]; location?: string } | string {
+export function parsePeerProbes(
+  body: unknown,
+): { probes: PeerProbe[]; location?: string; omitted: number } | string {
   if (!Array.isArray(body)) return 'expected the JSON list of /api/v1/probes';
   const probes: PeerProbe[] = [];
   let location: string | undefined;
-  for (const entry of body) {
+  for (const entry of body.slice(0, MAX_PEER_PROBES)) {
     if (!entry || typeof entry !== 'object') return 'expected probe objects';
     const { name, state, labels } = entry as { name?: unknown; state?: unknown; labels?: unknown };
     if (typeof name !== 'string' || typeof state !== 'string')
@@ -40,7 +49,7 @@ export function parsePeerProbes(body: unknown): { probes: PeerProbe[]; location?
       labels && typeof labels === 'object' ? (labels as Record<string, unknown>).location : undefined;
     if (typeof label === 'string') location ??= label;
   }
-  return { probes, ...(location ? { location } : {}) };
+  return { probes, ...(location ? { location } : {}), omitted: Math.max(0, body.length - MAX_PEER_PROBES) };
 }
 
 export class Peers {
@@ -93,6 +102,7 @@ export class Peers {
         url,
         location: parsed.location ?? previous.location,
         probes: new Map(parsed.probes.map((probe) => [probe.name, probe])),
+        ...(parsed.omitted > 0 ? { omitted: parsed.omitted } : {}),
         fetchedAt: this.now(),
       });
     } catch (error) {

@@ -1,7 +1,7 @@
 /** JSON views of probes and their recent results, for scripts, the status page and `verify`. */
 
 import type { ProbeSpec } from '../model/probe.js';
-import { proberFor } from '../probers/index.js';
+import { displayTarget, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -21,7 +21,7 @@ export function probesAsJson(
     return {
       name: spec.name,
       kind: spec.kind,
-      target: proberFor(spec.kind)?.describeTarget(spec.settings) ?? '',
+      target: displayTarget(spec),
       ...(spec.description ? { description: spec.description } : {}),
       labels: spec.labels,
       ...(spec.intervalMs !== undefined

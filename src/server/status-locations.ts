@@ -13,13 +13,14 @@ export interface LocationsView {
 
 const badge = (state: string) => `<span class="state ${esc(state)}">${esc(state.toUpperCase())}</span>`;
 
+/** Rows of the table at most: this instance's probes first, then peers' (their lists are capped too). */
+export const MAX_LOCATION_ROWS = 2_000;
+
 export function locationsSection(view: LocationsView): string {
-  const names = [
-    ...new Set([
-      ...view.probes.map((spec) => spec.name),
-      ...view.peers.flatMap((peer) => [...peer.probes.keys()]),
-    ]),
-  ].sort();
+  const all = new Set(view.probes.map((spec) => spec.name));
+  for (const peer of view.peers) for (const name of peer.probes.keys()) all.add(name);
+  const names = [...all].slice(0, MAX_LOCATION_ROWS).sort();
+  const left = all.size - names.length + view.peers.reduce((sum, peer) => sum + (peer.omitted ?? 0), 0);
   const own = new Map(view.probes.map((spec) => [spec.name, view.stateOf(spec)]));
   const header = [view.here, ...view.peers.map((peer) => peer.location)]
     .map((location) => `<th scope="col">${esc(location)}</th>`)
@@ -37,7 +38,9 @@ export function locationsSection(view: LocationsView): string {
     ];
     return `<tr><th scope="row">${esc(name)}</th>${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
   });
-  return `<table class="locations"><caption>Each probe as every location sees it (peers read from their /api/v1/probes)</caption><thead><tr><th scope="col">Probe</th>${header}</tr></thead><tbody>
+  const more =
+    left > 0 ? ` — ${left} more probes not shown (the table shows at most ${MAX_LOCATION_ROWS})` : '';
+  return `<table class="locations"><caption>Each probe as every location sees it (peers read from their /api/v1/probes)${more}</caption><thead><tr><th scope="col">Probe</th>${header}</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
 }

@@ -13,7 +13,7 @@ import { formatMatcher } from '../notify/matchers.js';
 import type { SilenceSpec } from '../notify/model.js';
 import { silenceState } from '../notify/silences.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
-import { FACTS, proberFor } from '../probers/index.js';
+import { displayTarget, FACTS, proberFor } from '../probers/index.js';
 import { type ProbeState, probeState, type ResultStore } from '../results/history.js';
 import type { SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
@@ -145,7 +145,7 @@ function probeRow(spec: ProbeSpec, view: StatusView): string {
     : state === 'down' && last?.failure
       ? `${last.failure.code}: ${last.failure.message}`
       : '';
-  const target = proberFor(spec.kind)?.describeTarget(spec.settings) ?? '';
+  const target = displayTarget(spec);
   return `<tr class="${state}" id="probe-${esc(spec.name)}">
 <th scope="row"><span class="name">${esc(spec.name)}</span><span class="target">${esc(spec.kind)} · ${esc(target)}</span></th>
 <td><span class="state ${state}">${state.toUpperCase()}</span></td>

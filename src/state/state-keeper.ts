@@ -17,11 +17,17 @@ import type { StateStore } from './store.js';
 
 interface StateMetrics {
   readonly stateWriteFailures: Counter;
+  readonly stateRowsQuarantined: Counter;
   readonly statePersistent: Gauge;
   readonly stateResets: Counter;
 }
 
+/** A failing write is logged when it starts failing, then at most this often, and once when it works again. */
+const REPEAT_LOG_MS = 60_000;
+
 export class StateKeeper implements AlertStateSink {
+  /** Per kind of write: when it started failing, when that was last logged, and failures since. */
+  private readonly failing = new Map<string, { since: number; loggedAt: number; count: number }>();
   readonly store: StateStore;
   /** PrismwatchStateReset and PrismwatchStateNotPersisted. */
   readonly alerts: StateAlerts;
@@ -48,6 +54,16 @@ export class StateKeeper implements AlertStateSink {
     this.announcements = new Announcements(this.store.db, now);
     this.persistent = this.opening.status === 'persistent' || this.opening.status === 'reset';
     metrics.statePersistent.set(this.persistent ? 1 : 0);
+    if (this.store.quarantined.length > 0) {
+      metrics.stateRowsQuarantined.inc(this.store.quarantined.length);
+      log.error(
+        {
+          file: this.opening.status === 'persistent' ? this.opening.file : undefined,
+          rows: this.store.quarantined,
+        },
+        'Some rows of the state database were unreadable: they were moved to its quarantine table and the rest was restored',
+      );
+    }
     const opening = this.opening;
     if (opening.status === 'reset') {
       metrics.stateResets.inc();
@@ -86,9 +102,9 @@ export class StateKeeper implements AlertStateSink {
     if (!this.persistent) return;
     try {
       this.store.saveUptime(results.uptimeSnapshots());
+      this.wrote('Could not save uptime counts');
     } catch (error) {
-      this.metrics.stateWriteFailures.inc();
-      this.log.error({ err: error, data_dir: this.dataDir }, 'Could not save uptime counts');
+      this.writeFailed('Could not save uptime counts', error);
     }
   }
 
@@ -97,12 +113,9 @@ export class StateKeeper implements AlertStateSink {
       if (this.persistent) this.store.save(alerts, evaluatedAt);
       // In memory too: the status page and the API show this run's incidents either way.
       this.incidents.observe([...alerts, ...derived], evaluatedAt);
+      this.wrote('Could not save alert state; probing and metrics continue');
     } catch (error) {
-      this.metrics.stateWriteFailures.inc();
-      this.log.error(
-        { err: error, data_dir: this.dataDir },
-        'Could not save alert state; probing and metrics continue',
-      );
+      this.writeFailed('Could not save alert state; probing and metrics continue', error);
     }
   }
 
@@ -111,9 +124,9 @@ export class StateKeeper implements AlertStateSink {
     if (!this.persistent) return;
     try {
       this.store.saveSlos(snapshots);
+      this.wrote('Could not save SLO counts');
     } catch (error) {
-      this.metrics.stateWriteFailures.inc();
-      this.log.error({ err: error, data_dir: this.dataDir }, 'Could not save SLO counts');
+      this.writeFailed('Could not save SLO counts', error);
     }
   }
 
@@ -128,13 +141,42 @@ export class StateKeeper implements AlertStateSink {
       this.incidents.prune(now);
       return now - this.incidents.retention;
     } catch (error) {
-      this.metrics.stateWriteFailures.inc();
-      this.log.error({ err: error, data_dir: this.dataDir }, 'Could not prune incident history');
+      this.writeFailed('Could not prune incident history', error);
       return undefined;
     }
   }
 
   close(): void {
     this.store.close();
+  }
+
+  /**
+   * Counts a failed write and logs it the first time, then once a minute with the count: a full
+   * disk under a 100 ms evaluation interval once wrote megabytes of the same line.
+   */
+  private writeFailed(message: string, error: unknown): void {
+    this.metrics.stateWriteFailures.inc();
+    const now = Date.now();
+    const seen = this.failing.get(message);
+    if (seen && now - seen.loggedAt < REPEAT_LOG_MS) {
+      seen.count++;
+      return;
+    }
+    this.failing.set(message, { since: seen?.since ?? now, loggedAt: now, count: 0 });
+    this.log.error(
+      { err: error, data_dir: this.dataDir, ...(seen ? { failures_since_last_log: seen.count + 1 } : {}) },
+      message,
+    );
+  }
+
+  /** A write that had been failing worked: one line says so. */
+  private wrote(failure: string): void {
+    const seen = this.failing.get(failure);
+    if (!seen) return;
+    this.failing.delete(failure);
+    this.log.info(
+      { data_dir: this.dataDir, failing_for_ms: Date.now() - seen.since },
+      'State is being saved again',
+    );
   }
 }

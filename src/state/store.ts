@@ -11,6 +11,19 @@ import type { UptimeSnapshot } from '../results/uptime.js';
 
 const SCHEMA_VERSION = 1;
 
+/** The value if it is a JSON object (not an array or a scalar); throws otherwise. */
+function object(value: unknown): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('expected a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const record = object(value);
+  if (!Object.values(record).every((entry) => typeof entry === 'string'))
+    throw new Error('expected an object of strings');
+  return record as Record<string, string>;
+}
+
 export interface StoredState {
   readonly alerts: Alert[];
   /** Epoch ms of the last evaluation written, or undefined for a new store. */
@@ -31,7 +44,16 @@ interface AlertRow {
   keep_firing_since: number | null;
 }
 
+/** A row that could not be read back: moved to the `quarantine` table, reported, and skipped. */
+export interface QuarantinedRow {
+  readonly source: string;
+  readonly key: string;
+  readonly reason: string;
+}
+
 export class StateStore {
+  /** Rows set aside while loading (a corrupt JSON cell): one bad row costs that row, not the file. */
+  readonly quarantined: QuarantinedRow[] = [];
   /** Shared with the notification store (notify/store.ts): one file, one WAL, one fsync per commit. */
   readonly db: Database.Database;
   private readonly upsert: Database.Statement;
@@ -50,6 +72,9 @@ export class StateStore {
       CREATE TABLE IF NOT EXISTS slo_state (name TEXT PRIMARY KEY, body TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS kind_state (
         kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
+      );
+      CREATE TABLE IF NOT EXISTS quarantine (
+        source TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, reason TEXT NOT NULL, at REAL NOT NULL
       );
       CREATE TABLE IF NOT EXISTS alerts (
         fingerprint TEXT PRIMARY KEY,
@@ -90,13 +115,17 @@ export class StateStore {
     const last = this.db.prepare("SELECT value FROM meta WHERE key = 'last_evaluation_at'").get() as
       | { value: string }
       | undefined;
-    const alerts = rows.map(
+    const alerts = this.readable(
+      'alerts',
+      'fingerprint',
+      rows,
+      (row) => row.fingerprint,
       (row): Alert => ({
         fingerprint: row.fingerprint,
         rule: row.rule,
         probe: row.probe,
-        labels: JSON.parse(row.labels) as Record<string, string>,
-        annotations: JSON.parse(row.annotations) as Record<string, string>,
+        labels: stringRecord(JSON.parse(row.labels)),
+        annotations: stringRecord(JSON.parse(row.annotations)),
         state: row.state as AlertState,
         value: row.value,
         activeAt: row.active_at,
@@ -147,9 +176,20 @@ export class StateStore {
   }
 
   loadUptime(): Array<[string, UptimeSnapshot]> {
-    return (
-      this.db.prepare('SELECT probe, buckets FROM uptime').all() as Array<{ probe: string; buckets: string }>
-    ).map((row) => [row.probe, JSON.parse(row.buckets) as UptimeSnapshot]);
+    const rows = this.db.prepare('SELECT probe, buckets FROM uptime').all() as Array<{
+      probe: string;
+      buckets: string;
+    }>;
+    return this.readable(
+      'uptime',
+      'probe',
+      rows,
+      (row) => row.probe,
+      (row): [string, UptimeSnapshot] => [
+        row.probe,
+        object(JSON.parse(row.buckets)) as unknown as UptimeSnapshot,
+      ],
+    );
   }
 
   saveSlos(snapshots: Readonly<Record<string, unknown>>): void {
@@ -165,7 +205,50 @@ export class StateStore {
       name: string;
       body: string;
     }>;
-    return Object.fromEntries(rows.map((row) => [row.name, JSON.parse(row.body) as unknown]));
+    return Object.fromEntries(
+      this.readable(
+        'slo_state',
+        'name',
+        rows,
+        (row) => row.name,
+        (row) => [row.name, object(JSON.parse(row.body))],
+      ),
+    );
+  }
+
+  /**
+   * Each row read through `read`; a row it cannot read is moved to the quarantine table (its body
+   * kept for a person) and reported in `quarantined`, and the rest load. Before, one unreadable
+   * JSON cell moved the whole database aside.
+   */
+  private readable<Row extends object, T>(
+    source: string,
+    keyColumn: string,
+    rows: readonly Row[],
+    keyOf: (row: Row) => string,
+    read: (row: Row) => T,
+  ): T[] {
+    const out: T[] = [];
+    for (const row of rows) {
+      try {
+        out.push(read(row));
+      } catch (error) {
+        const key = keyOf(row);
+        const reason = error instanceof Error ? error.message : String(error);
+        this.quarantined.push({ source, key, reason });
+        try {
+          this.db.transaction(() => {
+            this.db
+              .prepare('INSERT INTO quarantine (source, key, body, reason, at) VALUES (?, ?, ?, ?, ?)')
+              .run(source, key, JSON.stringify(row), reason, Date.now());
+            this.db.prepare(`DELETE FROM ${source} WHERE ${keyColumn} = ?`).run(key);
+          })();
+        } catch {
+          // A read-only or full disk: the row stays where it is, skipped again at the next start.
+        }
+      }
+    }
+    return out;
   }
 
   close(): void {

@@ -50,7 +50,7 @@ describe('prismwatch run (built CLI, real process)', () => {
     );
     daemon.child.kill('SIGINT');
     expect(await daemon.exited()).toBe(0);
-  }, 90_000);
+  }, 240_000);
 
   it('refuses to start on a broken config with exit 2 and a file:line message', async () => {
     const dir = configDir();

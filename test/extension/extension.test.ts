@@ -102,7 +102,7 @@ describe('a new probe kind and receiver type', () => {
     await expect(run.then(() => 'no errors').catch((error) => String(error.stdout))).resolves.toBe(
       'no errors',
     );
-  }, 180_000);
+  }, 240_000);
 
   it('are configured, run, exported, alerted on and routed by a daemon built from the tree', async () => {
     const { Daemon } = (await import(join(tree, 'src/daemon.ts'))) as typeof import('../../src/daemon.js');

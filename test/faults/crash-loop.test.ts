@@ -51,7 +51,7 @@ describe('kill -9 at random points', () => {
         alerts.every((alert) => alert.status.state !== 'firing') &&
         sink.delivered.at(-1)?.body.status === 'resolved'
       );
-    }, 20_000);
+    }, 240_000);
     await sleep(1_000);
 
     const keys = sink.delivered.map((delivery) => String(delivery.headers['idempotency-key']));
@@ -65,5 +65,5 @@ describe('kill -9 at random points', () => {
     }
     expect(sink.delivered.some((delivery) => delivery.body.status === 'firing')).toBe(true);
     expect(sink.delivered.at(-1)!.body.status).toBe('resolved');
-  }, 90_000);
+  }, 240_000);
 });

@@ -74,7 +74,7 @@ describe('the hardening table, against the running daemon', () => {
         return code !== undefined && code !== 'timeout';
       });
       return settled && byName.get('healthy')?.state === 'up' ? byName : undefined;
-    }, 45_000);
+    }, 240_000);
     for (const [name, code] of Object.entries(expected))
       expect(states.get(name)?.lastFailure?.code, name).toBe(code);
     expect((await fetch(`${daemon.baseUrl}/-/healthy`)).status).toBe(200);

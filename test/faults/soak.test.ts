@@ -28,5 +28,5 @@ describe('soak (short)', () => {
     expect(report.notifications).toBeGreaterThan(0);
     expect(report.outboxAtEnd).toBe(0);
     expect(report.probeRuns).toBeGreaterThan(150 * 30);
-  }, 90_000);
+  }, 240_000);
 });

@@ -53,9 +53,11 @@ describe('misbehaving targets', () => {
     const refused = await refusedPort();
 
     const lines = ['defaults: { interval: 1s, timeout: 500ms }', 'probes:'];
+    // Healthy probes get a timeout no healthy answer comes near, even on a machine at a load
+    // average of 10 (1.9 s was hit there): what is tested is that faults elsewhere never fail them.
     for (let i = 0; i < 20; i++)
       lines.push(
-        `  - { name: ok-${i}, kind: http, url: "${healthy.url}/${i}", interval: 2s, timeout: 1900ms }`,
+        `  - { name: ok-${i}, kind: http, url: "${healthy.url}/${i}", interval: 6s, timeout: 5900ms }`,
       );
     lines.push(
       `  - { name: slowloris, kind: http, url: "http://127.0.0.1:${slowloris.port}/" }`,
@@ -91,7 +93,7 @@ describe('misbehaving targets', () => {
           ? lines
           : undefined;
       },
-      45_000,
+      120_000,
       500,
     );
 
@@ -131,5 +133,5 @@ describe('misbehaving targets', () => {
     });
     expect((await fetch(`${daemon.baseUrl}/-/healthy`)).status).toBe(200);
     expect(process.memoryUsage().rss).toBeLessThan(600 * 1024 * 1024);
-  }, 90_000);
+  }, 240_000);
 });

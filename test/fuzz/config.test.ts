@@ -88,5 +88,5 @@ describe('loading mutated configs', () => {
       }),
       runs(400),
     );
-  }, 120_000);
+  }, 240_000);
 });

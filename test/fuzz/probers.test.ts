@@ -97,7 +97,7 @@ describe('the http prober under hostile targets', () => {
       }),
       runs(250),
     );
-  }, 120_000);
+  }, 240_000);
 
   it('follows random redirect chains safely: credentials stay with their origin', async () => {
     const origin = await scriptedServer();
@@ -151,5 +151,5 @@ describe('the http prober under hostile targets', () => {
       ),
       runs(250),
     );
-  }, 120_000);
+  }, 240_000);
 });

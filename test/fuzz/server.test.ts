@@ -164,5 +164,5 @@ describe('the server under random requests', () => {
       runs(300),
     );
     expect(await healthy()).toBe(200);
-  }, 120_000);
+  }, 240_000);
 });

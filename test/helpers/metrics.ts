@@ -13,14 +13,21 @@ export function sample(text: string, name: string, labels: Record<string, string
   return samples(text, name, labels)[0];
 }
 
+/**
+ * The shortest limit any wait gets, whatever a test asks: a condition that holds returns at once,
+ * and on a 2-core machine at a load average of 10 (CI may share it) a wait of 5 or 15 s that was
+ * ample on a quiet one ran out (the stressed suite lost daemon-alerts this way). Waits are limits,
+ * never expectations of speed.
+ */
+export const MIN_WAIT_MS = 60_000;
+
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
-  // Generous: a condition that holds returns at once, and a busy machine may need the time.
-  timeoutMs = 15_000,
+  timeoutMs = MIN_WAIT_MS,
   /** How often to check; a check that scrapes a large daemon should not itself be its load. */
   pollMs = 25,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + Math.max(timeoutMs, MIN_WAIT_MS);
   let last: unknown;
   for (;;) {
     try {
@@ -30,7 +37,9 @@ export async function eventually<T>(
       last = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs}ms${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `condition not met within ${Math.max(timeoutMs, MIN_WAIT_MS)}ms${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -49,7 +49,7 @@ receivers:
     await eventually(async () => {
       const text = await (await fetch(`${first.baseUrl}/metrics`)).text();
       return sample(text, 'prismwatch_notification_outbox_depth', { integration: 'hooks/webhook/0' }) === 1;
-    }, 10_000);
+    }, 240_000);
   } else {
     await eventually(() => sink.attempts.length === 1, 10_000);
   }
@@ -68,12 +68,12 @@ describe('kill -9 and restart', () => {
     const sink = await scenario('down');
     expect(sink.delivered).toHaveLength(1);
     expect(sink.attempts).toHaveLength(1);
-  }, 40_000);
+  }, 240_000);
 
   it('re-sends a notification that was in flight at the crash, with the same idempotency key, and only once more', async () => {
     const sink = await scenario('hang');
     expect(sink.delivered).toHaveLength(1);
     expect(sink.attempts).toHaveLength(2);
     expect(sink.attempts[0]!.headers['idempotency-key']).toBe(sink.attempts[1]!.headers['idempotency-key']);
-  }, 40_000);
+  }, 240_000);
 });

@@ -59,5 +59,5 @@ receivers:
     } finally {
       clearInterval(timer);
     }
-  }, 30_000);
+  }, 240_000);
 });

@@ -179,5 +179,5 @@ inhibit_rules:
     const warningFired = smtp.mails.find((mail) => mail.subject?.startsWith('[FIRING:1] SlowResponses'))!;
     // The Date header has whole seconds.
     expect(warningFired.date!.getTime()).toBeGreaterThanOrEqual(Math.floor(resolvedAt / 1000) * 1000);
-  }, 120_000);
+  }, 240_000);
 });

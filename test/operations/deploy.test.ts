@@ -90,7 +90,7 @@ describe('prismwatch deploy', () => {
     expect(text).toMatch(
       /- \[x\] api: error ratio not above the baseline — error ratio 0 % \(baseline 0 %\)/,
     );
-  }, 60_000);
+  }, 240_000);
 
   it('passes a new version that is as good, with a JUnit report for CI', async () => {
     const { finished, text } = await rollout('fine');
@@ -99,5 +99,5 @@ describe('prismwatch deploy', () => {
     expect(text).toContain('<testsuite');
     expect(text).toContain('api: p95 latency within 20 % of the baseline');
     expect(text).not.toContain('<failure');
-  }, 60_000);
+  }, 240_000);
 });

@@ -144,7 +144,7 @@ describe('maintenance, incidents and announcements', () => {
     await eventually(() => {
       const today = second.daemon.results.uptimeOf('checkout-api').days(Date.now()).at(-1)!;
       return today.runs > today.ok;
-    }, 10_000);
+    }, 240_000);
     state.down = false;
     await eventually(
       async () =>
@@ -195,5 +195,5 @@ describe('maintenance, incidents and announcements', () => {
     expect(await bars.locator('path.maint-mark').count()).toBe(1);
     mkdirSync('reports', { recursive: true });
     await tab.screenshot({ path: 'reports/status-page-incidents.png', fullPage: true });
-  }, 90_000);
+  }, 240_000);
 });

@@ -152,7 +152,7 @@ rules:
         const before = sink.delivered.length;
         await sleep(4_000);
         return sink.delivered.length === before;
-      }, 60_000);
+      }, 240_000);
       const degradedBefore = firing('ProbeLocationDegraded').length;
 
       // The target itself goes down: every location sees it, one page.

@@ -186,7 +186,7 @@ slos:
         slos: Array<{ firing: string[] }>;
       };
       return slos[0]!.firing.includes('critical');
-    }, 10_000);
+    }, 240_000);
     await first.daemon.stop();
 
     state.ok = true;
@@ -207,5 +207,5 @@ slos:
     expect(page).toContain('<h2 id="slos-h">Service level objectives</h2>');
     expect(page).toMatch(/<span class="name">checkout<\/span>/);
     expect(sample(await second.scrape(), 'prismwatch_slo_objective_ratio', { slo: 'checkout' })).toBe(0.999);
-  }, 40_000);
+  }, 240_000);
 });

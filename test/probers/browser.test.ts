@@ -15,7 +15,7 @@ import { Artifacts } from '../../src/results/artifacts.js';
 import { runCli } from '../helpers/cli.js';
 import { captureLog } from '../helpers/log.js';
 import { specFrom } from '../helpers/probe.js';
-import { refusedPort } from '../helpers/servers.js';
+import { refusedPort, withHttpServer } from '../helpers/servers.js';
 import { withWebPage } from '../helpers/web-page.js';
 
 const available = existsSync(CHROMIUM_PATH);
@@ -103,7 +103,7 @@ describe('browser prober', () => {
       expect(down.failure).toEqual({ code: 'status_mismatch', message: 'expected status 200-399, got 503' });
       const slow = await browse({ url: `${site.url}/`, max_lcp: '100ms' });
       expect(slow.failure?.code).toBe('threshold_exceeded');
-      expect(slow.failure!.message).toMatch(/^LCP 0\.\d\d s is over the limit of 0\.10 s$/);
+      expect(slow.failure!.message).toMatch(/^LCP \d+\.\d\d s is over the limit of 0\.10 s$/);
       const refused = await browse({ url: `http://127.0.0.1:${await refusedPort()}/` });
       expect(refused.failure?.code).toBe('connect_refused');
     },
@@ -119,4 +119,18 @@ describe('browser prober', () => {
       'browser_unavailable: Chromium is not installed at /nonexistent/chromium: apt-get install chromium (Debian), or set PRISMWATCH_CHROMIUM to its path',
     );
   });
+
+  it.runIf(available)(
+    'calls a page whose script never yields a timeout, not an internal or connection error',
+    async () => {
+      const hostile = await withHttpServer((_req, res) =>
+        res
+          .writeHead(200, { 'content-type': 'text/html' })
+          .end('<title>x</title><script>for (;;) {}</script>'),
+      );
+      const result = await browse({ url: `${hostile.url}/`, timeout: '4s', screenshot_on_failure: false });
+      expect(result.failure?.code, result.failure?.message).toBe('timeout');
+    },
+    240_000,
+  );
 });

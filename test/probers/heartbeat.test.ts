@@ -161,7 +161,7 @@ describe('heartbeat pings through a daemon', () => {
     expect(metrics).toContain('prismwatch_heartbeat_state{probe="backup",kind="heartbeat",state="down"} 1');
     // The token is the URL's only guard: it never reaches a log line.
     expect(JSON.stringify(logs.lines)).not.toContain(TOKEN);
-  }, 60_000);
+  }, 240_000);
 
   it('takes the token in a Bearer header by name, and answers 404 or 401 otherwise', async () => {
     const dir = configDir();
@@ -219,5 +219,5 @@ describe('heartbeat pings through a daemon', () => {
     offset = 130_000 + 61_000;
     const down = await eventually(() => (last()?.failure ? last() : undefined), 20_000);
     expect(down!.failure!.message).toContain('(counted from prismwatch’s restart)');
-  }, 60_000);
+  }, 240_000);
 });

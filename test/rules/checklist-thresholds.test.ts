@@ -67,5 +67,5 @@ describe('checklist thresholds with real probes', () => {
 
     mode = 'healthy';
     await eventually(() => alert('HighLatency')?.state === 'resolved', 12_000);
-  }, 40_000);
+  }, 240_000);
 });

@@ -106,10 +106,10 @@ describe('connection limits', () => {
     // The fifth is accepted by the kernel, then closed by the server without an answer.
     const refused = idleConnection(port);
     await refused.closed;
-    await expect.poll(() => errors('connection_limit')).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => errors('connection_limit'), { timeout: 60_000 }).toBeGreaterThanOrEqual(1);
     for (const connection of held) connection.socket.destroy();
     await Promise.all(held.map((connection) => connection.closed));
-    await expect.poll(() => healthy(port), { timeout: 10_000 }).toBe(200);
+    await expect.poll(() => healthy(port), { timeout: 60_000 }).toBe(200);
   });
 
   it('closes a connection that never sends its headers once headersTimeout has passed', async () => {

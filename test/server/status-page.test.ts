@@ -87,7 +87,7 @@ describe('status page', () => {
         eventually(async () => {
           await page.goto(`${daemon.baseUrl}/`);
           return (await page.locator('h1').textContent()) === text;
-        }, 20_000);
+        }, 240_000);
       await eventually(
         async () => sample(await scrape(), 'probe_success', { probe: 'storefront' }) === 1,
         10_000,

@@ -148,14 +148,14 @@ describe('prismwatch verify', () => {
     const junit = await runCli(['verify', '--config', config, '--samples', '5', '--format', 'junit']);
     expect(junit.stdout).toMatch(/<testsuites name="prismwatch verify" tests="\d+" failures="0"/);
     expect(junit.stdout.match(/<testcase /g)?.length).toBe(json.report.gates.length);
-  }, 60_000);
+  }, 240_000);
 
   it('fails the security gate when HSTS is missing, with the reason', async () => {
     const { code, failed } = await verifyJson(await deployment({ hsts: false }));
     expect(code).toBe(1);
     expect(failed.map((gate) => gate.id)).toEqual(['probe:security']);
     expect(failed[0]!.reason).toMatch(/security_policy: .*hsts-not-implemented/);
-  }, 60_000);
+  }, 240_000);
 
   it('fails the error-rate gate at 8 % errors', async () => {
     const { code, failed } = await verifyJson(await deployment({ errorEvery: 12 }));
@@ -164,14 +164,14 @@ describe('prismwatch verify', () => {
     expect(failed.find((gate) => gate.id === 'rule:HighErrorRate:api')!.reason).toBe(
       'error_ratio 8% over 25 runs, alert threshold > 5%',
     );
-  }, 60_000);
+  }, 240_000);
 
   it('fails the TLS gate on an expired certificate', async () => {
     const { code, failed } = await verifyJson(await deployment({ expired: true }));
     expect(code).toBe(1);
     const tls = failed.find((gate) => gate.id === 'probe:certificate');
     expect(tls?.reason).toMatch(/certificate has expired/);
-  }, 60_000);
+  }, 240_000);
 
   it('exits 2 with file:line on a configuration error', async () => {
     const dir = configDir();
@@ -208,5 +208,5 @@ describe('prismwatch verify', () => {
       status: 'fail',
       reason: 'security grade dropped from A+ to B+',
     });
-  }, 60_000);
+  }, 240_000);
 });

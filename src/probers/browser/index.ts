@@ -37,7 +37,7 @@ const cut = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : 
 function navigationFailure(error: Error, url: string, timeoutMs: number, timedOut: boolean): Failure {
   const message = error.message.split('\n')[0] ?? error.message;
   const code = /net::(ERR_[A-Z_]+)/.exec(message)?.[1];
-  if (timedOut || /Timeout \d+ms exceeded/.test(message))
+  if (timedOut || /Timeout [\d.]+ms exceeded/.test(message))
     return {
       code: 'timeout',
       phase: 'transfer',
@@ -159,6 +159,19 @@ async function screenshot(
   }
 }
 
+/** The promise's value, undefined when it fails, or 'timed out' when it takes longer than `ms`. */
+async function untilDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timed out'>((resolve) => {
+    timer = setTimeout(() => resolve('timed out'), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>): Promise<ProbeResult> {
   const { settings } = spec;
   const startedAt = ctx.now();
@@ -180,7 +193,7 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
         });
         const page = await context.newPage();
         observe(page, observed);
-        const left = () => Math.max(1, ctx.deadline - ctx.now() - 250);
+        const left = () => Math.max(1, Math.floor(ctx.deadline - ctx.now() - 250));
         try {
           const response = await page.goto(settings.url, { waitUntil: 'load', timeout: left() });
           observed.statusCode = response?.status() ?? 0;
@@ -201,13 +214,20 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
             }
           }
         }
-        timeline = await page.evaluate(readTimelineInPage).catch(() => timeline);
+        // A page whose script never yields (a hostile `while (true)`) never answers evaluate:
+        // bounded by the run's deadline, it is the timeout it is, not an abandoned run ("internal").
+        const read = await untilDeadline(page.evaluate(readTimelineInPage), left());
+        if (read === 'timed out')
+          failure ??= navigationFailure(new Error('page script did not yield'), url, spec.timeoutMs, true);
+        else if (read !== undefined) timeline = read;
         const vitals = webVitals(timeline);
         failure ??= judge(settings, observed, vitals);
         if (failure) shot = await screenshot(ctx, spec, page);
       } finally {
         ctx.signal.removeEventListener('abort', onAbort);
-        await context?.close().catch(() => {});
+        // A renderer stuck in a script may not close promptly either: the run does not wait for
+        // it past a moment (the pool retires a browser that keeps misbehaving).
+        if (context) await untilDeadline(context.close(), 2_000);
       }
     });
   } catch (error) {

@@ -15,6 +15,8 @@ import { mapNetworkError } from '../net/map-error.js';
 interface DatabaseSettings {
   readonly url: string;
   readonly query?: string;
+  /** Lets the URL point the connection somewhere its host does not say (a Unix socket, another host). */
+  readonly allowUnixSocket: boolean;
   /** host:port/database, for messages; never the credentials. */
   readonly where: string;
 }
@@ -33,9 +35,39 @@ export interface DatabaseDriver {
   connect(settings: DatabaseSettings, timeoutMs: number): Promise<Session>;
   /** Driver-specific meaning of an error: 'auth' for rejected credentials, 'query' for a failed check. */
   classify(error: unknown): 'auth' | 'query' | undefined;
+  /**
+   * Query parameters the driver reads as where to connect (a socket path, another host or port),
+   * lower-case. A URL using one connects somewhere other than what every display shows.
+   */
+  readonly targetParams: readonly string[];
 }
 
+/**
+ * Why the URL would connect somewhere its host does not show, or undefined. The drivers read some
+ * query parameters as the connection target (`?host=/run/postgresql`, mysql2's `?socketPath=`,
+ * ioredis's `?path=`), and node-postgres reads a percent-encoded host starting with "/" as a
+ * socket directory: `postgres://u@203.0.113.9/db?host=/run/postgresql` showed a TCP target and
+ * connected to a local socket.
+ */
+export function redirectedTarget(url: URL, targetParams: readonly string[]): string | undefined {
+  for (const key of url.searchParams.keys()) {
+    if (targetParams.includes(key.toLowerCase()))
+      return `its query parameter "${key}" chooses where to connect (a Unix socket or another host), not ${url.hostname}`;
+  }
+  const host = decodeComponent(url.hostname) ?? url.hostname;
+  if (host.includes('/')) return `its host "${host}" is a path (a Unix socket)`;
+  return undefined;
+}
+
+/**
+ * A password with an unencoded "/" ends the URL's authority early: `postgres://u:p/ss@db:5432/x`
+ * parses with "ss@db:5432/x" as its path, so the path holds part of the password. Such a path is
+ * never shown; validate() refuses the URL.
+ */
+const holdsCredentials = (url: URL) => url.pathname.includes('@');
+
 function describeWhere(url: URL): string {
+  if (holdsCredentials(url)) return `${url.hostname} (unreadable URL)`;
   const database = url.pathname.replace(/^\//, '');
   return `${url.host}${database ? `/${decodeComponent(database) ?? database}` : ''}`;
 }
@@ -55,6 +87,8 @@ function databaseSettingsShape(driver: Pick<DatabaseDriver, 'schemes' | 'product
       { message },
     ),
     query: z.string().min(1).optional(),
+    /** The URL may connect through a Unix socket or a host given in its query (off: it must say so). */
+    allow_unix_socket: z.boolean().default(false),
   };
 }
 
@@ -161,8 +195,31 @@ export function databaseProber(driver: DatabaseDriver): ProberDefinition {
     summary: driver.summary,
     settingsShape: databaseSettingsShape(driver),
     toSettings: (raw) => {
-      const { url, query } = raw as { url: string; query?: string };
-      return { url, query, where: describeWhere(new URL(url)) };
+      const { url, query, allow_unix_socket } = raw as {
+        url: string;
+        query?: string;
+        allow_unix_socket: boolean;
+      };
+      return { url, query, allowUnixSocket: allow_unix_socket, where: describeWhere(new URL(url)) };
+    },
+    validate: (settings) => {
+      if (holdsCredentials(new URL(settings.url)))
+        return [
+          [
+            ['url'],
+            'the URL has an "@" after its host: a password with "/" or "@" in it must be percent-encoded (%2F, %40)',
+          ],
+        ];
+      if (settings.allowUnixSocket) return [];
+      const why = redirectedTarget(new URL(settings.url), driver.targetParams);
+      return why
+        ? [
+            [
+              ['url'],
+              `the URL would not connect to the host it shows: ${why}; set allow_unix_socket: true if that is meant`,
+            ],
+          ]
+        : [];
     },
     describeTarget: (settings) => `${driver.kind}://${settings.where}`,
     probe: (ctx, spec) => probeDatabase(ctx, spec, driver),

@@ -13,6 +13,7 @@ const driver: DatabaseDriver = {
   kind: 'mysql',
   product: 'mysql',
   schemes: ['mysql', 'mariadb'],
+  targetParams: ['socketpath', 'host', 'port', 'localaddress'],
   defaultQuery: 'SELECT 1',
   summary: 'MySQL or MariaDB: connect, authenticate and run a trivial query',
   async connect(settings, timeoutMs) {

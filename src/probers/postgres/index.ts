@@ -6,6 +6,7 @@ const driver: DatabaseDriver = {
   kind: 'postgres',
   product: 'postgres',
   schemes: ['postgres', 'postgresql'],
+  targetParams: ['host', 'hostaddr', 'port', 'socket', 'socketpath'],
   defaultQuery: 'SELECT 1',
   summary: 'PostgreSQL: connect, authenticate and run a trivial query',
   async connect(settings, timeoutMs) {

@@ -9,6 +9,7 @@ const driver: DatabaseDriver = {
   kind: 'redis',
   product: 'redis',
   schemes: ['redis', 'rediss'],
+  targetParams: ['path', 'host', 'port', 'sentinels', 'socket'],
   defaultQuery: 'PING',
   summary: 'Redis: connect, authenticate and PING (or run one command)',
   async connect(settings, timeoutMs) {
