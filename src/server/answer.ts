@@ -43,9 +43,17 @@ export function overTls(req: IncomingMessage): boolean {
   return Boolean(req.socket && 'encrypted' in req.socket);
 }
 
-/** The response can still be written: the client has not gone and nothing was answered yet. */
+/**
+ * The response can still be written: the client has not gone and nothing was answered yet. Not
+ * `res.socket`: a pipelined request's response gets its socket only once the responses before it
+ * are done, and Node buffers what is written to it until then (checking the socket dropped every
+ * pipelined answer but the first).
+ */
 function writable(res: ServerResponse): boolean {
-  return !res.headersSent && !res.writableEnded && !res.destroyed && Boolean(res.socket);
+  // The request's socket, not the response's; not `req.destroyed` either, which a fully read
+  // request is (autoDestroy) while its client waits for the answer.
+  const socket = res.req.socket as IncomingMessage['socket'] | null;
+  return !res.headersSent && !res.writableEnded && !res.destroyed && socket !== null && !socket.destroyed;
 }
 
 /** Writes chunks honouring backpressure, yielding to the event loop between them. */

@@ -28,6 +28,8 @@ interface Case {
   readonly parts: ReadonlyArray<{ readonly bytes: Buffer; readonly pauseMs?: number }>;
   /** Whether the body never arrives in full: closing without an answer is then correct. */
   readonly incomplete?: boolean;
+  /** How many answers must come back (pipelined requests); one when unset. */
+  readonly answers?: number;
 }
 
 function exchange(port: number, parts: Case['parts']): Promise<string> {
@@ -57,9 +59,9 @@ function exchange(port: number, parts: Case['parts']): Promise<string> {
   });
 }
 
-const head = (method: string, path: string, lines: readonly string[]) =>
+const head = (method: string, path: string, lines: readonly string[], connection = 'close') =>
   Buffer.from(
-    `${[`${method} ${path} HTTP/1.1`, 'Host: prismwatch', 'Connection: close', ...lines].join('\r\n')}\r\n\r\n`,
+    `${[`${method} ${path} HTTP/1.1`, 'Host: prismwatch', `Connection: ${connection}`, ...lines].join('\r\n')}\r\n\r\n`,
   );
 
 function cases(
@@ -82,6 +84,11 @@ function cases(
     Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]);
   return [
     { name: 'plain', parts: [{ bytes: head(method, path, auth) }] },
+    {
+      name: 'pipelined',
+      answers: 2,
+      parts: [{ bytes: Buffer.concat([head(method, path, auth, 'keep-alive'), head(method, path, auth)]) }],
+    },
     {
       name: 'json body',
       parts: [body('{"matchers":["probe=\\"x\\""],"duration":"1h","createdBy":"fuzz","text":"t"}')],
@@ -165,6 +172,7 @@ describe('every route in the table', () => {
             const where = `${method} ${route.path} (${test.name}, ${auth[0] ?? 'no token'}): ${answer.slice(0, 200)}`;
             expect(status, where).not.toBe(500);
             if (!test.incomplete && method !== 'HEAD') expect(status, where).not.toBe(0);
+            if (test.answers) expect(answer.match(/^HTTP\/1\.1 \d{3}/gm)?.length, where).toBe(test.answers);
           }
         }),
       );

@@ -4,6 +4,7 @@
  * of the request handler and ended the daemon.
  */
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, listen, type ServerHandlers } from '../../src/server/http.js';
@@ -95,6 +96,33 @@ describe('malformed requests', () => {
     expect(statusOf(answer)).toBe(400);
     expect(await errors('client_error')).toBe(1);
     expect(await healthy(port)).toBe(200);
+  });
+});
+
+function untilClosed(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.once('close', () => resolve(answer));
+    socket.once('error', reject);
+    socket.write(request);
+  });
+}
+
+describe('pipelining', () => {
+  it('answers every request pipelined on one connection, in order', async () => {
+    const { port } = await serve();
+    const requests = ['/-/healthy', '/-/ready', '/api/v1/alerts', '/nowhere', '/-/healthy'];
+    // Read until the server closes (the last request asks it to), not until the first answer.
+    const answer = await untilClosed(
+      port,
+      `${requests.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join('')}GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+    );
+    const statuses = [...answer.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((match) => Number(match[1]));
+    expect(statuses).toEqual([200, 200, 200, 404, 200, 200]);
   });
 });
 
