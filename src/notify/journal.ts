@@ -116,17 +116,21 @@ export class NotificationJournal {
   }
 
   markDelivered(id: number, at: number): void {
-    this.record(id, { state: 'delivered', at, attempts: 1 }, () => this.store.markDelivered(id, at));
+    this.record(id, { state: 'delivered', at, attempts: 1 }, (diskId) =>
+      this.store.markDelivered(diskId, at),
+    );
   }
 
   markRetry(id: number, nextAttemptAt: number, error: string): void {
-    this.record(id, { state: 'retry', nextAttemptAt, error, attempts: 1 }, () =>
-      this.store.markRetry(id, nextAttemptAt, error),
+    this.record(id, { state: 'retry', nextAttemptAt, error, attempts: 1 }, (diskId) =>
+      this.store.markRetry(diskId, nextAttemptAt, error),
     );
   }
 
   markFailed(id: number, at: number, error: string): void {
-    this.record(id, { state: 'failed', at, error, attempts: 1 }, () => this.store.markFailed(id, at, error));
+    this.record(id, { state: 'failed', at, error, attempts: 1 }, (diskId) =>
+      this.store.markFailed(diskId, at, error),
+    );
   }
 
   depth(): ReturnType<NotifyStore['depth']> {
@@ -185,15 +189,18 @@ export class NotificationJournal {
     clearTimeout(this.timer);
   }
 
-  private record(id: number, outcome: JournalOutcome, write: () => void): void {
+  /** `write` gets the row's disk id: an attempt that outlived a flush reports its journal id. */
+  private record(id: number, outcome: JournalOutcome, write: (diskId: number) => void): void {
     const diskId = this.renamed.get(id) ?? id;
+    // One attempt was in flight per journal row at most: its report is the last use of the name.
+    this.renamed.delete(id);
     if (diskId < 0) {
       this.recordInMemory(diskId, outcome);
       return;
     }
     if (this.degradedSince === undefined) {
       try {
-        write();
+        write(diskId);
         return;
       } catch (error) {
         this.degrade(error);
