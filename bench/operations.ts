@@ -14,6 +14,7 @@ import { type Alert, fingerprintOf } from '../src/model/alert.js';
 import type { ProbeSpec } from '../src/model/probe.js';
 import { ResultStore } from '../src/results/history.js';
 import { renderStatusPage } from '../src/server/status-page.js';
+import { renderStatusPageInSlices } from '../src/server/status-render.js';
 import { SloEngine } from '../src/slo/engine.js';
 import type { SloSpec } from '../src/slo/model.js';
 import { IncidentLog } from '../src/state/incidents.js';
@@ -70,6 +71,45 @@ function statusPage(badDayEvery: number | undefined): { ms: number; bytes: numbe
   return { ms, bytes };
 }
 
+/**
+ * The same page rendered in slices (status-render.ts), as the daemon serves it: the whole render's
+ * time, and the longest the event loop was held at once (the gap between two ticks of a
+ * setImmediate loop running beside it).
+ */
+async function slicedStatusPage(): Promise<{ totalMs: number; longestBlockMs: number }> {
+  const specs = probes(1_000);
+  const results = new ResultStore();
+  for (const spec of specs)
+    for (let day = 0; day < 90; day++) results.uptimeOf(spec.name).record(now - day * DAY, day % 7 !== 0);
+  const totals: number[] = [];
+  const blocks: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    let longest = 0;
+    let last = performance.now();
+    let running = true;
+    const tick = () => {
+      const at = performance.now();
+      longest = Math.max(longest, at - last);
+      last = at;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const started = performance.now();
+    await renderStatusPageInSlices({
+      probes: specs,
+      results,
+      alerts: [],
+      silences: [],
+      now,
+      version: 'bench',
+    });
+    totals.push(performance.now() - started);
+    running = false;
+    blocks.push(longest);
+  }
+  return { totalMs: median(totals), longestBlockMs: median(blocks) };
+}
+
 function sloFigures(): { recordUs: number; evaluateMs: number } {
   const specs = probes(1_000);
   const slos: SloSpec[] = Array.from({ length: 10 }, (_, i) => ({
@@ -123,6 +163,7 @@ function incidentFigures(): { unchangedMs: number; changedMs: number } {
 
 const quiet = statusPage(undefined);
 const weekly = statusPage(7);
+const sliced = await slicedStatusPage();
 const slo = sloFigures();
 const incidents = incidentFigures();
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
@@ -133,6 +174,9 @@ console.log(
 );
 console.log(
   `| status page, 1,000 probes with a bad day every week | ${weekly.ms.toFixed(0)} ms, ${kb(weekly.bytes)} |`,
+);
+console.log(
+  `| status page in slices (as served), 1,000 probes, a bad day every week | ${sliced.totalMs.toFixed(0)} ms in all, the loop held at most ${sliced.longestBlockMs.toFixed(1)} ms at once |`,
 );
 console.log(`| SLO engine: record one run (10 SLOs over 1,000 probes) | ${slo.recordUs.toFixed(2)} µs |`);
 console.log(`| SLO engine: evaluate 10 SLOs with full 30-day windows | ${slo.evaluateMs.toFixed(1)} ms |`);

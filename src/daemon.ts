@@ -45,7 +45,7 @@ import { DEFAULT_MAX_CONNECTIONS, type ServerLimits } from './server/server-limi
 import { ServerMetrics } from './server/server-metrics.js';
 import { silencesApi } from './server/silences-api.js';
 import { slosApi } from './server/slos-api.js';
-import { renderStatusPage } from './server/status-page.js';
+import { renderStatusPageInSlices } from './server/status-render.js';
 import type { SloSnapshot } from './slo/engine.js';
 import { SloEngine } from './slo/engine.js';
 import { SloMetrics } from './slo/slo-metrics.js';
@@ -227,7 +227,7 @@ export class Daemon {
           slos: { writable: false, get: () => slosApi(() => this.slos.status(this.now())) },
         },
         statusPage: () =>
-          renderStatusPage({
+          renderStatusPageInSlices({
             probes: this.config?.probes ?? [],
             results: this.results,
             alerts: this.allAlerts(),

@@ -25,8 +25,8 @@ export interface ServerHandlers {
    * has loaded its state).
    */
   readonly collections: Readonly<Record<string, CollectionHandle>>;
-  /** The status page's HTML. */
-  readonly statusPage: () => string;
+  /** The status page's HTML (rendered in slices: status-render.ts). */
+  readonly statusPage: () => Promise<string>;
   /** A file a probe left (a screenshot), by its /artifacts/… path; undefined when there is none. */
   readonly artifact: (path: string) => Buffer | undefined;
   /** Path prefixes that kinds receive pushes under (heartbeat pings: "/ping/"). */
@@ -150,7 +150,11 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       path: '/',
       access: 'public',
       summary: 'status page',
-      handle: () => ({ status: 200, body: statusPage.get(), contentType: 'text/html; charset=utf-8' }),
+      handle: async () => ({
+        status: 200,
+        body: await statusPage.get(),
+        contentType: 'text/html; charset=utf-8',
+      }),
     },
     {
       method: 'GET',

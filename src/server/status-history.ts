@@ -118,13 +118,16 @@ function bars(days: readonly UptimeDay[], name: string): string {
   return `<svg class="bars" role="img" viewBox="0 0 ${width} ${BAR_HEIGHT}" width="${width}" height="${BAR_HEIGHT}"><title>${esc(title)}</title>${shapes}${marks}</svg>`;
 }
 
-export function uptimeBars(probes: readonly ProbeSpec[], results: ResultStore, now: number): string {
-  if (probes.length === 0) return '';
-  const rows = probes.map((spec) => {
-    const uptime = results.uptimeOf(spec.name);
-    const ratio = uptime.last90d(now);
-    return `<tr><th scope="row">${esc(spec.name)}</th><td>${bars(uptime.days(now), spec.name)}</td><td class="num">${ratio === undefined ? '—' : `${(ratio * 100).toFixed(2)} %`}</td></tr>`;
-  });
+/** One probe's row of the uptime-bars table. */
+export function uptimeBarRow(spec: ProbeSpec, results: ResultStore, now: number): string {
+  const uptime = results.uptimeOf(spec.name);
+  const ratio = uptime.last90d(now);
+  return `<tr><th scope="row">${esc(spec.name)}</th><td>${bars(uptime.days(now), spec.name)}</td><td class="num">${ratio === undefined ? '—' : `${(ratio * 100).toFixed(2)} %`}</td></tr>`;
+}
+
+/** The uptime-bars table around its rows (uptimeBarRow), in the order given. */
+export function uptimeBars(rows: readonly string[]): string {
+  if (rows.length === 0) return '';
   return `<table class="uptime-bars"><caption>One bar per day (UTC), oldest left; green: every run passed, amber: some failed (under 5 %), red: 5 % or more failed, blue mark: maintenance</caption><thead><tr><th scope="col">Probe</th><th scope="col">Last ${UPTIME_DAYS} days</th><th scope="col">Uptime ${UPTIME_DAYS} d</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;

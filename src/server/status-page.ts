@@ -26,11 +26,12 @@ import {
   maintenanceSection,
   STATUS_HISTORY_CSS,
   sloSection,
+  uptimeBarRow,
   uptimeBars,
 } from './status-history.js';
 import { locationsSection } from './status-locations.js';
 
-interface StatusView {
+export interface StatusView {
   readonly probes: readonly ProbeSpec[];
   readonly results: ResultStore;
   readonly alerts: readonly Alert[];
@@ -49,6 +50,14 @@ interface StatusView {
   /** Other locations' instances (`--peer`), and this one's location label. */
   readonly peers?: readonly PeerState[];
   readonly location?: string;
+  /**
+   * Each probe's table row and uptime-bars row, rendered beforehand in slices
+   * (status-render.ts); rendered here, in one go, when absent.
+   */
+  readonly rendered?: {
+    readonly rows: ReadonlyMap<ProbeSpec, string>;
+    readonly bars: ReadonlyMap<ProbeSpec, string>;
+  };
 }
 
 type PageState = ProbeState | 'maintenance';
@@ -134,7 +143,7 @@ function factCell(column: FactColumn, last: ProbeResult | undefined, now: number
   return `<td${className ? ` class="${className}"` : ''}>${cell ? cell.html : '<span class="muted">—</span>'}</td>`;
 }
 
-function probeRow(spec: ProbeSpec, view: StatusView): string {
+export function probeRow(spec: ProbeSpec, view: StatusView): string {
   const history = view.results.get(spec.name);
   const last = history?.last;
   const state = pageState(spec, view);
@@ -227,7 +236,7 @@ export function renderStatusPage(view: StatusView): string {
 <main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}</section>
 <section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>
 <table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th>${FACT_COLUMNS.map((column) => `<th scope="col">${esc(column.header)}</th>`).join('')}</tr></thead><tbody>
-${probes.map((spec) => probeRow(spec, view)).join('\n')}
+${probes.map((spec) => view.rendered?.rows.get(spec) ?? probeRow(spec, view)).join('\n')}
 </tbody></table></section>
 ${
   view.slos && view.slos.length > 0
@@ -236,9 +245,9 @@ ${
     : ''
 }${view.peers && view.peers.length > 0 ? `<section aria-labelledby="locations-h"><h2 id="locations-h">Locations</h2>${locationsSection({ here: view.location ?? 'this instance', probes: view.probes, stateOf: (spec) => pageState(spec, view), peers: view.peers })}</section>\n` : ''}<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
 <section aria-labelledby="uptime-h"><h2 id="uptime-h">Uptime history</h2>${uptimeBars(
-    [...view.probes].sort((a, b) => a.name.localeCompare(b.name)),
-    view.results,
-    view.now,
+    [...view.probes]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((spec) => view.rendered?.bars.get(spec) ?? uptimeBarRow(spec, view.results, view.now)),
   )}</section>
 <section aria-labelledby="maintenance-h"><h2 id="maintenance-h">Maintenance</h2>${maintenanceSection(view.maintenance ?? [], view.now)}</section>
 <section aria-labelledby="silences-h"><h2 id="silences-h">Silences</h2>${silenceRows(view.silences, view.now)}</section></main></body></html>

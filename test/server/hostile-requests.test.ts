@@ -21,7 +21,7 @@ const handlers: ServerHandlers = {
   probes: () => [],
   probeResults: (name) => (name === 'api' ? [] : undefined),
   collections: { silences: { writable: true, get: () => undefined } },
-  statusPage: () => {
+  statusPage: async () => {
     throw new Error('a bug while rendering the status page');
   },
   artifact: () => undefined,
