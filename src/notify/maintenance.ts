@@ -185,7 +185,15 @@ export class MaintenanceWindows {
 
 /** A stored window back, or why it cannot be enforced (a matcher that no longer parses). */
 function decode(body: string): MaintenanceWindow | string {
-  const json = JSON.parse(body) as ReturnType<typeof maintenanceAsJson>;
+  let json: ReturnType<typeof maintenanceAsJson>;
+  try {
+    json = JSON.parse(body) as ReturnType<typeof maintenanceAsJson>;
+  } catch {
+    return 'the stored row is not readable JSON';
+  }
+  // One unreadable row costs that window, never the daemon's start.
+  if (!json || !Array.isArray(json.matchers) || !json.matchers.every((text) => typeof text === 'string'))
+    return 'the stored row has no readable matchers';
   const matchers: Matcher[] = [];
   for (const text of json.matchers) {
     const parsed = parseMatcher(text);

@@ -67,6 +67,16 @@ export interface JournalWrite {
   readonly outcomes: ReadonlyMap<number, JournalOutcome>;
 }
 
+/** A JSON list of strings, or undefined when the text is not one (a corrupt row). */
+function readStringList(text: string): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 interface OutboxDepth {
   readonly integration: string;
   readonly queued: number;
@@ -200,25 +210,37 @@ export class NotifyStore {
 
   /** The oldest queued notification of every (integration, group), leaving out rows `skipping`. */
   heads(skipping: readonly number[] = []): OutboxRow[] {
-    return (
-      this.statements.heads.all(JSON.stringify(skipping)) as Array<{
-        id: number;
-        integration: string;
-        group_key: string;
-        payload: string;
-        created_at: number;
-        attempts: number;
-        next_attempt_at: number;
-      }>
-    ).map((row) => ({
-      id: row.id,
-      integration: row.integration,
-      groupKey: row.group_key,
-      notification: JSON.parse(row.payload) as Notification,
-      createdAt: row.created_at,
-      attempts: row.attempts,
-      nextAttemptAt: row.next_attempt_at,
-    }));
+    const rows = this.statements.heads.all(JSON.stringify(skipping)) as Array<{
+      id: number;
+      integration: string;
+      group_key: string;
+      payload: string;
+      created_at: number;
+      attempts: number;
+      next_attempt_at: number;
+    }>;
+    const heads: OutboxRow[] = [];
+    for (const row of rows) {
+      let notification: Notification;
+      try {
+        notification = JSON.parse(row.payload) as Notification;
+      } catch {
+        // A corrupt row would otherwise be the head of its queue forever and, thrown from here,
+        // stop delivery for every integration: it is failed, and the next one goes.
+        this.statements.failed.run(Date.now(), 'the stored notification is not readable JSON', row.id);
+        continue;
+      }
+      heads.push({
+        id: row.id,
+        integration: row.integration,
+        groupKey: row.group_key,
+        notification,
+        createdAt: row.created_at,
+        attempts: row.attempts,
+        nextAttemptAt: row.next_attempt_at,
+      });
+    }
+    return heads;
   }
 
   private upsertEntry(integration: string, groupKey: string, entry: NflogEntry): void {
@@ -352,7 +374,12 @@ export class NotifyStore {
       created_by: string;
       comment: string;
     }>) {
-      const parsed = (JSON.parse(row.matchers) as string[]).map((text) => parseMatcher(text));
+      const texts = readStringList(row.matchers);
+      if (texts === undefined) {
+        onUnreadable(row.id, 'the stored matchers are not readable JSON');
+        continue;
+      }
+      const parsed = texts.map((text) => parseMatcher(text));
       const problem = parsed.find((matcher): matcher is string => typeof matcher === 'string');
       if (problem !== undefined) {
         onUnreadable(row.id, problem);

@@ -148,7 +148,7 @@ export class IncidentLog {
       alertname: row.alertname,
       severity: row.severity,
       probe: row.probe,
-      labels: JSON.parse(row.labels) as Record<string, string>,
+      labels: readLabels(row.labels),
       summary: row.summary,
       reason: row.reason,
       startedAt: row.started_at,
@@ -193,4 +193,19 @@ export function incidentAsJson(incident: Incident, sent: readonly SentNotificati
       sentAt: new Date(entry.sentAt).toISOString(),
     })),
   };
+}
+
+/**
+ * An incident's labels, or none when its row is unreadable: one corrupt row shows without labels
+ * rather than failing every listing (the API and the status page read them).
+ */
+function readLabels(text: string): Record<string, string> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, string>)
+      : {};
+  } catch {
+    return {};
+  }
 }

@@ -153,12 +153,28 @@ describe('the second hardening table, against the running daemon', () => {
     const db = new Database(join(dataDir, 'prismwatch.db'));
     db.prepare('INSERT INTO uptime (probe, buckets) VALUES (?, ?)').run('broken', '{not json');
     db.prepare('INSERT OR REPLACE INTO slo_state (name, body) VALUES (?, ?)').run('fine', '{}');
+    // Rows read later than the start (or by other stores) cost their row only, too.
+    const far = Date.now() + 86_400_000;
+    db.prepare('INSERT INTO silences VALUES (?, ?, ?, ?, ?, ?)').run('s1', '[broken', 0, far, 't', 'c');
+    db.prepare('INSERT INTO maintenance VALUES (?, ?, ?)').run('m1', far, '{"matchers": 7');
+    db.prepare(
+      "INSERT INTO incidents (id, alertname, severity, probe, labels, summary, reason, started_at) VALUES ('i1', 'ProbeDown', 'critical', 'a', '{oops', 's', 'r', ?)",
+    ).run(Date.now());
+    db.prepare(
+      "INSERT INTO outbox (integration, group_key, payload, created_at, next_attempt_at, state) VALUES ('x/webhook/0', 'g', '{cut', 0, 0, 'queued')",
+    ).run();
     db.close();
     const second = await startCli(['--config', dir.path, '--data-dir', dataDir]);
     const metrics = await (await fetch(`${second.baseUrl}/metrics`)).text();
     expect(metrics).toContain('prismwatch_state_rows_quarantined_total 1');
     expect(metrics).toContain('prismwatch_state_resets_total 0');
     expect(second.logs.some((line) => String(line.msg).includes('quarantine table'))).toBe(true);
+    const incidents = await fetch(`${second.baseUrl}/api/v1/incidents`);
+    expect(incidents.status).toBe(200);
+    expect(JSON.stringify(await incidents.json())).toContain('"id":"i1"');
+    expect((await fetch(`${second.baseUrl}/`)).status).toBe(200);
+    expect(second.logs.some((line) => line.silence === 's1')).toBe(true);
+    expect(second.logs.some((line) => line.maintenance === 'm1')).toBe(true);
     second.child.kill('SIGTERM');
     await second.exited();
     const after = new Database(join(dataDir, 'prismwatch.db'), { readonly: true });
