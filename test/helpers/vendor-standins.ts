@@ -1,7 +1,7 @@
 /**
  * Loopback stand-ins for chat and paging vendors: each records requests, checks what the real
  * service checks (method, content type, auth, required fields, size limits: see
- * ../shared/docs/integrations.md §8) and answers as it answers, or with the replies a test scripts
+ * docs/receivers.md) and answers as it answers, or with the replies a test scripts
  * (429 with its retry hint, 5xx, a 400 with the vendor's error text).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

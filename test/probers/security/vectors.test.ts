@@ -1,6 +1,6 @@
 /**
- * The test vectors of ../shared/docs/security-headers.md A.7: single-test vectors from the
- * Observatory's own tests (T), and full-scan vectors scored by its analyzer (V), exact.
+ * The MDN HTTP Observatory's test vectors: single-test vectors from the Observatory's own tests
+ * (T), and full-scan vectors scored by its analyzer (V), exact.
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeScan } from '../../../src/probers/security_headers/analyze.js';

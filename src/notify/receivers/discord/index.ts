@@ -1,6 +1,6 @@
 /**
  * The `discord` receiver type (`discord_configs`, Alertmanager's keys): a channel webhook, one
- * embed per notification. The webhook URL is a secret. Facts: ../shared/docs/integrations.md §6.
+ * embed per notification. The webhook URL is a secret. Facts: docs/receivers.md#discord-webhooks.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';

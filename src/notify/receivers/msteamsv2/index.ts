@@ -2,7 +2,7 @@
  * The `msteamsv2` receiver type (`msteamsv2_configs`, Alertmanager's name): a Teams Workflows
  * webhook ("When a Teams webhook request is received"), which takes Adaptive Cards only. The
  * retired Office 365 connector (MessageCard, `msteams_configs`) is not supported: its URLs stopped
- * working, and Workflows rejects its cards. Facts: ../shared/docs/integrations.md §2.
+ * working, and Workflows rejects its cards. Facts: docs/receivers.md#microsoft-teams-workflows.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';

@@ -3,7 +3,7 @@
  * group (its alias is the sha256 of the group key, as Alertmanager's), created while the group
  * fires and closed by alias when it resolves. Priority follows our severity unless `priority` is
  * set. Atlassian ends Opsgenie on 2027-04-05; the API works until then. Facts:
- * ../shared/docs/integrations.md §4.
+ * docs/receivers.md#opsgenie-alert-api.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';

@@ -2,7 +2,7 @@
  * The `pagerduty` receiver type, in Alertmanager's vocabulary (`pagerduty_configs`): Events API v2,
  * a trigger while the group fires and a resolve when it has all resolved, both keyed by one
  * `dedup_key` per alert group, so PagerDuty opens one incident and closes that one. Severity follows
- * ours unless `severity` is set. Facts on the API: ../shared/docs/integrations.md §3.
+ * ours unless `severity` is set. Facts on the API: docs/receivers.md#pagerduty-events-api-v2.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';

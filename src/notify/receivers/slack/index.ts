@@ -2,7 +2,7 @@
  * The `slack` receiver type, in Alertmanager's vocabulary (`slack_configs`): an incoming webhook
  * (`api_url`, itself the secret) or a bot token posting with chat.postMessage (`app_token`,
  * `channel`). `send_resolved` defaults to false, as in Alertmanager. Facts on the API:
- * ../shared/docs/integrations.md §1.
+ * docs/receivers.md#slack.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';

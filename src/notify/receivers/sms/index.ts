@@ -1,7 +1,7 @@
 /**
  * The `sms` receiver type (`sms_configs`; Alertmanager has none): Twilio's Messages API, one text
  * to one number per config block, so a retry can never text a number twice (list one block per
- * person). The auth token is a secret. Facts: ../shared/docs/integrations.md §7.
+ * person). The auth token is a secret. Facts: docs/receivers.md#sms-through-twilio.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';

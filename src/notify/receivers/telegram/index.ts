@@ -1,7 +1,7 @@
 /**
  * The `telegram` receiver type (`telegram_configs`, Alertmanager's keys): a bot's sendMessage to
  * one chat. The token is a secret and part of the URL, so errors never show the URL. Facts:
- * ../shared/docs/integrations.md §5.
+ * docs/receivers.md#telegram-bot-api.
  */
 import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';
