@@ -211,10 +211,10 @@ export class NotificationJournal {
   }
 
   private recordInMemory(id: number, outcome: JournalOutcome): void {
-    const row = this.rows.find((candidate) => candidate.id === id);
+    const index = this.rows.findIndex((candidate) => candidate.id === id);
+    const row = this.rows[index];
     if (!row) return; // already written: renamed would have found it
     const attempts = row.attempts + 1;
-    const index = this.rows.indexOf(row);
     this.rows[index] =
       outcome.state === 'retry'
         ? { ...row, attempts, nextAttemptAt: outcome.nextAttemptAt, lastError: outcome.error }
@@ -230,13 +230,14 @@ export class NotificationJournal {
 
   /** Keeps memory bounded on a long outage: the oldest finished rows' records go first. */
   private trimFinished(): void {
-    let finished = this.rows.filter((row) => row.state !== 'queued').length;
-    if (finished <= MAX_FINISHED_ROWS) return;
+    let excess = this.rows.filter((row) => row.state !== 'queued').length - MAX_FINISHED_ROWS;
+    if (excess <= 0) return;
     this.log.warn(
-      { dropped: finished - MAX_FINISHED_ROWS },
+      { dropped: excess },
       'The disk has refused writes for long: records of delivered notifications are dropped from memory (they were delivered)',
     );
-    this.rows = this.rows.filter((row) => row.state === 'queued' || finished-- <= MAX_FINISHED_ROWS);
+    // Oldest first: rows are in the order they were queued.
+    this.rows = this.rows.filter((row) => row.state === 'queued' || excess-- <= 0);
   }
 
   private degrade(error: unknown): void {

@@ -176,7 +176,10 @@ export interface ProberDefinition<Settings = unknown> {
     settings: Settings,
     spec: { timeoutMs: number },
   ) => Array<[Array<string | number>, string]>;
-  /** Short text naming what is probed, for logs and reports (never with credentials). */
+  /**
+   * Short text naming what is probed. Shown only through displayTarget() (probers/index.ts),
+   * which redacts every URL in it: a kind need not, and one rule covers all of them.
+   */
   readonly describeTarget: (settings: Settings) => string;
   readonly probe: ProbeFn<Settings>;
   /** The facts sections its results may carry. */

@@ -177,23 +177,17 @@ receivers:
       );
       await toggles(1); // and on a writable disk again
       flap.down = false;
-      await eventually(
-        async () => sample(await scrape(), 'prismwatch_alerts', { alertstate: 'firing' }) === 0 || undefined,
-        60_000,
-        200,
-      ).catch(() => undefined);
-      // Quiet: whatever was owed has gone out; a re-send would show up here.
-      const settled = sink.delivered.length;
+      // Every probe back up and every resolution delivered: nothing owed is left in the outbox.
+      // (No firing WebDown leaves no prismwatch_alerts series for it at all.)
       await eventually(
         async () => {
-          const depth = samples(await scrape(), 'prismwatch_notification_outbox_depth').reduce(
-            (a, b) => a + b,
-            0,
-          );
-          return depth === 0 && sink.delivered.length === settled ? true : undefined;
+          const text = await scrape();
+          const firing = samples(text, 'prismwatch_alerts', { alertname: 'WebDown', alertstate: 'firing' });
+          const depth = samples(text, 'prismwatch_notification_outbox_depth').reduce((a, b) => a + b, 0);
+          return firing.length === 0 && depth === 0 ? true : undefined;
         },
         60_000,
-        500,
+        200,
       );
       await daemon.stop();
 

@@ -8,13 +8,12 @@
  * Nothing may crash the daemon, answer 500, or hang; a request whose body never arrives in full
  * may be closed without an answer (nobody is left to read one).
  */
-import { connect } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { examplePath, type Route, routeMethods } from '../../src/server/route-table.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
-import { statusOf } from '../helpers/raw-http.js';
+import { type Parts, statusOf, untilClosed } from '../helpers/raw-http.js';
 import { FUZZ_SEED, runs } from './budget.js';
 
 const TOKEN = 'route-fuzz-t0ken';
@@ -25,39 +24,14 @@ const HANG_MS = 40_000;
 interface Case {
   readonly name: string;
   /** The bytes to send in order, with a pause (ms) before each part; then the socket is half-closed. */
-  readonly parts: ReadonlyArray<{ readonly bytes: Buffer; readonly pauseMs?: number }>;
+  readonly parts: Parts;
   /** Whether the body never arrives in full: closing without an answer is then correct. */
   readonly incomplete?: boolean;
   /** How many answers must come back (pipelined requests); one when unset. */
   readonly answers?: number;
 }
 
-function exchange(port: number, parts: Case['parts']): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer and no close within ${HANG_MS} ms`));
-    }, HANG_MS);
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-    });
-    socket.on('error', () => {}); // a reset after a refusal is an answer too
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-    void (async () => {
-      for (const part of parts) {
-        if (part.pauseMs) await new Promise((wait) => setTimeout(wait, part.pauseMs));
-        if (socket.destroyed) return;
-        socket.write(part.bytes);
-      }
-      socket.end();
-    })();
-  });
-}
+const exchange = (port: number, parts: Case['parts']) => untilClosed(port, parts, HANG_MS);
 
 const head = (method: string, path: string, lines: readonly string[], connection = 'close') =>
   Buffer.from(

@@ -3,38 +3,18 @@
  * bodies, well-framed and not. No request may crash it, hang it, or make a handler fail (500);
  * after every batch it still answers /-/healthy.
  */
-import { connect } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
-import { statusOf } from '../helpers/raw-http.js';
+import { statusOf, untilClosed } from '../helpers/raw-http.js';
 import { fuzz, runs } from './budget.js';
 
 const TOKEN = 'fuzz-t0ken';
 /** A request the server neither answers nor closes within this is a hang. */
 const HANG_MS = 15_000;
 
-/** Writes the bytes, half-closes, and resolves with the answer once the server closes. */
-function exchange(port: number, bytes: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no answer and no close within ${HANG_MS} ms`));
-    }, HANG_MS);
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-    });
-    socket.on('error', () => {}); // a reset is an answer too
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-    socket.end(bytes);
-  });
-}
+const exchange = (port: number, bytes: Buffer) => untilClosed(port, bytes, HANG_MS);
 
 const token = fc.stringMatching(/^[A-Za-z!#$%&'*+.^_`|~-]{1,12}$/);
 const method = fc.oneof(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'), token);

@@ -52,3 +52,39 @@ export function idleConnection(port: number): {
   const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   return { socket, closed, connected };
 }
+
+/** Bytes to send, each after an optional pause: a body that trickles, or one that stops. */
+export type Parts = ReadonlyArray<{ readonly bytes: Buffer | string; readonly pauseMs?: number }>;
+
+/**
+ * Sends the parts in order, half-closes, and resolves with everything the server answered once it
+ * closes the connection (a reset is an answer too). Neither an answer nor a close within `hangMs`
+ * is a hang, and rejects.
+ */
+export function untilClosed(port: number, parts: Parts | Buffer | string, hangMs: number): Promise<string> {
+  const sequence: Parts = typeof parts === 'string' || Buffer.isBuffer(parts) ? [{ bytes: parts }] : parts;
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer and no close within ${hangMs} ms`));
+    }, hangMs);
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+    void (async () => {
+      for (const part of sequence) {
+        if (part.pauseMs) await new Promise((wait) => setTimeout(wait, part.pauseMs));
+        if (socket.destroyed) return;
+        socket.write(part.bytes);
+      }
+      socket.end();
+    })();
+  });
+}

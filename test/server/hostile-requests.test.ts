@@ -4,14 +4,13 @@
  * of the request handler and ended the daemon.
  */
 import type { Server } from 'node:http';
-import { connect } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, listen, type ServerHandlers } from '../../src/server/http.js';
 import type { ServerLimits } from '../../src/server/server-limits.js';
 import { ServerMetrics } from '../../src/server/server-metrics.js';
 import { captureLog } from '../helpers/log.js';
-import { idleConnection, rawRequest, statusOf } from '../helpers/raw-http.js';
+import { idleConnection, rawRequest, statusOf, untilClosed } from '../helpers/raw-http.js';
 
 const handlers: ServerHandlers = {
   metrics: async () => ({ contentType: 'text/plain', length: 3, chunks: [Buffer.from('ok\n')] }),
@@ -99,19 +98,6 @@ describe('malformed requests', () => {
   });
 });
 
-function untilClosed(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    socket.on('data', (chunk) => {
-      answer += chunk.toString('latin1');
-    });
-    socket.once('close', () => resolve(answer));
-    socket.once('error', reject);
-    socket.write(request);
-  });
-}
-
 describe('pipelining', () => {
   it('answers every request pipelined on one connection, in order', async () => {
     const { port } = await serve();
@@ -120,6 +106,7 @@ describe('pipelining', () => {
     const answer = await untilClosed(
       port,
       `${requests.map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`).join('')}GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
+      60_000,
     );
     const statuses = [...answer.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((match) => Number(match[1]));
     expect(statuses).toEqual([200, 200, 200, 404, 200, 200]);

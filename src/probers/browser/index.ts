@@ -270,7 +270,7 @@ export const browserProber = defineProber<BrowserSettings>({
   summary: 'a real page load in headless Chromium: Web Vitals, console errors, failed requests, steps',
   settingsShape: browserSettingsShape,
   toSettings: toBrowserSettings,
-  describeTarget: (settings) => redactUrl(settings.url),
+  describeTarget: (settings) => settings.url,
   probe: probeBrowser,
   facts: [browserFacts],
   shutdown: () => browserPool.close(),

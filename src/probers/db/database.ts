@@ -203,7 +203,8 @@ export function databaseProber(driver: DatabaseDriver): ProberDefinition {
       return { url, query, allowUnixSocket: allow_unix_socket, where: describeWhere(new URL(url)) };
     },
     validate: (settings) => {
-      if (holdsCredentials(new URL(settings.url)))
+      const url = new URL(settings.url);
+      if (holdsCredentials(url))
         return [
           [
             ['url'],
@@ -211,7 +212,7 @@ export function databaseProber(driver: DatabaseDriver): ProberDefinition {
           ],
         ];
       if (settings.allowUnixSocket) return [];
-      const why = redirectedTarget(new URL(settings.url), driver.targetParams);
+      const why = redirectedTarget(url, driver.targetParams);
       return why
         ? [
             [

@@ -106,7 +106,7 @@ export const httpProber = defineProber<HttpSettings>({
   settingsShape: httpSettingsShape,
   toSettings: toHttpSettings,
   validate: validateHttpSettings,
-  describeTarget: (settings) => `${settings.method} ${redactUrl(settings.url)}`,
+  describeTarget: (settings) => `${settings.method} ${settings.url}`,
   probe: probeHttp,
   facts: [httpFacts, tlsFacts],
   sampledByVerify: true,

@@ -201,7 +201,7 @@ export const rateLimitProber = defineProber<RateLimitSettings>({
   settingsShape: rateLimitSettingsShape,
   toSettings: toRateLimitSettings,
   validate: (settings) => validateTlsOptions(settings.tls),
-  describeTarget: (settings) => `rate limit of ${settings.method} ${redactUrl(settings.url)}`,
+  describeTarget: (settings) => `rate limit of ${settings.method} ${settings.url}`,
   probe: probeRateLimit,
   facts: [rateLimitFacts, tlsFacts],
   cli: {

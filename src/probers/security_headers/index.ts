@@ -200,7 +200,7 @@ export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
   settingsShape,
   toSettings,
   validate: (settings) => validateTlsOptions(settings.tls),
-  describeTarget: (settings) => `security headers of ${redactUrl(settings.url)}`,
+  describeTarget: (settings) => `security headers of ${settings.url}`,
   probe: probeSecurityHeaders,
   facts: [securityFacts],
   failureCodes: ['security_policy'],

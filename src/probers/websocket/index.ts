@@ -268,7 +268,7 @@ export const websocketProber = defineProber<WebSocketSettings>({
   settingsShape: websocketSettingsShape,
   toSettings: toWebSocketSettings,
   validate: (settings) => validateTlsOptions(settings.tls),
-  describeTarget: (settings) => redactUrl(settings.url),
+  describeTarget: (settings) => settings.url,
   probe: probeWebSocket,
   facts: [websocketFacts, tlsFacts],
   cli: {
