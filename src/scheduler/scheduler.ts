@@ -43,8 +43,18 @@ interface IntervalEntry {
   readonly spec: ProbeSpec & { intervalMs: number };
   readonly offsetMs: number;
   due: number;
+  /** False until the first run: that one comes early (see FIRST_RUN_SPREAD_MS), off its slot. */
+  onSlot: boolean;
   removed: boolean;
 }
+
+/**
+ * A new probe runs once within this much of being added, whatever its interval, then keeps its
+ * hashed slot. Waiting for the slot left an hourly probe "not run yet" for up to an hour after
+ * start, and the status page UNKNOWN. The spread (by the same hash) keeps a start with 10,000
+ * probes from sending them all in the same millisecond; the concurrency cap does the rest.
+ */
+const FIRST_RUN_SPREAD_MS = 10_000;
 
 export class Scheduler {
   private readonly now: () => number;
@@ -103,10 +113,14 @@ export class Scheduler {
 
   private addInterval(spec: IntervalEntry['spec']): void {
     const offsetMs = phaseOffsetMs(spec.name, spec.intervalMs);
+    const now = this.now();
+    const onSlot = nextDueAt(now, spec.intervalMs, offsetMs);
+    const early = now + (offsetMs % Math.min(spec.intervalMs, FIRST_RUN_SPREAD_MS));
     const entry: IntervalEntry = {
       spec,
       offsetMs,
-      due: nextDueAt(this.now(), spec.intervalMs, offsetMs),
+      due: Math.min(onSlot, early),
+      onSlot: onSlot <= early,
       removed: false,
     };
     this.intervals.set(spec.name, entry);
@@ -146,7 +160,13 @@ export class Scheduler {
       this.heap.pop();
       if (entry.removed) continue;
       const plannedAt = entry.due;
-      entry.due += entry.spec.intervalMs;
+      if (entry.onSlot) entry.due += entry.spec.intervalMs;
+      else {
+        // After the early first run, the first slot at least half an interval later: an hourly
+        // rate-limit probe must not send its burst twice in a minute.
+        entry.due = nextDueAt(plannedAt + entry.spec.intervalMs / 2, entry.spec.intervalMs, entry.offsetMs);
+        entry.onSlot = true;
+      }
       if (entry.due <= now) {
         // Fell more than a whole interval behind (a suspended process, a blocked loop): run once
         // now and count the slots that passed, rather than firing a burst of catch-up runs.

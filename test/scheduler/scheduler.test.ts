@@ -200,3 +200,31 @@ describe('Scheduler (real clock)', () => {
     expect(h.runs.every((run) => run.plannedAt % 1_000 === 0)).toBe(true);
   });
 });
+
+describe('Scheduler: the first run', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_700_000_000_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs every probe within 10 s of start, whatever its interval, then on its slot half an interval on or later', async () => {
+    const h = harness();
+    const hour = 3_600_000;
+    const start = Date.now();
+    h.scheduler.sync([spec('hourly', hour), spec('quarter', 15 * 60_000), spec('fast', 1_000)]);
+    h.scheduler.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(new Set(h.runs.map((run) => run.spec.name))).toEqual(new Set(['hourly', 'quarter', 'fast']));
+    await vi.advanceTimersByTimeAsync(3 * hour);
+    const hourly = h.runs.filter((run) => run.spec.name === 'hourly').map((run) => run.plannedAt);
+    expect(hourly[0]! - start).toBeLessThan(10_000);
+    expect(hourly[1]! - hourly[0]!).toBeGreaterThanOrEqual(hour / 2);
+    // From the second run on, every run lands on the probe's one phase.
+    expect(new Set(hourly.slice(1).map((at) => at % hour)).size).toBe(1);
+    expect(hourly.length).toBeGreaterThanOrEqual(3);
+    await h.scheduler.stop(100);
+  });
+});

@@ -3,7 +3,7 @@
  * expected response code and answers — "Domain DNS configured correctly" from the checklist.
  */
 
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
@@ -104,6 +104,26 @@ const RCODE_OF_ERROR: Record<string, DnsRcode> = {
   ENOTIMP: 'NOTIMP',
 };
 
+/**
+ * A and AAAA without a `server:` ask as every other program on the machine does (getaddrinfo:
+ * /etc/hosts, then nsswitch's DNS). c-ares reads only resolv.conf, so the shipped `A localhost`
+ * failed with NXDOMAIN on every developer machine although the name resolves for curl and for
+ * the HTTP probes beside it. getaddrinfo cannot be cancelled: the caller's deadline races it.
+ */
+async function systemLookup(name: string, type: 'A' | 'AAAA'): Promise<string[]> {
+  const found = await lookup(name, { all: true, family: type === 'A' ? 4 : 6, verbatim: true });
+  return [...new Set(found.map((entry) => entry.address))];
+}
+
+function racingDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 async function query(resolver: Resolver, name: string, type: DnsQueryType): Promise<string[]> {
   switch (type) {
     case 'A':
@@ -158,7 +178,10 @@ async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promis
   let rcode: DnsRcode | undefined;
   let failure: Failure | undefined;
   try {
-    answers = await query(resolver, settings.queryName, settings.queryType);
+    const viaSystem = !settings.server && (settings.queryType === 'A' || settings.queryType === 'AAAA');
+    answers = viaSystem
+      ? await racingDeadline(systemLookup(settings.queryName, settings.queryType as 'A' | 'AAAA'), ctx.signal)
+      : await query(resolver, settings.queryName, settings.queryType);
     rcode = 'NOERROR';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? '';
