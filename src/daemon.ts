@@ -17,7 +17,7 @@ import { ConfigError } from './errors.js';
 import { ProbeMetrics, userLabelNames } from './metrics/probe-metrics.js';
 import { type MetricsBody, metricsBody } from './metrics/scrape.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
-import type { Alert } from './model/alert.js';
+import type { Alert, ShownAlert } from './model/alert.js';
 import { type ProbeSpec, probeLabels } from './model/probe.js';
 import type { ResultSink } from './model/sinks.js';
 import { Heartbeat } from './notify/heartbeat.js';
@@ -316,14 +316,21 @@ export class Daemon {
     this.uptimeTimer.unref();
     this.peers.start(PEER_POLL_INTERVAL_MS);
     this.ready = true;
+    const where = this.notifier?.destinations() ?? { sending: [], onlyLog: true, switchedOff: [] };
     this.log.info(
       {
         address: this.baseUrl,
+        status_page: `${this.baseUrl}/`,
+        metrics: `${this.baseUrl}/metrics`,
         probes: this.config!.probes.length,
         files: this.config!.files,
+        alerts_to: where.sending,
+        ...(where.switchedOff.length > 0 ? { switched_off: where.switchedOff } : {}),
         ...(this.options.shard ? { shard: `${this.options.shard.index}/${this.options.shard.count}` } : {}),
       },
-      'prismwatch started',
+      where.onlyLog
+        ? `prismwatch started: status page ${this.baseUrl}/ — alerts go to this log only (no receiver is set up; see alerts/routing.yaml)`
+        : `prismwatch started: status page ${this.baseUrl}/ — alerts go to ${where.sending.join(', ')}`,
     );
   }
 
@@ -428,7 +435,7 @@ export class Daemon {
         ...next.rules.map((rule) => rule.windowMs),
       ),
     );
-    this.slos.configure(next.slos, probes);
+    this.slos.configure(next.slos, probes, this.now());
     this.notifier?.configure(next.notify, this.ruleAndStateAlerts(this.now()));
     this.heartbeat?.configure(next.notify.heartbeat);
     this.current = new Map(probes.map((spec) => [spec.name, spec]));
@@ -524,9 +531,16 @@ export class Daemon {
     if (before !== undefined) this.notifier?.store.pruneSentLog(before);
   }
 
-  /** Every alert: the rules' and prismwatch's own (NotificationsFailing, the state alerts). */
-  allAlerts(): Alert[] {
-    return [...this.ruleAndStateAlerts(this.now()), ...(this.notifier?.ownAlerts() ?? [])];
+  /**
+   * Every alert: the rules' and prismwatch's own (NotificationsFailing, the state alerts), each
+   * with what mutes it now, so the page and the API never count a muted alert as a page.
+   */
+  allAlerts(): ShownAlert[] {
+    const all = [...this.ruleAndStateAlerts(this.now()), ...(this.notifier?.ownAlerts() ?? [])];
+    return all.map((alert) => {
+      const muted = this.notifier?.mutingOf(alert);
+      return muted ? { ...alert, muted } : alert;
+    });
   }
 
   private ruleAndStateAlerts(now: number): Alert[] {

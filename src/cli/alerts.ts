@@ -1,11 +1,15 @@
 /** `prismwatch alerts`: the running daemon's alerts, as a table (or JSON). */
 import { PrismwatchError } from '../errors.js';
+import { alertSubject } from '../model/alert.js';
 import { renderTable } from '../util/table.js';
 
 interface ApiAlert {
   readonly labels: Record<string, string>;
   readonly annotations: Record<string, string>;
-  readonly status: { readonly state: string };
+  readonly status: {
+    readonly state: string;
+    readonly mutedBy?: { readonly by: string; readonly id: string };
+  };
   readonly activeAt?: string;
   readonly startsAt?: string;
   readonly endsAt?: string;
@@ -32,14 +36,16 @@ function renderAlertsTable(alerts: readonly ApiAlert[], now = Date.now()): strin
         (a.labels.alertname ?? '').localeCompare(b.labels.alertname ?? ''),
     )
     .map((alert) => [
-      alert.status.state.toUpperCase(),
+      alert.status.mutedBy
+        ? `${alert.status.state.toUpperCase()} (muted: ${alert.status.mutedBy.by})`
+        : alert.status.state.toUpperCase(),
       alert.labels.severity ?? '',
       alert.labels.alertname ?? '',
-      alert.labels.probe ?? '',
+      alertSubject(alert.labels),
       since(alert.status.state === 'resolved' ? alert.endsAt : alert.activeAt),
       alert.annotations.summary ?? '',
     ]);
-  return renderTable(['STATE', 'SEVERITY', 'ALERT', 'PROBE', 'SINCE', 'SUMMARY'], rows);
+  return renderTable(['STATE', 'SEVERITY', 'ALERT', 'SUBJECT', 'SINCE', 'SUMMARY'], rows);
 }
 
 export async function runAlertsCommand(

@@ -41,6 +41,21 @@ export interface Alert {
   echoMs?: number;
 }
 
+/** Why a firing alert notifies nobody now: shown on the page and the API, logged when it changes. */
+export interface Muting {
+  readonly by: 'silence' | 'maintenance' | 'inhibition';
+  /** The silence's or maintenance window's id; for inhibition, the source alert's name. */
+  readonly id: string;
+}
+
+/** An alert as the API and the status page show it: with what mutes it, if anything does. */
+export type ShownAlert = Alert & { readonly muted?: Muting };
+
+/** What an alert is about, for "<alert> on <subject>": its probe, else its SLO, else its location. */
+export function alertSubject(labels: Readonly<Record<string, string>>): string {
+  return labels.probe ?? labels.slo ?? labels.location ?? labels.instance ?? '';
+}
+
 export function fingerprintOf(labels: Readonly<Record<string, string>>): string {
   const canonical = Object.keys(labels)
     .sort()

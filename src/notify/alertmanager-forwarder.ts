@@ -7,10 +7,12 @@
  * as long as the evaluator keeps them (15 min). Every URL gets every post (no load balancing).
  * Silences and inhibition are Alertmanager's business on this path; alerts go unmuted.
  */
+
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import type { Alert } from '../model/alert.js';
 import { USER_AGENT } from '../version.js';
+import { alertLinks } from './links.js';
 import type { AlertmanagerTarget, RouteNode } from './model.js';
 import { annotationsWithEvidence } from './notification.js';
 import type { NotifyMetrics } from './notify-metrics.js';
@@ -70,7 +72,7 @@ export class AlertmanagerForwarder {
           endsAt: new Date(
             alert.state === 'resolved' ? (alert.resolvedAt ?? now) : now + validFor,
           ).toISOString(),
-          generatorURL: `${externalUrl}/api/v1/probes/${encodeURIComponent(alert.probe)}/results`,
+          generatorURL: alertLinks(externalUrl, alert).generatorURL,
         })),
       );
       state.busy = true;

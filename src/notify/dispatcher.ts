@@ -18,6 +18,7 @@ import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
 import { InhibitionState } from './inhibit.js';
 import type { NotificationJournal } from './journal.js';
+import { alertLinks } from './links.js';
 import type { MaintenanceWindows } from './maintenance.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
@@ -103,6 +104,11 @@ export class Dispatcher {
     this.config = config;
     this.stop();
     this.update(alerts);
+  }
+
+  /** The source alert's name when an inhibition rule mutes this one now. */
+  inhibitorOf(fingerprint: string): string | undefined {
+    return this.inhibition.sourceOf(fingerprint);
   }
 
   /** The full list of current alerts (pending ones are ignored), after each evaluation. */
@@ -262,13 +268,12 @@ export class Dispatcher {
         annotations: alert.annotations,
         startsAt: new Date(alert.firedAt ?? alert.activeAt).toISOString(),
         endsAt: alert.state === 'firing' ? ZERO_TIME : new Date(alert.resolvedAt ?? now).toISOString(),
-        generatorURL: `${externalURL}/api/v1/probes/${encodeURIComponent(alert.probe)}/results`,
+        ...alertLinks(externalURL, alert),
         fingerprint: alert.fingerprint,
         value: Number.isFinite(alert.value) ? alert.value : 0,
         ...(alert.threshold ? { threshold: alert.threshold } : {}),
         ...(alert.firedAt ? { firedAt: new Date(alert.firedAt).toISOString() } : {}),
         ...incidentFields(alert, now),
-        probeURL: `${externalURL}/#probe-${encodeURIComponent(alert.probe)}`,
       };
     });
     return {

@@ -4,6 +4,7 @@
  * only, no images or external assets, and every value from labels or annotations is escaped.
  */
 
+import { alertSubject } from '../model/alert.js';
 import type { Notification, NotifiedAlert } from '../model/notification.js';
 import { escapeHtml } from '../util/html.js';
 import { alertLines, formatValue, subjectOf, whyLine } from './text-summary.js';
@@ -41,7 +42,7 @@ export function renderEmail(notification: Notification): RenderedEmail {
             (
               alert,
             ) => `<table role="presentation" style="border-collapse:collapse;margin:0 0 12px;border-left:4px solid ${colour};padding-left:8px">
-<tr><td style="padding:2px 8px"><strong>${escapeHtml(alert.labels.alertname ?? '')}</strong> on <code>${escapeHtml(alert.labels.probe ?? '')}</code> (${escapeHtml(alert.labels.severity ?? 'no severity')})</td></tr>
+<tr><td style="padding:2px 8px"><strong>${escapeHtml(alert.labels.alertname ?? '')}</strong> on <code>${escapeHtml(alertSubject(alert.labels))}</code> (${escapeHtml(alert.labels.severity ?? 'no severity')})</td></tr>
 ${alert.annotations.summary ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.summary)}</td></tr>` : ''}
 ${alert.evidence ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.evidence)}</td></tr>` : ''}
 ${alert.failure ? `<tr><td style="padding:2px 8px">Failure <code>${escapeHtml(alert.failure.code)}</code>: ${escapeHtml(alert.failure.message)}</td></tr>` : ''}

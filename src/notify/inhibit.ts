@@ -44,6 +44,8 @@ export class Inhibitor {
 /** An alert muted by a `mute_aftermath` rule: which firing of it, and when its source let go. */
 interface Held {
   readonly activeAt: number;
+  /** The source's alert name, for "muted by …". */
+  readonly source: string;
   releasedAt?: number;
 }
 
@@ -53,17 +55,19 @@ interface Held {
  */
 export class InhibitionState {
   private readonly held = new Map<string, Held>();
-  private muted = new Set<string>();
+  /** Muted fingerprint → the name of the alert that mutes it. */
+  private muted = new Map<string, string>();
 
   update(rules: readonly InhibitRule[], firing: readonly Alert[], now: number): void {
     const inhibitor = new Inhibitor(rules, firing);
-    const muted = new Set<string>();
+    const muted = new Map<string, string>();
     for (const alert of firing) {
       const by = inhibitor.inhibitedBy(alert);
       const held = this.held.get(alert.fingerprint);
       if (by) {
-        muted.add(alert.fingerprint);
-        if (by.rule.muteAftermath) this.held.set(alert.fingerprint, { activeAt: alert.activeAt });
+        const source = by.source.alertname ?? '';
+        muted.set(alert.fingerprint, source);
+        if (by.rule.muteAftermath) this.held.set(alert.fingerprint, { activeAt: alert.activeAt, source });
         else this.held.delete(alert.fingerprint);
         continue;
       }
@@ -71,7 +75,7 @@ export class InhibitionState {
       if (held && held.activeAt === alert.activeAt) {
         held.releasedAt ??= now;
         if (now - held.releasedAt < (alert.echoMs ?? 0)) {
-          muted.add(alert.fingerprint);
+          muted.set(alert.fingerprint, held.source);
           continue;
         }
       }
@@ -85,5 +89,10 @@ export class InhibitionState {
 
   isMuted(fingerprint: string): boolean {
     return this.muted.has(fingerprint);
+  }
+
+  /** The name of the alert muting this one, while it is muted. */
+  sourceOf(fingerprint: string): string | undefined {
+    return this.muted.get(fingerprint);
   }
 }

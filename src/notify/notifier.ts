@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { type Alert, fingerprintOf } from '../model/alert.js';
+import { type Alert, alertSubject, fingerprintOf, type Muting } from '../model/alert.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
@@ -43,6 +43,8 @@ export class Notifier {
   private healthAlerts: Alert[] = [];
   private config: NotifyConfig | undefined;
   private lastPrune = 0;
+  /** Fingerprint → how it was muted at the last evaluation, so a change of muting is logged once. */
+  private mutings = new Map<string, string>();
   /**
    * Always firing while prismwatch runs and `global.watchdog` is on: routed to a dead man's switch
    * (healthchecks.io, Dead Man's Snitch, a PagerDuty heartbeat), its notifications stopping is
@@ -100,15 +102,75 @@ export class Notifier {
       onFlushError: () => this.metrics.flushFailures.inc(),
     });
     this.configure(initial, []);
-    for (const receiver of initial.receivers.values()) {
+  }
+
+  /**
+   * Where alerts go, in one line for the start log: the receivers that send somewhere, and those
+   * switched off (a missing secret, say). Four WARN lines "switched off" and nothing else left a
+   * newcomer guessing whether anything would be sent at all.
+   */
+  destinations(): {
+    sending: string[];
+    onlyLog: boolean;
+    switchedOff: Array<{ integration: string; why: string }>;
+  } {
+    const sending: string[] = [];
+    let onlyLog = true;
+    const switchedOff: Array<{ integration: string; why: string }> = [];
+    for (const receiver of this.config!.receivers.values()) {
       for (const integration of [...receiver.integrations, ...receiver.alertmanagers]) {
         if (integration.disabled)
-          log.warn(
-            { integration: integration.id, why: integration.disabled },
-            'Integration switched off: it sends nothing',
-          );
+          switchedOff.push({ integration: integration.id, why: integration.disabled });
+        else {
+          sending.push(integration.id);
+          if (!('type' in integration) || integration.type !== 'log') onlyLog = false;
+        }
       }
     }
+    return { sending, onlyLog, switchedOff };
+  }
+
+  /** What mutes a firing alert now: an active silence, a maintenance window, or an inhibition rule. */
+  mutingOf(alert: Alert): Muting | undefined {
+    if (alert.state !== 'firing') return undefined;
+    const silence = this.silences.silencedBy(alert.labels);
+    if (silence !== undefined) return { by: 'silence', id: silence };
+    const window = this.maintenance.mutedBy(alert.labels);
+    if (window !== undefined) return { by: 'maintenance', id: window };
+    const source = this.dispatcher.inhibitorOf(alert.fingerprint);
+    return source === undefined ? undefined : { by: 'inhibition', id: source };
+  }
+
+  /** Logs each firing alert whose muting began or ended: the log alone explains a page that did not come. */
+  private logMutings(alerts: readonly Alert[]): void {
+    const next = new Map<string, string>();
+    for (const alert of alerts) {
+      const muting = this.mutingOf(alert);
+      if (!muting) continue;
+      const key = `${muting.by}:${muting.id}`;
+      next.set(alert.fingerprint, key);
+      if (this.mutings.get(alert.fingerprint) !== key)
+        this.options.log.info(
+          {
+            alert: alert.rule,
+            subject: alertSubject(alert.labels),
+            severity: alert.labels.severity,
+            muted_by: muting.by,
+            id: muting.id,
+          },
+          'Alert muted: it notifies nobody while this holds',
+        );
+    }
+    for (const [fingerprint] of this.mutings) {
+      if (next.has(fingerprint)) continue;
+      const alert = alerts.find((candidate) => candidate.fingerprint === fingerprint);
+      if (alert?.state === 'firing')
+        this.options.log.info(
+          { alert: alert.rule, subject: alertSubject(alert.labels), severity: alert.labels.severity },
+          'Alert no longer muted',
+        );
+    }
+    this.mutings = next;
   }
 
   configure(config: NotifyConfig, alerts: readonly Alert[]): void {
@@ -134,6 +196,7 @@ export class Notifier {
     ];
     const all = [...alerts, ...this.healthAlerts];
     this.dispatcher.update(all);
+    this.logMutings(all);
     this.forwarder.update(
       all,
       this.options.evaluationIntervalMs,

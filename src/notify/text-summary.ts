@@ -4,6 +4,7 @@
  * block per alert (what, where, why, value vs threshold, since, links). fitText keeps whole
  * blocks within a vendor's size limit and says how many alerts it left out.
  */
+import { alertSubject } from '../model/alert.js';
 import type { Notification, NotifiedAlert } from '../model/notification.js';
 
 function firingCount(notification: Notification): number {
@@ -18,7 +19,7 @@ export function subjectOf(notification: Notification): string {
     .join(' ');
   const severity = notification.commonLabels.severity;
   // Where, when the grouping does not say it: the probes, a few of them.
-  const probes = [...new Set(notification.alerts.map((alert) => alert.labels.probe).filter(Boolean))];
+  const probes = [...new Set(notification.alerts.map((alert) => alertSubject(alert.labels)).filter(Boolean))];
   const where =
     notification.groupLabels.probe === undefined && probes.length > 0
       ? ` on ${probes.slice(0, 3).join(', ')}${probes.length > 3 ? ` +${probes.length - 3}` : ''}`
@@ -33,7 +34,7 @@ export function formatValue(value: number): string {
 
 export function alertLines(alert: NotifiedAlert): string[] {
   const lines = [
-    `[${alert.status.toUpperCase()}] ${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''} (${alert.labels.severity ?? 'no severity'})`,
+    `[${alert.status.toUpperCase()}] ${alert.labels.alertname ?? ''} on ${alertSubject(alert.labels)} (${alert.labels.severity ?? 'no severity'})`,
   ];
   if (alert.annotations.summary) lines.push(`  ${alert.annotations.summary}`);
   if (alert.evidence) lines.push(`  evidence: ${alert.evidence}`);
@@ -52,7 +53,7 @@ export function alertLines(alert: NotifiedAlert): string[] {
 
 /** The first line of the mail: why, for each alert (a few). */
 export function whyLine(alert: NotifiedAlert): string {
-  const what = `${alert.labels.alertname ?? ''} on ${alert.labels.probe ?? ''}`;
+  const what = `${alert.labels.alertname ?? ''} on ${alertSubject(alert.labels)}`;
   if (alert.status === 'resolved')
     return `${what} resolved${alert.duration ? ` after ${alert.duration}` : ''}${alert.evidence ? `: ${alert.evidence}` : ''}`;
   const why = alert.evidence ?? alert.annotations.summary ?? '';

@@ -7,7 +7,7 @@
  * prismwatch's, ALERTS is Prometheus's, and a dashboard counts the one that pages.
  */
 
-import type { Alert } from '../model/alert.js';
+import type { Alert, ShownAlert } from '../model/alert.js';
 import { escapeLabelValue, header } from '../util/exposition.js';
 
 function labelText(labels: Readonly<Record<string, string>>, extra: Record<string, string> = {}): string {
@@ -38,13 +38,14 @@ export function renderAlertSeries(alerts: readonly Alert[]): string {
 }
 
 /** The shape GET /api/v1/alerts returns: Alertmanager-like, times as RFC 3339. */
-export function alertsAsJson(alerts: readonly Alert[]) {
+export function alertsAsJson(alerts: readonly ShownAlert[]) {
   const time = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
   return alerts.map((alert) => ({
     fingerprint: alert.fingerprint,
     labels: alert.labels,
     annotations: alert.annotations,
-    status: { state: alert.state },
+    // Alertmanager's API says "suppressed" for the same; ours names what mutes it.
+    status: { state: alert.state, ...(alert.muted ? { mutedBy: alert.muted } : {}) },
     value: alert.value,
     ...(alert.threshold ? { threshold: alert.threshold } : {}),
     ...(alert.evidence ? { evidence: alert.evidence } : {}),

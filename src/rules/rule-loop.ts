@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
-import type { Alert } from '../model/alert.js';
+import { type Alert, alertSubject } from '../model/alert.js';
 import type { ProbeSpec } from '../model/probe.js';
 import type { AlertSink, AlertStateSink } from '../model/sinks.js';
 import type { ResultStore } from '../results/history.js';
@@ -51,6 +51,8 @@ export class RuleLoop {
   private config: RuleConfig = () => undefined;
   private lastSlot = Number.NEGATIVE_INFINITY;
   private stopped = false;
+  /** The derived (SLO) alerts' states at the last evaluation: their changes are logged like the rules'. */
+  private derivedStates = new Map<string, string>();
 
   constructor(private readonly options: RuleLoopOptions) {
     this.origin = options.now();
@@ -110,10 +112,12 @@ export class RuleLoop {
       const derived = this.options.derivedAlerts?.(now) ?? [];
       this.options.state.saveAlerts(evaluator.list(), now, derived);
       this.options.sink.afterEvaluation([...evaluator.list(), ...derived, ...this.options.otherAlerts(now)]);
-      for (const alert of changed) {
+      for (const alert of [...changed, ...this.derivedChanges(derived)]) {
         const context = {
           alert: alert.rule,
-          probe: alert.probe,
+          ...(alert.labels.probe !== undefined ? { probe: alert.probe } : {}),
+          subject: alertSubject(alert.labels) || alert.probe,
+          ...(alert.evidence ? { evidence: alert.evidence } : {}),
           severity: alert.labels.severity,
           value: alert.value,
           summary: alert.annotations.summary,
@@ -129,5 +133,12 @@ export class RuleLoop {
     } finally {
       metrics.ruleEvaluationSeconds.set((performance.now() - started) / 1000);
     }
+  }
+
+  private derivedChanges(derived: readonly Alert[]): Alert[] {
+    const next = new Map(derived.map((alert) => [alert.fingerprint, alert.state]));
+    const out = derived.filter((alert) => this.derivedStates.get(alert.fingerprint) !== alert.state);
+    this.derivedStates = next;
+    return out;
   }
 }

@@ -12,10 +12,18 @@ export function sloAsJson(status: SloStatus) {
     window: formatDuration(slo.windowMs),
     sli: slo.latencyMs === undefined ? 'availability' : `latency <= ${formatDuration(slo.latencyMs)}`,
     probes: status.probes,
-    events: status.events,
-    ...(status.ratio === undefined
+    state: status.state,
+    observedSince: new Date(status.observedSince).toISOString(),
+    ...(status.insufficientForMs === undefined
       ? {}
-      : { ratio: status.ratio, errorBudgetRemaining: status.budgetRemaining }),
+      : {
+          insufficientDataFor: formatDuration(
+            Math.max(1000, Math.ceil(status.insufficientForMs / 1000) * 1000),
+          ),
+        }),
+    events: status.events,
+    ...(status.ratio === undefined ? {} : { ratio: status.ratio }),
+    ...(status.budgetRemaining === undefined ? {} : { errorBudgetRemaining: status.budgetRemaining }),
     burnRates: Object.fromEntries(
       status.burnRates
         .filter((entry) => entry.rate !== undefined)

@@ -8,7 +8,7 @@ import type { MaintenanceWindow } from '../notify/maintenance.js';
 import { formatMatcher } from '../notify/matchers.js';
 import type { ResultStore } from '../results/history.js';
 import { UPTIME_DAYS, type UptimeDay } from '../results/uptime.js';
-import type { SloStatus } from '../slo/engine.js';
+import type { SloState, SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
 import type { Incident } from '../state/incidents.js';
 import { formatDuration } from '../util/duration.js';
@@ -136,28 +136,34 @@ ${rows.join('\n')}
 const pct = (ratio: number | undefined, digits = 3) =>
   ratio === undefined ? '—' : `${Number((ratio * 100).toFixed(digits))} %`;
 
+const SLO_STATE_BADGE: Record<SloState, string> = {
+  insufficient_data: '<span class="state unknown">INSUFFICIENT DATA</span>',
+  fast_burn: '<span class="state down">FAST BURN</span>',
+  exhausted: '<span class="state down">BUDGET EXHAUSTED</span>',
+  slow_burn: '<span class="state degraded">SLOW BURN</span>',
+  ok: '<span class="state up">OK</span>',
+};
+
 export function sloSection(statuses: readonly SloStatus[]): string {
   if (statuses.length === 0)
     return '<p class="muted">No SLOs configured (<code>slos:</code> in a config file).</p>';
   const rows = statuses.map((status) => {
     const { slo } = status;
-    const state = status.firing.includes('critical')
-      ? '<span class="state down">FAST BURN</span>'
-      : status.firing.includes('warning')
-        ? '<span class="state degraded">SLOW BURN</span>'
-        : status.events === 0
-          ? '<span class="state unknown">NO DATA</span>'
-          : '<span class="state up">OK</span>';
+    const state = SLO_STATE_BADGE[status.state];
     const left = status.budgetRemaining;
     const meter =
       left === undefined
         ? ''
         : `<meter min="0" max="1" low="0.25" optimum="1" value="${Math.max(0, Math.min(1, left)).toFixed(4)}" title="${pct(left, 1)} of the error budget left"></meter> `;
+    const budget =
+      status.insufficientForMs !== undefined
+        ? `insufficient data: ${formatDuration(Math.max(60_000, Math.ceil(status.insufficientForMs / 60_000) * 60_000))} left`
+        : `${meter}${pct(left, 1)}`;
     const burns = status.burnRates
       .filter((entry) => entry.rate !== undefined)
       .map((entry) => `${formatDuration(entry.windowMs)} ${entry.rate!.toFixed(2)}×`)
       .join(' · ');
-    return `<tr><th scope="row"><span class="name">${esc(slo.name)}</span><span class="target">${esc(status.probes.join(', '))}</span></th><td>${state}</td><td class="num">${pct(slo.objective)} over ${formatDuration(slo.windowMs)}</td><td>${slo.latencyMs === undefined ? 'runs succeed' : `runs succeed within ${formatDuration(slo.latencyMs)}`}</td><td class="num">${pct(status.ratio)} of ${status.events} runs</td><td>${meter}${pct(left, 1)}</td><td class="burns">${esc(burns || '—')}</td></tr>`;
+    return `<tr id="slo-${esc(slo.name)}"><th scope="row"><span class="name">${esc(slo.name)}</span><span class="target">${esc(status.probes.join(', '))}</span></th><td>${state}</td><td class="num">${pct(slo.objective)} over ${formatDuration(slo.windowMs)}</td><td>${slo.latencyMs === undefined ? 'runs succeed' : `runs succeed within ${formatDuration(slo.latencyMs)}`}</td><td class="num">${pct(status.ratio)} of ${status.events} runs</td><td>${budget}</td><td class="burns">${esc(burns || '—')}</td></tr>`;
   });
   return `<table class="slos"><caption>Error budgets from prismwatch's own runs; a fast burn pages, a slow one opens a ticket</caption><thead><tr><th scope="col">SLO</th><th scope="col">State</th><th scope="col">Objective</th><th scope="col">Good event</th><th scope="col">Achieved</th><th scope="col">Budget left</th><th scope="col">Burn rates</th></tr></thead><tbody>
 ${rows.join('\n')}

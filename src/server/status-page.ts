@@ -6,7 +6,7 @@
  * Rendering is one pass of string building: 1,000 probes take a few milliseconds.
  */
 
-import type { Alert } from '../model/alert.js';
+import type { Muting, ShownAlert } from '../model/alert.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import type { MaintenanceWindow } from '../notify/maintenance.js';
 import { formatMatcher } from '../notify/matchers.js';
@@ -34,7 +34,7 @@ import { locationsSection } from './status-locations.js';
 export interface StatusView {
   readonly probes: readonly ProbeSpec[];
   readonly results: ResultStore;
-  readonly alerts: readonly Alert[];
+  readonly alerts: readonly ShownAlert[];
   readonly silences: readonly SilenceSpec[];
   readonly now: number;
   readonly version: string;
@@ -167,19 +167,35 @@ ${FACT_COLUMNS.map((column) => factCell(column, last, view.now)).join('\n')}
 </tr>`;
 }
 
-function alertRows(alerts: readonly Alert[], now: number): string {
+const MUTED_BY: Record<Muting['by'], string> = {
+  silence: 'silenced',
+  maintenance: 'in maintenance',
+  inhibition: 'inhibited by',
+};
+
+function alertRows(alerts: readonly ShownAlert[], now: number): string {
   const firing = alerts
     .filter((alert) => alert.state === 'firing')
     .sort(
       (a, b) =>
-        (a.labels.severity ?? '').localeCompare(b.labels.severity ?? '') || a.rule.localeCompare(b.rule),
+        Number(a.muted !== undefined) - Number(b.muted !== undefined) ||
+        (a.labels.severity ?? '').localeCompare(b.labels.severity ?? '') ||
+        a.rule.localeCompare(b.rule),
     );
   if (firing.length === 0) return '<p class="ok-note">No alerts firing.</p>';
-  return `<table><caption>Firing alerts</caption><thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Probe</th><th scope="col">Since</th><th scope="col">Summary</th></tr></thead><tbody>
+  const subjectCell = (alert: ShownAlert) =>
+    alert.labels.probe === undefined && alert.labels.slo !== undefined
+      ? `<a href="#slo-${esc(alert.labels.slo)}">${esc(alert.labels.slo)}</a>`
+      : `<a href="#probe-${esc(alert.probe)}">${esc(alert.probe)}</a>`;
+  const severityCell = (alert: ShownAlert) =>
+    alert.muted
+      ? `<span class="sev muted" title="${esc(`${MUTED_BY[alert.muted.by]} ${alert.muted.id}`)}">MUTED</span> <span class="muted">${esc(alert.labels.severity ?? '')}, ${esc(MUTED_BY[alert.muted.by])} ${esc(alert.muted.id)}</span>`
+      : `<span class="sev ${esc(alert.labels.severity ?? '')}">${esc((alert.labels.severity ?? '').toUpperCase())}</span>`;
+  return `<table><caption>Firing alerts (muted ones notify nobody and are not counted above)</caption><thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Subject</th><th scope="col">Since</th><th scope="col">Summary</th></tr></thead><tbody>
 ${firing
   .map(
     (alert) =>
-      `<tr class="${esc(alert.labels.severity ?? '')}"><td><span class="sev ${esc(alert.labels.severity ?? '')}">${esc((alert.labels.severity ?? '').toUpperCase())}</span></td><td>${esc(alert.rule)}</td><td><a href="#probe-${esc(alert.probe)}">${esc(alert.probe)}</a></td><td>${ago(alert.firedAt ?? alert.activeAt, now)}</td><td>${esc(alert.annotations.summary ?? '')}</td></tr>`,
+      `<tr id="alert-${esc(alert.fingerprint)}" class="${alert.muted ? 'muted' : esc(alert.labels.severity ?? '')}"><td>${severityCell(alert)}</td><td>${esc(alert.rule)}</td><td>${subjectCell(alert)}</td><td>${ago(alert.firedAt ?? alert.activeAt, now)}</td><td>${esc(alert.annotations.summary ?? '')}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;
@@ -208,7 +224,11 @@ export function renderStatusPage(view: StatusView): string {
     else if (state === 'up') up += 1;
     else if (state === 'down') down += 1;
   }
-  const firing = view.alerts.filter((alert) => alert.state === 'firing');
+  // A muted alert pages nobody: it is listed (marked) but not counted in the headline.
+  const firing = view.alerts.filter((alert) => alert.state === 'firing' && alert.muted === undefined);
+  const mutedCount = view.alerts.filter(
+    (alert) => alert.state === 'firing' && alert.muted !== undefined,
+  ).length;
   const critical = firing.filter((alert) => alert.labels.severity === 'critical').length;
   const warning = firing.filter((alert) => alert.labels.severity === 'warning').length;
   const overall = critical > 0 || down > 0 ? 'bad' : warning > 0 ? 'warn' : 'good';
@@ -231,7 +251,7 @@ export function renderStatusPage(view: StatusView): string {
 <meta http-equiv="refresh" content="30"><title>${esc(headline)} · prismwatch</title>
 <link rel="stylesheet" href="/status.css"></head>
 <body>${announcementBanners(view.announcements ?? [])}<header class="${overall}"><h1>${esc(headline)}</h1>
-<p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down - maintenance} not run yet</span>${maintenance > 0 ? ` · <span>${maintenance} in maintenance</span>` : ''} · <span>${critical} critical</span> · <span>${warning} warning</span></p>
+<p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down - maintenance} not run yet</span>${maintenance > 0 ? ` · <span>${maintenance} in maintenance</span>` : ''} · <span>${critical} critical</span> · <span>${warning} warning</span>${mutedCount > 0 ? ` · <span>${mutedCount} muted</span>` : ''}</p>
 <p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
 <main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}</section>
 <section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>

@@ -6,6 +6,12 @@
  * fast burn, warning opens a ticket on a slow one. No `for`: the short window already filters
  * blips, as in the workbook. The counts and the firing times are saved with the rest of the state,
  * so a restart keeps the budget and does not re-fire what was firing.
+ *
+ * A window pair is judged only once prismwatch has watched the SLO for the pair's long window.
+ * Before that, the "last hour" is 40 seconds: one failed run among four read as a 250× burn and
+ * paged a freshly started daemon, and the budget read −99,900 %. Until the first page window is
+ * covered the SLO says "insufficient data" and how long is left; the exported rules read the same
+ * start from prismwatch_slo_observed_since_timestamp_seconds, so Prometheus waits as long.
  */
 import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
 import type { ProbeSpec } from '../model/probe.js';
@@ -18,15 +24,23 @@ import type { SloMetrics } from './slo-metrics.js';
 
 export const SLO_ALERT = 'ErrorBudgetBurn';
 
+/** What an SLO is doing, for people: the page, the API and the dashboards show this. */
+export type SloState = 'insufficient_data' | 'fast_burn' | 'exhausted' | 'slow_burn' | 'ok';
+
 export interface SloStatus {
   readonly slo: SloSpec;
+  readonly state: SloState;
+  /** Epoch ms prismwatch began counting this SLO's events (kept across restarts). */
+  readonly observedSince: number;
+  /** While the state is insufficient_data: how long until the first page window is covered. */
+  readonly insufficientForMs?: number;
   readonly probes: readonly string[];
   /** Good events over all events in the whole window; undefined before the first event. */
   readonly ratio?: number;
   readonly events: number;
-  /** The share of the error budget left (negative when overspent). */
+  /** The share of the error budget left (zero or negative: exhausted); undefined until covered. */
   readonly budgetRemaining?: number;
-  /** Burn rate per window: the error ratio over the budget (1: spending exactly the budget). */
+  /** Burn rate per window covered by data: the error ratio over the budget (1: spending exactly the budget). */
   readonly burnRates: ReadonlyArray<{ readonly windowMs: number; readonly rate?: number }>;
   /** The tiers firing now. */
   readonly firing: ReadonlyArray<'critical' | 'warning'>;
@@ -35,6 +49,8 @@ export interface SloStatus {
 /** What the state store keeps per SLO. */
 export interface SloSnapshot {
   readonly windowMs: number;
+  /** Epoch ms counting began; absent in state saved before it was kept (the oldest bucket stands in). */
+  readonly since?: number;
   readonly events: EventsSnapshot;
   /** Severity → epoch ms the tier's alert fired. */
   readonly firing: Record<string, number>;
@@ -50,6 +66,7 @@ export class SloEngine {
   private slos: readonly SloSpec[] = [];
   private readonly events = new Map<string, SloEvents>();
   private readonly windows = new Map<string, number>();
+  private readonly since = new Map<string, number>();
   private byProbe = new Map<string, SloSpec[]>();
   private readonly held = new Map<string, Held>();
   /** Firing times restored from the state store, taken up by the first evaluation. */
@@ -58,7 +75,7 @@ export class SloEngine {
   constructor(private readonly metrics?: SloMetrics) {}
 
   /** Takes the config's SLOs; counts of an SLO whose window is unchanged are kept across reloads. */
-  configure(slos: readonly SloSpec[], probes: readonly ProbeSpec[]): void {
+  configure(slos: readonly SloSpec[], probes: readonly ProbeSpec[], now = Date.now()): void {
     this.slos = slos;
     const names = new Set(slos.map((slo) => slo.name));
     for (const name of [...this.events.keys()]) {
@@ -66,12 +83,14 @@ export class SloEngine {
       if (!slo || slo.windowMs !== this.windows.get(name)) {
         this.events.delete(name);
         this.windows.delete(name);
+        this.since.delete(name);
       }
     }
     for (const slo of slos) {
       if (!this.events.has(slo.name)) {
         this.events.set(slo.name, new SloEvents(slo.windowMs));
         this.windows.set(slo.name, slo.windowMs);
+        this.since.set(slo.name, Math.floor(now));
       }
     }
     for (const key of [...this.held.keys()]) if (!names.has(key.split('\u0000')[0]!)) this.held.delete(key);
@@ -81,6 +100,12 @@ export class SloEngine {
       if (covering.length > 0) this.byProbe.set(probe.name, covering);
     }
     this.metrics?.configure(slos);
+    for (const slo of slos) this.metrics?.observedSince(slo.name, this.since.get(slo.name)!);
+  }
+
+  /** Whether prismwatch has counted this SLO's events for at least `windowMs` by `now`. */
+  private covers(slo: SloSpec, windowMs: number, now: number): boolean {
+    return now - this.since.get(slo.name)! >= windowMs;
   }
 
   get configured(): readonly SloSpec[] {
@@ -134,6 +159,7 @@ export class SloEngine {
     // The comparisons are made on error ratios against factor × budget, exactly as the exported
     // PromQL does, so both fire on the same evaluation.
     const burning = tier.windows.find((window) => {
+      if (!this.covers(slo, window.longMs, now)) return false;
       const long = errorRatio(events.counts(now, window.longMs));
       const short = errorRatio(events.counts(now, window.shortMs));
       return (
@@ -177,18 +203,38 @@ export class SloEngine {
     const events = this.events.get(slo.name)!;
     const whole = events.counts(now, slo.windowMs);
     const ratio = errorRatio(whole);
+    const since = this.since.get(slo.name)!;
+    const firstPage = firstPageWindowMs(slo);
+    const covered = this.covers(slo, firstPage, now);
+    const budgetRemaining = covered && ratio !== undefined ? 1 - ratio / errorBudget(slo) : undefined;
+    const firing = (['critical', 'warning'] as const).filter(
+      (severity) => this.held.get(`${slo.name}\u0000${severity}`)?.alert.state === 'firing',
+    );
+    const state: SloState = !covered
+      ? 'insufficient_data'
+      : firing.includes('critical')
+        ? 'fast_burn'
+        : budgetRemaining !== undefined && budgetRemaining <= 0
+          ? 'exhausted'
+          : firing.includes('warning')
+            ? 'slow_burn'
+            : 'ok';
     return {
       slo,
+      state,
+      observedSince: since,
+      ...(covered ? {} : { insufficientForMs: since + firstPage - now }),
       probes: [...this.byProbe].filter(([, slos]) => slos.includes(slo)).map(([name]) => name),
-      ...(ratio === undefined ? {} : { ratio: 1 - ratio, budgetRemaining: 1 - ratio / errorBudget(slo) }),
+      ...(ratio === undefined ? {} : { ratio: 1 - ratio }),
+      ...(budgetRemaining === undefined ? {} : { budgetRemaining }),
       events: whole.total,
-      burnRates: burnWindowsOf(slo).map((windowMs) => {
-        const windowRatio = errorRatio(events.counts(now, windowMs));
-        return { windowMs, ...(windowRatio === undefined ? {} : { rate: windowRatio / errorBudget(slo) }) };
-      }),
-      firing: (['critical', 'warning'] as const).filter(
-        (severity) => this.held.get(`${slo.name}\u0000${severity}`)?.alert.state === 'firing',
-      ),
+      burnRates: burnWindowsOf(slo)
+        .filter((windowMs) => this.covers(slo, windowMs, now))
+        .map((windowMs) => {
+          const windowRatio = errorRatio(events.counts(now, windowMs));
+          return { windowMs, ...(windowRatio === undefined ? {} : { rate: windowRatio / errorBudget(slo) }) };
+        }),
+      firing,
     };
   }
 
@@ -204,7 +250,12 @@ export class SloEngine {
         const held = this.held.get(`${slo.name}\u0000${severity}`);
         if (held?.alert.state === 'firing') firing[severity] = held.firedAt;
       }
-      out[slo.name] = { windowMs: slo.windowMs, events: this.events.get(slo.name)!.snapshot(), firing };
+      out[slo.name] = {
+        windowMs: slo.windowMs,
+        since: this.since.get(slo.name)!,
+        events: this.events.get(slo.name)!.snapshot(),
+        firing,
+      };
     }
     return out;
   }
@@ -215,10 +266,20 @@ export class SloEngine {
       const entry = saved[slo.name];
       if (!entry || entry.windowMs !== slo.windowMs) continue;
       this.events.get(slo.name)!.restore(entry.events);
+      // The oldest saved bucket starts at most one minute after counting began.
+      const oldest = entry.events.reduce((min, [bucket]) => Math.min(min, (bucket - 1) * 60_000), Infinity);
+      const since = Math.min(this.since.get(slo.name)!, entry.since ?? oldest);
+      this.since.set(slo.name, since);
+      this.metrics?.observedSince(slo.name, since);
       for (const [severity, firedAt] of Object.entries(entry.firing))
         this.restoredFiring.set(`${slo.name}\u0000${severity}`, firedAt);
     }
   }
+}
+
+/** The long window of the fastest page pair: the least data an SLO needs before it can page. */
+export function firstPageWindowMs(slo: Pick<SloSpec, 'windowMs'>): number {
+  return burnTiers(slo)[0]!.windows[0]!.longMs;
 }
 
 function percent(ratio: number): string {

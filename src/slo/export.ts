@@ -8,7 +8,7 @@
  */
 import { formatDuration } from '../util/duration.js';
 import { burnTiers, burnWindowsOf } from './burn-windows.js';
-import { SLO_ALERT } from './engine.js';
+import { firstPageWindowMs, SLO_ALERT } from './engine.js';
 import { burnThreshold, errorBudget, type SloSpec } from './model.js';
 
 const RECORD = 'prismwatch_slo:sli_error:ratio_rate';
@@ -22,6 +22,14 @@ function errorRatioRule(slo: SloSpec, windowMs: number) {
   };
 }
 
+/**
+ * "prismwatch has counted this SLO's events for at least `windowMs`": the same coverage the engine
+ * waits for, read from the gauge it exports, so a young daemon pages in neither.
+ */
+function covered(slo: SloSpec, windowMs: number): string {
+  return `on (slo) (time() - prismwatch_slo_observed_since_timestamp_seconds{slo=${JSON.stringify(slo.name)}} >= ${windowMs / 1000})`;
+}
+
 export function exportSloRuleGroups(slos: readonly SloSpec[]): Array<Record<string, unknown>> {
   return slos.map((slo) => {
     const name = JSON.stringify(slo.name);
@@ -30,12 +38,12 @@ export function exportSloRuleGroups(slos: readonly SloSpec[]): Array<Record<stri
     const rules: Array<Record<string, unknown>> = windows.map((windowMs) => errorRatioRule(slo, windowMs));
     rules.push({
       record: 'prismwatch_slo:error_budget_remaining:ratio',
-      expr: `1 - ${RECORD}${period}{slo=${name}} / ${errorBudget(slo)}`,
+      expr: `(1 - ${RECORD}${period}{slo=${name}} / ${errorBudget(slo)}) and ${covered(slo, firstPageWindowMs(slo))}`,
     });
     for (const tier of burnTiers(slo)) {
       const branches = tier.windows.map((window) => {
         const threshold = burnThreshold(slo, window.factor);
-        return `(${RECORD}${formatDuration(window.longMs)}{slo=${name}} > ${threshold} and ${RECORD}${formatDuration(window.shortMs)}{slo=${name}} > ${threshold})`;
+        return `(${RECORD}${formatDuration(window.longMs)}{slo=${name}} > ${threshold} and ${RECORD}${formatDuration(window.shortMs)}{slo=${name}} > ${threshold} and ${covered(slo, window.longMs)})`;
       });
       rules.push({
         alert: SLO_ALERT,

@@ -19,7 +19,9 @@ export const sloSchema = z.strictObject({
     .number({ error: 'expected the objective in percent, like 99.9' })
     .gt(0, { message: 'expected the objective in percent, above 0' })
     .lt(100, { message: 'expected the objective in percent, below 100 (100 % leaves no error budget)' }),
-  window: durationMs({ minMs: 60 * 60_000, maxMs: 90 * DAY_MS }).default(30 * DAY_MS),
+  // The burn windows scale from 30 days in whole minutes: below a day, a 1 h SLO's page pair was
+  // 1 minute long and 1 minute short, and paged on a single failed run.
+  window: durationMs({ minMs: DAY_MS, maxMs: 90 * DAY_MS }).default(30 * DAY_MS),
   latency: durationMs({ minMs: 1 }).optional(),
   labels: labels.optional(),
 });

@@ -12,6 +12,7 @@ export class SloMetrics {
   private readonly objective: Gauge<'slo'>;
   private readonly budgetRemaining: Gauge<'slo'>;
   private readonly burnRate: Gauge<'slo' | 'window'>;
+  private readonly since: Gauge<'slo'>;
   private names = new Set<string>();
 
   constructor(registry: Registry) {
@@ -34,12 +35,23 @@ export class SloMetrics {
       labelNames: ['slo'],
       registers,
     });
+    this.since = new Gauge({
+      name: 'prismwatch_slo_observed_since_timestamp_seconds',
+      help: "When prismwatch began counting the SLO's events (kept across restarts). A burn-rate pair is judged only once this is older than its long window.",
+      labelNames: ['slo'],
+      registers,
+    });
     this.burnRate = new Gauge({
       name: 'prismwatch_slo_burn_rate',
       help: 'Error ratio over the window divided by the error budget: 1 spends exactly the budget over the SLO window.',
       labelNames: ['slo', 'window'],
       registers,
     });
+  }
+
+  /** When counting began: the exported burn alerts wait, as prismwatch does, until it covers their long window. */
+  observedSince(slo: string, epochMs: number): void {
+    this.since.set({ slo }, epochMs / 1000);
   }
 
   /** Series for exactly these SLOs; both outcomes exist from the start, so ratios are defined at once. */
@@ -52,6 +64,7 @@ export class SloMetrics {
     this.objective.reset();
     this.budgetRemaining.reset();
     this.burnRate.reset();
+    this.since.reset();
     for (const slo of slos) {
       this.objective.set({ slo: slo.name }, slo.objective);
       this.events.inc({ slo: slo.name, outcome: 'good' }, 0);

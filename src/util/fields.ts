@@ -25,7 +25,10 @@ export function durationMs(options: { minMs?: number; maxMs?: number } = {}) {
     .string({ error: DURATION_MESSAGE })
     .refine((text) => parseDuration(text) !== undefined, { message: DURATION_MESSAGE, abort: true })
     .transform((text) => parseDuration(text)!)
-    .refine((ms) => ms >= minMs, { message: `expected a duration of at least ${minMs}ms`, abort: true })
+    .refine((ms) => ms >= minMs, {
+      message: `expected a duration of at least ${formatDuration(minMs)}`,
+      abort: true,
+    })
     .refine((ms) => ms <= maxMs, { message: `expected a duration of at most ${most}` })
     .meta({ description: 'A duration such as "250ms", "30s", "5m" or "1h30m".' });
 }

@@ -43,7 +43,17 @@ describe('prismwatch run (built CLI, real process)', () => {
   it('starts on the shipped defaults with no flags at all, watching itself', async () => {
     const daemon = await startCli([]);
     const scrape = async () => (await fetch(`${daemon.baseUrl}/metrics`)).text();
-    expect(daemon.logs.find((line) => line.msg === 'prismwatch started')).toMatchObject({ probes: 14 });
+    const started = daemon.logs.find((line) => String(line.msg).startsWith('prismwatch started'));
+    // The first thing a newcomer reads: where the page is and where alerts go, not four WARNs.
+    expect(started).toMatchObject({
+      probes: 14,
+      status_page: `${daemon.baseUrl}/`,
+      alerts_to: ['log/log/0'],
+    });
+    expect(started!.msg).toBe(
+      `prismwatch started: status page ${daemon.baseUrl}/ — alerts go to this log only (no receiver is set up; see alerts/routing.yaml)`,
+    );
+    expect(daemon.logs.some((line) => /switched off/.test(String(line.msg)))).toBe(false);
     await eventually(
       async () => sample(await scrape(), 'probe_success', { probe: 'prismwatch-healthy' }) === 1,
       45_000,
@@ -242,7 +252,7 @@ describe('prismwatch alerts', () => {
       return run.code === 1 ? run : undefined;
     });
     expect(result.stdout).toMatch(
-      /^STATE +SEVERITY +ALERT +PROBE +SINCE +SUMMARY\nFIRING +critical +ProbeDown +web +\d+s +web is down\n$/,
+      /^STATE +SEVERITY +ALERT +SUBJECT +SINCE +SUMMARY\nFIRING +critical +ProbeDown +web +\d+s +web is down\n$/,
     );
     const unreachable = await runCli(['alerts', '--url', 'http://127.0.0.1:1']);
     expect(unreachable.code).toBe(2);

@@ -75,7 +75,7 @@ export async function startCli(
         const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
         buffered = buffered.slice(newline + 1);
         logs.push(line);
-        if (line.msg === 'prismwatch started') resolve(String(line.address));
+        if (String(line.msg).startsWith('prismwatch started')) resolve(String(line.address));
         newline = buffered.indexOf('\n');
       }
     });

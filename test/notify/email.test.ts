@@ -47,7 +47,9 @@ describe('email delivery', () => {
     expect(mail.text).toContain('api: 7% of requests failing');
     expect(mail.text).toContain('value: 0.0725   threshold: > 0.05');
     expect(mail.text).toContain('since: ');
-    expect(mail.text).toContain('http://prismwatch.test:9797/api/v1/probes/api/results');
+    // Links to the status page's entries, not to a raw JSON API.
+    expect(mail.text).toContain(`details: http://prismwatch.test:9797/#alert-${alert.fingerprint}`);
+    expect(mail.text).toContain('probe: http://prismwatch.test:9797/#probe-api');
     expect(mail.text).toContain('Grafana: http://grafana.test:3000/d/prismwatch');
     expect(mail.html).toContain('<strong>HighErrorRate</strong>');
     expect(mail.headers.get('x-prismwatch-idempotency-key')).toMatch(/^[0-9a-f]{32}$/);

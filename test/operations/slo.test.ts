@@ -34,11 +34,12 @@ const slo: SloSpec = {
 };
 
 /**
- * Six runs a minute for 150 minutes: healthy for an hour, then one run in six failing for ten
- * minutes (a fast burn: 167× the budget), then healthy again.
+ * Six runs a minute for 150 minutes from the moment prismwatch starts counting: every run fails
+ * for minutes 5–7 (a daemon too young to judge an hour), healthy until minute 60, then one run in
+ * six failing for ten minutes (a fast burn: 167× the budget), then healthy again.
  */
 function failsAt(minute: number, run: number): boolean {
-  return minute >= 60 && minute < 70 && run === 0;
+  return (minute >= 5 && minute < 8) || (minute >= 60 && minute < 70 && run === 0);
 }
 
 describe('SLO burn-rate alerts', () => {
@@ -67,7 +68,7 @@ describe('SLO burn-rate alerts', () => {
   it('fire in prismwatch and in Prometheus (promtool) at the same evaluation', () => {
     const engine = new SloEngine();
     const api = probeSpec('api');
-    engine.configure([slo], [api]);
+    engine.configure([slo], [api], 0);
     const good: number[] = [0];
     const bad: number[] = [0];
     const firing: string[][] = [];
@@ -94,17 +95,17 @@ describe('SLO burn-rate alerts', () => {
     }
     const first = (severity: string) => firing.findIndex((list) => list?.includes(severity));
     const page = first('critical');
-    const ticket = first('warning');
-    // The ticket (3 d and 6 h above 1×) comes with the first failure; the page once the data so
-    // far (all inside 6 h) has lost three runs in 378 (above 6 × 0.1 %) with the last 30 m too.
-    expect(ticket).toBe(61);
-    expect(page).toBe(63);
-    expect(firing[page - 1]).toEqual(['warning']);
-    // The page holds while the 6 h / 30 m pair burns above 6×: until one bad run in 180 is left in the 30 m.
+    // Nothing pages in the first hour, however bad it is: no pair's long window is covered yet.
+    // At minute 60 the hour holds 18 bad runs of 360 (5 %, above 14.4 × 0.1 %) but the last 5 m
+    // none; the page comes when the burst's first bad run lands in the 5 m window.
+    expect(page).toBe(61);
+    // The ticket needs a day of data: not in these 150 minutes.
+    expect(first('warning')).toBe(-1);
+    // It resolves when the short window recovers: 5 minutes after the burst's last bad run.
     const pageResolved = firing.findIndex(
       (list, minute) => minute > page && list && !list.includes('critical'),
     );
-    expect(pageResolved).toBe(99);
+    expect(pageResolved).toBe(75);
 
     if (!promtool) {
       expect(process.env.CI, 'promtool is missing: .ci/run must install prometheus').not.toBe('true');
@@ -144,6 +145,10 @@ describe('SLO burn-rate alerts', () => {
                   series: 'prismwatch_slo_events_total{slo="checkout",outcome="bad"}',
                   values: bad.join(' '),
                 },
+                {
+                  series: 'prismwatch_slo_observed_since_timestamp_seconds{slo="checkout"}',
+                  values: '0+0x150',
+                },
               ],
               alert_rule_test: alertTests,
             },
@@ -160,7 +165,7 @@ describe('SLO burn-rate alerts', () => {
     expect(run.status).toBe(0);
   });
 
-  it('keeps the budget across a daemon restart, and shows it on the API, the metrics and the status page', async () => {
+  it('says "insufficient data" while young instead of paging, keeps its counts and start across a restart, on the API, the metrics and the page', async () => {
     const state = { ok: true };
     const target = await withHttpServer((_req, res) => res.writeHead(state.ok ? 200 : 500).end());
     const dir = configDir();
@@ -181,31 +186,54 @@ slos:
           0) >= 3,
       10_000,
     );
-    await eventually(async () => {
-      const { slos } = (await (await fetch(`${first.daemon.baseUrl}/api/v1/slos`)).json()) as {
-        slos: Array<{ firing: string[] }>;
-      };
-      return slos[0]!.firing.includes('critical');
-    }, 240_000);
+    type SloJson = {
+      name: string;
+      state: string;
+      observedSince: string;
+      insufficientDataFor?: string;
+      events: number;
+      ratio: number;
+      errorBudgetRemaining?: number;
+      firing: string[];
+      window: string;
+    };
+    const read = async (base: string) =>
+      ((await (await fetch(`${base}/api/v1/slos`)).json()) as { slos: SloJson[] }).slos[0]!;
+    // Every run failing, a few seconds in: no page, no −99,900 % budget, but the time left.
+    const young = await read(first.daemon.baseUrl);
+    expect(young).toMatchObject({ state: 'insufficient_data', firing: [] });
+    expect(young.errorBudgetRemaining).toBeUndefined();
+    expect(young.insufficientDataFor).toMatch(/^(59m|1h)/);
+    const since = sample(await first.scrape(), 'prismwatch_slo_observed_since_timestamp_seconds', {
+      slo: 'checkout',
+    });
+    expect(since! * 1000).toBe(Date.parse(young.observedSince));
     await first.daemon.stop();
 
     state.ok = true;
     const second = await startDaemon(dir.path, { dataDir, evaluationIntervalMs: 100 });
-    const { slos } = (await (await fetch(`${second.daemon.baseUrl}/api/v1/slos`)).json()) as {
-      slos: Array<{
-        name: string;
-        events: number;
-        ratio: number;
-        errorBudgetRemaining: number;
-        window: string;
-      }>;
-    };
-    expect(slos[0]).toMatchObject({ name: 'checkout', window: '30d' });
-    expect(slos[0]!.ratio).toBeLessThan(1);
-    expect(slos[0]!.errorBudgetRemaining).toBeLessThan(0); // three bad runs in a handful overspend 0.1 %
+    const after = await read(second.daemon.baseUrl);
+    expect(after).toMatchObject({ name: 'checkout', window: '30d', observedSince: young.observedSince });
+    expect(after.events).toBeGreaterThanOrEqual(young.events);
+    expect(after.ratio).toBeLessThan(1);
     const page = await (await fetch(`${second.daemon.baseUrl}/`)).text();
     expect(page).toContain('<h2 id="slos-h">Service level objectives</h2>');
-    expect(page).toMatch(/<span class="name">checkout<\/span>/);
+    expect(page).toMatch(/<tr id="slo-checkout"><th scope="row"><span class="name">checkout<\/span>/);
+    expect(page).toMatch(/INSUFFICIENT DATA.*insufficient data: (59m|1h) left/s);
     expect(sample(await second.scrape(), 'prismwatch_slo_objective_ratio', { slo: 'checkout' })).toBe(0.999);
   }, 240_000);
+
+  it('is exhausted once covered data has spent the whole budget', () => {
+    const engine = new SloEngine();
+    const api = probeSpec('api');
+    engine.configure([slo], [api], 0);
+    for (let minute = 0; minute < 120; minute++)
+      engine.record(api, { startedAt: minute * MINUTE + 1000, ok: minute !== 3, durationMs: 10 });
+    // One bad run in 120 over two quiet hours: 0.83 %, eight times the 0.1 % budget, and no burn pair above its factor now.
+    engine.evaluate(120 * MINUTE);
+    const [status] = engine.status(120 * MINUTE);
+    expect(status!.budgetRemaining!).toBeLessThan(0);
+    expect(status!.state).toBe('exhausted');
+    expect(engine.status(30 * MINUTE)[0]!.state).toBe('insufficient_data');
+  });
 });

@@ -158,6 +158,9 @@ describe('dns prober without a server', () => {
   it('resolves A and AAAA as the system does, /etc/hosts included (the shipped `A localhost`)', async () => {
     const result = await probe({ kind: 'dns', query_name: 'localhost', query_type: 'A' });
     expect(result.failure).toBeUndefined();
-    expect(result.facts.dns).toMatchObject({ rcode: 'NOERROR', answers: expect.arrayContaining(['127.0.0.1']) });
+    expect(result.facts.dns).toMatchObject({
+      rcode: 'NOERROR',
+      answers: expect.arrayContaining(['127.0.0.1']),
+    });
   });
 });

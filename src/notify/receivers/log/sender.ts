@@ -1,5 +1,6 @@
 /** The log integration: the embedded default that needs no setup, one structured line per notification. */
 import type { Logger } from 'pino';
+import { alertSubject } from '../../../model/alert.js';
 import type { Notification } from '../../../model/notification.js';
 import type { LogIntegration } from './index.js';
 
@@ -19,7 +20,7 @@ export class LogSender {
         reason: notification.reason,
         alerts: notification.alerts.map((alert) => ({
           alert: alert.labels.alertname,
-          probe: alert.labels.probe,
+          subject: alertSubject(alert.labels),
           severity: alert.labels.severity,
           status: alert.status,
           value: alert.value,
