@@ -31,6 +31,7 @@ import { DEFAULT_HISTORY_RETENTION_MS, ResultStore } from './results/history.js'
 import { TransitionLog } from './results/transitions.js';
 import { alertsAsJson, renderAlertSeries } from './rules/alerts-metrics.js';
 import { AlertEvaluator } from './rules/evaluator.js';
+import { durationBuckets } from './rules/latency-buckets.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS, RuleLoop } from './rules/rule-loop.js';
 import { type ScheduledRun, Scheduler } from './scheduler/scheduler.js';
 import type { BudgetLimits } from './server/budgets.js';
@@ -417,9 +418,14 @@ export class Daemon {
     const diff = diffProbes(this.config?.probes ?? [], this.fingerprints, next.probes);
     const { probes } = diff;
     const labelNames = userLabelNames(probes);
-    if (labelNames.join('\0') !== this.probeMetrics.userLabels.join('\0')) {
-      // The label set of every series changes: start a fresh family set (counters restart, which Prometheus handles).
-      this.probeMetrics = new ProbeMetrics(labelNames);
+    const edges = durationBuckets(next.rules, next.slos);
+    if (
+      labelNames.join('\0') !== this.probeMetrics.userLabels.join('\0') ||
+      edges.join() !== this.probeMetrics.edges.join()
+    ) {
+      // The label set of every series, or the latency histogram's edges, change: start a fresh
+      // family set (counters restart, which Prometheus handles).
+      this.probeMetrics = new ProbeMetrics(labelNames, edges);
     } else {
       for (const spec of [...diff.removed, ...diff.replaced]) this.probeMetrics.forget(spec);
     }

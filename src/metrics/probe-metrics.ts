@@ -20,9 +20,13 @@ import type { MetricFamily } from '../probers/definition.js';
 import { FACTS } from '../probers/index.js';
 import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 
-/** Edges include 1.5 s and 2 s so the checklist's "response time > 2 s" is read exactly off the buckets. */
-export const PROBE_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 5, 10, 30];
-const BUCKET_LABELS = [...PROBE_DURATION_BUCKETS.map(formatValue), '+Inf'];
+/**
+ * The base edges: no gap wider than half its upper edge where probes live (2.5 s to 5 s had none,
+ * and a p95 of 2.566 s read as 4.875 s). rules/latency-buckets.ts adds every threshold the config uses.
+ */
+export const PROBE_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 30, 60,
+];
 
 const SKIP_REASONS = ['overlap', 'missed'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
@@ -47,9 +51,14 @@ interface LastValues {
 interface ProbeState {
   /** `probe="api",team="core"`: formatted and escaped once. */
   readonly labels: string;
+  /** The probe's interval in seconds; undefined for cron probes. */
+  readonly intervalSeconds?: number;
   last?: LastValues;
   /** Per-bucket (not cumulative) counts; the last slot is +Inf. */
   readonly buckets: Float64Array;
+  /** The histogram's edges (shared by every probe of one ProbeMetrics) and their `le` texts, +Inf last. */
+  readonly edges: readonly number[];
+  readonly edgeLabels: readonly string[];
   sum: number;
   count: number;
   successes: number;
@@ -96,6 +105,16 @@ const HEAD_FAMILIES: Family[] = [
     'Failed runs in a row up to the last run (0 after a success).',
     (l) => l.streak,
   ),
+  // The exported windowed rules read it: a window must hold its worth of runs before they fire.
+  {
+    name: 'prismwatch_probe_interval_seconds',
+    type: 'gauge',
+    help: 'How often the probe runs (interval probes only; cron probes have no series).',
+    lines: (state) =>
+      state.intervalSeconds === undefined
+        ? ''
+        : `prismwatch_probe_interval_seconds{${state.labels}} ${formatValue(state.intervalSeconds)}\n`,
+  },
   {
     name: 'prismwatch_probe_phase_duration_seconds',
     type: 'gauge',
@@ -123,9 +142,9 @@ const TAIL_FAMILIES: Family[] = [
     lines: (state) => {
       let out = '';
       let cumulative = 0;
-      for (let i = 0; i < BUCKET_LABELS.length; i++) {
+      for (let i = 0; i < state.edgeLabels.length; i++) {
         cumulative += state.buckets[i]!;
-        out += `prismwatch_probe_duration_seconds_bucket{${state.labels},le="${BUCKET_LABELS[i]}"} ${cumulative}\n`;
+        out += `prismwatch_probe_duration_seconds_bucket{${state.labels},le="${state.edgeLabels[i]}"} ${cumulative}\n`;
       }
       out += `prismwatch_probe_duration_seconds_sum{${state.labels}} ${formatValue(state.sum)}\n`;
       out += `prismwatch_probe_duration_seconds_count{${state.labels}} ${state.count}\n`;
@@ -220,9 +239,9 @@ function* streamBlocks(
   if (used > 0) yield chunk.subarray(0, used);
 }
 
-function bucketIndex(seconds: number): number {
-  for (let i = 0; i < PROBE_DURATION_BUCKETS.length; i++) if (seconds <= PROBE_DURATION_BUCKETS[i]!) return i;
-  return PROBE_DURATION_BUCKETS.length;
+function bucketIndex(seconds: number, edges: readonly number[]): number {
+  for (let i = 0; i < edges.length; i++) if (seconds <= edges[i]!) return i;
+  return edges.length;
 }
 
 export class ProbeMetrics {
@@ -234,7 +253,15 @@ export class ProbeMetrics {
    */
   private readonly stale = new Set<ProbeState>();
 
-  constructor(readonly userLabels: readonly string[]) {}
+  private readonly edgeLabels: readonly string[];
+
+  constructor(
+    readonly userLabels: readonly string[],
+    /** The latency histogram's edges, ascending (latency-buckets.ts). */
+    readonly edges: readonly number[] = PROBE_DURATION_BUCKETS,
+  ) {
+    this.edgeLabels = [...edges.map(formatValue), '+Inf'];
+  }
 
   /** Starts a probe's series (counters at zero, so rates exist before the first failure). */
   register(spec: ProbeSpec): void {
@@ -244,7 +271,10 @@ export class ProbeMetrics {
     for (const name of this.userLabels) labels += `,${name}="${escapeLabelValue(spec.labels[name] ?? '')}"`;
     this.probes.set(spec.name, {
       labels,
-      buckets: new Float64Array(BUCKET_LABELS.length),
+      ...(spec.intervalMs !== undefined ? { intervalSeconds: spec.intervalMs / 1000 } : {}),
+      buckets: new Float64Array(this.edgeLabels.length),
+      edges: this.edges,
+      edgeLabels: this.edgeLabels,
       sum: 0,
       count: 0,
       successes: 0,
@@ -294,7 +324,7 @@ export class ProbeMetrics {
     const state = this.probes.get(spec.name);
     if (!state) return;
     const seconds = result.durationMs / 1000;
-    state.buckets[bucketIndex(seconds)]! += 1;
+    state.buckets[bucketIndex(seconds, state.edges)]! += 1;
     state.sum += seconds;
     state.count += 1;
     if (result.ok) state.successes += 1;

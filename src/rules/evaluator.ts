@@ -18,7 +18,7 @@ import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert
 import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { alertEvidence } from './evidence.js';
-import { compare, type RuleSpec, selects } from './rule.js';
+import { compare, type RuleSpec, requiredRuns, selects } from './rule.js';
 import { computeSignal, WINDOWED } from './signals.js';
 import { describeThreshold, renderAnnotations } from './template.js';
 
@@ -41,6 +41,16 @@ function echoOf(rule: RuleSpec, probe: ProbeSpec, evaluationIntervalMs: number):
   );
 }
 
+/** A windowed rule that cannot judge a probe yet: too few runs in its window. */
+export interface WaitingForData {
+  readonly alert: string;
+  readonly probe: string;
+  readonly runs: number;
+  readonly needed: number;
+  /** About how long until the window holds enough runs, at the probe's interval. */
+  readonly readyInMs: number;
+}
+
 interface EvaluationResult {
   readonly evaluated: number;
   /** Alerts whose state changed in this evaluation, for logs and delivery. */
@@ -49,6 +59,12 @@ interface EvaluationResult {
 
 export class AlertEvaluator {
   private readonly alerts = new Map<string, Alert>();
+  private waiting: WaitingForData[] = [];
+
+  /** Rule and probe pairs whose window does not hold enough runs yet, as of the last evaluation. */
+  waitingForData(): readonly WaitingForData[] {
+    return this.waiting;
+  }
 
   /**
    * Takes back alerts saved before a restart. As Prometheus's RestoreForState does, the downtime
@@ -80,6 +96,7 @@ export class AlertEvaluator {
   ): EvaluationResult {
     const seen = new Set<string>();
     const changed: Alert[] = [];
+    const waiting: WaitingForData[] = [];
     let evaluated = 0;
     for (const rule of rules) {
       for (const probe of probes) {
@@ -95,12 +112,23 @@ export class AlertEvaluator {
           existing.threshold = thresholdText;
           existing.echoMs = echoMs;
         }
+        const needed = requiredRuns(rule, probe.intervalMs);
         const value = computeSignal(rule.signal, {
           history: results.get(probe.name),
           now,
           windowMs: rule.windowMs,
-          minSamples: rule.minSamples,
+          minSamples: needed,
         });
+        if (value === undefined && WINDOWED.has(rule.signal)) {
+          const runs = results.get(probe.name)?.samples(now - rule.windowMs).length ?? 0;
+          waiting.push({
+            alert: rule.alert,
+            probe: probe.name,
+            runs,
+            needed,
+            readyInMs: (needed - runs) * (probe.intervalMs ?? 60_000),
+          });
+        }
         const firing = existing?.state === 'firing';
         const threshold =
           firing && rule.resolveThreshold !== undefined ? rule.resolveThreshold : rule.threshold;
@@ -182,6 +210,7 @@ export class AlertEvaluator {
         else this.resolve(alert, now, changed);
       }
     }
+    this.waiting = waiting;
     return { evaluated, changed };
   }
 

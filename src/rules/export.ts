@@ -41,9 +41,30 @@ function selectorOf(rule: RuleSpec): (extra?: string) => string {
   return (extra = '') => `{${matchers.join(',')}${extra}}`;
 }
 
-/** Runs over the window per probe, all labels but the counter's own kept. */
-function runs(selector: (extra?: string) => string, window: string, extra = ''): string {
-  return `sum without (result, failure) (increase(prismwatch_probe_runs_total${selector(extra)}[${window}]))`;
+/**
+ * Runs over the window per probe, from the latency histogram's count: it exists from the probe's
+ * registration, so increase() reads it exactly. A failure code's counter is born at the first
+ * such failure, mid-window, and increase() extrapolates a young series (1.5 runs for 2): counting
+ * runs from it made Prometheus fire HighErrorRate four minutes after prismwatch.
+ */
+function allRuns(selector: (extra?: string) => string, window: string): string {
+  return `increase(prismwatch_probe_duration_seconds_count${selector()}[${window}])`;
+}
+
+/** Successful runs over the window: the success counter also exists from registration. */
+function successfulRuns(selector: (extra?: string) => string, window: string): string {
+  return `sum without (result, failure) (increase(prismwatch_probe_runs_total${selector(',result="success"')}[${window}]))`;
+}
+
+/**
+ * "The window holds enough runs to judge" (rule.ts requiredRuns): its worth at the probe's
+ * interval less one, at least min_samples; cron probes (no interval series) need min_samples.
+ */
+function enoughRuns(rule: RuleSpec, selector: (extra?: string) => string): string {
+  const w = formatDuration(rule.windowMs);
+  const least = Math.max(1, rule.minSamples);
+  const covering = `clamp_min(floor(${rule.windowMs / 1000} / prismwatch_probe_interval_seconds${selector()}) - 1, ${least})`;
+  return `${allRuns(selector, w)} >= (${covering} or (${allRuns(selector, w)} * 0 + ${least}))`;
 }
 
 /** The PromQL whose value is the rule's signal, per probe; undefined when PromQL cannot express it. */
@@ -53,9 +74,9 @@ function signalExpression(rule: RuleSpec, selector: (extra?: string) => string):
     case 'up':
       return `probe_success${selector()}`;
     case 'error_ratio':
-      return `(${runs(selector, w, ',result="failure"')} / ${runs(selector, w)})`;
+      return `((${allRuns(selector, w)} - ${successfulRuns(selector, w)}) / ${allRuns(selector, w)})`;
     case 'success_ratio':
-      return `(${runs(selector, w, ',result="success"')} / ${runs(selector, w)})`;
+      return `(${successfulRuns(selector, w)} / ${allRuns(selector, w)})`;
     case 'latency_avg':
       return `(rate(prismwatch_probe_duration_seconds_sum${selector()}[${w}]) / rate(prismwatch_probe_duration_seconds_count${selector()}[${w}]))`;
     case 'latency_p50':
@@ -63,6 +84,8 @@ function signalExpression(rule: RuleSpec, selector: (extra?: string) => string):
     case 'latency_p95':
     case 'latency_p99':
       return `histogram_quantile(${quantileOf(rule.signal)}, rate(prismwatch_probe_duration_seconds_bucket${selector()}[${w}]))`;
+    case 'cert_unchecked':
+      return `((1 - probe_success${selector()}) unless (prismwatch_tls_certificate_rejected${selector()} == 1))`;
     case 'consecutive_failures':
       return `prismwatch_probe_consecutive_failures${selector()}`;
     default:
@@ -175,14 +198,12 @@ export function exportPrometheusRules(
       notes.push(
         `${rule.alert} (${rule.severity}): selects no configured probe yet; exported for probes added later`,
       );
+    const coverage = WINDOWED.has(rule.signal) ? ` and ${enoughRuns(rule, selector)}` : '';
+    let expr = `${signal} ${rule.op} ${rule.threshold}${coverage}`;
+    // Hysteresis as Prometheus can say it: while the alert fires (its ALERTS series from the
+    // previous evaluation, the state prismwatch compares against too), the resolve threshold holds it.
     if (rule.resolveThreshold !== undefined)
-      notes.push(
-        `${rule.alert} (${rule.severity}): resolve_threshold (hysteresis) cannot be expressed; dropped`,
-      );
-    let expr = `${signal} ${rule.op} ${rule.threshold}`;
-    // min_samples holds for windowed signals only: the others read the last result.
-    if (rule.minSamples > 1 && WINDOWED.has(rule.signal))
-      expr += ` and ${runs(selector, formatDuration(rule.windowMs))} >= ${rule.minSamples}`;
+      expr = `(${expr}) or (${signal} ${rule.op} ${rule.resolveThreshold}${coverage} and ignoring (${['alertname', 'alertstate', 'severity', ...Object.keys(rule.labels)].join(', ')}) ALERTS{alertname=${promString(rule.alert)},alertstate="firing"})`;
     const quorum = rule.quorum ?? (rule.severity === 'critical' ? options.quorum : undefined);
     const entry: Record<string, unknown> = {
       alert: rule.alert,

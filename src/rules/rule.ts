@@ -32,6 +32,18 @@ export interface RuleSpec {
   readonly source: { readonly file: string; readonly line: number };
 }
 
+/**
+ * Runs a windowed rule needs in its window before it may fire: the window's worth at the probe's
+ * interval less one (a run under way is not recorded yet), and never fewer than min_samples. A
+ * daemon one minute old holds four runs of a 5 m window: one failure read as a 25 % error rate
+ * and paged HighErrorRate. Cron probes (no interval) need min_samples. The exported rules ask the
+ * same of Prometheus, from prismwatch_probe_interval_seconds.
+ */
+export function requiredRuns(rule: Pick<RuleSpec, 'windowMs' | 'minSamples'>, intervalMs?: number): number {
+  const covering = intervalMs && intervalMs > 0 ? Math.floor(rule.windowMs / intervalMs) - 1 : 0;
+  return Math.max(1, rule.minSamples, covering);
+}
+
 export function compare(value: number, op: Comparison, threshold: number): boolean {
   switch (op) {
     case '>':

@@ -20,7 +20,7 @@ const WINDOWED_SIGNALS = [
   'latency_p99',
 ] as const;
 
-const RUN_SIGNALS = ['up', ...WINDOWED_SIGNALS, 'consecutive_failures'] as const;
+const RUN_SIGNALS = ['up', ...WINDOWED_SIGNALS, 'consecutive_failures', 'cert_unchecked'] as const;
 
 /** A facts section's signal, with the section it reads. */
 interface SectionSignal {
@@ -99,6 +99,10 @@ export function computeSignal(signal: Signal, input: SignalInput): number | unde
     }
   }
   if (signal === 'up') return last.ok ? 1 : 0;
+  // The last run failed, and not because a certificate was rejected: nothing usable answered, so
+  // no certificate could be checked. CertificateCheckFailing used `up`, and fired beside
+  // CertificateInvalid for a self-signed certificate (one problem, two alerts).
+  if (signal === 'cert_unchecked') return !last.ok && last.failure?.code !== 'tls_error' ? 1 : 0;
   if (signal === 'consecutive_failures') {
     const samples = history.samples();
     let count = 0;

@@ -132,13 +132,35 @@ describe('windows, minimum samples and hysteresis', () => {
       op: '>',
       threshold: 0.05,
       minSamples: 5,
-      windowMs: 120 * S,
+      windowMs: 110 * S,
     });
     expect(run([errorRule], [[0, false]], [0]).states).toEqual(['-']);
     const samples: Array<[number, boolean]> = [...up(0, 90, true).slice(0, 9), [95, false]];
     const { states, evaluator } = run([errorRule], samples, [95]);
     expect(states).toEqual(['firing']);
     expect(evaluator.list()[0]!.value).toBeCloseTo(0.1);
+  });
+
+  it('a windowed rule waits for its window’s worth of runs: a young daemon does not page on its first failure', () => {
+    const errorRule = rule({
+      alert: 'HighErrorRate',
+      signal: 'error_ratio',
+      op: '>',
+      threshold: 0.05,
+      minSamples: 5,
+      windowMs: 300 * S,
+    });
+    // Every 10 s: 29 runs make a 5 m window (30, less the one under way). Two failures in the
+    // first minute are 2 of 6 (33 %), but only 6 of 29 runs: insufficient data, said so. With
+    // the window full they are 2 of 29 (6.9 %): that fires.
+    const samples: Array<[number, boolean]> = [[0, false], [10, false], ...up(20, 280, true)];
+    const { states, evaluator } = run([errorRule], samples, [50, 280]);
+    expect(states).toEqual(['-', 'firing']);
+    const early = run([errorRule], samples, [50]).evaluator.waitingForData();
+    expect(early).toEqual([
+      { alert: 'HighErrorRate', probe: 'web', runs: 6, needed: 29, readyInMs: 230_000 },
+    ]);
+    expect(evaluator.waitingForData()).toEqual([]);
   });
 
   it('error_ratio counts only samples inside the window', () => {
@@ -199,6 +221,7 @@ describe('windows, minimum samples and hysteresis', () => {
       op: '>',
       threshold: 2,
       minSamples: 1,
+      windowMs: 10 * S,
       annotations: { summary: '{{probe}} p95 {{value}} > {{threshold}} ({{labels.service}})' },
     });
     const { evaluator } = run([latency], [[0, true, 2_510]], [0]);

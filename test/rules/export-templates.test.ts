@@ -37,10 +37,13 @@ const BUCKETS = [...PROBE_DURATION_BUCKETS.map(String), '+Inf'];
 /** What makes each signal of the shipped rules fire, with the value it then has. */
 const INPUTS: Record<string, Input> = {
   up: { series: [['probe_success', {}, `0${STEPS}`]], value: 0 },
+  // Nothing answered: no rejected certificate to tell it apart from.
+  cert_unchecked: { series: [['probe_success', {}, `0${STEPS}`]], value: 1 },
   error_ratio: {
     series: [
       ['prismwatch_probe_runs_total', { result: 'success', failure: '' }, `0+9${STEPS}`],
       ['prismwatch_probe_runs_total', { result: 'failure', failure: 'status_mismatch' }, `0+1${STEPS}`],
+      ['prismwatch_probe_duration_seconds_count', {}, `0+10${STEPS}`],
     ],
     value: 0.1,
   },
@@ -53,6 +56,7 @@ const INPUTS: Record<string, Input> = {
         `0+${Number(le) >= 2.5 || le === '+Inf' ? 10 : 0}${STEPS}`,
       ]),
       ['prismwatch_probe_runs_total', { result: 'success', failure: '' }, `0+10${STEPS}`],
+      ['prismwatch_probe_duration_seconds_count', {}, `0+10${STEPS}`],
     ],
     value: 2.475,
   },
