@@ -32,8 +32,8 @@ interface PromAlert {
 
 export interface RunningPrometheus {
   readonly url: string;
-  /** An instant query at now; throws on a PromQL error (a dashboard query that does not parse). */
-  query(expr: string): Promise<PromSample[]>;
+  /** An instant query at now (or at `atSeconds`); throws on a PromQL error (a dashboard query that does not parse). */
+  query(expr: string, atSeconds?: number): Promise<PromSample[]>;
   /** Active alerts of the loaded rules, from /api/v1/alerts. */
   alerts(): Promise<PromAlert[]>;
   /** Writes a new rule file and reloads (POST /-/reload). */
@@ -95,11 +95,13 @@ ${options.scrapeConfigs}
 
   return {
     url,
-    async query(expr) {
+    async query(expr, atSeconds) {
       const data = await api<{
         resultType: string;
         result: Array<{ metric: Record<string, string>; value: [number, string] }>;
-      }>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
+      }>(
+        `/api/v1/query?query=${encodeURIComponent(expr)}${atSeconds === undefined ? '' : `&time=${atSeconds}`}`,
+      );
       if (data.resultType === 'scalar') {
         const [, value] = data.result as unknown as [number, string];
         return [{ metric: {}, value: Number(value) }];
