@@ -4,29 +4,22 @@
  * silences list/add/expire | verify | rules export | schema.
  */
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
-import { buildJsonSchema } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
-import { createLogger } from '../log.js';
-import { notifyTest } from '../notify/test-notification.js';
-import { PROBERS } from '../probers/index.js';
-import { exportPrometheusRules } from '../rules/export.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
-import { exportSloRuleGroups } from '../slo/export.js';
-import { whatPagesWhen } from '../verify/paging.js';
-import { pagingAssumptions, pagingTable } from '../verify/paging-table.js';
 import { VERSION } from '../version.js';
-import { runAlertsCommand } from './alerts.js';
-import { runCheck } from './check.js';
 import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
-import { notifyTestTable } from './notify-test.js';
 import { addOperationsCommands } from './operations-commands.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
-import { runProbeCommand } from './probe.js';
-import { parseLabelArgs, routesTest } from './routes.js';
-import { evaluationIntervalFlag, runDaemon } from './run.js';
-import { silencesAdd, silencesExpire, silencesList } from './silences.js';
-import { runVerify } from './verify.js';
+
+// Each command loads what it uses when it runs (dynamic imports in the actions): every command
+// importing the whole daemon made `prismwatch --version` take 1.6 s of CPU, and 6 to 13 s on a
+// busy machine. The probe kinds are loaded up front only when `probe`'s options or help need them.
+const args = process.argv.slice(2);
+const needsKinds = args.includes('probe') || args.includes('help') || args.includes('-h') || args.includes('--help');
+const PROBERS: typeof import('../probers/index.js').PROBERS | Record<string, never> = needsKinds
+  ? (await import('../probers/index.js')).PROBERS
+  : {};
+const loadConfigLazily = async () => (await import('../config/load.js')).loadConfig;
 
 const program = new Command('prismwatch')
   .description(
@@ -113,6 +106,7 @@ program
     ).choices(['all', 'forward-only', 'off']),
   )
   .action(async (options: Record<string, unknown>) => {
+    const { runDaemon } = await import('./run.js');
     process.exitCode = await runDaemon({
       config: options.config as string[] | undefined,
       listenAddress: options['web.listenAddress'] as string | undefined,
@@ -149,7 +143,8 @@ program
       'the address the daemon will serve on, for ${PRISMWATCH_URL}',
     ),
   )
-  .action((paths: string[], options: Record<string, unknown>) => {
+  .action(async (paths: string[], options: Record<string, unknown>) => {
+    const { runCheck } = await import('./check.js');
     const env = configEnvFor(resolveListenAddress(options['web.listenAddress'] as string | undefined));
     process.exitCode = runCheck(resolveConfigPaths(paths), env, process.stdout, process.stderr);
   });
@@ -187,6 +182,7 @@ probeCommand.option('--json', 'print the result as JSON').action(async (target: 
         `${flag} applies to ${kinds.join(', ')} probes, not ${kind}`,
       );
   }
+  const { runProbeCommand } = await import('./probe.js');
   process.exitCode = await runProbeCommand(target, options, process.stdout);
 });
 
@@ -203,6 +199,7 @@ daemonOptions(
 )
   .option('--json', 'print the alerts as JSON')
   .action(async (options: Record<string, unknown>) => {
+    const { runAlertsCommand } = await import('./alerts.js');
     process.exitCode = await runAlertsCommand(
       daemonUrl(options),
       { json: options.json === true },
@@ -222,8 +219,9 @@ routes
     ).argParser(collect),
   )
   .option('-v, --verbose', "show each route's grouping and timers and each receiver's integrations")
-  .action((labels: string[], options: Record<string, unknown>) => {
-    const config = loadConfig(
+  .action(async (labels: string[], options: Record<string, unknown>) => {
+    const { parseLabelArgs, routesTest } = await import('./routes.js');
+    const config = (await loadConfigLazily())(
       resolveConfigPaths(options.config as string[] | undefined),
       configEnvFor(resolveListenAddress(undefined)),
     );
@@ -245,8 +243,11 @@ program
     ).argParser(collect),
   )
   .action(async (receiver: string | undefined, options: Record<string, unknown>) => {
+    const { createLogger } = await import('../log.js');
+    const { notifyTest } = await import('../notify/test-notification.js');
+    const { notifyTestTable } = await import('./notify-test.js');
     const listen = resolveListenAddress(undefined);
-    const config = loadConfig(
+    const config = (await loadConfigLazily())(
       resolveConfigPaths(options.config as string[] | undefined),
       configEnvFor(listen),
     );
@@ -262,6 +263,7 @@ const silences = program
 daemonOptions(silences.command('list').description('List silences.'))
   .option('--json', 'print as JSON')
   .action(async (options: Record<string, unknown>) => {
+    const { silencesList } = await import('./silences.js');
     process.exitCode = await silencesList(daemonUrl(options), options.json === true, process.stdout);
   });
 daemonOptions(
@@ -274,6 +276,7 @@ daemonOptions(
   .requiredOption('--comment <text>', 'why')
   .option('-d, --duration <duration>', 'how long it lasts', '1h')
   .action(async (matchers: string[], options: Record<string, unknown>) => {
+    const { silencesAdd } = await import('./silences.js');
     process.exitCode = await silencesAdd(
       daemonUrl(options),
       {
@@ -289,6 +292,7 @@ daemonOptions(
 daemonOptions(
   silences.command('expire').description('End a silence now.').argument('<id>', 'silence id'),
 ).action(async (id: string, options: Record<string, unknown>) => {
+  const { silencesExpire } = await import('./silences.js');
   process.exitCode = await silencesExpire(daemonUrl(options), id, process.env[ENV.apiToken], process.stdout);
 });
 
@@ -328,6 +332,7 @@ program
     new Option('--web.listen-address <host:port>', 'the address for ${PRISMWATCH_URL} in config files'),
   )
   .action(async (options: Record<string, unknown>) => {
+    const { runVerify } = await import('./verify.js');
     process.exitCode = await runVerify(
       {
         configPaths: resolveConfigPaths(options.config as string[] | undefined),
@@ -359,8 +364,13 @@ rules
     '--quorum <k>',
     'several locations: critical rules fire when at least K locations see them, ProbeLocationDegraded (warning) when fewer do',
   )
-  .action((paths: string[], options: Record<string, unknown>) => {
-    const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
+  .action(async (paths: string[], options: Record<string, unknown>) => {
+    const { exportPrometheusRules } = await import('../rules/export.js');
+    const { exportSloRuleGroups } = await import('../slo/export.js');
+    const config = (await loadConfigLazily())(
+      resolveConfigPaths(paths),
+      configEnvFor(resolveListenAddress(undefined)),
+    );
     const quorum = options.quorum === undefined ? undefined : Number(options.quorum);
     if (quorum !== undefined && (!Number.isSafeInteger(quorum) || quorum < 1))
       throw new PrismwatchError(
@@ -386,8 +396,14 @@ rules
   .addOption(
     new Option('--rules.evaluation-interval <duration>', 'the evaluation interval to assume (default 10s)'),
   )
-  .action((paths: string[], options: Record<string, unknown>) => {
-    const config = loadConfig(resolveConfigPaths(paths), configEnvFor(resolveListenAddress(undefined)));
+  .action(async (paths: string[], options: Record<string, unknown>) => {
+    const { evaluationIntervalFlag } = await import('./run.js');
+    const { whatPagesWhen } = await import('../verify/paging.js');
+    const { pagingAssumptions, pagingTable } = await import('../verify/paging-table.js');
+    const config = (await loadConfigLazily())(
+      resolveConfigPaths(paths),
+      configEnvFor(resolveListenAddress(undefined)),
+    );
     const evaluation = options['rules.evaluationInterval'] as string | undefined;
     const evaluationMs =
       evaluation === undefined ? DEFAULT_EVALUATION_INTERVAL_MS : evaluationIntervalFlag(evaluation);
@@ -400,7 +416,8 @@ addOperationsCommands(program);
 program
   .command('schema')
   .description('Print the JSON Schema of config files (for yaml-language-server and other editors).')
-  .action(() => {
+  .action(async () => {
+    const { buildJsonSchema } = await import('../config/schema.js');
     process.stdout.write(`${JSON.stringify(buildJsonSchema(), null, 2)}\n`);
   });
 

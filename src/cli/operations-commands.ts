@@ -4,7 +4,6 @@
  */
 import { type Command, Option } from 'commander';
 import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
-import { deployFinish, deployStart } from './deploy.js';
 import {
   addAnnouncement,
   endAnnouncement,
@@ -188,6 +187,7 @@ function addDeployCommands(program: Command): void {
     .option('-a, --author <name>', 'who deploys (default: $USER)')
     .option('--no-maintenance', 'only the baseline, no window (no daemon to talk to)')
     .action(async (options: Record<string, unknown>) => {
+      const { deployStart } = await import('./deploy.js');
       process.exitCode = await deployStart(
         {
           configPaths: resolveConfigPaths(options.config as string[] | undefined),
@@ -224,6 +224,7 @@ function addDeployCommands(program: Command): void {
     .option('--min-latency-increase <duration>', 'a smaller p95 rise is noise (default 100ms)')
     .option('--max-error-increase <percent>', 'allowed error ratio rise, in points (default 1%)')
     .action(async (options: Record<string, unknown>) => {
+      const { deployFinish } = await import('./deploy.js');
       process.exitCode = await deployFinish(
         {
           configPaths: options.config ? resolveConfigPaths(options.config as string[]) : [],

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PrismwatchError } from '../errors.js';
-import { DEFAULT_CONFIG_DIRS } from './schema.js';
+import { DEFAULT_CONFIG_DIRS } from './defaults.js';
 
 const YAML_RE = /\.ya?ml$/i;
 

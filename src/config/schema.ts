@@ -21,8 +21,7 @@ export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** When only the interval is given, the timeout defaults to this share of it (capped by DEFAULT_TIMEOUT_MS). */
 export const DEFAULT_TIMEOUT_SHARE = 0.8;
-export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1:9797';
-export const DEFAULT_CONFIG_DIRS = ['probes', 'alerts'] as const;
+export { DEFAULT_CONFIG_DIRS, DEFAULT_LISTEN_ADDRESS } from './defaults.js';
 
 const cronExpression = z
   .string({ error: 'expected a cron expression like "*/5 * * * *"' })

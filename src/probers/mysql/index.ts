@@ -1,5 +1,4 @@
 /** `kind: mysql`: connect, authenticate, `SELECT 1` (or your query) with mysql2 (MySQL and MariaDB). */
-import mysql from 'mysql2/promise';
 import { type DatabaseDriver, databaseProber } from '../db/database.js';
 
 const AUTH_ERRORS = new Set([
@@ -19,6 +18,8 @@ const driver: DatabaseDriver = {
   async connect(settings, timeoutMs) {
     const url = new URL(settings.url);
     url.protocol = 'mysql:';
+    // Loaded on the first run: `check` and `--help` do not pay for the driver (cli/main.ts).
+    const mysql = await import('mysql2/promise');
     const connection = await mysql.createConnection({ uri: url.toString(), connectTimeout: timeoutMs });
     connection.on('error', () => {});
     return {

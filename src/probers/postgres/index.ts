@@ -1,5 +1,5 @@
 /** `kind: postgres`: connect, authenticate, `SELECT 1` (or your query) with node-postgres. */
-import pg from 'pg';
+import type pg from 'pg';
 import { type DatabaseDriver, databaseProber } from '../db/database.js';
 
 const driver: DatabaseDriver = {
@@ -10,7 +10,9 @@ const driver: DatabaseDriver = {
   defaultQuery: 'SELECT 1',
   summary: 'PostgreSQL: connect, authenticate and run a trivial query',
   async connect(settings, timeoutMs) {
-    const client = new pg.Client({
+    // Loaded on the first run: `check` and `--help` do not pay for the driver (cli/main.ts).
+    const { default: driverModule } = await import('pg');
+    const client: pg.Client = new driverModule.Client({
       connectionString: settings.url,
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,

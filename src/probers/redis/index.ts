@@ -1,5 +1,4 @@
 /** `kind: redis`: connect, authenticate, `PING` with ioredis; "Caching systems operational". */
-import { Redis } from 'ioredis';
 import { type DatabaseDriver, databaseProber } from '../db/database.js';
 
 /** Redis error replies start with their code word, which is stable across versions. */
@@ -13,6 +12,8 @@ const driver: DatabaseDriver = {
   defaultQuery: 'PING',
   summary: 'Redis: connect, authenticate and PING (or run one command)',
   async connect(settings, timeoutMs) {
+    // Loaded on the first run: `check` and `--help` do not pay for the driver (cli/main.ts).
+    const { Redis } = await import('ioredis');
     const client = new Redis(settings.url, {
       lazyConnect: true,
       connectTimeout: timeoutMs,
