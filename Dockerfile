@@ -22,6 +22,7 @@ RUN if ! command -v g++ >/dev/null || ! command -v make >/dev/null || ! command 
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-if-stale.mjs scripts/tree-hash.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
