@@ -37,6 +37,7 @@ COPY --from=build /src/dist ./dist
 COPY package.json ./
 COPY schema ./schema
 COPY docs/deployment-checklist.md ./docs/deployment-checklist.md
+COPY docs/runbooks ./docs/runbooks
 COPY probes /etc/prismwatch/probes
 COPY alerts /etc/prismwatch/alerts
 RUN mkdir -p /var/lib/prismwatch && chown 10001:10001 /var/lib/prismwatch

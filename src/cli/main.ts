@@ -15,7 +15,8 @@ import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './o
 // importing the whole daemon made `prismwatch --version` take 1.6 s of CPU, and 6 to 13 s on a
 // busy machine. The probe kinds are loaded up front only when `probe`'s options or help need them.
 const args = process.argv.slice(2);
-const needsKinds = args.includes('probe') || args.includes('help') || args.includes('-h') || args.includes('--help');
+const needsKinds =
+  args.includes('probe') || args.includes('help') || args.includes('-h') || args.includes('--help');
 const PROBERS: typeof import('../probers/index.js').PROBERS | Record<string, never> = needsKinds
   ? (await import('../probers/index.js')).PROBERS
   : {};

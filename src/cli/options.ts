@@ -1,7 +1,7 @@
 /** Flags shared by commands, with their environment fallbacks (flag > env > default). */
 
-import { defaultConfigPaths } from '../config/discover.js';
 import { DEFAULT_LISTEN_ADDRESS } from '../config/defaults.js';
+import { defaultConfigPaths } from '../config/discover.js';
 import { formatHostPort, parseListenAddress } from '../server/listen-address.js';
 
 export const ENV = {

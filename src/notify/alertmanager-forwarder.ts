@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { request } from 'undici';
 import type { Alert } from '../model/alert.js';
 import { USER_AGENT } from '../version.js';
-import { alertLinks } from './links.js';
+import { alertLinks, sentAnnotations } from './links.js';
 import type { AlertmanagerTarget, RouteNode } from './model.js';
 import { annotationsWithEvidence } from './notification.js';
 import type { NotifyMetrics } from './notify-metrics.js';
@@ -67,7 +67,7 @@ export class AlertmanagerForwarder {
       const body = JSON.stringify(
         selected.map((alert) => ({
           labels: alert.labels,
-          annotations: annotationsWithEvidence(alert.annotations, alert),
+          annotations: annotationsWithEvidence(sentAnnotations(alert.annotations, externalUrl), alert),
           startsAt: new Date(alert.firedAt ?? alert.activeAt).toISOString(),
           endsAt: new Date(
             alert.state === 'resolved' ? (alert.resolvedAt ?? now) : now + validFor,

@@ -18,7 +18,7 @@ import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
 import { InhibitionState } from './inhibit.js';
 import type { NotificationJournal } from './journal.js';
-import { alertLinks } from './links.js';
+import { alertLinks, sentAnnotations } from './links.js';
 import type { MaintenanceWindows } from './maintenance.js';
 import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
@@ -265,7 +265,7 @@ export class Dispatcher {
       return {
         status: alert.state === 'firing' ? 'firing' : 'resolved',
         labels: alert.labels,
-        annotations: alert.annotations,
+        annotations: sentAnnotations(alert.annotations, externalURL),
         startsAt: new Date(alert.firedAt ?? alert.activeAt).toISOString(),
         endsAt: alert.state === 'firing' ? ZERO_TIME : new Date(alert.resolvedAt ?? now).toISOString(),
         ...alertLinks(externalURL, alert),
@@ -284,7 +284,7 @@ export class Dispatcher {
       reason,
       groupLabels: group.labels,
       commonLabels: common(alerts.map((alert) => alert.labels)),
-      commonAnnotations: common(alerts.map((alert) => alert.annotations)),
+      commonAnnotations: common(alerts.map((alert) => sentAnnotations(alert.annotations, externalURL))),
       externalURL,
       ...(this.config.grafanaUrl ? { grafanaURL: this.config.grafanaUrl } : {}),
       alerts: notified,

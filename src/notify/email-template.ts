@@ -49,7 +49,7 @@ ${alert.failure ? `<tr><td style="padding:2px 8px">Failure <code>${escapeHtml(al
 <tr><td style="padding:2px 8px">Value <strong>${escapeHtml(formatValue(alert.value))}</strong>${alert.threshold ? `, threshold ${escapeHtml(alert.threshold)}` : ''}</td></tr>
 <tr><td style="padding:2px 8px">Since ${escapeHtml(alert.startsAt)}${alert.firstFailureAt ? ` (first failure ${escapeHtml(alert.firstFailureAt)})` : ''}${alert.status === 'resolved' ? `, resolved ${escapeHtml(alert.endsAt)}${alert.duration ? ` after ${escapeHtml(alert.duration)}` : ''}` : ''}</td></tr>
 ${alert.annotations.description ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.description)}</td></tr>` : ''}
-<tr><td style="padding:2px 8px">${alert.probeURL ? `<a href="${escapeHtml(alert.probeURL)}">Probe</a> · ` : ''}<a href="${escapeHtml(alert.generatorURL)}">Details</a></td></tr>
+<tr><td style="padding:2px 8px">${alert.probeURL ? `<a href="${escapeHtml(alert.probeURL)}">Probe</a> · ` : ''}<a href="${escapeHtml(alert.generatorURL)}">Details</a>${alert.annotations.runbook_url ? ` · <a href="${escapeHtml(alert.annotations.runbook_url)}">Runbook</a>` : ''}</td></tr>
 </table>`,
           )
           .join('\n')}`;

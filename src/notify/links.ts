@@ -14,6 +14,19 @@ export interface AlertLinks {
   readonly probeURL?: string;
 }
 
+/**
+ * Annotations as sent: a runbook_url written as a path ("/runbooks/HighErrorRate", as the shipped
+ * rules do) is made absolute against the external URL, so the link works from a mail or a pager.
+ */
+export function sentAnnotations(
+  annotations: Readonly<Record<string, string>>,
+  externalURL: string,
+): Readonly<Record<string, string>> {
+  const runbook = annotations.runbook_url;
+  if (runbook === undefined || !runbook.startsWith('/')) return annotations;
+  return { ...annotations, runbook_url: `${externalURL.replace(/\/+$/, '')}${runbook}` };
+}
+
 export function alertLinks(externalURL: string, alert: Alert): AlertLinks {
   const base = externalURL.replace(/\/+$/, '');
   const slo = alert.labels.probe === undefined ? alert.labels.slo : undefined;

@@ -47,6 +47,7 @@ export function alertLines(alert: NotifiedAlert): string[] {
   );
   if (alert.annotations.description) lines.push(`  ${alert.annotations.description}`);
   if (alert.probeURL) lines.push(`  probe: ${alert.probeURL}`);
+  if (alert.annotations.runbook_url) lines.push(`  runbook: ${alert.annotations.runbook_url}`);
   lines.push(`  details: ${alert.generatorURL}`);
   return lines;
 }

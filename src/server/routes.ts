@@ -8,6 +8,7 @@ import { type Answer, jsonAnswer, textAnswer } from './answer.js';
 import type { ApiAnswer, ApiCollection } from './api-input.js';
 import { RenderCache } from './render-cache.js';
 import type { Route } from './route-table.js';
+import { runbook } from './runbooks.js';
 import { STATUS_CSS } from './status-page.js';
 
 export interface ServerHandlers {
@@ -208,6 +209,18 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
           body: file,
           contentType: path.endsWith('.png') ? 'image/png' : 'application/octet-stream',
         };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/runbooks/:name',
+      access: 'public',
+      summary: "a shipped rule's runbook (docs/runbooks/<Alert>.md), as plain text",
+      handle: ({ params }) => {
+        const text = runbook(params.name!);
+        return text === undefined
+          ? textAnswer(404, 'no such runbook')
+          : { status: 200, body: text, contentType: 'text/plain; charset=utf-8' };
       },
     },
     ...handlers.pushPrefixes.map(

@@ -184,6 +184,7 @@ export class SloEngine {
         labels,
         annotations: {
           summary: `${slo.name} is burning its error budget ${longRate.toFixed(1)}× too fast (${tier.kind})`,
+          runbook_url: `/runbooks/${SLO_ALERT}`,
           description: `Over the last ${formatDuration(burning.longMs)} and ${formatDuration(burning.shortMs)} the error ratio is above ${burning.factor}× the budget of ${percent(errorBudget(slo))} (objective ${percent(slo.objective)} over ${formatDuration(slo.windowMs)}): at this rate ${percent(spentPerHour)} of the budget goes every hour.`,
         },
         threshold: `> ${burning.factor}× budget`,

@@ -50,6 +50,7 @@ export function exportSloRuleGroups(slos: readonly SloSpec[]): Array<Record<stri
         expr: branches.join(' or '),
         labels: { ...slo.labels, severity: tier.severity },
         annotations: {
+          runbook_url: `/runbooks/${SLO_ALERT}`,
           summary: `{{ $labels.slo }} is burning its error budget too fast (${tier.kind})`,
           description: `Error ratio {{ $value | humanizePercentage }} against a budget of ${Number((errorBudget(slo) * 100).toPrecision(4))} % (objective ${Number((slo.objective * 100).toPrecision(6))} % over ${period}).`,
         },

@@ -58,7 +58,7 @@ describe('webhook delivery', () => {
       status: 'firing',
       fingerprint: alert.fingerprint,
       endsAt: '0001-01-01T00:00:00Z',
-      generatorURL: 'http://prismwatch.test:9797/api/v1/probes/api/results',
+      generatorURL: `http://prismwatch.test:9797/#alert-${alert.fingerprint}`,
     });
     const signature = String(first.headers['x-prismwatch-signature']);
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(signature) ?? [];
