@@ -8,8 +8,23 @@ import { fileURLToPath } from 'node:url';
 const DS = { type: 'prometheus', uid: '${datasource}' };
 const SCHEMA_VERSION = 41;
 
+/**
+ * Every series a dashboard reads is prismwatch's: each selector of a probe_*, prismwatch_*,
+ * process_* or nodejs_* metric gets `job=~"$job",location=~"$location"`. Unscoped, "Probes down"
+ * counted blackbox_exporter's targets beside prismwatch's, and "Resident memory" showed
+ * Prometheus's own. Recording rules (names with ':') are aggregated by slo and carry no job.
+ */
+const SCOPE = 'job=~"$job",location=~"$location"';
+const SCOPED_METRIC = /\b((?:probe|prismwatch|process|nodejs)_[a-zA-Z0-9_]*)\b(?![:(])(\{)?/g;
+
+export function scoped(expr, scope = SCOPE) {
+  return expr
+    .replace(SCOPED_METRIC, (_match, name, brace) => (brace ? `${name}{${scope},` : `${name}{${scope}}`))
+    .replaceAll(`{${scope},}`, `{${scope}}`);
+}
+
 function target(expr, legendFormat = '', refId = 'A', extra = {}) {
-  return { datasource: DS, expr, legendFormat, refId, ...extra };
+  return { datasource: DS, expr: scoped(expr), legendFormat, refId, ...extra };
 }
 
 function thresholds(steps) {
@@ -189,6 +204,22 @@ function labelVariable(name, query, { multi = false, current = {} } = {}) {
   };
 }
 
+/**
+ * Which prismwatch: the jobs that expose prismwatch_build_info (All: every one of them, and no
+ * other exporter's), and the location (All matches series without one too).
+ */
+function scopeVariables() {
+  return [
+    { ...labelVariable('job', 'label_values(prismwatch_build_info, job)', { multi: true }), current: {} },
+    {
+      ...labelVariable('location', 'label_values(prismwatch_probe_runs_total{job=~"$job"}, location)', {
+        multi: true,
+      }),
+      allValue: '.*',
+    },
+  ];
+}
+
 function dashboard({ uid, title, description, panels, variables = [], links = [] }) {
   APPLIES_TO[uid] = Object.fromEntries(
     panels.filter((panel) => panel.kinds).map((panel) => [panel.title, panel.kinds]),
@@ -205,7 +236,17 @@ function dashboard({ uid, title, description, panels, variables = [], links = []
     graphTooltip: 1,
     refresh: '30s',
     time: { from: 'now-6h', to: 'now' },
-    templating: { list: [datasourceVariable(), ...variables] },
+    templating: {
+      list: [
+        datasourceVariable(),
+        ...scopeVariables(),
+        ...variables.map((variable) => ({
+          ...variable,
+          definition: scoped(variable.definition),
+          query: { ...variable.query, query: scoped(variable.query.query) },
+        })),
+      ],
+    },
     annotations: { list: [] },
     links,
     panels: layout(panels),
@@ -411,7 +452,7 @@ export const DASHBOARDS = {
           ],
           w: 12,
         }),
-        'No SLO configured (slos: in a config file)',
+        'No SLO configured (slos: in a config file), or not an hour of data yet (insufficient data)',
       ),
       explained(
         timeseries(
@@ -424,7 +465,7 @@ export const DASHBOARDS = {
               "Error ratio over each window divided by the error budget (1: spending exactly the budget over the SLO's period). ErrorBudgetBurn pages on a fast burn and opens a ticket on a slow one.",
           },
         ),
-        'No SLO configured (slos: in a config file)',
+        'No SLO configured (slos: in a config file), or not an hour of data yet (insufficient data)',
       ),
     ],
   }),
@@ -729,7 +770,11 @@ export const DASHBOARDS = {
         ],
         { unit: 'ops' },
       ),
-      timeseries('Outbox depth', [target('prismwatch_notification_outbox_depth', '{{integration}}')], {}),
+      timeseries(
+        'Outbox depth by integration',
+        [target('prismwatch_notification_outbox_depth', '{{integration}}')],
+        {},
+      ),
       timeseries(
         'Rule evaluation time',
         [target('prismwatch_rule_evaluation_duration_seconds', 'evaluation')],

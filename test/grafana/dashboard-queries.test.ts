@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPLIES_TO } from '../../scripts/build-dashboards.mjs';
+import { blackboxAvailable, blackboxJob, startBlackbox } from '../helpers/blackbox.js';
 import { makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
@@ -26,7 +27,7 @@ import {
 } from '../helpers/prometheus.js';
 import { exportedIn, metricNames } from '../helpers/promql.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
-import { withHttpsServer } from '../helpers/servers.js';
+import { refusedPort, withHttpsServer } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
 import { withWebPage } from '../helpers/web-page.js';
 import { withWsServer } from '../helpers/ws-server.js';
@@ -76,7 +77,12 @@ function appliesTo(uid: string, title: string, kind: string): boolean {
 
 /** Grafana's variables as it would fill them for one probe. */
 function substitute(expr: string, probe?: string): string {
-  let out = expr.replaceAll('$__rate_interval', '20s').replaceAll('$__interval', '5s');
+  // $job as Grafana fills "All" of label_values(prismwatch_build_info, job): prismwatch's jobs only.
+  let out = expr
+    .replaceAll('$__rate_interval', '20s')
+    .replaceAll('$__interval', '5s')
+    .replaceAll('$job', '(prismwatch)')
+    .replaceAll('$location', '.*');
   if (probe) out = out.replaceAll('$probe', probe).replaceAll('$kind', PROBES[probe]!);
   return out;
 }
@@ -151,8 +157,15 @@ receivers:
           200,
         );
       }
+      // blackbox_exporter beside prismwatch, as operators run both for a while: one target it
+      // finds down, and its own process series. None of it may reach a prismwatch dashboard.
+      const blackbox = blackboxAvailable ? await startBlackbox(caFile) : undefined;
       const prometheus = await startPrometheus({
-        scrapeConfigs: prismwatchScrape(new URL(daemon.baseUrl).host),
+        scrapeConfigs:
+          prismwatchScrape(new URL(daemon.baseUrl).host) +
+          (blackbox
+            ? `${blackboxJob('blackbox', 'http', `http://127.0.0.1:${await refusedPort()}/`, blackbox)}  - job_name: blackbox_self\n    static_configs: [{ targets: [${JSON.stringify(blackbox)}] }]\n`
+            : ''),
       });
       // Enough scrapes of every probe for rate() over 20s, a success of each (a run that timed out
       // on a busy machine reports no TLS or security facts), and a notification sent.
@@ -172,6 +185,10 @@ receivers:
       // machine has no certificate series at that instant, as blackbox_exporter's would not: the
       // check is repeated (a few seconds apart) until it holds or the time is up, and the last
       // problems are the failure.
+      // The SLO's budget and burn rates exist only once it has an hour of data (slo/engine.ts).
+      const sloIsYoung = async () =>
+        (await prometheus.query('time() - prismwatch_slo_observed_since_timestamp_seconds < 3600')).length >
+        0;
       const check = async (): Promise<string[]> => {
         const problems: string[] = [];
         // Every metric a query names is one prismwatch exports (an `or` branch may be empty
@@ -207,10 +224,16 @@ receivers:
                 (s) => s.metric[label!],
               ),
             );
+            // No location here (a single instance): the variable is empty and "All" matches everything.
+            if (label === 'location') continue;
             const expected =
               label === 'probe'
                 ? [...Object.keys(PROBES).filter((p) => PROBES[p] === 'http'), 'later']
-                : [...new Set(Object.values(PROBES))];
+                : label === 'job'
+                  ? ['prismwatch']
+                  : [...new Set(Object.values(PROBES))];
+            if (label === 'job' && values.size !== 1)
+              problems.push(`${dashboard.uid} variable job lists ${[...values].join(', ')}`);
             for (const value of expected)
               if (!values.has(value))
                 problems.push(`${dashboard.uid} variable ${variable.name} lacks ${value}`);
@@ -238,7 +261,19 @@ receivers:
               continue;
             }
             const results = (await Promise.all(exprs.map((expr) => run(substitute(expr))))).flat();
-            if (results.length === 0) problems.push(`${where}: empty`);
+            for (const sample of results)
+              if (sample.metric.job !== undefined && sample.metric.job !== 'prismwatch')
+                problems.push(`${where}: shows job ${sample.metric.job}`);
+            // Counts lose the job label: blackbox's down target must not be counted with them.
+            if (panel.title === 'Probes down') {
+              const own = await run('count(probe_success{job="prismwatch"} == 0) or vector(0)');
+              if (results[0]?.value !== own[0]?.value)
+                problems.push(`${where}: ${results[0]?.value}, prismwatch has ${own[0]?.value} down`);
+              if (blackbox && (await run('probe_success{job="blackbox"} == 0')).length !== 1)
+                problems.push('blackbox_exporter has not probed its down target yet');
+            }
+            const young = panel.fieldConfig?.defaults?.noValue?.includes('an hour of data') === true;
+            if (results.length === 0 && !(young && (await sloIsYoung()))) problems.push(`${where}: empty`);
             // A panel per probe (legend by probe) covers exactly the probes of the kinds it applies to.
             const byProbe = results.filter((sample) => sample.metric.probe !== undefined);
             if (byProbe.length === 0) continue;

@@ -7,11 +7,8 @@
  * as blackbox's; what blackbox exports and prismwatch does not is exactly README's list. Before,
  * every probe shared the scrape's one instance.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BLACKBOX, blackboxAvailable, blackboxJob, startBlackbox } from '../helpers/blackbox.js';
 import { makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
@@ -23,10 +20,7 @@ import {
   prometheusAvailable,
   startPrometheus,
 } from '../helpers/prometheus.js';
-import { refusedPort, withHttpsServer } from '../helpers/servers.js';
-
-const BLACKBOX = 'prometheus-blackbox-exporter';
-const blackboxAvailable = spawnSync(BLACKBOX, ['--version']).status === 0;
+import { withHttpsServer } from '../helpers/servers.js';
 
 /** What blackbox exports and prismwatch does not (README, "blackbox_exporter dashboards"). */
 const KNOWN_GAPS: Record<string, string[]> = {
@@ -70,51 +64,6 @@ const DASHBOARD_QUERIES = [
   'probe_tls_version_info',
   'probe_dns_lookup_time_seconds',
 ];
-
-async function startBlackbox(caFile: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-blackbox-'));
-  const tls = `tls_config: { ca_file: ${JSON.stringify(caFile)} }`;
-  writeFileSync(
-    join(dir, 'blackbox.yml'),
-    `modules:
-  http: { prober: http, timeout: 5s, http: { preferred_ip_protocol: ip4, ${tls} } }
-  tcp_tls: { prober: tcp, timeout: 5s, tcp: { preferred_ip_protocol: ip4, tls: true, ${tls} } }
-  dns: { prober: dns, timeout: 5s, dns: { preferred_ip_protocol: ip4, transport_protocol: udp, query_name: prismai.test, query_type: A } }
-`,
-  );
-  const port = await refusedPort();
-  const child = spawn(
-    BLACKBOX,
-    [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${port}`],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-10_000);
-  });
-  onTestFinished(() => {
-    child.kill('SIGTERM');
-  });
-  const url = `127.0.0.1:${port}`;
-  await eventually(async () => (await fetch(`http://${url}/-/healthy`)).ok, 15_000, 100).catch((error) => {
-    throw new Error(`blackbox_exporter did not start: ${String(error)}\n${stderr}`);
-  });
-  return url;
-}
-
-function blackboxJob(name: string, module: string, target: string, exporter: string): string {
-  return `  - job_name: ${name}
-    metrics_path: /probe
-    params: { module: [${module}] }
-    static_configs: [{ targets: [${JSON.stringify(target)}] }]
-    relabel_configs:
-      - { source_labels: [__address__], target_label: __param_target }
-      - { source_labels: [__param_target], target_label: instance }
-      - { target_label: __address__, replacement: ${JSON.stringify(exporter)} }
-`;
-}
 
 /** Metric name and label names of each series, sorted; values of `phase` kept (they must match). */
 function shape(samples: readonly PromSample[], drop: readonly string[]): string[] {
