@@ -19,11 +19,13 @@ function cells(entry: PagingEntry): string[] {
     : `${formatDuration(min)}–${formatDuration(max)} after the ${ordinal(entry.badRuns)} ${bad} run`;
   const shortest = entry.never
     ? '—'
-    : !hasInterval
-      ? 'depends on its schedule'
-      : windowed
-        ? `${entry.badRuns} ${bad} run${entry.badRuns === 1 ? '' : 's'} within ${formatDuration(entry.shortestMs)}`
-        : `lasting ≥ ${formatDuration(entry.shortestMs)}`;
+    : entry.shortestText
+      ? entry.shortestText
+      : !hasInterval
+        ? 'depends on its schedule'
+        : windowed
+          ? `${entry.badRuns} ${bad} run${entry.badRuns === 1 ? '' : 's'} within ${formatDuration(entry.shortestMs)}`
+          : `lasting ≥ ${formatDuration(entry.shortestMs)}`;
   const resolved = windowed
     ? `≤ ${formatDuration(entry.resolvedWithinMs)} after the last ${bad} run`
     : `≤ ${formatDuration(entry.resolvedWithinMs)} after recovery`;

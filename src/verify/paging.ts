@@ -18,9 +18,12 @@ import type { ProbeSpec } from '../model/probe.js';
 import { formatMatcher, matchesAll } from '../notify/matchers.js';
 import { matchRoutes } from '../notify/route.js';
 import { alertLabels } from '../rules/evaluator.js';
-import { type RuleSpec, selects } from '../rules/rule.js';
+import { type RuleSpec, requiredRuns, selects } from '../rules/rule.js';
 import { LATENCY, quantile, quantileOf, WINDOWED } from '../rules/signals.js';
 import { describeThreshold } from '../rules/template.js';
+import { burnTiers } from '../slo/burn-windows.js';
+import { SLO_ALERT } from '../slo/engine.js';
+import { burnThreshold, errorBudget, type SloSpec } from '../slo/model.js';
 import { formatDuration } from '../util/duration.js';
 
 /** A slow run in the latency rows: this much over the threshold (2.5 s against 2 s). */
@@ -54,6 +57,8 @@ export interface PagingEntry {
   readonly mutedBy: readonly string[];
   /** Why it can never fire, when it cannot (a window too short for min_samples). */
   readonly never?: string;
+  /** The shortest-incident cell in words, where the general form does not fit (SLO pages). */
+  readonly shortestText?: string;
 }
 
 /** Bad runs of `n` needed for a ratio signal to pass `threshold` (failures / runs). */
@@ -118,9 +123,11 @@ export function pagingEntry(
     const window = formatDuration(rule.windowMs);
     const k = LATENCY.has(rule.signal) ? slowRunsNeeded(rule, n) : ratioRunsNeeded(rule, n);
     const what = LATENCY.has(rule.signal) ? `slower than ${formatDuration(rule.threshold * 1000)}` : 'fail';
+    // Not before the window holds its worth of runs (rules/rule.ts requiredRuns).
+    const needed = requiredRuns(rule, interval || undefined);
     return {
       ...base,
-      condition: `${k} of the ${n} runs in ${window} ${what} (${rule.signal} ${threshold})`,
+      condition: `${k} of the ${n} runs in ${window} ${what} (${rule.signal} ${threshold}), once ${window} holds ${needed} runs`,
       badRuns: k,
       badRun: LATENCY.has(rule.signal) ? 'slow' : 'failed',
       windowed: true,
@@ -155,11 +162,64 @@ export function pagingEntry(
   };
 }
 
-/** Every (rule, probe) pair of the config. */
-export function whatPagesWhen(config: Pick<Config, 'notify' | 'rules' | 'probes'>, evaluationMs: number) {
+/**
+ * An SLO's fastest page (the first page pair, 1 h and 5 m at 14.4× for 30 days) when its probes
+ * fail together: k bad runs in the long window, the last in the short one. Its runs are counted in
+ * minute buckets, read at each evaluation; once the runs stop failing, the short window empties
+ * of them within its length and one bucket. It pages only once prismwatch has watched the SLO for
+ * the long window (slo/engine.ts): a fresh start pages nothing from an SLO in its first hour.
+ */
+export function sloPagingEntry(
+  slo: SloSpec,
+  probes: readonly ProbeSpec[],
+  config: Pick<Config, 'notify'>,
+  evaluationMs: number,
+): PagingEntry | undefined {
+  const covered = probes.filter((probe) => selects(slo.select, probe) && probe.intervalMs);
+  if (covered.length === 0) return undefined;
+  const [tier] = burnTiers(slo);
+  const pair = tier!.windows[0]!;
+  const perMinute = covered.reduce((sum, probe) => sum + 60_000 / probe.intervalMs!, 0);
+  const events = Math.round(perMinute * (pair.longMs / 60_000));
+  const threshold = burnThreshold(slo, pair.factor);
+  const k = Math.floor(threshold * events + 1e-9) + 1;
+  const labels = { ...slo.labels, alertname: SLO_ALERT, severity: tier!.severity, slo: slo.name };
+  const routes = matchRoutes(config.notify.route, labels);
+  const groupWait = Math.max(0, ...routes.map((route) => route.groupWaitMs));
+  const long = formatDuration(pair.longMs);
+  const short = formatDuration(pair.shortMs);
+  return {
+    alert: SLO_ALERT,
+    severity: tier!.severity,
+    probe: `SLO ${slo.name}: ${covered.map((probe) => probe.name).join(', ')}`,
+    intervalMs: Math.min(...covered.map((probe) => probe.intervalMs!)),
+    receivers: [...new Set(routes.map((route) => route.receiver))],
+    condition: `${k} of the ${events} runs in ${long} ${slo.latencyMs === undefined ? 'fail' : `fail or take over ${formatDuration(slo.latencyMs)}`}, one in the last ${short} (burn > ${pair.factor}× the ${Number((errorBudget(slo) * 100).toPrecision(4))} % budget), once watched ${long}`,
+    badRuns: k,
+    badRun: 'failed',
+    windowed: true,
+    pageAfterMs: [groupWait, groupWait + evaluationMs],
+    resolvedWithinMs: pair.shortMs + 60_000 + evaluationMs,
+    shortestMs: pair.longMs,
+    shortestText: `${k} failed runs within ${long}, one in the last ${short}`,
+    mutedBy: config.notify.inhibitRules
+      .filter((inhibit) => matchesAll(inhibit.target, labels))
+      .map((inhibit) => inhibit.source.map(formatMatcher).join(', ')),
+  };
+}
+
+/** Every (rule, probe) pair of the config, then each SLO's fastest page. */
+export function whatPagesWhen(
+  config: Pick<Config, 'notify' | 'rules' | 'probes'> & Partial<Pick<Config, 'slos'>>,
+  evaluationMs: number,
+) {
   const entries: PagingEntry[] = [];
   for (const rule of config.rules)
     for (const probe of config.probes)
       if (selects(rule.select, probe)) entries.push(pagingEntry(rule, probe, config, evaluationMs));
+  for (const slo of config.slos ?? []) {
+    const entry = sloPagingEntry(slo, config.probes, config, evaluationMs);
+    if (entry) entries.push(entry);
+  }
   return entries;
 }
