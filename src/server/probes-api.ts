@@ -29,7 +29,9 @@ export function probesAsJson(
         : { schedule: spec.schedule }),
       timeoutSeconds: spec.timeoutMs / 1000,
       source: `${spec.source.file}:${spec.source.line}`,
-      state: probeState(last),
+      // A heartbeat's own state (new, up, late, down), as prismwatch_heartbeat_state says it:
+      // a late job's run still succeeds, and the API read "up" while the metric read "late".
+      state: last?.facts.heartbeat?.state ?? probeState(last),
       ...(window
         ? { maintenance: { id: window.id, endsAt: iso(window.endsAt), comment: window.comment } }
         : {}),

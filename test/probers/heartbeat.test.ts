@@ -137,6 +137,18 @@ describe('heartbeat pings through a daemon', () => {
     const { daemon, logs } = await startDaemon(dir.path);
     const state = () => daemon.results.get('backup')?.last;
     await eventually(() => state()?.facts.heartbeat?.state === 'new');
+    // The API and the metric say the same state (the API said "up" for a new or late job).
+    const apiState = async () =>
+      (
+        (await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).json()) as Array<{
+          name: string;
+          state: string;
+        }>
+      ).find((probe) => probe.name === 'backup')?.state;
+    expect(await apiState()).toBe('new');
+    expect(await (await fetch(`${daemon.baseUrl}/metrics`)).text()).toContain(
+      'prismwatch_heartbeat_state{probe="backup",kind="heartbeat",state="new"} 1',
+    );
 
     const url = `${daemon.baseUrl}/ping/${TOKEN}`;
     expect(await wrap(url, 'sh', '-c', 'sleep 0.3; echo backed up')).toBe(0);
@@ -159,6 +171,7 @@ describe('heartbeat pings through a daemon', () => {
     expect(missed!.facts.heartbeat!.late).toBe(true);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     expect(metrics).toContain('prismwatch_heartbeat_state{probe="backup",kind="heartbeat",state="down"} 1');
+    expect(await apiState()).toBe('down');
     // The token is the URL's only guard: it never reaches a log line.
     expect(JSON.stringify(logs.lines)).not.toContain(TOKEN);
   }, 240_000);
