@@ -35,7 +35,9 @@ export function renderProbeReport(
     const status = section.sampleStatus?.(facts);
     if (status !== undefined && status > 0) out.row('status', String(status));
   }
-  const timed = PHASES.filter((phase) => result.phases[phase] !== undefined);
+  // Phases that happened: the HTTP trace starts every phase at 0 (blackbox exports all five), so
+  // a plain-HTTP run printed "tls 0.0 ms" and a refused one "processing 0.0 ms".
+  const timed = PHASES.filter((phase) => (result.phases[phase] ?? 0) > 0);
   if (timed.length > 0)
     out.row('phases', timed.map((phase) => `${phase} ${ms(result.phases[phase])}`).join(' · '));
   for (const { section, facts } of present) section.report?.(facts, out, { now });

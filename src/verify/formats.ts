@@ -42,7 +42,7 @@ function xml(text: string): string {
 /** JUnit XML as Jenkins, GitLab and GitHub test reporters read it: one testcase per gate. */
 export function formatJunit(report: VerifyReport): string {
   const cases = report.gates.map((gate) => {
-    const open = `    <testcase classname="prismwatch.${gate.type}.${xml(gate.probe)}" name="${xml(gate.title)}" time="0">`;
+    const open = `    <testcase classname="prismwatch.${gate.type}.${xml(gate.probe)}" name="${xml(gate.title)}" time="${(gate.seconds ?? 0).toFixed(3)}">`;
     if (gate.status === 'fail')
       return `${open}\n      <failure message="${xml(gate.reason ?? 'failed')}" type="${gate.type}">${xml(gate.evidence)}</failure>\n    </testcase>`;
     if (gate.status === 'no_data')

@@ -25,6 +25,8 @@ export interface Gate {
   readonly severity?: string;
   readonly status: GateStatus;
   readonly runs: number;
+  /** Time its runs took, in seconds (probe gates; a rule gate judges those same runs): JUnit's time. */
+  readonly seconds?: number;
   /** The measured value behind a rule gate, in the signal's units. */
   readonly value?: number;
   readonly valueText?: string;
@@ -85,6 +87,7 @@ function probeGate(spec: ProbeSpec, results: readonly ProbeResult[], now: number
     kind: spec.kind,
     status: failed ? 'fail' : 'pass',
     runs: results.length,
+    seconds: results.reduce((sum, result) => sum + result.durationMs, 0) / 1000,
     evidence: `${ok}/${results.length} runs ok; ${observed.text}`,
     ...(failed?.failure
       ? {
