@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { parseDuration } from '../util/duration.js';
 import { durationMs, labels } from '../util/fields.js';
 import type { Comparison, RuleSpec, Severity } from './rule.js';
-import { LATENCY, SIGNALS, type Signal, WINDOWED } from './signals.js';
+import { inSeconds, SIGNALS, type Signal, WINDOWED } from './signals.js';
 import { unknownPlaceholders } from './template.js';
 
 const DEFAULT_WINDOW_MS = 5 * 60_000;
@@ -11,7 +11,7 @@ const DEFAULT_WINDOW_MS = 5 * 60_000;
 const DEFAULT_MIN_SAMPLES_WINDOWED = 5;
 
 const threshold = z.union([z.number(), z.string()], {
-  error: 'expected a number, or a duration like "2s" for latency signals',
+  error: 'expected a number, or a duration like "2s" for signals in seconds',
 });
 
 /** Which probes a rule (or an SLO) covers: by name, by kind, by labels; all of them when empty. */
@@ -53,14 +53,14 @@ type ParsedRule = z.infer<typeof ruleSchema>;
 /** Cross-field checks, each as [path under the rule, message]. */
 export function validateRule(rule: ParsedRule): Array<[string[], string]> {
   const problems: Array<[string[], string]> = [];
-  const latency = LATENCY.has(rule.signal as Signal);
+  const latency = inSeconds(rule.signal as Signal);
   for (const key of ['threshold', 'resolve_threshold'] as const) {
     const value = rule[key];
     if (typeof value !== 'string') continue;
     if (!latency)
       problems.push([
         [key],
-        `expected a number for signal ${rule.signal} (durations are for latency signals)`,
+        `expected a number for signal ${rule.signal} (durations are for signals in seconds: latency_*, *_seconds)`,
       ]);
     else if (parseDuration(value) === undefined)
       problems.push([[key], `expected a duration like "2s", got ${JSON.stringify(value)}`]);
@@ -96,7 +96,7 @@ export function validateRule(rule: ParsedRule): Array<[string[], string]> {
 }
 
 function toNumber(value: number | string, signal: Signal): number {
-  return typeof value === 'number' ? value : LATENCY.has(signal) ? parseDuration(value)! / 1000 : Number.NaN;
+  return typeof value === 'number' ? value : inSeconds(signal) ? parseDuration(value)! / 1000 : Number.NaN;
 }
 
 export function toRuleSpec(rule: ParsedRule, source: { file: string; line: number }): RuleSpec {

@@ -51,6 +51,15 @@ export const WINDOWED: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS);
 export const LATENCY: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS.filter((s) => s.startsWith('latency_')));
 
 /**
+ * Signals in seconds, whose thresholds may be written as durations: the latency signals and the
+ * facts signals named *_seconds (the browser's lcp_seconds: `threshold: 4s` was refused while
+ * the README wrote `max_lcp: 4s`).
+ */
+export function inSeconds(signal: Signal): boolean {
+  return LATENCY.has(signal) || (FROM_FACTS.has(signal) && signal.endsWith('_seconds'));
+}
+
+/**
  * The q-quantile of sorted values as Prometheus's `quantile_over_time` computes it: linear
  * interpolation between the two values around rank q·(n − 1). Nearest rank (what this was)
  * made p95 of 19 or fewer samples their maximum, so one slow run tripped a latency rule; here
