@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type * as z from 'zod';
+import * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
@@ -191,6 +191,12 @@ function loadFile(file: string, text: string, env: Env): FileResult {
         got: true,
       });
       result.issues.push({ ...found, message: `${found.message}${hint}` });
+      // Whatever the kind, the keys every probe has are checked too: one pass shows every problem.
+      const common = COMMON_KEYS.safeParse(entry);
+      if (!common.success)
+        result.issues.push(
+          ...withoutFailed(source, toConfigIssues(source, path, common.error.issues, known)),
+        );
       continue;
     }
     const parsed = probeSchemaFor(kind)!.safeParse(entry);
@@ -408,6 +414,16 @@ function readConfigText(file: string): { text: string } | { issue: ConfigIssue }
   return { text: bytes.toString('utf8') };
 }
 
+/** The keys every probe has, for a probe whose kind is unknown (its own keys cannot be judged). */
+const COMMON_KEYS = z.object(
+  Object.fromEntries(Object.entries(commonProbeShape).filter(([key]) => key !== 'kind')),
+);
+
+/** In file order, then line and column: `check` prints problems as an editor lists them. */
+function sortedIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
 export function loadConfig(paths: readonly string[], env: Env = process.env): Config {
   const files = discoverConfigFiles(paths);
   const hash = createHash('sha256');
@@ -481,7 +497,7 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     }
   }
   const notify = buildNotifyConfig(notifySections, issues);
-  if (issues.length > 0) throw new ConfigError(scrubIssues(issues, inserted));
+  if (issues.length > 0) throw new ConfigError(scrubIssues(sortedIssues(issues), inserted));
   return Object.freeze({
     probes: Object.freeze(probes),
     rules: Object.freeze(rules),
