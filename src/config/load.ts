@@ -419,9 +419,16 @@ const COMMON_KEYS = z.object(
   Object.fromEntries(Object.entries(commonProbeShape).filter(([key]) => key !== 'kind')),
 );
 
-/** In file order, then line and column: `check` prints problems as an editor lists them. */
+/**
+ * Files in the order they were loaded (each file's problems are collected in that order), then by
+ * line and column within each: `check` prints problems as an editor lists them.
+ */
 function sortedIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const order = new Map<string, number>();
+  for (const issue of issues) if (!order.has(issue.file)) order.set(issue.file, order.size);
+  return [...issues].sort(
+    (a, b) => order.get(a.file)! - order.get(b.file)! || a.line - b.line || a.column - b.column,
+  );
 }
 
 export function loadConfig(paths: readonly string[], env: Env = process.env): Config {
