@@ -44,7 +44,7 @@ export function expectStatus(answer: DaemonAnswer, status: number): Record<strin
       'PRISMWATCH_USAGE',
       `HTTP ${answer.status}: ${String(answer.body.error ?? '')}${
         answer.status === 401 || answer.status === 403
-          ? ' (this command sends the token in PRISMWATCH_API_TOKEN: set it in this shell to the daemon\'s)'
+          ? " (this command sends the token in PRISMWATCH_API_TOKEN: set it in this shell to the daemon's)"
           : ''
       }`,
     );

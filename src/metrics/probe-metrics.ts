@@ -105,7 +105,7 @@ const HEAD_FAMILIES: Family[] = [
     'Failed runs in a row up to the last run (0 after a success).',
     (l) => l.streak,
   ),
-  // The exported windowed rules read it: a window must hold its worth of runs before they fire.
+  // How often runs come: a dashboard can tell a probe that runs rarely from one that stopped.
   {
     name: 'prismwatch_probe_interval_seconds',
     type: 'gauge',

@@ -80,6 +80,16 @@ export class ProbeHistory {
   }
 
   /** Samples oldest first, optionally only those started at or after `since` (epoch ms). */
+  /**
+   * Epoch ms of the oldest run this history reaches back to, or -Infinity once the ring is full
+   * (it then spans its whole retention, at least the longest rule window); undefined when empty.
+   */
+  reachesBackTo(): number | undefined {
+    if (this.count === 0) return undefined;
+    if (this.count === this.capacity) return Number.NEGATIVE_INFINITY;
+    return this.at[(this.next - this.count + this.capacity) % this.capacity]!;
+  }
+
   samples(since = Number.NEGATIVE_INFINITY): Sample[] {
     const out: Sample[] = [];
     for (let k = 0; k < this.count; k++) {

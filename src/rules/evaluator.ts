@@ -18,7 +18,7 @@ import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert
 import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { alertEvidence } from './evidence.js';
-import { compare, type RuleSpec, requiredRuns, selects } from './rule.js';
+import { compare, coverageWaitMs, type RuleSpec, selects } from './rule.js';
 import { computeSignal, WINDOWED } from './signals.js';
 import { describeThreshold, renderAnnotations } from './template.js';
 
@@ -41,13 +41,13 @@ function echoOf(rule: RuleSpec, probe: ProbeSpec, evaluationIntervalMs: number):
   );
 }
 
-/** A windowed rule that cannot judge a probe yet: too few runs in its window. */
+/** A windowed rule that cannot judge a probe yet: prismwatch has not watched it for a whole window. */
 export interface WaitingForData {
   readonly alert: string;
   readonly probe: string;
+  /** Runs in the window so far. */
   readonly runs: number;
-  readonly needed: number;
-  /** About how long until the window holds enough runs, at the probe's interval. */
+  /** How long until the window is covered. */
   readonly readyInMs: number;
 }
 
@@ -112,23 +112,26 @@ export class AlertEvaluator {
           existing.threshold = thresholdText;
           existing.echoMs = echoMs;
         }
-        const needed = requiredRuns(rule, probe.intervalMs);
-        const value = computeSignal(rule.signal, {
-          history: results.get(probe.name),
-          now,
-          windowMs: rule.windowMs,
-          minSamples: needed,
-        });
-        if (value === undefined && WINDOWED.has(rule.signal)) {
-          const runs = results.get(probe.name)?.samples(now - rule.windowMs).length ?? 0;
+        const history = results.get(probe.name);
+        const waitMs = WINDOWED.has(rule.signal)
+          ? coverageWaitMs(history?.reachesBackTo(), now, rule.windowMs, probe.intervalMs)
+          : 0;
+        const value =
+          waitMs > 0
+            ? undefined
+            : computeSignal(rule.signal, {
+                history,
+                now,
+                windowMs: rule.windowMs,
+                minSamples: rule.minSamples,
+              });
+        if (waitMs > 0)
           waiting.push({
             alert: rule.alert,
             probe: probe.name,
-            runs,
-            needed,
-            readyInMs: (needed - runs) * (probe.intervalMs ?? 60_000),
+            runs: history?.samples(now - rule.windowMs).length ?? 0,
+            readyInMs: waitMs,
           });
-        }
         const firing = existing?.state === 'firing';
         const threshold =
           firing && rule.resolveThreshold !== undefined ? rule.resolveThreshold : rule.threshold;
@@ -137,7 +140,6 @@ export class AlertEvaluator {
         if (value === undefined && existing && existing.state !== 'resolved') continue;
         const active = value !== undefined && compare(value, rule.op, threshold);
         const annotations = (v: number) => renderAnnotations(rule, probe, v, labels);
-        const history = results.get(probe.name);
         if (active) {
           const evidence = alertEvidence(rule, value, history, now);
           if (!existing || existing.state === 'resolved') {

@@ -57,14 +57,14 @@ function successfulRuns(selector: (extra?: string) => string, window: string): s
 }
 
 /**
- * "The window holds enough runs to judge" (rule.ts requiredRuns): its worth at the probe's
- * interval less one, at least min_samples; cron probes (no interval series) need min_samples.
+ * "The window is covered by data" (rules/rule.ts coverageWaitMs): Prometheus has a sample of the
+ * probe's run counter at least one window old (the series exists from the probe's registration),
+ * and the window holds min_samples runs.
  */
 function enoughRuns(rule: RuleSpec, selector: (extra?: string) => string): string {
   const w = formatDuration(rule.windowMs);
-  const least = Math.max(1, rule.minSamples);
-  const covering = `clamp_min(floor(${rule.windowMs / 1000} / prismwatch_probe_interval_seconds${selector()}) - 1, ${least})`;
-  return `${allRuns(selector, w)} >= (${covering} or (${allRuns(selector, w)} * 0 + ${least}))`;
+  const covered = `(prismwatch_probe_duration_seconds_count${selector()} offset ${w})`;
+  return rule.minSamples > 1 ? `${allRuns(selector, w)} >= ${rule.minSamples} and ${covered}` : covered;
 }
 
 /** The PromQL whose value is the rule's signal, per probe; undefined when PromQL cannot express it. */

@@ -33,15 +33,21 @@ export interface RuleSpec {
 }
 
 /**
- * Runs a windowed rule needs in its window before it may fire: the window's worth at the probe's
- * interval less one (a run under way is not recorded yet), and never fewer than min_samples. A
- * daemon one minute old holds four runs of a 5 m window: one failure read as a 25 % error rate
- * and paged HighErrorRate. Cron probes (no interval) need min_samples. The exported rules ask the
- * same of Prometheus, from prismwatch_probe_interval_seconds.
+ * Whether a windowed rule's window is covered by data: prismwatch has runs of the probe from the
+ * window's start (within one interval of it). A daemon one minute old held four runs of a 5 m
+ * window, and one failure among them read as a 25 % error rate and paged HighErrorRate. Time, not
+ * a count of runs, so runs skipped under load do not keep a rule from ever judging. The exported
+ * rules ask the same of Prometheus: a sample of the probe's series at least one window old.
+ * Returns how long until it is covered (0: covered now).
  */
-export function requiredRuns(rule: Pick<RuleSpec, 'windowMs' | 'minSamples'>, intervalMs?: number): number {
-  const covering = intervalMs && intervalMs > 0 ? Math.floor(rule.windowMs / intervalMs) - 1 : 0;
-  return Math.max(1, rule.minSamples, covering);
+export function coverageWaitMs(
+  reachesBackTo: number | undefined,
+  now: number,
+  windowMs: number,
+  intervalMs = 0,
+): number {
+  if (reachesBackTo === undefined) return windowMs;
+  return Math.max(0, reachesBackTo - (now - windowMs + intervalMs));
 }
 
 export function compare(value: number, op: Comparison, threshold: number): boolean {

@@ -18,7 +18,7 @@ import type { ProbeSpec } from '../model/probe.js';
 import { formatMatcher, matchesAll } from '../notify/matchers.js';
 import { matchRoutes } from '../notify/route.js';
 import { alertLabels } from '../rules/evaluator.js';
-import { type RuleSpec, requiredRuns, selects } from '../rules/rule.js';
+import { type RuleSpec, selects } from '../rules/rule.js';
 import { LATENCY, quantile, quantileOf, WINDOWED } from '../rules/signals.js';
 import { describeThreshold } from '../rules/template.js';
 import { burnTiers } from '../slo/burn-windows.js';
@@ -123,11 +123,9 @@ export function pagingEntry(
     const window = formatDuration(rule.windowMs);
     const k = LATENCY.has(rule.signal) ? slowRunsNeeded(rule, n) : ratioRunsNeeded(rule, n);
     const what = LATENCY.has(rule.signal) ? `slower than ${formatDuration(rule.threshold * 1000)}` : 'fail';
-    // Not before the window holds its worth of runs (rules/rule.ts requiredRuns).
-    const needed = requiredRuns(rule, interval || undefined);
     return {
       ...base,
-      condition: `${k} of the ${n} runs in ${window} ${what} (${rule.signal} ${threshold}), once ${window} holds ${needed} runs`,
+      condition: `${k} of the ${n} runs in ${window} ${what} (${rule.signal} ${threshold}), once watched ${window}`,
       badRuns: k,
       badRun: LATENCY.has(rule.signal) ? 'slow' : 'failed',
       windowed: true,

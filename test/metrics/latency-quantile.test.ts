@@ -72,7 +72,9 @@ rules:
       .filter(Number.isFinite);
     const upper = edges.find((edge) => edge >= measured)!;
     const lower = [...edges].reverse().find((edge) => edge < measured) ?? 0;
-    console.log(`p95: measured ${measured.toFixed(3)} s, Prometheus ${estimate!.value.toFixed(3)} s, bucket (${lower}, ${upper}]`);
+    console.log(
+      `p95: measured ${measured.toFixed(3)} s, Prometheus ${estimate!.value.toFixed(3)} s, bucket (${lower}, ${upper}]`,
+    );
     expect(measured).toBeGreaterThan(2.4);
     expect(Math.abs(estimate!.value - measured)).toBeLessThanOrEqual(upper - lower);
     expect(estimate!.value).toBeGreaterThan(2); // the same side of HighLatency's threshold

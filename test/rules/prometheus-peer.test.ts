@@ -31,11 +31,14 @@ const overview = JSON.parse(readFileSync('grafana/dashboards/prismwatch-overview
   panels: Panel[];
 };
 
-/** Panels of the overview that count alerts, with their one query. */
+/** Panels of the overview that count alerts, with their one query, as Grafana fills "All" in. */
 const alertPanels = overview.panels.flatMap((panel) =>
   (panel.targets ?? [])
     .filter((target) => /\b(prismwatch_alerts|ALERTS)\b/.test(target.expr))
-    .map((target) => ({ title: panel.title, expr: target.expr })),
+    .map((target) => ({
+      title: panel.title,
+      expr: target.expr.replaceAll('$job', '(prismwatch)').replaceAll('$location', '.*'),
+    })),
 );
 
 const RULES = `rules:

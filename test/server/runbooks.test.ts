@@ -28,7 +28,12 @@ describe('runbooks', () => {
     expect(found.status).toBe(200);
     expect(found.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await found.text()).toMatch(/^# HighErrorRate\n/);
-    for (const path of ['/runbooks/Nope', '/runbooks/..%2Fpackage', '/runbooks/README', '/runbooks/Probe.Down'])
+    for (const path of [
+      '/runbooks/Nope',
+      '/runbooks/..%2Fpackage',
+      '/runbooks/README',
+      '/runbooks/Probe.Down',
+    ])
       expect((await fetch(`${daemon.baseUrl}${path}`)).status, path).toBe(404);
   });
 });
