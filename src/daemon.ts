@@ -48,7 +48,7 @@ import { silencesApi } from './server/silences-api.js';
 import { slosApi } from './server/slos-api.js';
 import { renderStatusPageInSlices } from './server/status-render.js';
 import type { SloSnapshot } from './slo/engine.js';
-import { SloEngine } from './slo/engine.js';
+import { SLO_ALERT, SloEngine } from './slo/engine.js';
 import { SloMetrics } from './slo/slo-metrics.js';
 import { sqliteKindStore } from './state/kind-store.js';
 import { StateKeeper } from './state/state-keeper.js';
@@ -208,7 +208,23 @@ export class Daemon {
           },
           maintenance: {
             writable: true,
-            get: () => this.notifier && maintenanceApi(this.notifier.maintenance, this.now),
+            get: () =>
+              this.notifier &&
+              maintenanceApi(
+                this.notifier.maintenance,
+                this.now,
+                {
+                  probeLabels: () => (this.config?.probes ?? []).map((spec) => probeLabels(spec)),
+                  alertNames: () =>
+                    new Set([
+                      ...(this.config?.rules ?? []).map((rule) => rule.alert),
+                      ...((this.config?.slos.length ?? 0) > 0 ? [SLO_ALERT] : []),
+                      ...this.allAlerts().map((alert) => alert.rule),
+                    ]),
+                },
+                (id, warnings) =>
+                  this.log.warn({ maintenance: id, warnings }, 'Maintenance window mutes nothing it names'),
+              ),
           },
           incidents: {
             writable: false,

@@ -12,6 +12,8 @@ export interface ApiMaintenance {
   comment: string;
   countsInUptime: boolean;
   status: { state: string };
+  /** What the daemon thinks the window got wrong (matchers that select no probe, unknown alert names). */
+  warnings?: string[];
 }
 
 export interface MaintenanceRequest {

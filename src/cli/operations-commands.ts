@@ -60,6 +60,7 @@ export function addOperationsCommands(program: Command): void {
         },
         token(),
       );
+      for (const warning of window.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       process.stdout.write(describeStarted(window));
     });
   daemonOptions(maintenance.command('list').description('List pending, active and recently ended windows.'))

@@ -3,10 +3,37 @@
  * like a silence, `mute` (alert names; omitted mutes every alert in scope), a span, createdBy,
  * comment and `countsInUptime`; DELETE /api/v1/maintenance/<id> ends a window early.
  */
-import { type MaintenanceWindows, maintenanceAsJson } from '../notify/maintenance.js';
+import { type MaintenanceWindow, type MaintenanceWindows, maintenanceAsJson } from '../notify/maintenance.js';
+import { matchesAll } from '../notify/matchers.js';
 import { type ApiCollection, badInput, isAnswer, scopedRequest, text } from './api-input.js';
 
-export function maintenanceApi(windows: MaintenanceWindows, now: () => number): ApiCollection {
+/** What a window is checked against when opened: the probes' labels and the alerts the rules can raise. */
+export interface MaintenanceScope {
+  readonly probeLabels: () => ReadonlyArray<Readonly<Record<string, string>>>;
+  readonly alertNames: () => ReadonlySet<string>;
+}
+
+/**
+ * What an accepted window probably got wrong, in words: matchers that select no configured probe,
+ * or `mute` names no rule raises. Such a window was accepted silently and muted nothing; it is
+ * still accepted (the probe may be about to be added), with warnings in the answer and the log.
+ */
+export function maintenanceWarnings(window: MaintenanceWindow, scope: MaintenanceScope): string[] {
+  const warnings: string[] = [];
+  if (!scope.probeLabels().some((labels) => matchesAll(window.matchers, labels)))
+    warnings.push('the matchers select no configured probe: this window mutes nothing until one is added');
+  const known = scope.alertNames();
+  const unknown = window.mute.filter((name) => !known.has(name));
+  if (unknown.length > 0) warnings.push(`mute names alerts no rule raises: ${unknown.join(', ')}`);
+  return warnings;
+}
+
+export function maintenanceApi(
+  windows: MaintenanceWindows,
+  now: () => number,
+  scope?: MaintenanceScope,
+  warn?: (id: string, warnings: readonly string[]) => void,
+): ApiCollection {
   return {
     list: () => ({
       status: 200,
@@ -33,7 +60,12 @@ export function maintenanceApi(windows: MaintenanceWindows, now: () => number): 
         countsInUptime: input.countsInUptime === true,
       });
       if (typeof created === 'string') return badInput(created);
-      return { status: 201, body: maintenanceAsJson(created, now()) };
+      const warnings = scope ? maintenanceWarnings(created, scope) : [];
+      if (warnings.length > 0) warn?.(created.id, warnings);
+      return {
+        status: 201,
+        body: { ...maintenanceAsJson(created, now()), ...(warnings.length > 0 ? { warnings } : {}) },
+      };
     },
     remove: (id) => {
       switch (windows.end(id)) {

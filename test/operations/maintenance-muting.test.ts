@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Alert, fingerprintOf } from '../../src/model/alert.js';
 import { intervalContains, timeIntervalSchema, toTimeInterval } from '../../src/notify/time-intervals.js';
+import { maintenanceApi } from '../../src/server/maintenance-api.js';
 import { eventually } from '../helpers/metrics.js';
 import { alertFor, sleep, startNotifier } from '../helpers/notifier.js';
 import { webhookSink } from '../helpers/sinks.js';
@@ -165,5 +166,38 @@ receivers:
     expect(notifier.maintenance.covering({ probe: 'api' })).toBeUndefined();
     expect(notifier.maintenance.end(window.id)).toBe('already_ended');
     expect(notifier.maintenance.end('nope')).toBe('not_found');
+  });
+});
+
+describe('a maintenance window that names nothing', () => {
+  it('is accepted with warnings: matchers that select no probe, alert names no rule raises', () => {
+    const now = at('2026-12-02T10:00:00Z');
+    const { notifier } = startNotifier(
+      'route: { receiver: log }\nreceivers: [{ name: log, log_configs: [{}] }]\n',
+      {
+        now: () => now,
+      },
+    );
+    const api = maintenanceApi(notifier.maintenance, () => now, {
+      probeLabels: () => [{ probe: 'api', service: 'shop' }],
+      alertNames: () => new Set(['ProbeDown', 'HighErrorRate']),
+    });
+    const open = (matchers: string[], mute: string[]) =>
+      api.create!(
+        JSON.stringify({
+          matchers,
+          mute,
+          endsAt: new Date(now + 60_000).toISOString(),
+          createdBy: 'a',
+          comment: 'b',
+        }),
+      );
+    expect(
+      (open(['service="shop"'], ['ProbeDown']).body as { warnings?: string[] }).warnings,
+    ).toBeUndefined();
+    expect((open(['service="shopp"'], ['ProbeDwon']).body as { warnings?: string[] }).warnings).toEqual([
+      'the matchers select no configured probe: this window mutes nothing until one is added',
+      'mute names alerts no rule raises: ProbeDwon',
+    ]);
   });
 });
