@@ -331,7 +331,11 @@ export class Daemon {
     );
     this.uptimeTimer = setInterval(() => this.saveHistory(), UPTIME_SAVE_INTERVAL_MS);
     this.uptimeTimer.unref();
-    this.peers.start(PEER_POLL_INTERVAL_MS);
+    this.peers.start(PEER_POLL_INTERVAL_MS, [
+      this.baseUrl,
+      ...(this.config?.notify.externalUrl ? [this.config.notify.externalUrl] : []),
+      ...(this.options.externalUrl ? [this.options.externalUrl] : []),
+    ]);
     this.ready = true;
     const where = this.notifier?.destinations() ?? { sending: [], onlyLog: true, switchedOff: [] };
     this.log.info(

@@ -52,20 +52,46 @@ export function parsePeerProbes(
   return { probes, ...(location ? { location } : {}), omitted: Math.max(0, body.length - MAX_PEER_PROBES) };
 }
 
+/** scheme://host:port with the default port spelled out and localhost as 127.0.0.1, for comparing. */
+function sameOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+    const host = parsed.hostname === 'localhost' ? '127.0.0.1' : parsed.hostname;
+    return `${parsed.protocol}//${host}:${port}${parsed.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url;
+  }
+}
+
 export class Peers {
   private readonly states = new Map<string, PeerState>();
   private timer: NodeJS.Timeout | undefined;
 
+  private urls: readonly string[];
+
   constructor(
-    private readonly urls: readonly string[],
+    urls: readonly string[],
     private readonly log: Logger,
     private readonly now: () => number,
   ) {
+    this.urls = urls;
     for (const url of urls) this.states.set(url, { url, location: new URL(url).host, probes: new Map() });
   }
 
-  /** Polls every peer now and then every `intervalMs`. */
-  start(intervalMs: number): void {
+  /**
+   * Polls every peer now and then every `intervalMs`. A peer that is this instance (its own
+   * address or external URL: one list of peers copied to every instance, say) is left out:
+   * it was shown twice, once as "this instance" and once as a peer.
+   */
+  start(intervalMs: number, self: readonly string[] = []): void {
+    const own = new Set(self.map(sameOrigin));
+    const mine = this.urls.filter((url) => own.has(sameOrigin(url)));
+    if (mine.length > 0) {
+      this.log.info({ peers: mine }, 'Peer left out: it is this instance');
+      this.urls = this.urls.filter((url) => !own.has(sameOrigin(url)));
+      for (const url of mine) this.states.delete(url);
+    }
     if (this.urls.length === 0) return;
     void this.poll();
     this.timer = setInterval(() => void this.poll(), intervalMs);

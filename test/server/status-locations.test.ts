@@ -43,6 +43,22 @@ describe('the status page across locations', () => {
     }, 240_000);
   });
 
+  it('leaves out a peer that is this instance (the same list on every instance)', async () => {
+    const dir = configDir();
+    dir.write('p.yaml', 'probes: []\n');
+    const external = 'http://watch.example:9797';
+    const { daemon, logs } = await startDaemon(dir.path, {
+      externalUrl: external,
+      peers: [`${external}/`, 'http://localhost:1/'],
+    });
+    const page = await (await fetch(`${daemon.baseUrl}/`)).text();
+    expect(page).not.toContain('watch.example:9797');
+    expect(page).toContain('localhost:1');
+    expect(logs.lines.find((line) => line.msg === 'Peer left out: it is this instance')).toMatchObject({
+      peers: [`${external}/`],
+    });
+  });
+
   it('parses any JSON a peer sends without throwing', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
