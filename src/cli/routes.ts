@@ -25,9 +25,14 @@ export function parseLabelArgs(args: readonly string[]): Record<string, string> 
   return labels;
 }
 
+/** The route's time intervals by name: when it stays quiet, or when only it speaks. */
+function intervals(key: string, list: RouteNode['muteTimeIntervals']): string {
+  return list.length > 0 ? `, ${key} [${list.map((interval) => interval.name).join(', ')}]` : '';
+}
+
 function describeRoute(route: RouteNode): string {
   const groupBy = route.groupBy === 'all' ? '...' : route.groupBy.join(', ');
-  return `route ${route.id} (matchers: ${route.matchers.map(formatMatcher).join(', ') || 'none'}): group_by [${groupBy}], group_wait ${formatDuration(route.groupWaitMs)}, group_interval ${formatDuration(route.groupIntervalMs)}, repeat_interval ${formatDuration(route.repeatIntervalMs)}${route.flushOnResolve ? '' : ', flush_on_resolve false'}`;
+  return `route ${route.id} (matchers: ${route.matchers.map(formatMatcher).join(', ') || 'none'}): group_by [${groupBy}], group_wait ${formatDuration(route.groupWaitMs)}, group_interval ${formatDuration(route.groupIntervalMs)}, repeat_interval ${formatDuration(route.repeatIntervalMs)}${route.flushOnResolve ? '' : ', flush_on_resolve false'}${intervals('mute_time_intervals', route.muteTimeIntervals)}${intervals('active_time_intervals', route.activeTimeIntervals)}`;
 }
 
 export function routesTest(config: Config, labels: Record<string, string>, verbose: boolean): string {

@@ -149,6 +149,20 @@ describe('prismwatch routes test', () => {
     const verbose = await runCli(['routes', 'test', '--verbose', 'severity=critical']);
     expect(verbose.stdout).toContain('pager  ← route {}/{severity="critical"}');
     expect(verbose.stdout).toContain('pager/webhook/0  (switched off: url is empty)');
+    // Time intervals are part of how a route notifies: -v shows them by name.
+    const dir = configDir();
+    dir.write(
+      'r.yaml',
+      `time_intervals:
+  - { name: deploys, time_intervals: [{ weekdays: [wednesday] }] }
+route:
+  receiver: log
+  routes: [{ receiver: log, matchers: ['probe="api"'], mute_time_intervals: [deploys] }]
+receivers: [{ name: log, log_configs: [{}] }]
+`,
+    );
+    const timed = await runCli(['routes', 'test', '-v', '-c', dir.path, 'probe=api']);
+    expect(timed.stdout).toContain('mute_time_intervals [deploys]');
     const bad = await runCli(['routes', 'test', 'severity']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('expected labels as name=value');
