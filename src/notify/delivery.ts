@@ -44,6 +44,8 @@ export interface IntegrationHealth {
   /** Epoch ms of the first failed attempt since the last success. */
   readonly failingSince: number;
   readonly lastReason: string;
+  /** The last failure was final (a rejection not retried): nothing is queued for it. */
+  readonly lastFinal?: boolean;
 }
 
 export class Delivery {
@@ -75,6 +77,9 @@ export class Delivery {
       if (!replacement || JSON.stringify(replacement) !== target.key) {
         void target.sender.close();
         this.targets.delete(id);
+        // A changed integration starts with a clean record: after a final rejection (a bad key,
+        // say) nothing is queued, so NotificationsFailing would wait for the next alert to clear.
+        if (this.health.get(id)?.lastFinal) this.health.delete(id);
       }
     }
     for (const integration of next.values()) {
@@ -186,8 +191,9 @@ export class Delivery {
     // The reason with its message (built from status codes and the vendor's own words, never a
     // URL or key), so NotificationsFailing says "http_4xx (Slack rejected …: invalid_payload)".
     const lastReason = `${failure.reason} (${failure.message})`;
-    if (!this.health.has(integration.id)) this.health.set(integration.id, { failingSince: now, lastReason });
-    else this.health.set(integration.id, { ...this.health.get(integration.id)!, lastReason });
+    const lastFinal = !failure.retryable;
+    const failingSince = this.health.get(integration.id)?.failingSince ?? now;
+    this.health.set(integration.id, { failingSince, lastReason, lastFinal });
     const context = {
       integration: integration.id,
       group: row.groupKey,

@@ -37,6 +37,17 @@ export function journalAlert(status: JournalStatus): Alert[] {
 
 const NOTIFICATIONS_FAILING = 'NotificationsFailing';
 
+/**
+ * What happens to the notifications, truly: a retried failure keeps them queued; a final
+ * rejection (a bad key, a payload the vendor refuses) dropped that one, and the description used
+ * to say "queued notifications are kept" about it all the same.
+ */
+function failingDescription(health: IntegrationHealth): string {
+  return health.lastFinal
+    ? `Last failure: ${health.lastReason}. The receiver rejected it as final: that notification was not queued and is not retried. Fix the integration (\`prismwatch notify test\` tries it with retries); the alert clears at the next delivery or when the integration's config changes.`
+    : `Last failure: ${health.lastReason}. Queued notifications are kept and delivered when it recovers; see prismwatch_notification_outbox_depth.`;
+}
+
 export class HealthAlerts {
   private readonly alerts = new Map<string, Alert>();
 
@@ -45,6 +56,7 @@ export class HealthAlerts {
       const existing = this.alerts.get(integration);
       if (existing?.state === 'firing') {
         existing.value = (now - health.failingSince) / 1000;
+        existing.annotations = { ...existing.annotations, description: failingDescription(health) };
         continue;
       }
       if (now - health.failingSince < thresholdMs) continue;
@@ -63,7 +75,7 @@ export class HealthAlerts {
         labels,
         annotations: {
           summary: `Notifications to ${integration} have failed for over ${Math.round(thresholdMs / 1000)}s`,
-          description: `Last failure: ${health.lastReason}. Queued notifications are kept and delivered when it recovers; see prismwatch_notification_outbox_depth.`,
+          description: failingDescription(health),
         },
         state: 'firing',
         value: (now - health.failingSince) / 1000,

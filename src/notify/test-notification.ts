@@ -60,6 +60,11 @@ function testNotification(
   };
 }
 
+/** Attempts per test notification, and the waits between them (delivery's own backoff is longer). */
+const TEST_ATTEMPTS = 3;
+const TEST_BACKOFF_MS = 1_000;
+const MAX_TEST_WAIT_MS = 10_000;
+
 async function tryOne(
   integration: Integration,
   log: Logger,
@@ -71,22 +76,45 @@ async function tryOne(
   const type = receiverTypeOf(integration.type);
   if (!type) return { ...row, outcome: 'rejected', detail: `unknown receiver type ${integration.type}` };
   const sender = type.send(integration, log);
+  const classify = (error: unknown) => {
+    try {
+      return type.classify(error, integration);
+    } catch {
+      return unexpectedDeliveryError(error);
+    }
+  };
+  let attempts = 0;
   try {
-    for (const status of integration.sendResolved ? (['firing', 'resolved'] as const) : (['firing'] as const))
-      await sender.send(testNotification(integration, status, baseUrl, runId), Date.now());
+    for (const status of integration.sendResolved
+      ? (['firing', 'resolved'] as const)
+      : (['firing'] as const)) {
+      // As delivery would: a retryable answer (429, 5xx, a reset) is tried again, after the
+      // receiver's Retry-After when it gives one. One attempt read a passing 429 as "broken".
+      for (let attempt = 1; ; attempt++) {
+        attempts += 1;
+        try {
+          await sender.send(testNotification(integration, status, baseUrl, runId), Date.now());
+          break;
+        } catch (error) {
+          const failure = classify(error);
+          if (!failure.retryable || attempt >= TEST_ATTEMPTS) throw error;
+          const wait = Math.min(MAX_TEST_WAIT_MS, failure.retryAfterMs ?? TEST_BACKOFF_MS * attempt);
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      }
+    }
+    const sends = integration.sendResolved ? 2 : 1;
     return {
       ...row,
       outcome: 'accepted',
-      detail: integration.sendResolved ? 'test sent and resolved' : 'test sent',
+      detail: `${integration.sendResolved ? 'test sent and resolved' : 'test sent'}${attempts > sends ? ` (after ${attempts - sends} retried attempt${attempts - sends === 1 ? '' : 's'})` : ''}`,
     };
   } catch (error) {
-    let failure: ReturnType<typeof type.classify>;
-    try {
-      failure = type.classify(error, integration);
-    } catch {
-      failure = unexpectedDeliveryError(error);
-    }
-    return { ...row, outcome: 'rejected', detail: `${failure.reason}: ${failure.message}` };
+    const failure = classify(error);
+    const retried = failure.retryable
+      ? ` (still failing after ${TEST_ATTEMPTS} attempts)`
+      : ' (final: not retried)';
+    return { ...row, outcome: 'rejected', detail: `${failure.reason}: ${failure.message}${retried}` };
   } finally {
     await sender.close();
   }

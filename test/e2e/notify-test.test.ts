@@ -26,6 +26,8 @@ describe('prismwatch notify test', () => {
     const opsgenie = await opsgenieStandIn();
     const twilio = await twilioStandIn('AC1', 'twilio-token');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
+    // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
+    teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
     const dir = configDir();
     dir.write(
       'routing.yaml',
@@ -49,10 +51,12 @@ receivers:
     expect(all.stdout).toMatch(/pager\/telegram\/0 +accepted/);
     expect(all.stdout).toMatch(/pager\/opsgenie\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/sms\/0 +accepted/);
-    expect(all.stdout).toMatch(/team\/msteamsv2\/0 +accepted/);
+    expect(all.stdout).toMatch(
+      /team\/msteamsv2\/0 +accepted +test sent and resolved \(after 1 retried attempt\)/,
+    );
     expect(all.stdout).toMatch(/team\/slack\/0 +accepted +test sent\n/);
     expect(all.stdout).toMatch(
-      /team\/discord\/0 +rejected +http_4xx: Discord rejected the message: Unknown Webhook \(HTTP 404\)/,
+      /team\/discord\/0 +rejected +http_4xx: Discord rejected the message: Unknown Webhook \(HTTP 404\) \(final: not retried\)/,
     );
     expect(all.stdout).toMatch(/team\/webhook\/0 +switched off +url is empty/);
     // PagerDuty got a trigger and its resolve, marked as a test.

@@ -88,11 +88,12 @@ time_intervals:
     } catch (error) {
       messages = (error as ConfigError).message.split('\n');
     }
+    // In line order, as an editor lists them.
     expect(messages).toEqual([
-      `${file}:11:50 time_intervals[0].time_intervals[0].times[0].end_time: expected a time like "17:00" (or "24:00"), got "25:00"`,
-      `${file}:12:20 time_intervals[0].time_intervals[0].weekdays[0]: expected a weekday like "monday" or a range of them ("a:b"), got "funday"`,
       `${file}:3:24 route.mute_time_intervals: expected no mute_time_intervals on the root route (as in Alertmanager): put them on a child route`,
       `${file}:5:46 route.routes[0].mute_time_intervals[0]: expected one of the time_intervals (none defined), got "nigth"`,
+      `${file}:11:50 time_intervals[0].time_intervals[0].times[0].end_time: expected a time like "17:00" (or "24:00"), got "25:00"`,
+      `${file}:12:20 time_intervals[0].time_intervals[0].weekdays[0]: expected a weekday like "monday" or a range of them ("a:b"), got "funday"`,
     ]);
   });
 });
