@@ -3,11 +3,12 @@
  * the same YAML-shaped mapping a config file holds and validated by the same schema.
  */
 
+import { join } from 'node:path';
 import { interpolate } from '../config/interpolate.js';
 import { probeSchemaFor } from '../config/schema.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { ProbeSpec } from '../model/probe.js';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import type { AdHocOptions, KindInbox } from '../probers/definition.js';
 import { displayTarget, proberFor, shutdownProbers } from '../probers/index.js';
 import { renderProbeReport } from '../probers/report.js';
@@ -96,6 +97,15 @@ export async function runProbeCommand(
     artifacts: typeof options.screenshotDir === 'string' ? new Artifacts(options.screenshotDir) : undefined,
   }).finally(() => shutdownProbers());
   const described = displayTarget(spec);
+  // The daemon serves a screenshot under /artifacts/…; here it is a file the user opens.
+  const shot = result.facts.browser?.screenshot;
+  if (shot?.startsWith('/artifacts/') && typeof options.screenshotDir === 'string') {
+    const file = join(options.screenshotDir, shot.slice('/artifacts/'.length));
+    (result as { facts: ProbeResult['facts'] }).facts = {
+      ...result.facts,
+      browser: { ...result.facts.browser!, screenshot: file },
+    };
+  }
   if (options.json) out.write(`${JSON.stringify({ target: described, ...result }, null, 2)}\n`);
   else out.write(renderProbeReport(described, result));
   return result.ok ? 0 : 1;

@@ -110,6 +110,29 @@ describe('browser prober', () => {
     60_000,
   );
 
+  it.runIf(available)(
+    "probe --screenshot-dir prints the file it wrote, not the daemon's URL path",
+    async () => {
+      const site = await withWebPage(50);
+      const dir = mkdtempSync(join(tmpdir(), 'prismwatch-shots-'));
+      const result = await runCli([
+        'probe',
+        '--kind',
+        'browser',
+        `${site.url}/down`,
+        '--screenshot-dir',
+        dir,
+      ]);
+      expect(result.code).toBe(1);
+      const file = new RegExp(`screenshot +(${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\S+\\.png)`).exec(
+        result.stdout,
+      )?.[1];
+      expect(file, result.stdout).toBeDefined();
+      expect(existsSync(file!)).toBe(true);
+    },
+    60_000,
+  );
+
   it('says plainly when Chromium is not installed', async () => {
     const result = await runCli(['probe', '--kind', 'browser', 'http://127.0.0.1:1/'], {
       PRISMWATCH_CHROMIUM: '/nonexistent/chromium',
