@@ -102,9 +102,9 @@ describe('prismwatch check', () => {
     expect(result.stderr).toBe(
       [
         'test/fixtures/config/invalid-duration.yaml:5:14 probes[0].timeout: expected a duration like "5s", got "fast"',
-        `test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of ${KIND_LIST}, got "htp" (did you mean "http"?)`,
-        // Found in the same pass although neither probe is valid.
+        // Found in the same pass although neither probe is valid; in line order within the file.
         'test/fixtures/config/invalid-kind.yaml:2:11 probes[0].name: duplicate probe name "api" (first defined at test/fixtures/config/invalid-duration.yaml:2)',
+        `test/fixtures/config/invalid-kind.yaml:3:11 probes[0].kind: expected one of ${KIND_LIST}, got "htp" (did you mean "http"?)`,
         '3 problem(s) found',
         '',
       ].join('\n'),
