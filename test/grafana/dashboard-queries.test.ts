@@ -171,8 +171,12 @@ receivers:
       // on a busy machine reports no TLS or security facts), and a notification sent.
       await eventually(
         async () => {
-          const scraped = await prometheus.query('count_over_time(probe_success[20s]) >= 6');
-          const succeeded = await prometheus.query('max_over_time(probe_success[20s]) == 1');
+          const scraped = await prometheus.query(
+            'count_over_time(probe_success{job="prismwatch"}[20s]) >= 6',
+          );
+          const succeeded = await prometheus.query(
+            'max_over_time(probe_success{job="prismwatch"}[20s]) == 1',
+          );
           const sent = await prometheus.query('prismwatch_notifications_total');
           const all = Object.keys(PROBES).length;
           return scraped.length === all && succeeded.length === all && sent.length > 0 ? true : undefined;
