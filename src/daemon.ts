@@ -248,6 +248,7 @@ export class Daemon {
             probes: this.config?.probes ?? [],
             results: this.results,
             alerts: this.allAlerts(),
+            waitingForData: this.alerts.waitingForData(),
             silences: this.notifier?.silences.list() ?? [],
             now: this.now(),
             version: VERSION,
@@ -257,8 +258,11 @@ export class Daemon {
         pushPrefixes: INBOX_KINDS.map((prober) => prober.inbox!.prefix),
         push: (request) => this.push(request),
         probes: () =>
-          probesAsJson(this.config?.probes ?? [], this.results, (spec) =>
-            this.notifier?.maintenance.covering(() => probeLabels(spec)),
+          probesAsJson(
+            this.config?.probes ?? [],
+            this.results,
+            (spec) => this.notifier?.maintenance.covering(() => probeLabels(spec)),
+            this.alerts.waitingForData(),
           ),
         probeResults: (name, sinceMs) =>
           probeResultsAsJson(this.config?.probes ?? [], this.results, name, sinceMs),

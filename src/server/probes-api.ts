@@ -3,6 +3,8 @@
 import type { ProbeSpec } from '../model/probe.js';
 import { displayTarget, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
+import type { WaitingForData } from '../rules/evaluator.js';
+import { formatDuration } from '../util/duration.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -12,9 +14,12 @@ export function probesAsJson(
   results: ResultStore,
   maintenanceOf: (spec: ProbeSpec) => { id: string; endsAt: number; comment: string } | undefined = () =>
     undefined,
+  /** Windowed rules that cannot judge yet (rules/evaluator.ts waitingForData). */
+  waiting: readonly WaitingForData[] = [],
 ) {
   return probes.map((spec) => {
     const window = maintenanceOf(spec);
+    const insufficient = waiting.filter((entry) => entry.probe === spec.name);
     const history = results.get(spec.name);
     const samples = history?.samples() ?? [];
     const last = history?.last;
@@ -32,6 +37,16 @@ export function probesAsJson(
       // A heartbeat's own state (new, up, late, down), as prismwatch_heartbeat_state says it:
       // a late job's run still succeeds, and the API read "up" while the metric read "late".
       state: last?.facts.heartbeat?.state ?? probeState(last),
+      ...(insufficient.length > 0
+        ? {
+            // "Insufficient data": the rule has not watched the probe for a whole window yet.
+            insufficientData: insufficient.map((entry) => ({
+              alert: entry.alert,
+              runs: entry.runs,
+              readyIn: formatDuration(Math.max(1000, Math.ceil(entry.readyInMs / 1000) * 1000)),
+            })),
+          }
+        : {}),
       ...(window
         ? { maintenance: { id: window.id, endsAt: iso(window.endsAt), comment: window.comment } }
         : {}),

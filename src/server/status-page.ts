@@ -15,6 +15,7 @@ import { silenceState } from '../notify/silences.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
 import { displayTarget, FACTS, proberFor } from '../probers/index.js';
 import { type ProbeState, probeState, type ResultStore } from '../results/history.js';
+import type { WaitingForData } from '../rules/evaluator.js';
 import type { SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
 import { escapeHtml as esc } from '../util/html.js';
@@ -35,6 +36,8 @@ export interface StatusView {
   readonly probes: readonly ProbeSpec[];
   readonly results: ResultStore;
   readonly alerts: readonly ShownAlert[];
+  /** Windowed rules that cannot judge a probe yet: said under the alerts, with the time left. */
+  readonly waitingForData?: readonly WaitingForData[];
   readonly silences: readonly SilenceSpec[];
   readonly now: number;
   readonly version: string;
@@ -201,6 +204,21 @@ ${firing
 </tbody></table>`;
 }
 
+/** "Insufficient data" for the rules still filling their windows, longest wait first, a few named. */
+function waitingNote(waiting: readonly WaitingForData[]): string {
+  if (waiting.length === 0) return '';
+  const sorted = [...waiting].sort((a, b) => b.readyInMs - a.readyInMs);
+  const named = sorted
+    .slice(0, 5)
+    .map(
+      (entry) =>
+        `${esc(entry.alert)} on <a href="#probe-${esc(entry.probe)}">${esc(entry.probe)}</a> (${Math.max(1, Math.ceil(entry.readyInMs / 60_000))} min)`,
+    )
+    .join(', ');
+  const more = sorted.length > 5 ? ` and ${sorted.length - 5} more` : '';
+  return `<p class="muted">Insufficient data: ${sorted.length} rule${sorted.length === 1 ? '' : 's'} cannot judge yet, until prismwatch has watched their window: ${named}${more}.</p>`;
+}
+
 function silenceRows(silences: readonly SilenceSpec[], now: number): string {
   const current = silences.filter((silence) => silenceState(silence, now) !== 'expired');
   if (current.length === 0) return '<p class="muted">No silences.</p>';
@@ -253,7 +271,7 @@ export function renderStatusPage(view: StatusView): string {
 <body>${announcementBanners(view.announcements ?? [])}<header class="${overall}"><h1>${esc(headline)}</h1>
 <p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down - maintenance} not run yet</span>${maintenance > 0 ? ` · <span>${maintenance} in maintenance</span>` : ''} · <span>${critical} critical</span> · <span>${warning} warning</span>${mutedCount > 0 ? ` · <span>${mutedCount} muted</span>` : ''}</p>
 <p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
-<main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}</section>
+<main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}${waitingNote(view.waitingForData ?? [])}</section>
 <section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>
 <table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th>${FACT_COLUMNS.map((column) => `<th scope="col">${esc(column.header)}</th>`).join('')}</tr></thead><tbody>
 ${probes.map((spec) => view.rendered?.rows.get(spec) ?? probeRow(spec, view)).join('\n')}
