@@ -219,7 +219,9 @@ export class Daemon {
                     new Set([
                       ...(this.config?.rules ?? []).map((rule) => rule.alert),
                       ...((this.config?.slos.length ?? 0) > 0 ? [SLO_ALERT] : []),
-                      ...this.allAlerts().map((alert) => alert.rule),
+                      // prismwatch's own (Watchdog, NotificationsFailing…): no muting needed to name them.
+                      ...this.ruleAndStateAlerts(this.now()).map((alert) => alert.rule),
+                      ...(this.notifier?.ownAlerts() ?? []).map((alert) => alert.rule),
                     ]),
                 },
                 (id, warnings) =>

@@ -161,9 +161,10 @@ export class Notifier {
           'Alert muted: it notifies nobody while this holds',
         );
     }
+    const byFingerprint = new Map(alerts.map((alert) => [alert.fingerprint, alert]));
     for (const [fingerprint] of this.mutings) {
       if (next.has(fingerprint)) continue;
-      const alert = alerts.find((candidate) => candidate.fingerprint === fingerprint);
+      const alert = byFingerprint.get(fingerprint);
       if (alert?.state === 'firing')
         this.options.log.info(
           { alert: alert.rule, subject: alertSubject(alert.labels), severity: alert.labels.severity },

@@ -4,7 +4,7 @@ import type { ProbeSpec } from '../model/probe.js';
 import { displayTarget, proberFor } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import type { WaitingForData } from '../rules/evaluator.js';
-import { formatDuration } from '../util/duration.js';
+import { formatWait } from '../util/duration.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -43,7 +43,7 @@ export function probesAsJson(
             insufficientData: insufficient.map((entry) => ({
               alert: entry.alert,
               runs: entry.runs,
-              readyIn: formatDuration(Math.max(1000, Math.ceil(entry.readyInMs / 1000) * 1000)),
+              readyIn: formatWait(entry.readyInMs),
             })),
           }
         : {}),

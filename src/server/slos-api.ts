@@ -1,6 +1,6 @@
 /** /api/v1/slos (read-only): every SLO with its objective, the ratio and budget left over its window, burn rates and firing tiers. */
 import type { SloStatus } from '../slo/engine.js';
-import { formatDuration } from '../util/duration.js';
+import { formatDuration, formatWait } from '../util/duration.js';
 import type { ApiCollection } from './api-input.js';
 
 export function sloAsJson(status: SloStatus) {
@@ -16,11 +16,7 @@ export function sloAsJson(status: SloStatus) {
     observedSince: new Date(status.observedSince).toISOString(),
     ...(status.insufficientForMs === undefined
       ? {}
-      : {
-          insufficientDataFor: formatDuration(
-            Math.max(1000, Math.ceil(status.insufficientForMs / 1000) * 1000),
-          ),
-        }),
+      : { insufficientDataFor: formatWait(status.insufficientForMs) }),
     events: status.events,
     ...(status.ratio === undefined ? {} : { ratio: status.ratio }),
     ...(status.budgetRemaining === undefined ? {} : { errorBudgetRemaining: status.budgetRemaining }),

@@ -56,6 +56,13 @@ export interface SloSnapshot {
   readonly firing: Record<string, number>;
 }
 
+interface Counting {
+  readonly events: SloEvents;
+  readonly windowMs: number;
+  /** Epoch ms counting began: taken back from the saved state, so a restart keeps it. */
+  since: number;
+}
+
 interface Held {
   readonly firedAt: number;
   /** The alert as last evaluated; kept after it resolves, for RESOLVED_RETENTION_MS. */
@@ -64,9 +71,8 @@ interface Held {
 
 export class SloEngine {
   private slos: readonly SloSpec[] = [];
-  private readonly events = new Map<string, SloEvents>();
-  private readonly windows = new Map<string, number>();
-  private readonly since = new Map<string, number>();
+  /** Per SLO: its event counts, the window they were made for, and when counting began. */
+  private readonly counting = new Map<string, Counting>();
   private byProbe = new Map<string, SloSpec[]>();
   private readonly held = new Map<string, Held>();
   /** Firing times restored from the state store, taken up by the first evaluation. */
@@ -78,20 +84,17 @@ export class SloEngine {
   configure(slos: readonly SloSpec[], probes: readonly ProbeSpec[], now = Date.now()): void {
     this.slos = slos;
     const names = new Set(slos.map((slo) => slo.name));
-    for (const name of [...this.events.keys()]) {
+    for (const [name, counting] of [...this.counting]) {
       const slo = slos.find((candidate) => candidate.name === name);
-      if (!slo || slo.windowMs !== this.windows.get(name)) {
-        this.events.delete(name);
-        this.windows.delete(name);
-        this.since.delete(name);
-      }
+      if (!slo || slo.windowMs !== counting.windowMs) this.counting.delete(name);
     }
     for (const slo of slos) {
-      if (!this.events.has(slo.name)) {
-        this.events.set(slo.name, new SloEvents(slo.windowMs));
-        this.windows.set(slo.name, slo.windowMs);
-        this.since.set(slo.name, Math.floor(now));
-      }
+      if (!this.counting.has(slo.name))
+        this.counting.set(slo.name, {
+          events: new SloEvents(slo.windowMs),
+          windowMs: slo.windowMs,
+          since: Math.floor(now),
+        });
     }
     for (const key of [...this.held.keys()]) if (!names.has(key.split('\u0000')[0]!)) this.held.delete(key);
     this.byProbe = new Map();
@@ -100,12 +103,16 @@ export class SloEngine {
       if (covering.length > 0) this.byProbe.set(probe.name, covering);
     }
     this.metrics?.configure(slos);
-    for (const slo of slos) this.metrics?.observedSince(slo.name, this.since.get(slo.name)!);
+    for (const slo of slos) this.metrics?.observedSince(slo.name, this.countingOf(slo).since);
   }
 
   /** Whether prismwatch has counted this SLO's events for at least `windowMs` by `now`. */
   private covers(slo: SloSpec, windowMs: number, now: number): boolean {
-    return now - this.since.get(slo.name)! >= windowMs;
+    return now - this.countingOf(slo).since >= windowMs;
+  }
+
+  private countingOf(slo: SloSpec): Counting {
+    return this.counting.get(slo.name)!;
   }
 
   get configured(): readonly SloSpec[] {
@@ -122,7 +129,7 @@ export class SloEngine {
     if (!slos || inMaintenance) return;
     for (const slo of slos) {
       const good = result.ok && (slo.latencyMs === undefined || result.durationMs <= slo.latencyMs);
-      this.events.get(slo.name)?.record(result.startedAt, good);
+      this.counting.get(slo.name)?.events.record(result.startedAt, good);
       this.metrics?.event(slo.name, good);
     }
   }
@@ -130,7 +137,7 @@ export class SloEngine {
   /** Evaluates every SLO's tiers at `now`; returns their alerts (firing, and resolved for a while). */
   evaluate(now: number): Alert[] {
     for (const slo of this.slos) {
-      const events = this.events.get(slo.name)!;
+      const { events } = this.countingOf(slo);
       const rate = (windowMs: number) => {
         const ratio = errorRatio(events.counts(now, windowMs));
         return ratio === undefined ? undefined : ratio / errorBudget(slo);
@@ -201,10 +208,9 @@ export class SloEngine {
   }
 
   private statusOf(slo: SloSpec, now: number): SloStatus {
-    const events = this.events.get(slo.name)!;
+    const { events, since } = this.countingOf(slo);
     const whole = events.counts(now, slo.windowMs);
     const ratio = errorRatio(whole);
-    const since = this.since.get(slo.name)!;
     const firstPage = firstPageWindowMs(slo);
     const covered = this.covers(slo, firstPage, now);
     const budgetRemaining = covered && ratio !== undefined ? 1 - ratio / errorBudget(slo) : undefined;
@@ -253,8 +259,8 @@ export class SloEngine {
       }
       out[slo.name] = {
         windowMs: slo.windowMs,
-        since: this.since.get(slo.name)!,
-        events: this.events.get(slo.name)!.snapshot(),
+        since: this.countingOf(slo).since,
+        events: this.countingOf(slo).events.snapshot(),
         firing,
       };
     }
@@ -266,12 +272,12 @@ export class SloEngine {
     for (const slo of this.slos) {
       const entry = saved[slo.name];
       if (!entry || entry.windowMs !== slo.windowMs) continue;
-      this.events.get(slo.name)!.restore(entry.events);
+      const counting = this.countingOf(slo);
+      counting.events.restore(entry.events);
       // The oldest saved bucket starts at most one minute after counting began.
       const oldest = entry.events.reduce((min, [bucket]) => Math.min(min, (bucket - 1) * 60_000), Infinity);
-      const since = Math.min(this.since.get(slo.name)!, entry.since ?? oldest);
-      this.since.set(slo.name, since);
-      this.metrics?.observedSince(slo.name, since);
+      counting.since = Math.min(counting.since, entry.since ?? oldest);
+      this.metrics?.observedSince(slo.name, counting.since);
       for (const [severity, firedAt] of Object.entries(entry.firing))
         this.restoredFiring.set(`${slo.name}\u0000${severity}`, firedAt);
     }

@@ -40,3 +40,8 @@ export function formatDuration(ms: number): string {
   }
   return parts.join('');
 }
+
+/** A time left, for "ready in": whole seconds, rounded up, at least one ("59m5s", never "0s"). */
+export function formatWait(ms: number): string {
+  return formatDuration(Math.max(1000, Math.ceil(ms / 1000) * 1000));
+}

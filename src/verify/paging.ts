@@ -88,6 +88,24 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/**
+ * Where an alert with these labels goes: its receivers, the longest group_wait of its routes (it
+ * is told everywhere once the slowest has waited), and the inhibit rules that can mute it.
+ */
+function deliveryOf(labels: Readonly<Record<string, string>>, config: Pick<Config, 'notify'>) {
+  const routes = matchRoutes(config.notify.route, labels);
+  return {
+    receivers: [...new Set(routes.map((route) => route.receiver))],
+    groupWait: Math.max(0, ...routes.map((route) => route.groupWaitMs)),
+    mutedBy: config.notify.inhibitRules
+      .filter((inhibit) => matchesAll(inhibit.target, labels))
+      .map(
+        (inhibit) =>
+          `${inhibit.source.map(formatMatcher).join(', ')}${inhibit.equal.length > 0 ? ` (same ${inhibit.equal.join(', ')})` : ''}`,
+      ),
+  };
+}
+
 /** One (rule, probe) pair. `evaluationMs` is the rule loop's interval. */
 export function pagingEntry(
   rule: RuleSpec,
@@ -96,16 +114,7 @@ export function pagingEntry(
   evaluationMs: number,
 ): PagingEntry {
   const interval = probe.intervalMs ?? 0;
-  const labels = alertLabels(rule, probe);
-  const routes = matchRoutes(config.notify.route, labels);
-  // Told everywhere it goes once the slowest of its routes has waited its group_wait.
-  const groupWait = Math.max(0, ...routes.map((route) => route.groupWaitMs));
-  const mutedBy = config.notify.inhibitRules
-    .filter((inhibit) => matchesAll(inhibit.target, labels))
-    .map(
-      (inhibit) =>
-        `${inhibit.source.map(formatMatcher).join(', ')}${inhibit.equal.length > 0 ? ` (same ${inhibit.equal.join(', ')})` : ''}`,
-    );
+  const { receivers, groupWait, mutedBy } = deliveryOf(alertLabels(rule, probe), config);
   const threshold = describeThreshold(rule);
   // How much of group_wait keep_firing_for does not cover: the condition must last that long too.
   const unheld = Math.max(0, groupWait - rule.keepFiringForMs);
@@ -114,7 +123,7 @@ export function pagingEntry(
     severity: rule.severity,
     probe: probe.name,
     intervalMs: interval,
-    receivers: [...new Set(routes.map((route) => route.receiver))],
+    receivers,
     pageAfterMs: [rule.forMs + groupWait, rule.forMs + groupWait + evaluationMs] as const,
     mutedBy,
   };
@@ -182,8 +191,7 @@ export function sloPagingEntry(
   const threshold = burnThreshold(slo, pair.factor);
   const k = Math.floor(threshold * events + 1e-9) + 1;
   const labels = { ...slo.labels, alertname: SLO_ALERT, severity: tier!.severity, slo: slo.name };
-  const routes = matchRoutes(config.notify.route, labels);
-  const groupWait = Math.max(0, ...routes.map((route) => route.groupWaitMs));
+  const { receivers, groupWait, mutedBy } = deliveryOf(labels, config);
   const long = formatDuration(pair.longMs);
   const short = formatDuration(pair.shortMs);
   return {
@@ -191,7 +199,7 @@ export function sloPagingEntry(
     severity: tier!.severity,
     probe: `SLO ${slo.name}: ${covered.map((probe) => probe.name).join(', ')}`,
     intervalMs: Math.min(...covered.map((probe) => probe.intervalMs!)),
-    receivers: [...new Set(routes.map((route) => route.receiver))],
+    receivers,
     condition: `${k} of the ${events} runs in ${long} ${slo.latencyMs === undefined ? 'fail' : `fail or take over ${formatDuration(slo.latencyMs)}`}, one in the last ${short} (burn > ${pair.factor}× the ${Number((errorBudget(slo) * 100).toPrecision(4))} % budget), once watched ${long}`,
     badRuns: k,
     badRun: 'failed',
@@ -200,9 +208,7 @@ export function sloPagingEntry(
     resolvedWithinMs: pair.shortMs + 60_000 + evaluationMs,
     shortestMs: pair.longMs,
     shortestText: `${k} failed runs within ${long}, one in the last ${short}`,
-    mutedBy: config.notify.inhibitRules
-      .filter((inhibit) => matchesAll(inhibit.target, labels))
-      .map((inhibit) => inhibit.source.map(formatMatcher).join(', ')),
+    mutedBy,
   };
 }
 

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
 import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
+import { onAbort } from '../../util/abort-fanout.js';
 import { regex } from '../../util/fields.js';
 import type { LinearRegExp } from '../../util/linear-regex.js';
 import { defineProber } from '../definition.js';
@@ -116,11 +117,9 @@ async function systemLookup(name: string, type: 'A' | 'AAAA'): Promise<string[]>
 }
 
 function racingDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const stop = onAbort(signal, () => reject(Object.assign(new Error('cancelled'), { code: 'ECANCELLED' })));
+    work.then(resolve, reject).finally(stop);
   });
 }
 
@@ -170,8 +169,8 @@ async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promis
   const remaining = Math.max(1, Math.floor(ctx.deadline - ctx.now()));
   const resolver = new Resolver({ timeout: remaining, tries: 1 });
   if (settings.server) resolver.setServers([settings.server]);
-  const onAbort = () => resolver.cancel();
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const cancel = () => resolver.cancel();
+  ctx.signal.addEventListener('abort', cancel, { once: true });
   const where = settings.server ?? 'the system resolver';
   const asked = `${settings.queryType} ${settings.queryName}${settings.reverseOf ? ` (${settings.reverseOf})` : ''}`;
   let answers: string[] = [];
@@ -203,7 +202,7 @@ async function probeDns(ctx: ProbeContext, spec: ProbeSpec<DnsSettings>): Promis
             };
     }
   } finally {
-    ctx.signal.removeEventListener('abort', onAbort);
+    ctx.signal.removeEventListener('abort', cancel);
   }
   const lookupMs = ctx.now() - startedAt;
   if (!failure && rcode && !settings.validRcodes.includes(rcode)) {
