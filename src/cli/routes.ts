@@ -6,7 +6,7 @@
 
 import type { Config } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
-import { formatMatcher } from '../notify/matchers.js';
+import { formatMatcher } from '../model/matchers.js';
 import type { RouteNode } from '../notify/model.js';
 import { matchRoutes } from '../notify/route.js';
 import { formatDuration } from '../util/duration.js';

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
+import { timeIntervalSchema } from '../muting/time-intervals.js';
 import { buildNotifyConfig, type NotifySections } from '../notify/build.js';
 import type { NotifyConfig } from '../notify/model.js';
 import {
@@ -20,7 +21,6 @@ import {
   routeSchema,
   silenceSchema,
 } from '../notify/schema.js';
-import { timeIntervalSchema } from '../notify/time-intervals.js';
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';

@@ -5,7 +5,7 @@
 import type { ProbeSpec } from '../model/probe.js';
 import { probeFingerprint } from './fingerprint.js';
 
-interface ProbeDiff {
+export interface ProbeDiff {
   /** The next probes, with the running spec object wherever the definition is unchanged. */
   readonly probes: readonly ProbeSpec[];
   readonly fingerprints: ReadonlyMap<string, string>;

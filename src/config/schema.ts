@@ -4,6 +4,7 @@
  */
 import cron from 'node-cron';
 import * as z from 'zod';
+import { timeIntervalSchema } from '../muting/time-intervals.js';
 import {
   globalSchema,
   inhibitRuleSchema,
@@ -11,7 +12,6 @@ import {
   routeSchema,
   silenceSchema,
 } from '../notify/schema.js';
-import { timeIntervalSchema } from '../notify/time-intervals.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
 import { sloSchema } from '../slo/schema.js';

@@ -63,3 +63,11 @@ export function fingerprintOf(labels: Readonly<Record<string, string>>): string 
     .join('\u0001');
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
+
+/**
+ * One alert's one firing: its fingerprint and when it fired (to the millisecond, as notifications
+ * carry it). Incidents (state/incidents.ts) and the delivery log meet on it.
+ */
+export function incidentId(fingerprint: string, firedAt: string | number): string {
+  return `${fingerprint}@${new Date(firedAt).toISOString()}`;
+}

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
-import { formatMatcher, type Matcher, parseMatcher } from './matchers.js';
+import { formatMatcher, type Matcher, parseMatcher } from '../model/matchers.js';
+import { type ParsedTimeInterval, type TimeInterval, toTimeInterval } from '../muting/time-intervals.js';
 import type {
   AlertmanagerTarget,
   InhibitRule,
@@ -30,7 +31,6 @@ import {
   receiverSchema,
   type silenceSchema,
 } from './schema.js';
-import { type ParsedTimeInterval, type TimeInterval, toTimeInterval } from './time-intervals.js';
 
 /** Says where a key is, for an error: a path under the section entry. */
 type IssueAt = (path: Array<string | number>, message: string) => ConfigIssue;

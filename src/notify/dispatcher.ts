@@ -13,20 +13,18 @@
 
 import type { Logger } from 'pino';
 import type { Alert } from '../model/alert.js';
+import { formatLabels } from '../model/matchers.js';
 import type { Notification, NotificationReason, NotifiedAlert } from '../model/notification.js';
+import type { Mutes } from '../muting/muting.js';
+import { heldBy } from '../muting/time-intervals.js';
+import type { NflogEntry } from '../state/notification-store.js';
 import { formatDuration } from '../util/duration.js';
 import { timerDelay } from '../util/timer.js';
-import { InhibitionState } from './inhibit.js';
 import type { NotificationJournal } from './journal.js';
 import { alertLinks, sentAnnotations } from './links.js';
-import type { MaintenanceWindows } from './maintenance.js';
-import { formatLabels } from './matchers.js';
 import type { Integration, NotifyConfig, RouteNode } from './model.js';
 import { common, idempotencyKey, ZERO_TIME } from './notification.js';
 import { groupLabels, matchRoutes } from './route.js';
-import type { Silences } from './silences.js';
-import type { NflogEntry } from './store.js';
-import { heldBy } from './time-intervals.js';
 
 /** The label NotificationsFailing carries: an integration is never told about its own failure. */
 export const INTEGRATION_LABEL = 'integration';
@@ -50,9 +48,8 @@ interface Group {
 interface DispatcherOptions {
   /** Where decisions and queued notifications are committed (never refuses: journal.ts). */
   readonly store: Pick<NotificationJournal, 'entry' | 'commit'>;
-  readonly silences: Silences;
-  /** Ad-hoc maintenance windows mute like silences (maintenance.ts). */
-  readonly maintenance: MaintenanceWindows;
+  /** The muting stage: silences, maintenance windows and inhibition, asked as one (muting/muting.ts). */
+  readonly mutes: Pick<Mutes, 'mutingOf' | 'observe'>;
   readonly log: Logger;
   readonly now: () => number;
   /** Called after notifications were queued, so delivery can start at once. */
@@ -86,7 +83,6 @@ function isFiring(group: Group): boolean {
 
 export class Dispatcher {
   private readonly groups = new Map<string, Group>();
-  private readonly inhibition = new InhibitionState();
   private config: NotifyConfig;
 
   constructor(
@@ -106,15 +102,10 @@ export class Dispatcher {
     this.update(alerts);
   }
 
-  /** The source alert's name when an inhibition rule mutes this one now. */
-  inhibitorOf(fingerprint: string): string | undefined {
-    return this.inhibition.sourceOf(fingerprint);
-  }
-
   /** The full list of current alerts (pending ones are ignored), after each evaluation. */
   update(alerts: readonly Alert[]): void {
     const firing = alerts.filter((alert) => alert.state === 'firing');
-    this.inhibition.update(this.config.inhibitRules, firing, this.options.now());
+    this.options.mutes.observe(firing);
     const wasFiring = new Set([...this.groups.values()].filter(isFiring).map((group) => group.key));
     const seen = new Map<string, Set<string>>();
     for (const alert of alerts) {
@@ -207,11 +198,7 @@ export class Dispatcher {
     for (const { alert, gone } of group.alerts.values()) {
       if (alert.labels[INTEGRATION_LABEL] === integration.id) continue;
       if (alert.state === 'firing' && !gone) {
-        const muted =
-          this.options.silences.silencedBy(alert.labels) !== undefined ||
-          this.options.maintenance.mutedBy(alert.labels) !== undefined ||
-          this.inhibition.isMuted(alert.fingerprint);
-        if (!muted) active.push(alert);
+        if (this.options.mutes.mutingOf(alert) === undefined) active.push(alert);
         else if (told.has(alert.fingerprint)) mutedButTold.push(alert.fingerprint);
       } else if (told.has(alert.fingerprint)) {
         resolved.push(

@@ -17,8 +17,14 @@
  */
 import type { Logger } from 'pino';
 import type { Notification } from '../model/notification.js';
+import type {
+  JournalOutcome,
+  JournalRow,
+  NflogEntry,
+  NotifyStore,
+  OutboxRow,
+} from '../state/notification-store.js';
 import { backoffDelayMs } from './backoff.js';
-import type { JournalOutcome, JournalRow, NflogEntry, NotifyStore, OutboxRow } from './store.js';
 
 /** Finished rows kept for the record past this are dropped (their notifications went out). */
 const MAX_FINISHED_ROWS = 50_000;

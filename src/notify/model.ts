@@ -1,6 +1,8 @@
 /** Routing and receivers after validation: what the dispatcher and the integrations read. */
-import type { Matcher } from './matchers.js';
-import type { TimeInterval } from './time-intervals.js';
+import type { Matcher } from '../model/matchers.js';
+import type { SilenceSpec } from '../model/silence.js';
+import type { InhibitRule } from '../muting/inhibit.js';
+import type { TimeInterval } from '../muting/time-intervals.js';
 
 export interface RouteNode {
   /** Alertmanager-style path of matchers from the root, e.g. `{}/{severity="critical"}`; part of group keys. */
@@ -56,28 +58,6 @@ export interface Receiver {
   readonly alertmanagers: readonly AlertmanagerTarget[];
 }
 
-export interface InhibitRule {
-  readonly source: readonly Matcher[];
-  readonly target: readonly Matcher[];
-  readonly equal: readonly string[];
-  /**
-   * A target this rule muted stays muted after the source resolves, for as long as the target's
-   * own signal still remembers the source's incident (Alert.echoMs). Default on.
-   */
-  readonly muteAftermath: boolean;
-}
-
-export interface SilenceSpec {
-  readonly id: string;
-  readonly matchers: readonly Matcher[];
-  readonly startsAt: number;
-  readonly endsAt: number;
-  readonly createdBy: string;
-  readonly comment: string;
-  /** `config` silences live in YAML; `api` ones in the state store. */
-  readonly origin: 'config' | 'api';
-}
-
 export interface NotifyConfig {
   readonly route: RouteNode;
   readonly receivers: ReadonlyMap<string, Receiver>;
@@ -93,3 +73,6 @@ export interface NotifyConfig {
   /** Where to report that prismwatch is alive, and how often. */
   readonly heartbeat?: { readonly url: string; readonly intervalMs: number; readonly timeoutMs: number };
 }
+
+export type { SilenceSpec } from '../model/silence.js';
+export type { InhibitRule } from '../muting/inhibit.js';

@@ -1,27 +1,30 @@
 /**
- * Delivery as one unit for the daemon: dispatcher (groups, dedup, outbox), delivery (retries),
- * Alertmanager forwarding, silences and prismwatch's own NotificationsFailing alert.
+ * Notification as one unit for the daemon, its stages in order: routing and grouping
+ * (dispatcher.ts, which asks the muting stage it is given), the outbox and its write-ahead
+ * journal, delivery with retries, and Alertmanager forwarding; plus prismwatch's own
+ * NotificationsFailing and Watchdog alerts. Muting (silences, maintenance, inhibition) is built
+ * outside it, because the API, the status page and uptime ask it too.
  */
-import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Alert, alertSubject, fingerprintOf, type Muting } from '../model/alert.js';
+import type { Mutes } from '../muting/muting.js';
+import type { NotifyStore } from '../state/notification-store.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { HealthAlerts, journalAlert } from './health-alerts.js';
 import { NotificationJournal } from './journal.js';
-import { MaintenanceWindows } from './maintenance.js';
 import type { NotifyConfig } from './model.js';
 import { NotifyMetrics } from './notify-metrics.js';
-import { Silences } from './silences.js';
-import { NotifyStore } from './store.js';
 
 /** Finished notifications and all-resolved log entries are kept this long (for inspection). */
 const KEEP_FINISHED_MS = 24 * 60 * 60_000;
 
 interface NotifierOptions {
-  readonly db: Database.Database;
+  /** Outbox, notification log and delivery log (state/notification-store.ts). */
+  readonly store: NotifyStore;
+  readonly mutes: Mutes;
   readonly registry: Registry;
   readonly log: Logger;
   readonly now: () => number;
@@ -33,8 +36,6 @@ export class Notifier {
   readonly store: NotifyStore;
   /** The store as delivery sees it: writes that the disk refuses wait in memory (journal.ts). */
   readonly journal: NotificationJournal;
-  readonly silences: Silences;
-  readonly maintenance: MaintenanceWindows;
   readonly metrics: NotifyMetrics;
   private readonly delivery: Delivery;
   private readonly dispatcher: Dispatcher;
@@ -74,27 +75,14 @@ export class Notifier {
       activeAt: started,
       firedAt: started,
     };
-    this.store = new NotifyStore(options.db);
-    this.silences = new Silences(this.store, options.now, (id, problem) =>
-      options.log.warn(
-        { silence: id, problem },
-        'A saved silence cannot be enforced and is ignored; its alerts will notify',
-      ),
-    );
-    this.maintenance = new MaintenanceWindows(options.db, options.now, (id, problem) =>
-      options.log.warn(
-        { maintenance: id, problem },
-        'A saved maintenance window cannot be enforced and is ignored; its alerts will notify',
-      ),
-    );
+    this.store = options.store;
     this.metrics = new NotifyMetrics(options.registry);
     this.journal = new NotificationJournal(this.store, log, options.now, () => this.delivery.kick());
     this.delivery = new Delivery(this.journal, this.metrics, log, options.now);
     this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);
     this.dispatcher = new Dispatcher(initial, {
       store: this.journal,
-      silences: this.silences,
-      maintenance: this.maintenance,
+      mutes: options.mutes,
       log,
       now: options.now,
       onQueued: () => this.delivery.kick(),
@@ -132,13 +120,7 @@ export class Notifier {
 
   /** What mutes a firing alert now: an active silence, a maintenance window, or an inhibition rule. */
   mutingOf(alert: Alert): Muting | undefined {
-    if (alert.state !== 'firing') return undefined;
-    const silence = this.silences.silencedBy(alert.labels);
-    if (silence !== undefined) return { by: 'silence', id: silence };
-    const window = this.maintenance.mutedBy(alert.labels);
-    if (window !== undefined) return { by: 'maintenance', id: window };
-    const source = this.dispatcher.inhibitorOf(alert.fingerprint);
-    return source === undefined ? undefined : { by: 'inhibition', id: source };
+    return this.options.mutes.mutingOf(alert);
   }
 
   /** Logs each firing alert whose muting began or ended: the log alone explains a page that did not come. */
@@ -177,7 +159,7 @@ export class Notifier {
   configure(config: NotifyConfig, alerts: readonly Alert[]): void {
     const first = this.config === undefined;
     this.config = config;
-    this.silences.setConfigSilences(config.silences);
+    this.options.mutes.configure(config.silences, config.inhibitRules);
     const receivers = [...config.receivers.values()];
     this.delivery.setIntegrations(receivers.flatMap((receiver) => receiver.integrations));
     this.forwarder.setTargets(

@@ -1,5 +1,5 @@
 /** Which routes an alert takes through the tree, with Alertmanager's semantics (dispatch/route.go Match). */
-import { matchesAll } from './matchers.js';
+import { matchesAll } from '../model/matchers.js';
 import type { RouteNode } from './model.js';
 
 /**

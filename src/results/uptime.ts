@@ -7,7 +7,7 @@
  * every few minutes and on shutdown, so the figures survive restarts (a crash loses at most the
  * last few minutes of counts).
  *
- * A run inside a maintenance window that leaves uptime out (notify/maintenance.ts) counts only as
+ * A run inside a maintenance window that leaves uptime out (muting/maintenance.ts) counts only as
  * a maintenance run: it neither helps nor hurts the ratio, and the day's bar is marked.
  */
 

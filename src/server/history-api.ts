@@ -2,9 +2,10 @@
  * /api/v1/incidents (read-only: ?since=RFC 3339, ?probe=name, ?limit=n) and
  * /api/v1/announcements (POST {text, severity, duration|expiresAt, createdBy}; DELETE /<id> ends one).
  */
-import type { SentNotification } from '../notify/store.js';
+
 import { type Announcements, announcementAsJson } from '../state/announcements.js';
 import { type IncidentLog, incidentAsJson } from '../state/incidents.js';
+import type { SentNotification } from '../state/notification-store.js';
 import { type ApiCollection, badInput, isAnswer, jsonObject, span, text } from './api-input.js';
 
 export function incidentsApi(

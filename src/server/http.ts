@@ -237,3 +237,12 @@ export async function listen(server: Server, host: string, port: number): Promis
   });
   return server.address() as AddressInfo;
 }
+
+/** Stops accepting, lets idle connections go at once and cuts busy ones after 2 s. */
+export async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), 2_000).unref();
+  await closed;
+}

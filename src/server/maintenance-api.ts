@@ -1,10 +1,11 @@
 /**
- * /api/v1/maintenance: ad-hoc maintenance windows (notify/maintenance.ts). POST takes matchers
+ * /api/v1/maintenance: ad-hoc maintenance windows (muting/maintenance.ts). POST takes matchers
  * like a silence, `mute` (alert names; omitted mutes every alert in scope), a span, createdBy,
  * comment and `countsInUptime`; DELETE /api/v1/maintenance/<id> ends a window early.
  */
-import { type MaintenanceWindow, type MaintenanceWindows, maintenanceAsJson } from '../notify/maintenance.js';
-import { matchesAll } from '../notify/matchers.js';
+
+import { matchesAll } from '../model/matchers.js';
+import { type MaintenanceWindow, type MaintenanceWindows, maintenanceAsJson } from '../muting/maintenance.js';
 import { type ApiCollection, badInput, isAnswer, scopedRequest, text } from './api-input.js';
 
 /** What a window is checked against when opened: the probes' labels and the alerts the rules can raise. */

@@ -84,8 +84,9 @@ export class Peers {
    * address or external URL: one list of peers copied to every instance, say) is left out:
    * it was shown twice, once as "this instance" and once as a peer.
    */
-  start(intervalMs: number, self: readonly string[] = []): void {
-    const own = new Set(self.map(sameOrigin));
+  /** `self`: the URLs this instance is reached under (unset ones left out), never polled as a peer. */
+  start(intervalMs: number, self: ReadonlyArray<string | undefined> = []): void {
+    const own = new Set(self.flatMap((url) => (url === undefined ? [] : [sameOrigin(url)])));
     const mine = this.urls.filter((url) => own.has(sameOrigin(url)));
     if (mine.length > 0) {
       this.log.info({ peers: mine }, 'Peer left out: it is this instance');

@@ -4,8 +4,8 @@
  * amtool habits and scripts carry over. Durations like "2h" may replace endsAt.
  */
 
-import { formatMatcher } from '../notify/matchers.js';
-import { type Silences, silenceAsJson } from '../notify/silences.js';
+import { formatMatcher } from '../model/matchers.js';
+import { type Silences, silenceAsJson } from '../muting/silences.js';
 import { type ApiCollection, badInput, isAnswer, scopedRequest, text } from './api-input.js';
 
 export function silencesApi(silences: Silences, now: () => number): ApiCollection {

@@ -3,9 +3,10 @@
  * incident timeline, and 90-day uptime bars per probe (one bar per day, coloured by its worst
  * state, maintenance marked). Server-rendered like the rest of the page: no JavaScript, inline SVG.
  */
+
+import { formatMatcher } from '../model/matchers.js';
 import type { ProbeSpec } from '../model/probe.js';
-import type { MaintenanceWindow } from '../notify/maintenance.js';
-import { formatMatcher } from '../notify/matchers.js';
+import type { MaintenanceWindow } from '../muting/maintenance.js';
 import type { ResultStore } from '../results/history.js';
 import { UPTIME_DAYS, type UptimeDay } from '../results/uptime.js';
 import type { SloState, SloStatus } from '../slo/engine.js';

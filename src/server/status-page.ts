@@ -7,11 +7,11 @@
  */
 
 import type { Muting, ShownAlert } from '../model/alert.js';
+import { formatMatcher } from '../model/matchers.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
-import type { MaintenanceWindow } from '../notify/maintenance.js';
-import { formatMatcher } from '../notify/matchers.js';
+import type { MaintenanceWindow } from '../muting/maintenance.js';
+import { silenceState } from '../muting/silences.js';
 import type { SilenceSpec } from '../notify/model.js';
-import { silenceState } from '../notify/silences.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
 import { displayTarget, FACTS, proberFor } from '../probers/index.js';
 import { type ProbeState, probeState, type ResultStore } from '../results/history.js';

@@ -77,6 +77,7 @@ export class SloEngine {
   private readonly held = new Map<string, Held>();
   /** Firing times restored from the state store, taken up by the first evaluation. */
   private restoredFiring = new Map<string, number>();
+  private latest: Alert[] = [];
 
   constructor(private readonly metrics?: SloMetrics) {}
 
@@ -152,7 +153,13 @@ export class SloEngine {
         this.held.delete(key);
       else out.push(held.alert);
     }
+    this.latest = out;
     return out;
+  }
+
+  /** The burn alerts of the last evaluation (the page, the API and the notifier show them between evaluations). */
+  alerts(): readonly Alert[] {
+    return this.latest;
   }
 
   private judge(

@@ -40,9 +40,6 @@ export class Announcements {
     db: Database.Database,
     private readonly now: () => number,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS announcements (
-      id TEXT PRIMARY KEY, text TEXT NOT NULL, severity TEXT NOT NULL, created_by TEXT NOT NULL,
-      created_at REAL NOT NULL, expires_at REAL NOT NULL)`);
     this.statements = {
       insert: db.prepare(
         'INSERT INTO announcements (id, text, severity, created_by, created_at, expires_at) VALUES (@id, @text, @severity, @createdBy, @createdAt, @expiresAt)',

@@ -12,7 +12,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { Alert } from '../model/alert.js';
-import { incidentId, type SentNotification } from '../notify/store.js';
+import { incidentId } from '../model/alert.js';
+import type { SentNotification } from './notification-store.js';
 
 export const DEFAULT_INCIDENT_RETENTION_MS = 90 * 24 * 60 * 60_000;
 
@@ -69,22 +70,6 @@ export class IncidentLog {
     db: Database.Database,
     private readonly retentionMs = DEFAULT_INCIDENT_RETENTION_MS,
   ) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS incidents (
-        id TEXT PRIMARY KEY,
-        alertname TEXT NOT NULL,
-        severity TEXT NOT NULL,
-        probe TEXT NOT NULL,
-        labels TEXT NOT NULL,
-        summary TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        started_at REAL NOT NULL,
-        first_failure_at REAL,
-        ended_at REAL,
-        closed_by_reload INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE INDEX IF NOT EXISTS incidents_by_start ON incidents (started_at);
-    `);
     this.statements = {
       upsert: db.prepare(`
         INSERT INTO incidents (id, alertname, severity, probe, labels, summary, reason, started_at, first_failure_at, ended_at, closed_by_reload)

@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
 import type { Alert } from '../model/alert.js';
 import type { AlertStateSink } from '../model/sinks.js';
+import type { KindStore } from '../probers/definition.js';
 import type { ResultStore } from '../results/history.js';
-import type { AlertEvaluator } from '../rules/evaluator.js';
 import { Announcements } from './announcements.js';
 import { IncidentLog } from './incidents.js';
+import { sqliteKindStore } from './kind-store.js';
 import { openStateStore, type StoreOpening } from './open-store.js';
 import { StateAlerts } from './state-alerts.js';
 import type { StateStore } from './store.js';
@@ -83,7 +84,7 @@ export class StateKeeper implements AlertStateSink {
   restore(
     configured: ReadonlySet<string>,
     results: ResultStore,
-    evaluator: AlertEvaluator,
+    evaluator: { restore(alerts: readonly Alert[], downtimeMs: number): void },
     now: number,
   ): void {
     // A fresh (reset) database holds nothing; only one that opened as it was has state to restore.
@@ -143,6 +144,30 @@ export class StateKeeper implements AlertStateSink {
     } catch (error) {
       this.writeFailed('Could not prune incident history', error);
       return undefined;
+    }
+  }
+
+  /** A kind's namespace (heartbeat pings); a write that fails is counted, logged, and kept in memory. */
+  kindStore(kind: string): KindStore {
+    return sqliteKindStore(this.store.db, kind, (error) => {
+      this.metrics.stateWriteFailures.inc();
+      this.log.error({ err: error, kind }, 'Could not save what was pushed; it is kept in memory');
+    });
+  }
+
+  /**
+   * The periodic save (and the last one, at shutdown): uptime counts and SLO counters to disk, and
+   * history past its retention (incidents and their delivery log) forgotten.
+   */
+  saveHistory(results: ResultStore, slos: Readonly<Record<string, unknown>>, now: number): void {
+    this.saveUptime(results);
+    this.saveSlos(slos);
+    const before = this.pruneIncidents(now);
+    if (before === undefined) return;
+    try {
+      this.store.notifications.pruneSentLog(before);
+    } catch (error) {
+      this.writeFailed('Could not prune incident history', error);
     }
   }
 

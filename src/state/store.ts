@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Alert, AlertState } from '../model/alert.js';
 import type { UptimeSnapshot } from '../results/uptime.js';
-
-const SCHEMA_VERSION = 1;
+import { MaintenanceStore } from './maintenance-store.js';
+import { NotifyStore } from './notification-store.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 /** The value if it is a JSON object (not an array or a scalar); throws otherwise. */
 function object(value: unknown): Record<string, unknown> {
@@ -54,8 +55,11 @@ export interface QuarantinedRow {
 export class StateStore {
   /** Rows set aside while loading (a corrupt JSON cell): one bad row costs that row, not the file. */
   readonly quarantined: QuarantinedRow[] = [];
-  /** Shared with the notification store (notify/store.ts): one file, one WAL, one fsync per commit. */
+  /** Every repository shares it: one file, one WAL, one fsync per commit. */
   readonly db: Database.Database;
+  /** Outbox, notification log, delivery log and API silences (notification-store.ts). */
+  readonly notifications: NotifyStore;
+  readonly maintenance: MaintenanceStore;
   private readonly upsert: Database.Statement;
   private readonly setMeta: Database.Statement;
 
@@ -66,48 +70,39 @@ export class StateStore {
     this.db.pragma('journal_mode = WAL');
     // FULL: a committed evaluation survives power loss, not only a process crash.
     this.db.pragma('synchronous = FULL');
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS uptime (probe TEXT PRIMARY KEY, buckets TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS slo_state (name TEXT PRIMARY KEY, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS kind_state (
-        kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, key)
-      );
-      CREATE TABLE IF NOT EXISTS quarantine (
-        source TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, reason TEXT NOT NULL, at REAL NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS alerts (
-        fingerprint TEXT PRIMARY KEY,
-        rule TEXT NOT NULL,
-        probe TEXT NOT NULL,
-        labels TEXT NOT NULL,
-        annotations TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
-        value REAL NOT NULL,
-        active_at REAL NOT NULL,
-        fired_at REAL,
-        resolved_at REAL,
-        keep_firing_since REAL
-      );
-    `);
-    const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
-      | { value: string }
-      | undefined;
-    if (version && Number(version.value) > SCHEMA_VERSION) {
-      throw new Error(
-        `${join(dataDir ?? '', 'prismwatch.db')} was written by a newer prismwatch (schema ${version.value})`,
-      );
-    }
+    this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     this.setMeta = this.db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.setMeta.run('schema_version', String(SCHEMA_VERSION));
+    this.migrate(dataDir);
+    this.notifications = new NotifyStore(this.db);
+    this.maintenance = new MaintenanceStore(this.db);
     this.upsert = this.db.prepare(`
       INSERT INTO alerts (fingerprint, rule, probe, labels, annotations, state, value, active_at, fired_at, resolved_at, keep_firing_since)
       VALUES (@fingerprint, @rule, @probe, @labels, @annotations, @state, @value, @active_at, @fired_at, @resolved_at, @keep_firing_since)
       ON CONFLICT (fingerprint) DO UPDATE SET
         annotations = excluded.annotations, state = excluded.state, value = excluded.value, active_at = excluded.active_at,
         fired_at = excluded.fired_at, resolved_at = excluded.resolved_at, keep_firing_since = excluded.keep_firing_since`);
+  }
+
+  /** Runs the migrations this store has not had yet (schema.ts), each in its own transaction. */
+  private migrate(dataDir: string | undefined): void {
+    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+      | { value: string }
+      | undefined;
+    const version = row ? Number(row.value) : 0;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(
+        `${join(dataDir ?? '', 'prismwatch.db')} was written by a newer prismwatch (schema ${version}; this one knows up to ${SCHEMA_VERSION})`,
+      );
+    }
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= version) continue;
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        this.setMeta.run('schema_version', String(migration.version));
+      })();
+    }
   }
 
   load(): StoredState {

@@ -14,8 +14,8 @@
  * acceptance scenario (test/notify/pages-scenario.test.ts) checks its bounds against a real run.
  */
 import type { Config } from '../config/load.js';
+import { formatMatcher, matchesAll } from '../model/matchers.js';
 import type { ProbeSpec } from '../model/probe.js';
-import { formatMatcher, matchesAll } from '../notify/matchers.js';
 import { matchRoutes } from '../notify/route.js';
 import { alertLabels } from '../rules/evaluator.js';
 import { type RuleSpec, selects } from '../rules/rule.js';

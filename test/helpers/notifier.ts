@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import { onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { type Alert, fingerprintOf } from '../../src/model/alert.js';
+import { Mutes } from '../../src/muting/muting.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { alertLabels } from '../../src/rules/evaluator.js';
 import { StateStore } from '../../src/state/store.js';
@@ -18,6 +19,8 @@ import { probeSpec, ruleSpec } from './specs.js';
 
 export interface NotifierHarness {
   readonly notifier: Notifier;
+  /** The muting stage the notifier asks: silences, maintenance windows, inhibition. */
+  readonly mutes: Mutes;
   readonly logs: CapturedLog;
   readonly registry: Registry;
   /** Feeds the alerts as one evaluation would. */
@@ -43,11 +46,19 @@ export function startNotifier(
   const state = new StateStore(options.dataDir);
   const logs = captureLog('debug');
   const registry = new Registry();
+  const now = options.now ?? Date.now;
+  const mutes = new Mutes({
+    silences: state.notifications,
+    maintenance: state.maintenance,
+    now,
+    log: logs.log,
+  });
   const notifier = new Notifier(config.notify, {
-    db: state.db,
+    store: state.notifications,
+    mutes,
     registry,
     log: logs.log,
-    now: options.now ?? Date.now,
+    now,
     baseUrl: () => 'http://prismwatch.test:9797',
     evaluationIntervalMs: 100,
   });
@@ -59,7 +70,7 @@ export function startNotifier(
     state.close();
   };
   onTestFinished(stop);
-  return { notifier, logs, registry, evaluate: (alerts) => notifier.afterEvaluation(alerts), stop };
+  return { notifier, mutes, logs, registry, evaluate: (alerts) => notifier.afterEvaluation(alerts), stop };
 }
 
 /** An alert as the evaluator would hold it. */

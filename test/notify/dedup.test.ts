@@ -153,7 +153,7 @@ inhibit_rules:
 describe('silences', () => {
   it('a config silence mutes; an API silence mutes until expired, then the alert is notified', async () => {
     const sink = await webhookSink();
-    const { evaluate, notifier } = startNotifier(
+    const { evaluate, mutes } = startNotifier(
       routing(sink.url, {
         extra: `
 silences:
@@ -164,7 +164,7 @@ silences:
 `,
       }),
     );
-    const silenced = notifier.silences.add({
+    const silenced = mutes.silences.add({
       matchers: ['alertname="HighErrorRate"', 'probe=~"ap.*"'],
       endsAt: Date.now() + 60_000,
       createdBy: 'alice',
@@ -174,7 +174,7 @@ silences:
     evaluate([alertFor({ probe: 'maintenance' }), alertFor({ probe: 'api' })]);
     await sleep(700);
     expect(sink.delivered).toHaveLength(0);
-    expect(notifier.silences.expire((silenced as { id: string }).id)).toBe('expired');
+    expect(mutes.silences.expire((silenced as { id: string }).id)).toBe('expired');
     await eventually(() => sink.delivered.length === 1);
     expect(sink.delivered[0]!.body.commonLabels).toMatchObject({ probe: 'api' });
     await sleep(700);
@@ -182,11 +182,11 @@ silences:
   });
 
   it('refuses silences that would mute everything or have no author', () => {
-    const { notifier } = startNotifier(routing('http://127.0.0.1:9/hook'));
+    const { mutes } = startNotifier(routing('http://127.0.0.1:9/hook'));
     const base = { endsAt: Date.now() + 60_000, createdBy: 'a', comment: 'c' };
-    expect(notifier.silences.add({ ...base, matchers: ['probe=~".*"'] })).toMatch(/empty string/);
-    expect(notifier.silences.add({ ...base, matchers: ['probe="x"'], createdBy: ' ' })).toMatch(/createdBy/);
-    expect(notifier.silences.add({ ...base, matchers: ['probe=x y'] })).toMatch(/double quotes/);
+    expect(mutes.silences.add({ ...base, matchers: ['probe=~".*"'] })).toMatch(/empty string/);
+    expect(mutes.silences.add({ ...base, matchers: ['probe="x"'], createdBy: ' ' })).toMatch(/createdBy/);
+    expect(mutes.silences.add({ ...base, matchers: ['probe=x y'] })).toMatch(/double quotes/);
   });
 });
 

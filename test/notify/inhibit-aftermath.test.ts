@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/model/alert.js';
-import { InhibitionState } from '../../src/notify/inhibit.js';
-import { parseMatcher } from '../../src/notify/matchers.js';
+import { parseMatcher } from '../../src/model/matchers.js';
+import { InhibitionState } from '../../src/muting/inhibit.js';
 import type { InhibitRule } from '../../src/notify/model.js';
 import { alertFor } from '../helpers/notifier.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/model/notification.js';
 import { NotificationJournal } from '../../src/notify/journal.js';
-import { type NflogEntry, NotifyStore } from '../../src/notify/store.js';
+import { type NflogEntry, NotifyStore } from '../../src/state/notification-store.js';
 import { StateStore } from '../../src/state/store.js';
 import { captureLog } from '../helpers/log.js';
 

@@ -1,6 +1,6 @@
 /** The opsgenie receiver against a loopback Opsgenie Alert API: create, close by alias, 429, 422. */
 import { describe, expect, it } from 'vitest';
-import { groupDigest } from '../../src/notify/receivers/shared.js';
+import { groupDigest } from '../../src/notify/receivers/receiver-options.js';
 import { firingThenResolved, rejectedForGood, throttledThenDelivered } from '../helpers/channel-contract.js';
 import { opsgenieStandIn } from '../helpers/vendor-standins.js';
 

@@ -1,6 +1,6 @@
 /** The pagerduty receiver against a loopback Events API v2: trigger, resolve, throttling, rejection. */
 import { describe, expect, it } from 'vitest';
-import { groupDigest } from '../../src/notify/receivers/shared.js';
+import { groupDigest } from '../../src/notify/receivers/receiver-options.js';
 import { firingThenResolved, rejectedForGood, throttledThenDelivered } from '../helpers/channel-contract.js';
 import { pagerdutyStandIn } from '../helpers/vendor-standins.js';
 

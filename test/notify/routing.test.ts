@@ -1,8 +1,8 @@
 /** Route matching, inheritance, inhibition and the routing sections' config errors. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { Inhibitor } from '../../src/notify/inhibit.js';
-import { matches, parseMatcher } from '../../src/notify/matchers.js';
+import { matches, parseMatcher } from '../../src/model/matchers.js';
+import { Inhibitor } from '../../src/muting/inhibit.js';
 import { matchRoutes } from '../../src/notify/route.js';
 import { runCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';

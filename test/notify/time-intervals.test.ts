@@ -15,7 +15,7 @@ import {
   type TimeInterval,
   timeIntervalSchema,
   toTimeInterval,
-} from '../../src/notify/time-intervals.js';
+} from '../../src/muting/time-intervals.js';
 import { eventually } from '../helpers/metrics.js';
 import { alertFor, sleep, startNotifier } from '../helpers/notifier.js';
 import { webhookSink } from '../helpers/sinks.js';

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Alert, fingerprintOf } from '../../src/model/alert.js';
-import { intervalContains, timeIntervalSchema, toTimeInterval } from '../../src/notify/time-intervals.js';
+import { intervalContains, timeIntervalSchema, toTimeInterval } from '../../src/muting/time-intervals.js';
 import { maintenanceApi } from '../../src/server/maintenance-api.js';
 import { eventually } from '../helpers/metrics.js';
 import { alertFor, sleep, startNotifier } from '../helpers/notifier.js';
@@ -105,8 +105,8 @@ receivers:
   it('mutes the named alerts of the probes in scope, lets everything else page, and never sends what resolved inside it', async () => {
     const sink = await webhookSink();
     let now = at('2026-12-02T10:00:00Z');
-    const { notifier, evaluate } = startNotifier(routing(sink.url), { now: () => now });
-    const window = notifier.maintenance.start({
+    const { mutes, evaluate } = startNotifier(routing(sink.url), { now: () => now });
+    const window = mutes.maintenance.start({
       matchers: ['service="api"'],
       mute: ['ProbeDown'],
       endsAt: now + 15 * 60_000,
@@ -149,36 +149,36 @@ receivers:
 
   it('refuses what it cannot enforce, and ends early', () => {
     const now = at('2026-12-02T10:00:00Z');
-    const { notifier } = startNotifier(routing('http://127.0.0.1:9/'), { now: () => now });
+    const { mutes } = startNotifier(routing('http://127.0.0.1:9/'), { now: () => now });
     const base = { endsAt: now + 60_000, createdBy: 'a', comment: 'b' };
-    expect(notifier.maintenance.start({ ...base, matchers: ['probe=~".*"'] })).toMatch(/empty string/);
-    expect(notifier.maintenance.start({ ...base, matchers: ['probe="api"'], mute: ['not a name'] })).toMatch(
+    expect(mutes.maintenance.start({ ...base, matchers: ['probe=~".*"'] })).toMatch(/empty string/);
+    expect(mutes.maintenance.start({ ...base, matchers: ['probe="api"'], mute: ['not a name'] })).toMatch(
       /not an alert name/,
     );
-    expect(notifier.maintenance.start({ ...base, matchers: ['probe="api"'], endsAt: now - 1 })).toMatch(
+    expect(mutes.maintenance.start({ ...base, matchers: ['probe="api"'], endsAt: now - 1 })).toMatch(
       /endsAt/,
     );
-    const window = notifier.maintenance.start({ ...base, matchers: ['probe="api"'] });
+    const window = mutes.maintenance.start({ ...base, matchers: ['probe="api"'] });
     if (typeof window === 'string') throw new Error(window);
-    expect(notifier.maintenance.covering({ probe: 'api' })?.id).toBe(window.id);
-    expect(notifier.maintenance.mutedBy({ probe: 'api', alertname: 'Anything' })).toBe(window.id);
-    expect(notifier.maintenance.end(window.id)).toBe('ended');
-    expect(notifier.maintenance.covering({ probe: 'api' })).toBeUndefined();
-    expect(notifier.maintenance.end(window.id)).toBe('already_ended');
-    expect(notifier.maintenance.end('nope')).toBe('not_found');
+    expect(mutes.maintenance.covering({ probe: 'api' })?.id).toBe(window.id);
+    expect(mutes.maintenance.mutedBy({ probe: 'api', alertname: 'Anything' })).toBe(window.id);
+    expect(mutes.maintenance.end(window.id)).toBe('ended');
+    expect(mutes.maintenance.covering({ probe: 'api' })).toBeUndefined();
+    expect(mutes.maintenance.end(window.id)).toBe('already_ended');
+    expect(mutes.maintenance.end('nope')).toBe('not_found');
   });
 });
 
 describe('a maintenance window that names nothing', () => {
   it('is accepted with warnings: matchers that select no probe, alert names no rule raises', () => {
     const now = at('2026-12-02T10:00:00Z');
-    const { notifier } = startNotifier(
+    const { mutes } = startNotifier(
       'route: { receiver: log }\nreceivers: [{ name: log, log_configs: [{}] }]\n',
       {
         now: () => now,
       },
     );
-    const api = maintenanceApi(notifier.maintenance, () => now, {
+    const api = maintenanceApi(mutes.maintenance, () => now, {
       probeLabels: () => [{ probe: 'api', service: 'shop' }],
       alertNames: () => new Set(['ProbeDown', 'HighErrorRate']),
     });

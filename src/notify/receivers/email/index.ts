@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { durationMs } from '../../../util/fields.js';
 import type { Integration, TlsSettings } from '../../model.js';
 import { defineReceiver } from '../definition.js';
-import { commonConfig, tlsConfig, tlsSettings } from '../shared.js';
+import { commonConfig, tlsConfig, tlsSettings } from '../receiver-options.js';
 import { classifySmtpError, EmailSender } from './sender.js';
 
 export interface EmailIntegration extends Integration {

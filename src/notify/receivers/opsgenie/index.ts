@@ -9,7 +9,7 @@ import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
-import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../shared.js';
+import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';
 import { OpsgenieSender } from './sender.js';
 
 export const OPSGENIE_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;

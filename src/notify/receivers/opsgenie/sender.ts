@@ -7,7 +7,7 @@
 import type { Notification } from '../../../model/notification.js';
 import { cutChars, fitText, subjectOf } from '../../text-summary.js';
 import { failIfRejected, Poster, vendorWords } from '../json-post.js';
-import { groupDigest } from '../shared.js';
+import { groupDigest } from '../receiver-options.js';
 import type { OpsgenieIntegration } from './index.js';
 
 const MESSAGE_CHARS = 130;

@@ -8,7 +8,7 @@
 import type { Notification } from '../../../model/notification.js';
 import { cutChars, fitText, subjectOf } from '../../text-summary.js';
 import { failIfRejected, Poster, vendorWords } from '../json-post.js';
-import { groupDigest } from '../shared.js';
+import { groupDigest } from '../receiver-options.js';
 import type { PagerDutyIntegration } from './index.js';
 
 const SUMMARY_CHARS = 1024;

@@ -7,7 +7,7 @@ import * as z from 'zod';
 import type { Integration, TlsSettings } from '../../model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
-import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../shared.js';
+import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';
 import { TelegramSender } from './sender.js';
 
 export interface TelegramIntegration extends Integration {

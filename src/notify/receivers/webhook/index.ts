@@ -4,7 +4,7 @@ import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from '../../b
 import type { Integration, TlsSettings } from '../../model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
-import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../shared.js';
+import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';
 import { WebhookSender } from './sender.js';
 
 export interface WebhookIntegration extends Integration {

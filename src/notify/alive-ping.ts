@@ -1,10 +1,11 @@
 /**
- * The heartbeat: every interval, prismwatch says it is alive to a URL outside it, the way
- * healthchecks.io expects (`global.heartbeat`): a POST to the URL while healthy, to `<url>/fail`
- * when it is not, with the reason as the body. A daemon killed outright simply stops pinging, and
- * the other side's period and grace notice. Unhealthy means what the daemon says (heartbeat
- * `problem`): probes stalled, notifications failing, state unwritable. A ping that fails is
- * logged, never with the URL (it usually holds the check's secret id), and does not stop the next.
+ * The alive ping (`global.heartbeat` in the config; not the `heartbeat` probe kind, which receives
+ * pings from jobs): every interval, prismwatch says it is alive to a URL outside it, the way
+ * healthchecks.io expects: a POST to the URL while healthy, to `<url>/fail` when it is not, with
+ * the reason as the body. A daemon killed outright simply stops pinging, and the other side's
+ * period and grace notice. Unhealthy means what self-health.ts says: probes stalled,
+ * notifications failing, state unwritable. A ping that fails is logged, never with the URL (it
+ * usually holds the check's secret id), and does not stop the next.
  */
 import type { Logger } from 'pino';
 import type { NotifyConfig } from './model.js';
@@ -12,7 +13,7 @@ import { Poster } from './receivers/json-post.js';
 
 type HeartbeatConfig = NonNullable<NotifyConfig['heartbeat']>;
 
-export class Heartbeat {
+export class AlivePing {
   private timer: NodeJS.Timeout | undefined;
   private config: HeartbeatConfig | undefined;
   private poster: Poster | undefined;

@@ -10,9 +10,10 @@
  * - `silences` made through the API.
  */
 import type Database from 'better-sqlite3';
+import { incidentId } from '../model/alert.js';
+import { formatMatcher, type Matcher, parseMatcher } from '../model/matchers.js';
 import type { Notification } from '../model/notification.js';
-import { formatMatcher, type Matcher, parseMatcher } from './matchers.js';
-import type { SilenceSpec } from './model.js';
+import type { SilenceSpec } from '../model/silence.js';
 
 export interface NflogEntry {
   readonly firing: readonly string[];
@@ -37,14 +38,6 @@ export interface SentNotification {
   readonly integration: string;
   readonly status: 'firing' | 'resolved';
   readonly sentAt: number;
-}
-
-/**
- * One alert's one firing: its fingerprint and when it fired (to the millisecond, as notifications
- * carry it). Incidents (state/incidents.ts) and the delivery log meet on it.
- */
-export function incidentId(fingerprint: string, firedAt: string | number): string {
-  return `${fingerprint}@${new Date(firedAt).toISOString()}`;
 }
 
 /** A notification queued while the disk refused writes, as journal.ts keeps it. */
@@ -87,45 +80,6 @@ export class NotifyStore {
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS nflog (
-        integration TEXT NOT NULL,
-        group_key TEXT NOT NULL,
-        firing TEXT NOT NULL,
-        resolved TEXT NOT NULL,
-        sent_at REAL NOT NULL,
-        repeat_seq INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (integration, group_key)
-      );
-      CREATE TABLE IF NOT EXISTS outbox (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        integration TEXT NOT NULL,
-        group_key TEXT NOT NULL,
-        payload TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at REAL NOT NULL,
-        last_error TEXT,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'delivered', 'failed')),
-        finished_at REAL
-      );
-      CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (state, integration, id);
-      CREATE TABLE IF NOT EXISTS sent_log (
-        incident TEXT NOT NULL,
-        integration TEXT NOT NULL,
-        status TEXT NOT NULL,
-        sent_at REAL NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS sent_log_by_incident ON sent_log (incident);
-      CREATE TABLE IF NOT EXISTS silences (
-        id TEXT PRIMARY KEY,
-        matchers TEXT NOT NULL,
-        starts_at REAL NOT NULL,
-        ends_at REAL NOT NULL,
-        created_by TEXT NOT NULL,
-        comment TEXT NOT NULL
-      );
-    `);
     this.statements = {
       entry: db.prepare(
         'SELECT firing, resolved, sent_at, repeat_seq FROM nflog WHERE integration = ? AND group_key = ?',

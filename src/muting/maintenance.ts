@@ -12,8 +12,10 @@
  * the one-off kind, opened and closed through the API, the CLI and `prismwatch deploy`.
  */
 import { randomUUID } from 'node:crypto';
-import type Database from 'better-sqlite3';
-import { formatMatcher, type Matcher, matchesAll, parseMatcher } from './matchers.js';
+import type { Alert } from '../model/alert.js';
+import { formatMatcher, type Matcher, matchesAll, parseMatcher } from '../model/matchers.js';
+import type { MaintenanceStore } from '../state/maintenance-store.js';
+import type { MutingReason } from './muting.js';
 import { checkSpan, parseScopingMatchers } from './silences.js';
 
 export interface MaintenanceWindow {
@@ -67,29 +69,16 @@ export function maintenanceAsJson(window: MaintenanceWindow, now: number) {
   };
 }
 
-export class MaintenanceWindows {
+export class MaintenanceWindows implements MutingReason {
+  readonly by = 'maintenance';
   private readonly windows = new Map<string, MaintenanceWindow>();
-  private readonly statements;
-
   constructor(
-    db: Database.Database,
+    private readonly store: MaintenanceStore,
     private readonly now: () => number,
     onUnreadable: (id: string, problem: string) => void = () => {},
   ) {
-    db.exec(
-      'CREATE TABLE IF NOT EXISTS maintenance (id TEXT PRIMARY KEY, ends_at REAL NOT NULL, body TEXT NOT NULL)',
-    );
-    this.statements = {
-      save: db.prepare(
-        'INSERT INTO maintenance (id, ends_at, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET ends_at = excluded.ends_at, body = excluded.body',
-      ),
-      prune: db.prepare('DELETE FROM maintenance WHERE ends_at < ?'),
-    };
-    this.statements.prune.run(now() - HISTORY_MS);
-    for (const row of db.prepare('SELECT id, body FROM maintenance').all() as Array<{
-      id: string;
-      body: string;
-    }>) {
+    this.store.prune(now() - HISTORY_MS);
+    for (const row of this.store.all()) {
       const window = decode(row.body);
       if (typeof window === 'string') onUnreadable(row.id, window);
       else this.windows.set(window.id, window);
@@ -124,6 +113,10 @@ export class MaintenanceWindows {
       if (matchesAll(window.matchers, resolved)) return window;
     }
     return undefined;
+  }
+
+  muting(alert: Alert): string | undefined {
+    return this.mutedBy(alert.labels);
   }
 
   /** The id of an active window muting an alert with these labels, or undefined. */
@@ -178,7 +171,7 @@ export class MaintenanceWindows {
   }
 
   private save(window: MaintenanceWindow): void {
-    this.statements.save.run(window.id, window.endsAt, JSON.stringify(maintenanceAsJson(window, 0)));
+    this.store.save(window.id, window.endsAt, JSON.stringify(maintenanceAsJson(window, 0)));
     this.windows.set(window.id, window);
   }
 }

@@ -9,8 +9,19 @@
  * A target still firing once its echo has passed is a problem of its own, and pages.
  */
 import type { Alert } from '../model/alert.js';
-import { matchesAll } from './matchers.js';
-import type { InhibitRule } from './model.js';
+import { type Matcher, matchesAll } from '../model/matchers.js';
+import type { MutingReason } from './muting.js';
+
+export interface InhibitRule {
+  readonly source: readonly Matcher[];
+  readonly target: readonly Matcher[];
+  readonly equal: readonly string[];
+  /**
+   * A target this rule muted stays muted after the source resolves, for as long as the target's
+   * own signal still remembers the source's incident (Alert.echoMs). Default on.
+   */
+  readonly muteAftermath: boolean;
+}
 
 interface LabelledAlert {
   readonly fingerprint: string;
@@ -53,7 +64,8 @@ interface Held {
  * Which firing alerts are muted by inhibition, decided once per evaluation so that the moment a
  * source lets go is known. Kept in memory: a restart during an aftermath ends it early.
  */
-export class InhibitionState {
+export class InhibitionState implements MutingReason {
+  readonly by = 'inhibition';
   private readonly held = new Map<string, Held>();
   /** Muted fingerprint → the name of the alert that mutes it. */
   private muted = new Map<string, string>();
@@ -85,6 +97,10 @@ export class InhibitionState {
     for (const fingerprint of this.held.keys())
       if (!firingNow.has(fingerprint)) this.held.delete(fingerprint);
     this.muted = muted;
+  }
+
+  muting(alert: Alert): string | undefined {
+    return this.muted.get(alert.fingerprint);
   }
 
   isMuted(fingerprint: string): boolean {

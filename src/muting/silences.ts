@@ -3,12 +3,14 @@
  * restart keeps them; config silences live in YAML and are changed there, not through the API.
  */
 import { randomUUID } from 'node:crypto';
-import { formatMatcher, type Matcher, matchesAll, parseMatcher } from './matchers.js';
-import type { SilenceSpec } from './model.js';
+import type { Alert } from '../model/alert.js';
+import { formatMatcher, type Matcher, matchesAll, parseMatcher } from '../model/matchers.js';
+import type { SilenceSpec } from '../model/silence.js';
+import type { MutingReason } from './muting.js';
 
 type SilenceState = 'pending' | 'active' | 'expired';
 
-interface SilencePersistence {
+export interface SilencePersistence {
   loadSilences(onUnreadable?: (id: string, problem: string) => void): SilenceSpec[];
   saveSilence(silence: SilenceSpec): void;
 }
@@ -42,7 +44,8 @@ export function silenceAsJson(silence: SilenceSpec, now: number) {
   };
 }
 
-export class Silences {
+export class Silences implements MutingReason {
+  readonly by = 'silence';
   private fromConfig: readonly SilenceSpec[] = [];
   private readonly fromApi = new Map<string, SilenceSpec>();
 
@@ -63,6 +66,10 @@ export class Silences {
     return [...this.fromConfig, ...this.fromApi.values()].filter(
       (silence) => now - silence.endsAt < EXPIRED_RETENTION_MS,
     );
+  }
+
+  muting(alert: Alert): string | undefined {
+    return this.silencedBy(alert.labels);
   }
 
   /** The id of an active silence muting these labels, or undefined. */

@@ -1,0 +1,147 @@
+/**
+ * The running configuration and how it changes: loaded at start (a bad one refuses to start),
+ * reloaded on SIGHUP or POST /-/reload (off the main thread; a bad one is reported and the
+ * running one kept), narrowed to this instance (its shard, its location label, its notify mode),
+ * and diffed so that unchanged probes keep their spec objects and with them their schedule
+ * slots, series and history. What each part does with a new config is the daemon's `apply`.
+ */
+import type { Logger } from 'pino';
+import type { Counter, Gauge } from 'prom-client';
+import { ConfigError } from '../errors.js';
+import type { ProbeSpec } from '../model/probe.js';
+import { type NotifyMode, withNotifyMode } from '../notify/mode.js';
+import type { Env } from './interpolate.js';
+import { type Config, loadConfig } from './load.js';
+import { loadConfigOffThread } from './load-off-thread.js';
+import { diffProbes, type ProbeDiff } from './probe-diff.js';
+import { inShard, type Shard } from './shard.js';
+
+/**
+ * The env config files see: PRISMWATCH_URL (the daemon's own base URL, unless set) and
+ * PRISMWATCH_SELF_MIN_GRADE, the grade its own security_headers probe demands: A over HTTPS; C+
+ * over plain HTTP, where the missing HSTS and HTTPS redirect cost 40 points by the rules.
+ */
+export function selfEnv(baseUrl: string, tls: boolean, env: Env): Env {
+  return { PRISMWATCH_URL: baseUrl, PRISMWATCH_SELF_MIN_GRADE: tls ? 'A' : 'C+', ...env };
+}
+
+export interface ReloadOutcome {
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+export interface RunningConfigOptions {
+  readonly paths: readonly string[];
+  /** The environment config files interpolate, read at each load. */
+  readonly env: () => Env;
+  readonly shard?: Shard;
+  readonly location?: string;
+  readonly notifyMode?: NotifyMode;
+  /** Hands a new config (its probes narrowed and diffed) to every part. */
+  readonly apply: (config: Config, diff: ProbeDiff) => void;
+  readonly metrics: {
+    readonly reloadSuccessful: Gauge;
+    readonly reloadSuccessTimestamp: Gauge;
+    readonly reloadsTotal: Counter;
+  };
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+export class RunningConfig {
+  private running: Config | undefined;
+  private fingerprints = new Map<string, string>();
+  /** Current specs by name: what a finishing run checks against (it may have been reloaded away). */
+  private current = new Map<string, ProbeSpec>();
+  private reloading: Promise<ReloadOutcome> | undefined;
+
+  constructor(private readonly options: RunningConfigOptions) {}
+
+  /** The config in force; undefined only before `load`. */
+  get config(): Config | undefined {
+    return this.running;
+  }
+
+  get probes(): readonly ProbeSpec[] {
+    return this.running?.probes ?? [];
+  }
+
+  /** Whether a run of this spec still applies: a reload may have removed or changed it meanwhile. */
+  isCurrent(spec: ProbeSpec): boolean {
+    return this.current.get(spec.name) === spec;
+  }
+
+  /** The first load, on this thread; throws ConfigError when the config is invalid. */
+  load(): Config {
+    try {
+      return this.apply(loadConfig(this.options.paths, this.options.env())).config;
+    } catch (error) {
+      this.options.metrics.reloadSuccessful.set(0);
+      throw error;
+    }
+  }
+
+  /** Loads the config again; an invalid one is reported and the running one kept. */
+  reload(): Promise<ReloadOutcome> {
+    // Concurrent requests (SIGHUP and POST at once) share one reload.
+    this.reloading ??= this.doReload().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async doReload(): Promise<ReloadOutcome> {
+    const { metrics, log } = this.options;
+    let next: Config;
+    try {
+      next = await loadConfigOffThread(this.options.paths, this.options.env());
+    } catch (error) {
+      metrics.reloadSuccessful.set(0);
+      metrics.reloadsTotal.inc({ result: 'failure' });
+      const issues = error instanceof ConfigError ? error.issues.length : 1;
+      log.error({ err: error }, 'Config reload failed; the running configuration is kept');
+      return {
+        ok: false,
+        message: `reload failed, running configuration kept (${issues} issue(s)):\n${(error as Error).message}`,
+      };
+    }
+    metrics.reloadsTotal.inc({ result: 'success' });
+    if (next.checksum === this.running?.checksum) {
+      this.markLoaded();
+      return { ok: true, message: 'configuration unchanged' };
+    }
+    const { diff } = this.apply(next);
+    const summary = { added: diff.added, changed: diff.replaced.length, removed: diff.removed.length };
+    log.info(summary, 'Config reloaded');
+    return {
+      ok: true,
+      message: `configuration reloaded: ${summary.added} added, ${summary.changed} changed, ${summary.removed} removed`,
+    };
+  }
+
+  /** Narrows a valid config to this instance and swaps it in. */
+  private apply(loaded: Config): { config: Config; diff: ProbeDiff } {
+    const { shard, location } = this.options;
+    const sharded = shard ? loaded.probes.filter((spec) => inShard(spec.name, shard)) : loaded.probes;
+    const narrowed = location
+      ? sharded.map((spec) => ({ ...spec, labels: { ...spec.labels, location } }))
+      : sharded;
+    const diff = diffProbes(this.probes, this.fingerprints, narrowed);
+    const config: Config = {
+      ...loaded,
+      probes: diff.probes,
+      notify: withNotifyMode(loaded.notify, this.options.notifyMode ?? 'all'),
+    };
+    this.running = config;
+    this.fingerprints = new Map(diff.fingerprints);
+    this.current = new Map(diff.probes.map((spec) => [spec.name, spec]));
+    this.options.apply(config, diff);
+    this.markLoaded();
+    return { config, diff };
+  }
+
+  private markLoaded(): void {
+    this.options.metrics.reloadSuccessful.set(1);
+    this.options.metrics.reloadSuccessTimestamp.set(this.options.now() / 1000);
+  }
+}

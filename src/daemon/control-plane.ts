@@ -1,0 +1,158 @@
+/**
+ * The parts that need the loaded config and the open state store, built together in dependency
+ * order so none of them is ever missing: state → muting → notification → inboxes → rule loop →
+ * alive ping. The daemon builds this once the config has loaded, and drops it at stop.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/load.js';
+import type { SelfMetrics } from '../metrics/self-metrics.js';
+import type { Alert, ShownAlert } from '../model/alert.js';
+import type { ProbeSpec } from '../model/probe.js';
+import { Mutes } from '../muting/muting.js';
+import { AlivePing } from '../notify/alive-ping.js';
+import { Notifier } from '../notify/notifier.js';
+import { SelfHealth } from '../notify/self-health.js';
+import { Inboxes } from '../probers/inboxes.js';
+import type { ResultStore } from '../results/history.js';
+import type { AlertEvaluator } from '../rules/evaluator.js';
+import { RuleLoop } from '../rules/rule-loop.js';
+import type { StartedParts } from '../server/daemon-views.js';
+import type { SloEngine, SloSnapshot } from '../slo/engine.js';
+import { SLO_ALERT } from '../slo/engine.js';
+import { StateKeeper } from '../state/state-keeper.js';
+
+/** Uptime and SLO counts go to disk this often (and at shutdown): a crash loses at most this much. */
+const SAVE_INTERVAL_MS = 5 * 60_000;
+
+export interface ControlPlaneDeps {
+  readonly dataDir?: string;
+  readonly incidentRetentionMs?: number;
+  readonly evaluationIntervalMs: number;
+  readonly results: ResultStore;
+  readonly evaluator: AlertEvaluator;
+  readonly slos: SloEngine;
+  readonly selfMetrics: SelfMetrics;
+  /** Probe runs finished since start (self-health watches it grow). */
+  readonly runs: () => number;
+  readonly probes: () => readonly ProbeSpec[];
+  /** Where people reach prismwatch: links in notifications. */
+  readonly baseUrl: () => string;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+export class ControlPlane {
+  readonly state: StateKeeper;
+  readonly mutes: Mutes;
+  readonly notifier: Notifier;
+  readonly inboxes: Inboxes;
+  readonly ruleLoop: RuleLoop;
+  private readonly alivePing: AlivePing;
+  private saveTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    config: Config,
+    private readonly deps: ControlPlaneDeps,
+  ) {
+    const { log, now, selfMetrics } = deps;
+    this.state = new StateKeeper(deps.dataDir, selfMetrics, log, now, deps.incidentRetentionMs);
+    this.state.restore(new Set(config.probes.map((spec) => spec.name)), deps.results, deps.evaluator, now());
+    deps.slos.restore(this.state.loadSlos() as Record<string, SloSnapshot>);
+    const store = this.state.store;
+    this.mutes = new Mutes({ silences: store.notifications, maintenance: store.maintenance, now, log });
+    this.notifier = new Notifier(config.notify, {
+      store: store.notifications,
+      mutes: this.mutes,
+      registry: selfMetrics.registry,
+      log,
+      now,
+      baseUrl: deps.baseUrl,
+      evaluationIntervalMs: deps.evaluationIntervalMs,
+    });
+    this.inboxes = new Inboxes((kind) => this.state.kindStore(kind), now);
+    this.ruleLoop = new RuleLoop({
+      evaluator: deps.evaluator,
+      results: deps.results,
+      state: this.state,
+      sink: this.notifier,
+      otherAlerts: (at) => this.state.alerts.list(at),
+      derivedAlerts: (at) => deps.slos.evaluate(at),
+      metrics: selfMetrics,
+      log,
+      now,
+    });
+    const health = new SelfHealth({
+      ownAlerts: (at) => [...this.state.alerts.list(at), ...this.notifier.ownAlerts()],
+      runs: deps.runs,
+      probes: deps.probes,
+      now,
+    });
+    this.alivePing = new AlivePing(() => health.problem(), log.child({ component: 'heartbeat' }));
+    this.alivePing.configure(config.notify.heartbeat);
+  }
+
+  /** A reload's part: routing, receivers, silences and the alive ping's settings. */
+  configure(config: Config): void {
+    this.notifier.configure(config.notify, this.judgedAlerts(this.deps.now()));
+    this.alivePing.configure(config.notify.heartbeat);
+  }
+
+  /** The rules', the SLOs' and the state store's alerts: what notification is told about. */
+  judgedAlerts(now: number): Alert[] {
+    return [...this.deps.evaluator.list(), ...this.deps.slos.alerts(), ...this.state.alerts.list(now)];
+  }
+
+  /** Every alert, prismwatch's own (NotificationsFailing, Watchdog) included, with what mutes it. */
+  shownAlerts(): ShownAlert[] {
+    return this.mutes.shown([...this.judgedAlerts(this.deps.now()), ...this.notifier.ownAlerts()]);
+  }
+
+  /** Every alert name a maintenance window may name: rules, SLOs, and prismwatch's own. */
+  alertNames(config: Pick<Config, 'rules' | 'slos'>): ReadonlySet<string> {
+    return new Set([
+      ...config.rules.map((rule) => rule.alert),
+      ...(config.slos.length > 0 ? [SLO_ALERT] : []),
+      ...this.judgedAlerts(this.deps.now()).map((alert) => alert.rule),
+      ...this.notifier.ownAlerts().map((alert) => alert.rule),
+    ]);
+  }
+
+  /** What the server shows of this plane (server/daemon-views.ts). */
+  views(runNow: (probe: string) => void, running: { readonly config: Config | undefined }): StartedParts {
+    return {
+      state: this.state,
+      mutes: this.mutes,
+      inboxes: this.inboxes,
+      shownAlerts: () => this.shownAlerts(),
+      alertNames: () => this.alertNames(running.config ?? { rules: [], slos: [] }),
+      runNow,
+      onMaintenanceWarning: (id, warnings) =>
+        this.deps.log.warn({ maintenance: id, warnings }, 'Maintenance window mutes nothing it names'),
+    };
+  }
+
+  /** Uptime and SLO counts to disk, and history past its retention forgotten. */
+  save(): void {
+    this.state.saveHistory(this.deps.results, this.deps.slos.snapshot(), this.deps.now());
+  }
+
+  /** Evaluates the running config's rules on their schedule, and saves counts periodically. */
+  start(evaluationIntervalMs: number, running: { readonly config: Config | undefined }): void {
+    this.ruleLoop.start(evaluationIntervalMs, () => running.config);
+    this.saveTimer = setInterval(() => this.save(), SAVE_INTERVAL_MS).unref();
+  }
+
+  /** Stops deciding: no more evaluations, pings or saves until close (first, before probes wind down). */
+  halt(): void {
+    this.ruleLoop.stop();
+    this.alivePing.stop();
+    clearInterval(this.saveTimer);
+  }
+
+  /** Delivers what it can within the grace period, saves, and closes the store (last). */
+  async close(graceMs: number): Promise<void> {
+    await this.notifier.stop(graceMs);
+    this.save();
+    this.state.close();
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The probing half of the daemon, which exists from construction: the scheduler runs probes,
+ * each result that still applies goes through the result sink into history, SLO counts, probe
+ * metrics and the transition log. A config's share is its probes (schedule, series, retention)
+ * and SLOs; the control plane reads what is recorded here.
+ */
+import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/load.js';
+import type { ProbeDiff } from '../config/probe-diff.js';
+import { ProbeMetricsSlot } from '../metrics/probe-metrics-slot.js';
+import type { SelfMetrics } from '../metrics/self-metrics.js';
+import type { ProbeSpec } from '../model/probe.js';
+import type { MaintenanceWindows } from '../muting/maintenance.js';
+import type { KindInbox } from '../probers/definition.js';
+import { runProbe } from '../probers/run-probe.js';
+import { Artifacts } from '../results/artifacts.js';
+import { DEFAULT_HISTORY_RETENTION_MS, ResultStore } from '../results/history.js';
+import { TransitionLog } from '../results/transitions.js';
+import { AlertEvaluator } from '../rules/evaluator.js';
+import { durationBuckets } from '../rules/latency-buckets.js';
+import { type ScheduledRun, Scheduler } from '../scheduler/scheduler.js';
+import { SloEngine } from '../slo/engine.js';
+import { SloMetrics } from '../slo/slo-metrics.js';
+import { resultSink } from './result-sink.js';
+
+export const DEFAULT_MAX_CONCURRENCY = 2_000;
+
+export interface ProbePlaneOptions {
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly selfMetrics: SelfMetrics;
+  readonly maxConcurrency?: number;
+  readonly historyRetentionMs?: number;
+  /** Screenshots and the like go to <data dir>/artifacts (kept a few per probe, served). */
+  readonly dataDir?: string;
+  /** Whether a finished run's spec is still configured (a reload may have replaced it meanwhile). */
+  readonly isCurrent: (spec: ProbeSpec) => boolean;
+  /** Parts of the control plane a run reads, once it exists. */
+  readonly maintenance: () => Pick<MaintenanceWindows, 'covering'> | undefined;
+  readonly inboxOf: (kind: string) => KindInbox | undefined;
+}
+
+export class ProbePlane {
+  readonly results: ResultStore;
+  readonly evaluator = new AlertEvaluator();
+  readonly probeMetrics = new ProbeMetricsSlot();
+  readonly artifacts: Artifacts;
+  readonly slos: SloEngine;
+  readonly scheduler: Scheduler;
+  private readonly transitions: TransitionLog;
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly options: ProbePlaneOptions) {
+    const { log, selfMetrics } = options;
+    // Every in-flight run listens on the shutdown signal; thousands at once is by design.
+    setMaxListeners(0, this.shutdown.signal);
+    this.results = new ResultStore(options.historyRetentionMs);
+    this.artifacts = new Artifacts(
+      options.dataDir ? join(options.dataDir, 'artifacts') : undefined,
+      Date.now,
+      (error) => log.error({ err: error }, 'Could not keep a probe artifact (screenshot)'),
+    );
+    this.transitions = new TransitionLog(log);
+    this.slos = new SloEngine(new SloMetrics(selfMetrics.registry));
+    const sink = resultSink({
+      results: this.results,
+      slos: this.slos,
+      probeMetrics: () => this.probeMetrics.current,
+      transitions: this.transitions,
+      maintenance: options.maintenance,
+    });
+    this.scheduler = new Scheduler({
+      now: options.now,
+      maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+      hooks: {
+        run: async (run) => {
+          const result = await this.execute(run);
+          if (result) sink.record(run.spec, result);
+        },
+        skipped: (spec, reason) => this.probeMetrics.current.skip(spec, reason),
+        started: (lagMs) => selfMetrics.schedulerLag.observe(Math.max(0, lagMs) / 1000),
+        failed: (spec, error) => {
+          selfMetrics.probeInternalErrors.inc();
+          log.error(
+            { err: error, probe: spec.name },
+            'Recording a probe run failed (a prismwatch bug); probing continues',
+          );
+        },
+      },
+    });
+  }
+
+  /** What the server shows of this plane. */
+  parts() {
+    return { results: this.results, evaluator: this.evaluator, slos: this.slos, artifacts: this.artifacts };
+  }
+
+  /** Runs totalled over all probes since start (or since their last change). */
+  totals(): { runs: number; failures: number; skipped: number } {
+    return this.probeMetrics.current.totals();
+  }
+
+  /** The probes' share of a new config; unchanged probes keep their spec objects (and slots). */
+  apply(config: Config, diff: ProbeDiff): void {
+    const { probes } = config;
+    const edges = durationBuckets(config.rules, config.slos);
+    this.probeMetrics.configure(probes, [...diff.removed, ...diff.replaced], edges);
+    for (const spec of diff.removed) this.transitions.forget(spec.name);
+    this.results.retain(new Set(probes.map((spec) => spec.name)));
+    // Windowed rules read the samples: never keep fewer than the longest window asks for.
+    const windows = config.rules.map((rule) => rule.windowMs);
+    const retention = this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS;
+    this.results.setRetention(Math.max(retention, ...windows));
+    this.slos.configure(config.slos, probes, this.options.now());
+    this.scheduler.sync(probes);
+    this.options.selfMetrics.probesConfigured.reset();
+    for (const spec of probes) this.options.selfMetrics.probesConfigured.inc({ kind: spec.kind });
+  }
+
+  /** A run's result, or undefined when it no longer applies (shutdown cut it off, or a reload). */
+  private async execute(run: ScheduledRun) {
+    const { spec } = run;
+    const result = await runProbe(spec, {
+      inbox: this.options.inboxOf(spec.kind),
+      artifacts: this.artifacts,
+      log: this.options.log,
+      now: this.options.now,
+      signal: this.shutdown.signal,
+      startedAt: run.startedAt,
+      onInternalError: () => this.options.selfMetrics.probeInternalErrors.inc(),
+    });
+    // Cut off by shutdown is not a fact about the target.
+    if (this.shutdown.signal.aborted || !this.options.isCurrent(spec)) return undefined;
+    return result;
+  }
+
+  /** Lets in-flight runs finish within the grace period, then cuts the rest off. */
+  async stop(graceMs: number): Promise<void> {
+    const cutOff = await this.scheduler.stop(graceMs);
+    this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
+    if (cutOff > 0)
+      this.options.log.warn(
+        { cut_off: cutOff },
+        'Shutdown grace period over; in-flight probes were abandoned',
+      );
+  }
+}
