@@ -105,7 +105,7 @@ export function buildJsonSchema(): Record<string, unknown> {
     })
     .meta({
       title: 'prismwatch configuration file',
-      description: 'Files in probes/ and alerts/. See README.md for every key.',
+      description: 'Files in probes/ and alerts/. See docs/configuration.md and docs/kinds.md for every key.',
     });
   return z.toJSONSchema(editorSchema, {
     io: 'input',

@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: prismwatch, a PrismAI stand-in with switches, and an SMTP and a webhook sink,
  * all on loopback. Type a command to break the stand-in and watch alerts fire, notify and
- * resolve (README "Demo"). Everything stops on Ctrl-C.
+ * resolve (docs/operating.md, "Demo"). Everything stops on Ctrl-C.
  */
 import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';

@@ -3,7 +3,7 @@
  * dashboards and rules carry over; prismwatch_* for what blackbox does not have.
  * Every series carries `probe`, `kind` (exported rules select on it and the user labels, so they
  * cover probes added after the export) and the union of the configured user label names (absent
- * = ""). Not `instance`: README's scrape config copies `probe` into it at ingestion
+ * = ""). Not `instance`: the recommended scrape config (docs/metrics.md) copies `probe` into it at ingestion
  * (metric_relabel_configs), which gives blackbox-style dashboards one instance per probe without
  * a third copy of the name on every line (at 10,000 probes it made a scrape 29.8 MB instead of
  * 19.9: docs/benchmarks.md).

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Alert } from '../model/alert.js';
 import { formatMatcher, type Matcher, matchesAll, parseMatcher } from '../model/matchers.js';
-import type { MaintenanceStore } from '../state/maintenance-store.js';
+import type { MaintenanceRepository } from '../state/repositories.js';
 import type { MutingReason } from './muting.js';
 import { checkSpan, parseScopingMatchers } from './silences.js';
 
@@ -73,7 +73,7 @@ export class MaintenanceWindows implements MutingReason {
   readonly by = 'maintenance';
   private readonly windows = new Map<string, MaintenanceWindow>();
   constructor(
-    private readonly store: MaintenanceStore,
+    private readonly store: MaintenanceRepository,
     private readonly now: () => number,
     onUnreadable: (id: string, problem: string) => void = () => {},
   ) {

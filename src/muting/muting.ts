@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { Alert, Muting, ShownAlert } from '../model/alert.js';
-import type { MaintenanceStore } from '../state/maintenance-store.js';
+import type { MaintenanceRepository } from '../state/repositories.js';
 import { InhibitionState, type InhibitRule } from './inhibit.js';
 import { MaintenanceWindows } from './maintenance.js';
 import { type SilencePersistence, Silences } from './silences.js';
@@ -25,7 +25,7 @@ export interface MutingReason {
 
 export interface MutesOptions {
   readonly silences: SilencePersistence;
-  readonly maintenance: MaintenanceStore;
+  readonly maintenance: MaintenanceRepository;
   readonly now: () => number;
   readonly log: Logger;
 }

@@ -17,13 +17,8 @@
  */
 import type { Logger } from 'pino';
 import type { Notification } from '../model/notification.js';
-import type {
-  JournalOutcome,
-  JournalRow,
-  NflogEntry,
-  NotifyStore,
-  OutboxRow,
-} from '../state/notification-store.js';
+import type { JournalOutcome, JournalRow, NflogEntry, OutboxRow } from '../state/notification-store.js';
+import type { NotificationRepository } from '../state/repositories.js';
 import { backoffDelayMs } from './backoff.js';
 
 /** Finished rows kept for the record past this are dropped (their notifications went out). */
@@ -52,7 +47,7 @@ export class NotificationJournal {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: NotifyStore,
+    private readonly store: NotificationRepository,
     private readonly log: Logger,
     private readonly now: () => number,
     /** Called after the journal was written, so delivery looks at the outbox again. */
@@ -139,7 +134,7 @@ export class NotificationJournal {
     );
   }
 
-  depth(): ReturnType<NotifyStore['depth']> {
+  depth(): ReturnType<NotificationRepository['depth']> {
     const byIntegration = new Map<string, { queued: number; oldestCreatedAt: number }>();
     try {
       for (const row of this.store.depth()) byIntegration.set(row.integration, { ...row });

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Alert, alertSubject, fingerprintOf, type Muting } from '../model/alert.js';
 import type { Mutes } from '../muting/muting.js';
-import type { NotifyStore } from '../state/notification-store.js';
+import type { NotificationRepository } from '../state/repositories.js';
 import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
@@ -23,7 +23,7 @@ const KEEP_FINISHED_MS = 24 * 60 * 60_000;
 
 interface NotifierOptions {
   /** Outbox, notification log and delivery log (state/notification-store.ts). */
-  readonly store: NotifyStore;
+  readonly store: NotificationRepository;
   readonly mutes: Mutes;
   readonly registry: Registry;
   readonly log: Logger;
@@ -33,7 +33,7 @@ interface NotifierOptions {
 }
 
 export class Notifier {
-  readonly store: NotifyStore;
+  readonly store: NotificationRepository;
   /** The store as delivery sees it: writes that the disk refuses wait in memory (journal.ts). */
   readonly journal: NotificationJournal;
   readonly metrics: NotifyMetrics;

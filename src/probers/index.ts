@@ -1,7 +1,7 @@
 /**
  * The table of probe kinds: one line per kind, each a definition from its own folder. Config
  * validation, metrics, rules, the CLI, history and the status page all read it; nothing else in
- * prismwatch names a kind. Adding a kind is a folder and a line here (README, "Adding a probe kind").
+ * prismwatch names a kind. Adding a kind is a folder and a line here (docs/development.md, "Adding a probe kind").
  */
 import { type FailureCode, SHARED_FAILURE_CODES } from '../model/failure.js';
 import type { ProbeSpec } from '../model/probe.js';

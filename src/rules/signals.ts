@@ -53,7 +53,7 @@ export const LATENCY: ReadonlySet<Signal> = new Set(WINDOWED_SIGNALS.filter((s) 
 /**
  * Signals in seconds, whose thresholds may be written as durations: the latency signals and the
  * facts signals named *_seconds (the browser's lcp_seconds: `threshold: 4s` was refused while
- * the README wrote `max_lcp: 4s`).
+ * the docs wrote `max_lcp: 4s`).
  */
 export function inSeconds(signal: Signal): boolean {
   return LATENCY.has(signal) || (FROM_FACTS.has(signal) && signal.endsWith('_seconds'));

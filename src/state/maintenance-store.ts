@@ -4,13 +4,14 @@
  * business; this only keeps the documents.
  */
 import type Database from 'better-sqlite3';
+import type { MaintenanceRepository } from './repositories.js';
 
 export interface StoredDocument {
   readonly id: string;
   readonly body: string;
 }
 
-export class MaintenanceStore {
+export class MaintenanceStore implements MaintenanceRepository {
   private readonly statements;
 
   constructor(db: Database.Database) {

@@ -14,6 +14,7 @@ import { incidentId } from '../model/alert.js';
 import { formatMatcher, type Matcher, parseMatcher } from '../model/matchers.js';
 import type { Notification } from '../model/notification.js';
 import type { SilenceSpec } from '../model/silence.js';
+import type { NotificationRepository } from './repositories.js';
 
 export interface NflogEntry {
   readonly firing: readonly string[];
@@ -70,13 +71,13 @@ function readStringList(text: string): string[] | undefined {
   }
 }
 
-interface OutboxDepth {
+export interface OutboxDepth {
   readonly integration: string;
   readonly queued: number;
   readonly oldestCreatedAt: number;
 }
 
-export class NotifyStore {
+export class NotifyStore implements NotificationRepository {
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {

@@ -11,7 +11,6 @@ import type { KindStore } from '../probers/definition.js';
 import type { ResultStore } from '../results/history.js';
 import { Announcements } from './announcements.js';
 import { IncidentLog } from './incidents.js';
-import { sqliteKindStore } from './kind-store.js';
 import { openStateStore, type StoreOpening } from './open-store.js';
 import { StateAlerts } from './state-alerts.js';
 import type { StateStore } from './store.js';
@@ -149,7 +148,7 @@ export class StateKeeper implements AlertStateSink {
 
   /** A kind's namespace (heartbeat pings); a write that fails is counted, logged, and kept in memory. */
   kindStore(kind: string): KindStore {
-    return sqliteKindStore(this.store.db, kind, (error) => {
+    return this.store.kindStore(kind, (error) => {
       this.metrics.stateWriteFailures.inc();
       this.log.error({ err: error, kind }, 'Could not save what was pushed; it is kept in memory');
     });

@@ -7,9 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Alert, AlertState } from '../model/alert.js';
+import type { KindStore } from '../probers/definition.js';
 import type { UptimeSnapshot } from '../results/uptime.js';
+import { sqliteKindStore } from './kind-store.js';
 import { MaintenanceStore } from './maintenance-store.js';
 import { NotifyStore } from './notification-store.js';
+import type { MaintenanceRepository, NotificationRepository, Store } from './repositories.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 
 /** The value if it is a JSON object (not an array or a scalar); throws otherwise. */
@@ -52,14 +55,14 @@ export interface QuarantinedRow {
   readonly reason: string;
 }
 
-export class StateStore {
+export class StateStore implements Store {
   /** Rows set aside while loading (a corrupt JSON cell): one bad row costs that row, not the file. */
   readonly quarantined: QuarantinedRow[] = [];
   /** Every repository shares it: one file, one WAL, one fsync per commit. */
   readonly db: Database.Database;
   /** Outbox, notification log, delivery log and API silences (notification-store.ts). */
-  readonly notifications: NotifyStore;
-  readonly maintenance: MaintenanceStore;
+  readonly notifications: NotificationRepository;
+  readonly maintenance: MaintenanceRepository;
   private readonly upsert: Database.Statement;
   private readonly setMeta: Database.Statement;
 
@@ -244,6 +247,10 @@ export class StateStore {
       }
     }
     return out;
+  }
+
+  kindStore(kind: string, onWriteError: (error: unknown) => void): KindStore {
+    return sqliteKindStore(this.db, kind, onWriteError);
   }
 
   close(): void {

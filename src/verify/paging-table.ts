@@ -1,5 +1,5 @@
 /**
- * The "what pages when" table as Markdown (README, `prismwatch rules pages`): one row per rule and
+ * The "what pages when" table as Markdown (docs/rules.md, `prismwatch rules pages`): one row per rule and
  * timing, the probes that share it listed together.
  */
 import { formatDuration } from '../util/duration.js';

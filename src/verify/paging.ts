@@ -10,7 +10,7 @@
  *   (flush_on_resolve);
  * - a windowed signal holds while its window holds enough bad runs, so it resolves at most one
  *   window after the last bad run (plus keep_firing_for, a run and an evaluation).
- * The README's "What pages when" table is this module's output for the shipped config, and the
+ * The "What pages when" table of docs/rules.md is this module's output for the shipped config, and the
  * acceptance scenario (test/notify/pages-scenario.test.ts) checks its bounds against a real run.
  */
 import type { Config } from '../config/load.js';

@@ -1,5 +1,5 @@
 /**
- * The README's walkthrough, run: `npm run demo`'s program on free ports, driven through its
+ * The demo walkthrough (docs/operating.md), run: `npm run demo`'s program on free ports, driven through its
  * stdin like a person would. The stand-in goes down, the page arrives by webhook and email,
  * the stand-in comes back, and the resolution arrives; then the undici replay of the k6 smoke
  * profile runs against the same stand-in and daemon (shortened), and its thresholds pass.

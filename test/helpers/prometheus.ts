@@ -120,16 +120,16 @@ ${options.scrapeConfigs}
 }
 
 /**
- * README's recommended scrape config for prismwatch (the block between the scrape-config markers),
+ * docs/metrics.md's recommended scrape config for prismwatch (the block between the scrape-config markers),
  * as written but for the address and a 1 s interval: tests run what operators are told to run.
  */
 export function prismwatchScrape(hostPort: string): string {
-  const readme = readFileSync('README.md', 'utf8');
+  const readme = readFileSync('docs/metrics.md', 'utf8');
   const block = /<!-- scrape-config[^>]*-->\n```yaml\n([\s\S]*?)```\n<!-- \/scrape-config -->/.exec(readme);
-  if (!block) throw new Error('README lacks the scrape-config block');
+  if (!block) throw new Error('docs/metrics.md lacks the scrape-config block');
   const items = block[1]!.replace(/^scrape_configs:\n/, '');
   if (!items.includes("'prismwatch:9797'"))
-    throw new Error("README's scrape config no longer targets 'prismwatch:9797'");
+    throw new Error("docs/metrics.md's scrape config no longer targets 'prismwatch:9797'");
   return items
     .replace("'prismwatch:9797'", `'${hostPort}'`)
     .replace(/scrape_interval: \S+/, 'scrape_interval: 1s');

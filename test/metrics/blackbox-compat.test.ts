@@ -1,10 +1,10 @@
 /**
  * Dashboards written for blackbox_exporter, on prismwatch: Debian's real Prometheus scrapes
- * prismwatch with README's scrape config (helpers/prometheus.ts prismwatchScrape) and Debian's
+ * prismwatch with the documented scrape config (docs/metrics.md) (helpers/prometheus.ts prismwatchScrape) and Debian's
  * blackbox_exporter probing the same
  * HTTPS, TLS-over-TCP and DNS targets. Per instance, the queries community blackbox dashboards are
  * built on must give prismwatch's probe the same series (metric names and label names, phases)
- * as blackbox's; what blackbox exports and prismwatch does not is exactly README's list. Before,
+ * as blackbox's; what blackbox exports and prismwatch does not is exactly the list in docs/metrics.md. Before,
  * every probe shared the scrape's one instance.
  */
 import { describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ import {
 } from '../helpers/prometheus.js';
 import { withHttpsServer } from '../helpers/servers.js';
 
-/** What blackbox exports and prismwatch does not (README, "blackbox_exporter dashboards"). */
+/** What blackbox exports and prismwatch does not (docs/metrics.md, "blackbox_exporter dashboards"). */
 const KNOWN_GAPS: Record<string, string[]> = {
   http: [
     'probe_dns_lookup_time_seconds', // prismwatch: probe_http_duration_seconds{phase="resolve"}
@@ -87,7 +87,7 @@ describe('blackbox_exporter dashboards on prismwatch', () => {
   });
 
   it.runIf(prometheusAvailable && blackboxAvailable)(
-    'give each probe its instance and the series blackbox gives it, under the README scrape config',
+    'give each probe its instance and the series blackbox gives it, under the documented scrape config',
     async () => {
       const ca = await makeCa();
       const site = await withHttpsServer(await makeLeaf({ ca, hosts: ['127.0.0.1'] }), (_req, res) =>

@@ -120,8 +120,8 @@ function wrap(url: string, ...command: string[]): Promise<number> {
 }
 
 describe('heartbeat pings through a daemon', () => {
-  it('the README shows the shipped wrapper as it is', () => {
-    expect(readFileSync('README.md', 'utf8')).toContain(
+  it('docs/kinds.md shows the shipped wrapper as it is', () => {
+    expect(readFileSync('docs/kinds.md', 'utf8')).toContain(
       readFileSync('probes/examples/heartbeat-wrap.sh', 'utf8'),
     );
   });

@@ -38,7 +38,7 @@ describe('alert rules in config', () => {
       minSamples: 5,
     });
     expect(byName.HighErrorRate).toMatchObject({ threshold: 0.05, minSamples: 10, severity: 'critical' });
-    // Any *_seconds signal takes a duration, as the README writes `max_lcp: 4s`.
+    // Any *_seconds signal takes a duration, as docs/kinds.md writes `max_lcp: 4s`.
     expect(byName.SlowPageLoad).toMatchObject({ signal: 'lcp_seconds', threshold: 4 });
   });
 });

@@ -101,7 +101,7 @@ const INPUTS: Record<string, Input> = {
   },
 };
 
-/** The labels of this probe's series as Prometheus stores them under README's scrape config (instance = probe; empty values dropped). */
+/** The labels of this probe's series as Prometheus stores them under the documented scrape config (docs/metrics.md) (instance = probe; empty values dropped). */
 function probeLabels(probe: ProbeSpec): Record<string, string> {
   const labels: Record<string, string> = { probe: probe.name, kind: probe.kind, instance: probe.name };
   for (const [name, value] of Object.entries(probe.labels)) if (value !== '') labels[name] = value;

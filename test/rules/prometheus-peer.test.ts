@@ -1,6 +1,6 @@
 /**
  * prismwatch as a Prometheus user runs it: Debian's real Prometheus scrapes the daemon every
- * second (README's scrape config) with the output of `rules export` loaded.
+ * second (the documented scrape config (docs/metrics.md)) with the output of `rules export` loaded.
  * - One writer per series: prismwatch's alerts are prismwatch_alerts, Prometheus's are ALERTS;
  *   each panel of the overview dashboard that counts alerts counts every alert once, and agrees
  *   with GET /api/v1/alerts (once these were both ALERTS and the dashboard counted 10 for 9).

@@ -1,5 +1,5 @@
 /**
- * The "what pages when" derivation (src/verify/paging.ts) on hand-checked cases, and the README's
+ * The "what pages when" derivation (src/verify/paging.ts) on hand-checked cases, and docs/rules.md's
  * table against the shipped config: change a rule, a probe interval or a route timer and this says
  * the table is stale.
  */
@@ -92,14 +92,14 @@ describe('what pages when', () => {
   });
 });
 
-describe("the README's table", () => {
+describe("docs/rules.md's table", () => {
   it('is what `prismwatch rules pages` derives from the shipped config', () => {
     const config = loadConfig(['probes', 'alerts'], configEnvFor(DEFAULT_LISTEN_ADDRESS, {}));
     const expected = `${pagingTable(whatPagesWhen(config, 10_000))}\n${pagingAssumptions(10_000)}\n`;
-    const readme = readFileSync('README.md', 'utf8');
+    const readme = readFileSync('docs/rules.md', 'utf8');
     const section = /<!-- what-pages-when:start -->\n([\s\S]*?)<!-- what-pages-when:end -->/.exec(
       readme,
     )?.[1];
-    expect(section, 'README.md: regenerate with `npm run --silent readme:pages`').toBe(expected);
+    expect(section, 'docs/rules.md: regenerate with `npm run --silent readme:pages`').toBe(expected);
   });
 });

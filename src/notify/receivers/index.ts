@@ -1,7 +1,7 @@
 /**
  * The table of receiver types: one line per type, each a definition from its own folder. The
  * routing schema (`<type>_configs` keys), the builder and delivery read it; nothing else names a
- * type. Adding a type is a folder and a line here (README, "Adding a receiver type").
+ * type. Adding a type is a folder and a line here (docs/development.md, "Adding a receiver type").
  */
 import type { ReceiverType } from './definition.js';
 /** One line per type; each imports its type as it lists it (see probers/index.ts for why). */
