@@ -2,6 +2,11 @@
 // Builds grafana/dashboards/*.json from the compact definitions below: dashboards as code, so a
 // panel change is a reviewable diff here and the JSON stays consistent (ids, grid, datasource).
 // `npm run dashboards` rewrites them; a test fails when the committed JSON is stale.
+//
+// What is about one kind comes from the kinds table (src/probers/index.ts, read from dist/):
+// each kind's own panels (`dashboard.panels`), whether its runs are timed by phase, its HTTP
+// status series, and whether it presents certificates (its facts include `tls`). A new kind
+// brings its panels with it; nothing here names a kind.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -31,13 +36,8 @@ function thresholds(steps) {
   return { mode: 'absolute', steps: steps.map(([value, color]) => ({ value, color })) };
 }
 
-/**
- * Which probe kinds each kind-specific panel applies to, by dashboard uid and panel title, for
- * test/grafana/dashboard-queries.test.ts: it runs every query against a real Prometheus and fails
- * when a panel is empty for a kind it applies to, or shows data for one it does not. Panels not
- * listed apply to every probe.
- */
-export const APPLIES_TO = {};
+/** Which kinds each kind-specific panel applies to, by dashboard and title (APPLIES_TO, below). */
+let appliesTo = {};
 
 /**
  * A kind-specific panel says so in its description, and in place of Grafana's bare "No data"
@@ -221,7 +221,7 @@ function scopeVariables() {
 }
 
 function dashboard({ uid, title, description, panels, variables = [], links = [] }) {
-  APPLIES_TO[uid] = Object.fromEntries(
+  appliesTo[uid] = Object.fromEntries(
     panels.filter((panel) => panel.kinds).map((panel) => [panel.title, panel.kinds]),
   );
   return {
@@ -262,32 +262,72 @@ const ERROR_RATIO =
 const P95 =
   'histogram_quantile(0.95, sum by (probe, le) (rate(prismwatch_probe_duration_seconds_bucket[5m])))';
 
-/** Kinds whose probes may present a certificate, and what a panel says for the others. */
-const TLS_KINDS = ['grpc', 'http', 'multi_http', 'rate_limit', 'tcp', 'tls', 'websocket'];
 const NO_TLS = 'No certificate: this probe does not use TLS (https:// URLs, tls probes, tcp with tls: true)';
-const HTTP_KINDS = ['http', 'rate_limit'];
-/** http's status is blackbox's probe_http_status_code; rate_limit's is its own family. */
-const STATUS = 'probe_http_status_code{probe="$probe"} or prismwatch_ratelimit_status_code{probe="$probe"}';
-const NO_HTTP = 'No HTTP status: not an http or rate_limit probe';
+
+/** The kind lists the shared panels apply to, and each kind's own panels, from the kinds table. */
+function kindLists(kinds) {
+  const sorted = (list) => list.map((prober) => prober.kind).sort();
+  const http = kinds.filter((prober) => prober.dashboard.statusCode !== undefined);
+  const phaseless = sorted(kinds.filter((prober) => !prober.dashboard.phases));
+  return {
+    tls: sorted(kinds.filter((prober) => prober.facts.some((facts) => facts.key === 'tls'))),
+    phases: sorted(kinds.filter((prober) => prober.dashboard.phases)),
+    noPhases: `No phases: ${phaseless.join(', ')} probes are not timed by phase`,
+    http: sorted(http),
+    status: http.map((prober) => prober.dashboard.statusCode).join(' or '),
+    noHttp: `No HTTP status: not an ${sorted(http).join(' or ')} probe`,
+    panels: kindPanels(kinds),
+  };
+}
+
 /**
- * Every kind but host (its runs read /proc and the file systems), security_headers (a grade
- * over several requests, not one request's timings), heartbeat (it is pushed to) and domain (a
- * cached RDAP answer).
+ * Each kind's own panels, in table order; panels of the same title from several kinds are one
+ * panel for all of them, each query's expressions joined with `or`.
  */
-const PHASE_KINDS = [
-  'browser',
-  'dns',
-  'grpc',
-  'http',
-  'multi_http',
-  'mysql',
-  'postgres',
-  'rate_limit',
-  'redis',
-  'tcp',
-  'tls',
-  'websocket',
-];
+function kindPanels(kinds) {
+  const byTitle = new Map();
+  for (const prober of kinds) {
+    for (const panel of prober.dashboard.panels) {
+      const seen = byTitle.get(panel.title);
+      if (!seen) {
+        byTitle.set(panel.title, { panel, kinds: [prober.kind] });
+        continue;
+      }
+      seen.kinds.push(prober.kind);
+      seen.panel = {
+        ...seen.panel,
+        queries: seen.panel.queries.map((query, i) => ({
+          ...query,
+          expr: `${query.expr} or ${panel.queries[i]?.expr ?? query.expr}`,
+        })),
+      };
+    }
+  }
+  return [...byTitle.values()].map(({ panel, kinds: applies }) =>
+    forKinds(kindPanel(panel), applies.sort(), panel.emptyBecause),
+  );
+}
+
+/** A kind's declared panel (KindPanel in src/probers/definition.ts) as Grafana's. */
+function kindPanel(panel) {
+  const { title, type, queries, unit, max, thresholdLine, stack, steps, description } = panel;
+  const options = {
+    ...(unit ? { unit } : {}),
+    ...(description ? { description } : {}),
+    ...(max !== undefined ? { max } : {}),
+    ...(thresholdLine !== undefined ? { thresholdLine } : {}),
+    ...(stack ? { stack } : {}),
+    ...(steps ? { steps } : {}),
+  };
+  if (type === 'stat') return stat(title, queries[0].expr, options);
+  if (type === 'table') return table(title, queries[0].expr, options);
+  const refs = 'ABCDEFGHIJ';
+  return timeseries(
+    title,
+    queries.map((query, i) => target(query.expr, query.legend ?? '', refs[i])),
+    options,
+  );
+}
 
 /** Runs that failed, by reason, with a "none" series at 0 while nothing failed (not "No data"). */
 const FAILURES_BY_REASON = (selector) =>
@@ -302,495 +342,365 @@ const drillLink = {
   keepTime: true,
 };
 
-export const DASHBOARDS = {
-  'prismwatch-overview.json': dashboard({
-    uid: 'prismwatch-overview',
-    title: 'prismwatch: overview',
-    description:
-      "Every probe against the deployment checklist's thresholds: 5 % errors, 2 s latency, 80 % memory, 20 % disk free.",
-    links: [drillLink],
-    panels: [
-      stat('Probes down', 'count(probe_success == 0) or vector(0)', {
-        steps: [
-          [null, 'green'],
-          [1, 'red'],
-        ],
-      }),
-      stat(
-        'Critical alerts firing',
-        'count(prismwatch_alerts{alertstate="firing",severity="critical"}) or vector(0)',
-        {
+/** The dashboards for a kinds table; `appliesTo` says which kinds each kind's panel is for. */
+export function buildDashboards(kinds) {
+  appliesTo = {};
+  const KINDS = kindLists(kinds);
+  const dashboards = {
+    'prismwatch-overview.json': dashboard({
+      uid: 'prismwatch-overview',
+      title: 'prismwatch: overview',
+      description:
+        "Every probe against the deployment checklist's thresholds: 5 % errors, 2 s latency, 80 % memory, 20 % disk free.",
+      links: [drillLink],
+      panels: [
+        stat('Probes down', 'count(probe_success == 0) or vector(0)', {
           steps: [
             [null, 'green'],
             [1, 'red'],
           ],
-        },
-      ),
-      stat(
-        'Warnings firing',
-        'count(prismwatch_alerts{alertstate="firing",severity="warning"}) or vector(0)',
-        {
-          steps: [
-            [null, 'green'],
-            [1, 'orange'],
-          ],
-        },
-      ),
-      stat('Probes', 'count(count by (probe) (prismwatch_probe_runs_total))', {
-        description: 'Configured probes, including those that have not run yet.',
-      }),
-      {
-        type: 'state-timeline',
-        title: 'Up / down',
-        datasource: DS,
-        w: 24,
-        h: 8,
-        targets: [target('probe_success', '{{probe}}')],
-        fieldConfig: {
-          defaults: {
-            mappings: [
-              {
-                type: 'value',
-                options: { 0: { text: 'DOWN', color: 'red' }, 1: { text: 'UP', color: 'green' } },
-              },
-            ],
-            thresholds: thresholds([
-              [null, 'red'],
-              [1, 'green'],
-            ]),
-          },
-          overrides: [],
-        },
-        options: { showValue: 'never', mergeValues: true },
-      },
-      timeseries('Success ratio', [target(SUCCESS_RATIO, '{{probe}}')], { unit: 'percentunit', max: 1 }),
-      timeseries('Error ratio (alert above 5 %)', [target(ERROR_RATIO, '{{probe}}')], {
-        unit: 'percentunit',
-        thresholdLine: 0.05,
-        description: 'HighErrorRate fires above 5 % over 5m (critical).',
-      }),
-      timeseries('p95 latency (alert above 2 s)', [target(P95, '{{probe}}')], {
-        unit: 's',
-        thresholdLine: 2,
-        description:
-          'From the prismwatch_probe_duration_seconds histogram; HighLatency fires above 2 s (warning).',
-      }),
-      timeseries(
-        'Firing alerts by severity',
-        [
-          target(
-            'count(prismwatch_alerts{alertstate="firing",severity="critical"}) or vector(0)',
-            'critical',
-            'A',
-          ),
-          target(
-            'count(prismwatch_alerts{alertstate="firing",severity="warning"}) or vector(0)',
-            'warning',
-            'B',
-          ),
-        ],
-        { stack: true, description: "prismwatch's own alerts (prismwatch_alerts), 0 while none fire." },
-      ),
-      forKinds(
-        table('Security grade', 'max by (probe, grade) (prismwatch_security_grade_info)', {
-          description: 'Observatory-style grade of each security_headers probe.',
         }),
-        ['security_headers'],
-        'No security_headers probe configured',
-      ),
-      forKinds(
-        gauge(
-          'Certificate days left',
-          'min by (probe) ((probe_ssl_earliest_cert_expiry - time()) / 86400)',
-          '{{probe}}',
+        stat(
+          'Critical alerts firing',
+          'count(prismwatch_alerts{alertstate="firing",severity="critical"}) or vector(0)',
           {
+            steps: [
+              [null, 'green'],
+              [1, 'red'],
+            ],
+          },
+        ),
+        stat(
+          'Warnings firing',
+          'count(prismwatch_alerts{alertstate="firing",severity="warning"}) or vector(0)',
+          {
+            steps: [
+              [null, 'green'],
+              [1, 'orange'],
+            ],
+          },
+        ),
+        stat('Probes', 'count(count by (probe) (prismwatch_probe_runs_total))', {
+          description: 'Configured probes, including those that have not run yet.',
+        }),
+        {
+          type: 'state-timeline',
+          title: 'Up / down',
+          datasource: DS,
+          w: 24,
+          h: 8,
+          targets: [target('probe_success', '{{probe}}')],
+          fieldConfig: {
+            defaults: {
+              mappings: [
+                {
+                  type: 'value',
+                  options: { 0: { text: 'DOWN', color: 'red' }, 1: { text: 'UP', color: 'green' } },
+                },
+              ],
+              thresholds: thresholds([
+                [null, 'red'],
+                [1, 'green'],
+              ]),
+            },
+            overrides: [],
+          },
+          options: { showValue: 'never', mergeValues: true },
+        },
+        timeseries('Success ratio', [target(SUCCESS_RATIO, '{{probe}}')], { unit: 'percentunit', max: 1 }),
+        timeseries('Error ratio (alert above 5 %)', [target(ERROR_RATIO, '{{probe}}')], {
+          unit: 'percentunit',
+          thresholdLine: 0.05,
+          description: 'HighErrorRate fires above 5 % over 5m (critical).',
+        }),
+        timeseries('p95 latency (alert above 2 s)', [target(P95, '{{probe}}')], {
+          unit: 's',
+          thresholdLine: 2,
+          description:
+            'From the prismwatch_probe_duration_seconds histogram; HighLatency fires above 2 s (warning).',
+        }),
+        timeseries(
+          'Firing alerts by severity',
+          [
+            target(
+              'count(prismwatch_alerts{alertstate="firing",severity="critical"}) or vector(0)',
+              'critical',
+              'A',
+            ),
+            target(
+              'count(prismwatch_alerts{alertstate="firing",severity="warning"}) or vector(0)',
+              'warning',
+              'B',
+            ),
+          ],
+          { stack: true, description: "prismwatch's own alerts (prismwatch_alerts), 0 while none fire." },
+        ),
+        forKinds(
+          table('Security grade', 'max by (probe, grade) (prismwatch_security_grade_info)', {
+            description: 'Observatory-style grade of each security_headers probe.',
+          }),
+          ['security_headers'],
+          'No security_headers probe configured',
+        ),
+        forKinds(
+          gauge(
+            'Certificate days left',
+            'min by (probe) ((probe_ssl_earliest_cert_expiry - time()) / 86400)',
+            '{{probe}}',
+            {
+              unit: 'd',
+              steps: [
+                [null, 'red'],
+                [14, 'orange'],
+                [30, 'green'],
+              ],
+              w: 12,
+            },
+          ),
+          KINDS.tls,
+          'No probe over TLS configured (https:// URLs, tls probes, tcp with tls: true)',
+        ),
+        forKinds(
+          gauge('Host memory used (warning at 80 %)', 'prismwatch_host_memory_used_ratio', '{{probe}}', {
+            steps: [
+              [null, 'green'],
+              [0.8, 'orange'],
+              [0.95, 'red'],
+            ],
+          }),
+          ['host'],
+          'No host probe configured',
+        ),
+        forKinds(
+          gauge(
+            'Lowest disk free (warning below 20 %)',
+            'min by (probe) (prismwatch_host_disk_free_ratio)',
+            '{{probe}}',
+            {
+              steps: [
+                [null, 'red'],
+                [0.05, 'orange'],
+                [0.2, 'green'],
+              ],
+            },
+          ),
+          ['host'],
+          'No host probe configured',
+        ),
+        explained(
+          gauge('SLO error budget left', 'prismwatch_slo_error_budget_remaining_ratio', '{{slo}}', {
+            steps: [
+              [null, 'red'],
+              [0.25, 'orange'],
+              [0.5, 'green'],
+            ],
+            w: 12,
+          }),
+          'No SLO configured (slos: in a config file), or not an hour of data yet (insufficient data)',
+        ),
+        explained(
+          timeseries(
+            'SLO burn rate (page above 14.4× over 1 h and 5 m)',
+            [target('prismwatch_slo_burn_rate', '{{slo}} {{window}}')],
+            {
+              thresholdLine: 14.4,
+              w: 12,
+              description:
+                "Error ratio over each window divided by the error budget (1: spending exactly the budget over the SLO's period). ErrorBudgetBurn pages on a fast burn and opens a ticket on a slow one.",
+            },
+          ),
+          'No SLO configured (slos: in a config file), or not an hour of data yet (insufficient data)',
+        ),
+      ],
+    }),
+    'prismwatch-probe.json': dashboard({
+      uid: 'prismwatch-probe',
+      title: 'prismwatch: probe',
+      description:
+        'One probe: phases, status codes, failure reasons, and what its kind reports (certificate, DNS, host, rate limit, security tests).',
+      variables: [
+        // From the run counters, which exist from the moment a probe is configured: probe_success
+        // appears only after the first run, so a new or cron-scheduled probe was missing.
+        labelVariable('kind', 'label_values(prismwatch_probe_runs_total, kind)', {
+          current: { text: 'http', value: 'http' },
+        }),
+        labelVariable('probe', 'label_values(prismwatch_probe_runs_total{kind=~"$kind"}, probe)'),
+      ],
+      links: [drillLink],
+      panels: [
+        stat('Up', 'probe_success{probe="$probe"}', {
+          steps: [
+            [null, 'red'],
+            [1, 'green'],
+          ],
+        }),
+        stat('Last duration', 'probe_duration_seconds{probe="$probe"}', { unit: 's' }),
+        forKinds(stat('HTTP status', KINDS.status, {}), KINDS.http, KINDS.noHttp),
+        forKinds(
+          stat('Certificate days left', '(probe_ssl_earliest_cert_expiry{probe="$probe"} - time()) / 86400', {
             unit: 'd',
             steps: [
               [null, 'red'],
               [14, 'orange'],
               [30, 'green'],
             ],
-            w: 12,
-          },
+          }),
+          KINDS.tls,
+          NO_TLS,
         ),
-        TLS_KINDS,
-        'No probe over TLS configured (https:// URLs, tls probes, tcp with tls: true)',
-      ),
-      forKinds(
-        gauge('Host memory used (warning at 80 %)', 'prismwatch_host_memory_used_ratio', '{{probe}}', {
-          steps: [
-            [null, 'green'],
-            [0.8, 'orange'],
-            [0.95, 'red'],
-          ],
-        }),
-        ['host'],
-        'No host probe configured',
-      ),
-      forKinds(
-        gauge(
-          'Lowest disk free (warning below 20 %)',
-          'min by (probe) (prismwatch_host_disk_free_ratio)',
-          '{{probe}}',
-          {
-            steps: [
-              [null, 'red'],
-              [0.05, 'orange'],
-              [0.2, 'green'],
+        forKinds(
+          timeseries(
+            'Phases (stacked)',
+            [
+              // HTTP's phases are blackbox's probe_http_duration_seconds; the other kinds' are prismwatch's.
+              target(
+                'sum by (phase) (probe_http_duration_seconds{probe="$probe"} or prismwatch_probe_phase_duration_seconds{probe="$probe"})',
+                '{{phase}}',
+              ),
             ],
-          },
+            { unit: 's', stack: true, w: 24 },
+          ),
+          KINDS.phases,
+          KINDS.noPhases,
         ),
-        ['host'],
-        'No host probe configured',
-      ),
-      explained(
-        gauge('SLO error budget left', 'prismwatch_slo_error_budget_remaining_ratio', '{{slo}}', {
-          steps: [
-            [null, 'red'],
-            [0.25, 'orange'],
-            [0.5, 'green'],
-          ],
-          w: 12,
+        forKinds(timeseries('Status code', [target(KINDS.status, 'status')], {}), KINDS.http, KINDS.noHttp),
+        timeseries('Failures by reason', [target(FAILURES_BY_REASON('probe="$probe",'), '{{failure}}')], {
+          stack: true,
+          description: 'Failed runs by failure code; "none" at 0 while every run succeeds.',
         }),
-        'No SLO configured (slos: in a config file), or not an hour of data yet (insufficient data)',
-      ),
-      explained(
         timeseries(
-          'SLO burn rate (page above 14.4× over 1 h and 5 m)',
-          [target('prismwatch_slo_burn_rate', '{{slo}} {{window}}')],
-          {
-            thresholdLine: 14.4,
-            w: 12,
-            description:
-              "Error ratio over each window divided by the error budget (1: spending exactly the budget over the SLO's period). ErrorBudgetBurn pages on a fast burn and opens a ticket on a slow one.",
-          },
-        ),
-        'No SLO configured (slos: in a config file), or not an hour of data yet (insufficient data)',
-      ),
-    ],
-  }),
-  'prismwatch-probe.json': dashboard({
-    uid: 'prismwatch-probe',
-    title: 'prismwatch: probe',
-    description:
-      'One probe: phases, status codes, failure reasons, and what its kind reports (certificate, DNS, host, rate limit, security tests).',
-    variables: [
-      // From the run counters, which exist from the moment a probe is configured: probe_success
-      // appears only after the first run, so a new or cron-scheduled probe was missing.
-      labelVariable('kind', 'label_values(prismwatch_probe_runs_total, kind)', {
-        current: { text: 'http', value: 'http' },
-      }),
-      labelVariable('probe', 'label_values(prismwatch_probe_runs_total{kind=~"$kind"}, probe)'),
-    ],
-    links: [drillLink],
-    panels: [
-      stat('Up', 'probe_success{probe="$probe"}', {
-        steps: [
-          [null, 'red'],
-          [1, 'green'],
-        ],
-      }),
-      stat('Last duration', 'probe_duration_seconds{probe="$probe"}', { unit: 's' }),
-      forKinds(stat('HTTP status', STATUS, {}), HTTP_KINDS, NO_HTTP),
-      forKinds(
-        stat('Certificate days left', '(probe_ssl_earliest_cert_expiry{probe="$probe"} - time()) / 86400', {
-          unit: 'd',
-          steps: [
-            [null, 'red'],
-            [14, 'orange'],
-            [30, 'green'],
-          ],
-        }),
-        TLS_KINDS,
-        NO_TLS,
-      ),
-      forKinds(
-        timeseries(
-          'Phases (stacked)',
+          'Duration p50 / p95 / p99',
           [
-            // HTTP's phases are blackbox's probe_http_duration_seconds; the other kinds' are prismwatch's.
             target(
-              'sum by (phase) (probe_http_duration_seconds{probe="$probe"} or prismwatch_probe_phase_duration_seconds{probe="$probe"})',
-              '{{phase}}',
+              'histogram_quantile(0.5, sum by (le) (rate(prismwatch_probe_duration_seconds_bucket{probe="$probe"}[5m])))',
+              'p50',
+              'A',
             ),
-          ],
-          { unit: 's', stack: true, w: 24 },
-        ),
-        PHASE_KINDS,
-        'No phases: host probes read this machine, security_headers probes report a grade, heartbeats are pushed to and domain probes read a cached RDAP answer',
-      ),
-      forKinds(timeseries('Status code', [target(STATUS, 'status')], {}), HTTP_KINDS, NO_HTTP),
-      timeseries('Failures by reason', [target(FAILURES_BY_REASON('probe="$probe",'), '{{failure}}')], {
-        stack: true,
-        description: 'Failed runs by failure code; "none" at 0 while every run succeeds.',
-      }),
-      timeseries(
-        'Duration p50 / p95 / p99',
-        [
-          target(
-            'histogram_quantile(0.5, sum by (le) (rate(prismwatch_probe_duration_seconds_bucket{probe="$probe"}[5m])))',
-            'p50',
-            'A',
-          ),
-          target(
-            'histogram_quantile(0.95, sum by (le) (rate(prismwatch_probe_duration_seconds_bucket{probe="$probe"}[5m])))',
-            'p95',
-            'B',
-          ),
-          target(
-            'histogram_quantile(0.99, sum by (le) (rate(prismwatch_probe_duration_seconds_bucket{probe="$probe"}[5m])))',
-            'p99',
-            'C',
-          ),
-        ],
-        { unit: 's', thresholdLine: 2 },
-      ),
-      forKinds(
-        table('Security tests', 'max by (test, result) (prismwatch_security_test_pass{probe="$probe"})', {}),
-        ['security_headers'],
-        'No security tests: not a security_headers probe',
-      ),
-      forKinds(
-        timeseries('DNS lookup', [target('probe_dns_lookup_time_seconds{probe="$probe"}', 'lookup', 'A')], {
-          unit: 's',
-          description: "blackbox_exporter's probe_dns_lookup_time_seconds.",
-        }),
-        ['dns'],
-        'No DNS lookup: not a dns probe',
-      ),
-      forKinds(
-        timeseries(
-          'Host memory used and disk free',
-          [
-            target('prismwatch_host_memory_used_ratio{probe="$probe"}', 'memory used', 'A'),
-            target('prismwatch_host_disk_free_ratio{probe="$probe"}', 'free {{mount}}', 'B'),
-          ],
-          { unit: 'percentunit', max: 1 },
-        ),
-        ['host'],
-        'No memory or disk figures: not a host probe',
-      ),
-      forKinds(
-        timeseries(
-          'Steps: duration',
-          [target('sum by (step) (probe_multi_http_step_duration_seconds{probe="$probe"})', '{{step}}', 'A')],
-          {
-            unit: 's',
-            stack: true,
-            description: 'Each step of the flow, summed over its phases; a step not reached has no point.',
-          },
-        ),
-        ['multi_http'],
-        'No steps: not a multi_http probe',
-      ),
-      forKinds(
-        table(
-          'Steps: passed (1) or failed (0)',
-          'max by (step) (probe_multi_http_step_success{probe="$probe"})',
-          {
-            description: 'The last run: steps after a failed one were not sent and are not listed.',
-          },
-        ),
-        ['multi_http'],
-        'No steps: not a multi_http probe',
-      ),
-      forKinds(
-        timeseries(
-          'Heartbeat: state and last run',
-          [
-            target('max by (state) (prismwatch_heartbeat_state{probe="$probe"}) == 1', '{{state}}', 'A'),
-            target('prismwatch_heartbeat_last_run_duration_seconds{probe="$probe"}', 'last run (s)', 'B'),
             target(
-              'time() - prismwatch_heartbeat_last_ping_timestamp_seconds{probe="$probe"}',
-              'since last ping (s)',
+              'histogram_quantile(0.95, sum by (le) (rate(prismwatch_probe_duration_seconds_bucket{probe="$probe"}[5m])))',
+              'p95',
+              'B',
+            ),
+            target(
+              'histogram_quantile(0.99, sum by (le) (rate(prismwatch_probe_duration_seconds_bucket{probe="$probe"}[5m])))',
+              'p99',
               'C',
             ),
           ],
-          {
-            description:
-              'State (new, up, late, down) as 1 while it holds; the job’s run time and the time since its last success ping.',
-          },
+          { unit: 's', thresholdLine: 2 },
         ),
-        ['heartbeat'],
-        'No heartbeat: not a heartbeat probe',
-      ),
-      forKinds(
-        stat(
-          'Domain registration days left',
-          '(prismwatch_domain_expiry_timestamp_seconds{probe="$probe"} - time()) / 86400',
-          {
-            unit: 'd',
-            steps: [
-              [null, 'red'],
-              [7, 'orange'],
-              [30, 'green'],
-            ],
-          },
-        ),
-        ['domain'],
-        'No domain expiry: not a domain probe (or the registry publishes no expiration date)',
-      ),
-      forKinds(
+        // Each kind's own panels, as it declares them.
+        ...KINDS.panels,
+      ],
+    }),
+    'prismwatch-self.json': dashboard({
+      uid: 'prismwatch-self',
+      title: 'prismwatch: itself',
+      description:
+        "prismwatch's own health: scheduling, skipped runs, rule evaluation, notifications and the outbox.",
+      links: [drillLink],
+      panels: [
+        stat('Config loaded', 'prismwatch_config_last_reload_successful', {
+          steps: [
+            [null, 'red'],
+            [1, 'green'],
+          ],
+        }),
+        stat('Outbox depth', 'sum(prismwatch_notification_outbox_depth)', {
+          steps: [
+            [null, 'green'],
+            [1, 'orange'],
+            [50, 'red'],
+          ],
+        }),
+        stat('Oldest queued notification', 'max(prismwatch_notification_outbox_oldest_age_seconds)', {
+          unit: 's',
+          steps: [
+            [null, 'green'],
+            [60, 'orange'],
+            [300, 'red'],
+          ],
+        }),
+        stat('Probes configured', 'sum(prismwatch_probes_configured)', {}),
         timeseries(
-          'WebSocket: time to the expected message',
-          [target('prismwatch_websocket_first_message_seconds{probe="$probe"}', 'first message', 'A')],
-          {
-            unit: 's',
-            description: 'From the open connection (and the message sent) to the expected message.',
-          },
-        ),
-        ['websocket'],
-        'No WebSocket messages: not a websocket probe (or no expected message arrived)',
-      ),
-      forKinds(
-        table(
-          'gRPC health',
-          'max by (serving_status) (probe_grpc_healthcheck_response{probe="$probe"}) == 1',
-          {
-            description:
-              "The serving status the health service answered (blackbox_exporter's probe_grpc_healthcheck_response); none when the call failed (see Failures by reason).",
-          },
-        ),
-        ['grpc'],
-        'No gRPC health: not a grpc probe',
-      ),
-      forKinds(
-        timeseries(
-          'Page load: Web Vitals',
+          'Scheduling lag p99',
           [
             target(
-              'prismwatch_browser_web_vital{probe="$probe",metric=~"lcp|fcp|ttfb|inp"}',
-              '{{metric}}',
-              'A',
+              'histogram_quantile(0.99, sum by (le) (rate(prismwatch_scheduler_lag_seconds_bucket[5m])))',
+              'p99',
             ),
           ],
-          {
-            unit: 's',
-            thresholdLine: 2.5,
-            description:
-              "Largest Contentful Paint, First Contentful Paint, Time to First Byte and (after a step's interaction) INP. web.dev's good LCP is 2.5 s or less, poor over 4 s.",
-          },
+          { unit: 's', thresholdLine: 0.05 },
         ),
-        ['browser'],
-        'No Web Vitals: not a browser probe',
-      ),
-      forKinds(
         timeseries(
-          'Page load: console errors and failed requests',
+          'Skipped runs',
+          [target('sum by (reason) (rate(prismwatch_probe_skipped_total[$__rate_interval]))', '{{reason}}')],
+          { unit: 'ops' },
+        ),
+        timeseries(
+          'Notifications sent',
           [
-            target('prismwatch_browser_console_errors{probe="$probe"}', 'console errors', 'A'),
-            target('prismwatch_browser_failed_requests{probe="$probe"}', 'failed requests', 'B'),
+            target(
+              'sum by (integration) (rate(prismwatch_notifications_total[$__rate_interval]))',
+              '{{integration}}',
+              'A',
+            ),
+            // The counters start with the first notification: until then, 0 rather than "No data".
+            target('sum(rate(prismwatch_notifications_total[$__rate_interval])) or vector(0)', 'all', 'B'),
           ],
-          { description: 'The status page links the screenshot of the last failed load.' },
+          { unit: 'ops' },
         ),
-        ['browser'],
-        'No page errors: not a browser probe',
-      ),
-      forKinds(
         timeseries(
-          'Rate limit left',
-          [target('prismwatch_ratelimit_remaining_ratio{probe="$probe"}', 'remaining', 'A')],
-          { unit: 'percentunit', max: 1, thresholdLine: 0.2 },
+          'Notification failures',
+          [
+            target(
+              'sum by (integration, reason) (rate(prismwatch_notifications_failed_total[$__rate_interval]))',
+              '{{integration}} {{reason}}',
+              'A',
+            ),
+            target(
+              'sum(rate(prismwatch_notifications_failed_total[$__rate_interval])) or vector(0)',
+              'all',
+              'B',
+            ),
+          ],
+          { unit: 'ops' },
         ),
-        ['rate_limit'],
-        'No rate limit figures: not a rate_limit probe (or the API sends no rate limit headers)',
-      ),
-    ],
-  }),
-  'prismwatch-self.json': dashboard({
-    uid: 'prismwatch-self',
-    title: 'prismwatch: itself',
-    description:
-      "prismwatch's own health: scheduling, skipped runs, rule evaluation, notifications and the outbox.",
-    links: [drillLink],
-    panels: [
-      stat('Config loaded', 'prismwatch_config_last_reload_successful', {
-        steps: [
-          [null, 'red'],
-          [1, 'green'],
-        ],
-      }),
-      stat('Outbox depth', 'sum(prismwatch_notification_outbox_depth)', {
-        steps: [
-          [null, 'green'],
-          [1, 'orange'],
-          [50, 'red'],
-        ],
-      }),
-      stat('Oldest queued notification', 'max(prismwatch_notification_outbox_oldest_age_seconds)', {
-        unit: 's',
-        steps: [
-          [null, 'green'],
-          [60, 'orange'],
-          [300, 'red'],
-        ],
-      }),
-      stat('Probes configured', 'sum(prismwatch_probes_configured)', {}),
-      timeseries(
-        'Scheduling lag p99',
-        [
-          target(
-            'histogram_quantile(0.99, sum by (le) (rate(prismwatch_scheduler_lag_seconds_bucket[5m])))',
-            'p99',
-          ),
-        ],
-        { unit: 's', thresholdLine: 0.05 },
-      ),
-      timeseries(
-        'Skipped runs',
-        [target('sum by (reason) (rate(prismwatch_probe_skipped_total[$__rate_interval]))', '{{reason}}')],
-        { unit: 'ops' },
-      ),
-      timeseries(
-        'Notifications sent',
-        [
-          target(
-            'sum by (integration) (rate(prismwatch_notifications_total[$__rate_interval]))',
-            '{{integration}}',
-            'A',
-          ),
-          // The counters start with the first notification: until then, 0 rather than "No data".
-          target('sum(rate(prismwatch_notifications_total[$__rate_interval])) or vector(0)', 'all', 'B'),
-        ],
-        { unit: 'ops' },
-      ),
-      timeseries(
-        'Notification failures',
-        [
-          target(
-            'sum by (integration, reason) (rate(prismwatch_notifications_failed_total[$__rate_interval]))',
-            '{{integration}} {{reason}}',
-            'A',
-          ),
-          target(
-            'sum(rate(prismwatch_notifications_failed_total[$__rate_interval])) or vector(0)',
-            'all',
-            'B',
-          ),
-        ],
-        { unit: 'ops' },
-      ),
-      timeseries(
-        'Outbox depth by integration',
-        [target('prismwatch_notification_outbox_depth', '{{integration}}')],
-        {},
-      ),
-      timeseries(
-        'Rule evaluation time',
-        [target('prismwatch_rule_evaluation_duration_seconds', 'evaluation')],
-        { unit: 's' },
-      ),
-      timeseries('/metrics render time', [target('prismwatch_metrics_render_seconds', 'render')], {
-        unit: 's',
-      }),
-      timeseries('Resident memory', [target('process_resident_memory_bytes', 'RSS')], { unit: 'bytes' }),
-      timeseries('Event loop delay p99', [target('nodejs_eventloop_lag_p99_seconds', 'p99')], {
-        unit: 's',
-        thresholdLine: 0.02,
-      }),
-    ],
-  }),
-};
+        timeseries(
+          'Outbox depth by integration',
+          [target('prismwatch_notification_outbox_depth', '{{integration}}')],
+          {},
+        ),
+        timeseries(
+          'Rule evaluation time',
+          [target('prismwatch_rule_evaluation_duration_seconds', 'evaluation')],
+          { unit: 's' },
+        ),
+        timeseries('/metrics render time', [target('prismwatch_metrics_render_seconds', 'render')], {
+          unit: 's',
+        }),
+        timeseries('Resident memory', [target('process_resident_memory_bytes', 'RSS')], { unit: 'bytes' }),
+        timeseries('Event loop delay p99', [target('nodejs_eventloop_lag_p99_seconds', 'p99')], {
+          unit: 's',
+          thresholdLine: 0.02,
+        }),
+      ],
+    }),
+  };
+  return { dashboards, appliesTo };
+}
+
+const { PROBERS } = await import(new URL('../dist/probers/index.js', import.meta.url).href);
+const built = buildDashboards(Object.values(PROBERS));
+/** The dashboards of the shipped kinds. */
+export const DASHBOARDS = built.dashboards;
+/**
+ * Which probe kinds each kind-specific panel applies to, by dashboard uid and panel title, for
+ * test/grafana/dashboard-queries.test.ts: it runs every query against a real Prometheus and fails
+ * when a panel is empty for a kind it applies to, or shows data for one it does not. Panels not
+ * listed apply to every probe.
+ */
+export const APPLIES_TO = built.appliesTo;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // --check: exit 1 when a committed dashboard differs from what this file builds (CI).

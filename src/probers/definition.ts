@@ -165,6 +165,40 @@ export interface InboxDefinition {
   readonly create: (deps: { store: KindStore; now: () => number; receiving: boolean }) => KindInbox;
 }
 
+/**
+ * A panel of the per-probe dashboard (grafana/dashboards/prismwatch-probe.json) that this kind
+ * fills. scripts/build-dashboards.mjs lays it out; for probes of other kinds it shows
+ * `emptyBecause` in place of Grafana's bare "No data". Panels of the same title declared by
+ * several kinds are one panel, their queries joined with `or`.
+ */
+export interface KindPanel {
+  readonly title: string;
+  readonly type: 'timeseries' | 'stat' | 'table';
+  /** PromQL selecting `{probe="$probe"}`, one per series, each with its legend. */
+  readonly queries: ReadonlyArray<{ readonly expr: string; readonly legend?: string }>;
+  readonly emptyBecause: string;
+  readonly description?: string;
+  /** Grafana unit: s, percentunit, d, short… */
+  readonly unit?: string;
+  readonly max?: number;
+  readonly thresholdLine?: number;
+  readonly stack?: boolean;
+  /** A stat's colour steps: [from value (null: the lowest), colour]. */
+  readonly steps?: ReadonlyArray<readonly [number | null, string]>;
+}
+
+/** What the dashboards show of a kind: its own panels, and whether its runs are timed by phase. */
+export interface KindDashboard {
+  /** Its runs report phases (connect, tls, request…): the phases panel applies. */
+  readonly phases: boolean;
+  /**
+   * PromQL for the HTTP status code of the probe's last response, when it has one: the summary's
+   * "HTTP status" and the "Status code" panel join every kind's with `or`.
+   */
+  readonly statusCode?: string;
+  readonly panels: readonly KindPanel[];
+}
+
 export interface ProberDefinition<Settings = unknown> {
   readonly kind: string;
   readonly summary: string;
@@ -200,6 +234,13 @@ export interface ProberDefinition<Settings = unknown> {
   /** Failure codes of its own, beyond model/failure.ts's shared ones. */
   readonly failureCodes?: readonly FailureCode[];
   readonly cli: ProberCli;
+  /** Its part of the dashboards: a kind without a word here does not compile. */
+  readonly dashboard: KindDashboard;
+  /**
+   * One probe of this kind as YAML (a list item under `probes:`), shown in docs/kinds.md and
+   * loaded by a test, so the documented example is always a valid one.
+   */
+  readonly example: string;
 }
 
 /** A definition typed in its own folder, as the table holds it (settings are opaque across kinds). */

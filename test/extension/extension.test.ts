@@ -172,6 +172,21 @@ receivers:
     }
   });
 
+  it('bring their panels to the dashboards and their reference and example to the docs', async () => {
+    const { PROBERS } = (await import(
+      join(tree, 'src/probers/index.ts')
+    )) as typeof import('../../src/probers/index.js');
+    const { buildDashboards } = await import('../../scripts/build-dashboards.mjs');
+    const { kindsReference } = await import('../../scripts/build-kinds-doc.mjs');
+    const { dashboards, appliesTo } = buildDashboards(Object.values(PROBERS));
+    const probe = dashboards['prismwatch-probe.json'] as { panels: Array<{ title: string }> };
+    expect(probe.panels.map((panel) => panel.title)).toContain('Echo length');
+    expect(appliesTo['prismwatch-probe']?.['Echo length']).toEqual(['echo']);
+    const reference = kindsReference(Object.values(PROBERS));
+    expect(reference).toContain('| `echo` | Echoes its text');
+    expect(reference).toContain(PROBERS.echo!.example);
+  });
+
   it('are known to `prismwatch probe`, the report and `rules export`', async () => {
     const { buildAdHocSpec } = (await import(
       join(tree, 'src/cli/probe.ts')

@@ -43,6 +43,16 @@ describe('grafana dashboards', () => {
     ]);
   });
 
+  it('give every kind in the kinds table a panel of its own on the probe dashboard', async () => {
+    const { APPLIES_TO } = await import('../../scripts/build-dashboards.mjs');
+    const { PROBERS } = await import('../../src/probers/index.js');
+    const panels = APPLIES_TO['prismwatch-probe'] ?? {};
+    const covered = new Set(Object.values(panels).flat());
+    // Its own panels, its phases, its certificate or its HTTP status: a kind that declares none
+    // of these is invisible on the dashboard beyond up/down.
+    expect(Object.keys(PROBERS).filter((kind) => !covered.has(kind))).toEqual([]);
+  });
+
   it('are current with scripts/build-dashboards.mjs', () => {
     const result = spawnSync(process.execPath, ['scripts/build-dashboards.mjs', '--check'], {
       encoding: 'utf8',

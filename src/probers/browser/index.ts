@@ -294,4 +294,39 @@ export const browserProber = defineProber<BrowserSettings>({
       ...(options.ignoreHttpsErrors ? { ignore_https_errors: true } : {}),
     }),
   },
+  dashboard: {
+    phases: true,
+    panels: [
+      {
+        title: 'Page load: Web Vitals',
+        type: 'timeseries',
+        queries: [
+          {
+            expr: 'prismwatch_browser_web_vital{probe="$probe",metric=~"lcp|fcp|ttfb|inp"}',
+            legend: '{{metric}}',
+          },
+        ],
+        unit: 's',
+        thresholdLine: 2.5,
+        description:
+          "Largest Contentful Paint, First Contentful Paint, Time to First Byte and (after a step's interaction) INP. web.dev's good LCP is 2.5 s or less, poor over 4 s.",
+        emptyBecause: 'No Web Vitals: not a browser probe',
+      },
+      {
+        title: 'Page load: console errors and failed requests',
+        type: 'timeseries',
+        queries: [
+          { expr: 'prismwatch_browser_console_errors{probe="$probe"}', legend: 'console errors' },
+          { expr: 'prismwatch_browser_failed_requests{probe="$probe"}', legend: 'failed requests' },
+        ],
+        description: 'The status page links the screenshot of the last failed load.',
+        emptyBecause: 'No page errors: not a browser probe',
+      },
+    ],
+  },
+  example: `- name: home-page
+  kind: browser
+  url: https://www.example.com/
+  interval: 5m
+  timeout: 30s`,
 });

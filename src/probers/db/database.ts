@@ -32,6 +32,8 @@ export interface DatabaseDriver {
   readonly schemes: readonly string[];
   readonly defaultQuery: string;
   readonly summary: string;
+  /** One probe of this kind as YAML (ProberDefinition.example). */
+  readonly example: string;
   connect(settings: DatabaseSettings, timeoutMs: number): Promise<Session>;
   /** Driver-specific meaning of an error: 'auth' for rejected credentials, 'query' for a failed check. */
   classify(error: unknown): 'auth' | 'query' | undefined;
@@ -227,6 +229,9 @@ export function databaseProber(driver: DatabaseDriver): ProberDefinition {
     facts: [],
     failureCodes: DATABASE_FAILURE_CODES,
     cli: { target: 'URL', keys: (target) => ({ url: target }) },
+    // The summary panels say all there is: up or down, how long each phase took, why it failed.
+    dashboard: { phases: true, panels: [] },
+    example: driver.example,
   });
 }
 

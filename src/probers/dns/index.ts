@@ -256,4 +256,22 @@ export const dnsProber = defineProber<DnsSettings>({
       ...(options.type ? { query_type: String(options.type).toUpperCase() } : {}),
     }),
   },
+  dashboard: {
+    phases: true,
+    panels: [
+      {
+        title: 'DNS lookup',
+        type: 'timeseries',
+        queries: [{ expr: 'probe_dns_lookup_time_seconds{probe="$probe"}', legend: 'lookup' }],
+        unit: 's',
+        description: "blackbox_exporter's probe_dns_lookup_time_seconds.",
+        emptyBecause: 'No DNS lookup: not a dns probe',
+      },
+    ],
+  },
+  example: `- name: public-name
+  kind: dns
+  query_name: www.example.com
+  query_type: A
+  interval: 1m`,
 });

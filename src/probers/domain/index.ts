@@ -218,4 +218,25 @@ export const domainProber = defineProber<DomainSettings>({
       };
     },
   },
+  dashboard: {
+    phases: false,
+    panels: [
+      {
+        title: 'Domain registration days left',
+        type: 'stat',
+        queries: [{ expr: '(prismwatch_domain_expiry_timestamp_seconds{probe="$probe"} - time()) / 86400' }],
+        unit: 'd',
+        steps: [
+          [null, 'red'],
+          [7, 'orange'],
+          [30, 'green'],
+        ],
+        emptyBecause: 'No domain expiry: not a domain probe (or the registry publishes no expiration date)',
+      },
+    ],
+  },
+  example: `- name: registration
+  kind: domain
+  domain: example.com
+  interval: 12h`,
 });

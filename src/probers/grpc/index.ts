@@ -248,4 +248,21 @@ export const grpcProber = defineProber<GrpcSettings>({
       };
     },
   },
+  dashboard: {
+    phases: true,
+    panels: [
+      {
+        title: 'gRPC health',
+        type: 'table',
+        queries: [{ expr: 'max by (serving_status) (probe_grpc_healthcheck_response{probe="$probe"}) == 1' }],
+        description:
+          "The serving status the health service answered (blackbox_exporter's probe_grpc_healthcheck_response); none when the call failed (see Failures by reason).",
+        emptyBecause: 'No gRPC health: not a grpc probe',
+      },
+    ],
+  },
+  example: `- name: inference-health
+  kind: grpc
+  target: inference.example.com:443
+  service: ""`,
 });

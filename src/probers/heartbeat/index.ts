@@ -112,4 +112,29 @@ export const heartbeatProber = defineProber<HeartbeatSettings>({
       ...(options.grace ? { grace: options.grace } : {}),
     }),
   },
+  dashboard: {
+    phases: false,
+    panels: [
+      {
+        title: 'Heartbeat: state and last run',
+        type: 'timeseries',
+        queries: [
+          { expr: 'max by (state) (prismwatch_heartbeat_state{probe="$probe"}) == 1', legend: '{{state}}' },
+          { expr: 'prismwatch_heartbeat_last_run_duration_seconds{probe="$probe"}', legend: 'last run (s)' },
+          {
+            expr: 'time() - prismwatch_heartbeat_last_ping_timestamp_seconds{probe="$probe"}',
+            legend: 'since last ping (s)',
+          },
+        ],
+        description:
+          'State (new, up, late, down) as 1 while it holds; the job’s run time and the time since its last success ping.',
+        emptyBecause: 'No heartbeat: not a heartbeat probe',
+      },
+    ],
+  },
+  example: `- name: nightly-backup
+  kind: heartbeat
+  token: \${BACKUP_PING_TOKEN}
+  cron: "0 3 * * *"
+  grace: 30m`,
 });

@@ -127,6 +127,26 @@ export const hostProber = defineProber<HostSettings>({
     target: 'mount point',
     keys: (target) => ({ mounts: [target] }),
   },
+  dashboard: {
+    phases: false,
+    panels: [
+      {
+        title: 'Host memory used and disk free',
+        type: 'timeseries',
+        queries: [
+          { expr: 'prismwatch_host_memory_used_ratio{probe="$probe"}', legend: 'memory used' },
+          { expr: 'prismwatch_host_disk_free_ratio{probe="$probe"}', legend: 'free {{mount}}' },
+        ],
+        unit: 'percentunit',
+        max: 1,
+        emptyBecause: 'No memory or disk figures: not a host probe',
+      },
+    ],
+  },
+  example: `- name: this-machine
+  kind: host
+  interval: 30s
+  mounts: [/]`,
 });
 
 declare module '../../model/failure.js' {

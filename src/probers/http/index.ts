@@ -132,6 +132,14 @@ export const httpProber = defineProber<HttpSettings>({
       ...tlsCliKeys(options),
     }),
   },
+  dashboard: { phases: true, statusCode: 'probe_http_status_code{probe="$probe"}', panels: [] },
+  example: `- name: api-health
+  kind: http
+  url: https://api.example.com/health
+  interval: 30s
+  valid_status_codes: [200]
+  expect:
+    json: [{ path: $.status, equals: ok }]`,
 });
 
 /** `-H "Name: value"` options as the `headers` mapping. */

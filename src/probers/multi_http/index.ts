@@ -277,4 +277,36 @@ export const multiHttpProber = defineProber<MultiHttpSettings>({
     ],
     keys: (target, options) => keysFromFile(target, options),
   },
+  dashboard: {
+    phases: true,
+    panels: [
+      {
+        title: 'Steps: duration',
+        type: 'timeseries',
+        queries: [
+          {
+            expr: 'sum by (step) (probe_multi_http_step_duration_seconds{probe="$probe"})',
+            legend: '{{step}}',
+          },
+        ],
+        unit: 's',
+        stack: true,
+        description: 'Each step of the flow, summed over its phases; a step not reached has no point.',
+        emptyBecause: 'No steps: not a multi_http probe',
+      },
+      {
+        title: 'Steps: passed (1) or failed (0)',
+        type: 'table',
+        queries: [{ expr: 'max by (step) (probe_multi_http_step_success{probe="$probe"})' }],
+        description: 'The last run: steps after a failed one were not sent and are not listed.',
+        emptyBecause: 'No steps: not a multi_http probe',
+      },
+    ],
+  },
+  example: `- name: login-flow
+  kind: multi_http
+  interval: 5m
+  steps:
+    - { name: home, url: https://www.example.com/ }
+    - { name: health, url: https://api.example.com/health }`,
 });

@@ -14,6 +14,10 @@ const driver: DatabaseDriver = {
   schemes: ['mysql', 'mariadb'],
   targetParams: ['socketpath', 'host', 'port', 'localaddress'],
   defaultQuery: 'SELECT 1',
+  example: `- name: mysql-primary
+  kind: mysql
+  url: \${MYSQL_URL}
+  interval: 30s`,
   summary: 'MySQL or MariaDB: connect, authenticate and run a trivial query',
   async connect(settings, timeoutMs) {
     const url = new URL(settings.url);

@@ -8,6 +8,10 @@ const driver: DatabaseDriver = {
   schemes: ['postgres', 'postgresql'],
   targetParams: ['host', 'hostaddr', 'port', 'socket', 'socketpath'],
   defaultQuery: 'SELECT 1',
+  example: `- name: postgres-primary
+  kind: postgres
+  url: \${PG_URL}
+  interval: 30s`,
   summary: 'PostgreSQL: connect, authenticate and run a trivial query',
   async connect(settings, timeoutMs) {
     // Loaded on the first run: `check` and `--help` do not pay for the driver (cli/main.ts).

@@ -209,4 +209,24 @@ export const rateLimitProber = defineProber<RateLimitSettings>({
     options: [...IP_CLI_OPTIONS, ...TLS_CLI_OPTIONS],
     keys: (target, options) => ({ url: urlFromCli(target), ...ipCliKeys(options), ...tlsCliKeys(options) }),
   },
+  dashboard: {
+    phases: true,
+    statusCode: 'prismwatch_ratelimit_status_code{probe="$probe"}',
+    panels: [
+      {
+        title: 'Rate limit left',
+        type: 'timeseries',
+        queries: [{ expr: 'prismwatch_ratelimit_remaining_ratio{probe="$probe"}', legend: 'remaining' }],
+        unit: 'percentunit',
+        max: 1,
+        thresholdLine: 0.2,
+        emptyBecause:
+          'No rate limit figures: not a rate_limit probe (or the API sends no rate limit headers)',
+      },
+    ],
+  },
+  example: `- name: api-rate-limit
+  kind: rate_limit
+  url: https://api.example.com/v1/models
+  interval: 1m`,
 });

@@ -10,6 +10,10 @@ const driver: DatabaseDriver = {
   schemes: ['redis', 'rediss'],
   targetParams: ['path', 'host', 'port', 'sentinels', 'socket'],
   defaultQuery: 'PING',
+  example: `- name: redis-primary
+  kind: redis
+  url: \${REDIS_URL}
+  interval: 30s`,
   summary: 'Redis: connect, authenticate and PING (or run one command)',
   async connect(settings, timeoutMs) {
     // Loaded on the first run: `check` and `--help` do not pay for the driver (cli/main.ts).

@@ -257,6 +257,22 @@ export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
       ...tlsCliKeys(options),
     }),
   },
+  dashboard: {
+    phases: false,
+    panels: [
+      {
+        title: 'Security tests',
+        type: 'table',
+        queries: [{ expr: 'max by (test, result) (prismwatch_security_test_pass{probe="$probe"})' }],
+        emptyBecause: 'No security tests: not a security_headers probe',
+      },
+    ],
+  },
+  example: `- name: site-headers
+  kind: security_headers
+  url: https://www.example.com/
+  interval: 1h
+  min_grade: B`,
 });
 
 declare module '../../model/failure.js' {

@@ -73,4 +73,11 @@ export const tcpProber = defineProber<TcpSettings>({
     options: TLS_CLI_OPTIONS,
     keys: (target, options) => ({ target, ...tlsCliKeys(options) }),
   },
+  dashboard: { phases: true, panels: [] },
+  example: `- name: cache-port
+  kind: tcp
+  target: 127.0.0.1:6379
+  query_response:
+    - send: "PING\\r\\n"
+    - expect: "^\\\\+PONG"`,
 });

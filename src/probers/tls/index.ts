@@ -50,4 +50,10 @@ export const tlsProber = defineProber<TlsSettings>({
     options: TLS_CLI_OPTIONS,
     keys: (target, options) => ({ target, ...tlsCliKeys(options) }),
   },
+  dashboard: { phases: true, panels: [] },
+  example: `- name: site-certificate
+  kind: tls
+  target: www.example.com:443
+  interval: 5m
+  tls: { min_version: TLSv1.2 }`,
 });

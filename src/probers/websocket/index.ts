@@ -285,4 +285,24 @@ export const websocketProber = defineProber<WebSocketSettings>({
       ...tlsCliKeys(options),
     }),
   },
+  dashboard: {
+    phases: true,
+    panels: [
+      {
+        title: 'WebSocket: time to the expected message',
+        type: 'timeseries',
+        queries: [
+          { expr: 'prismwatch_websocket_first_message_seconds{probe="$probe"}', legend: 'first message' },
+        ],
+        unit: 's',
+        description: 'From the open connection (and the message sent) to the expected message.',
+        emptyBecause: 'No WebSocket messages: not a websocket probe (or no expected message arrived)',
+      },
+    ],
+  },
+  example: `- name: live-updates
+  kind: websocket
+  url: wss://api.example.com/live
+  send: ping
+  expect: { contains: [pong] }`,
 });

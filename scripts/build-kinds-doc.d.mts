@@ -1,0 +1,7 @@
+// Types for what tests import from build-kinds-doc.mjs.
+import type { ProberDefinition } from '../src/probers/definition.js';
+
+/** The generated reference part of docs/kinds.md for a kinds table. */
+export function kindsReference(kinds: readonly ProberDefinition[]): string;
+/** The document with its generated part replaced. */
+export function withReference(document: string, reference: string): string;

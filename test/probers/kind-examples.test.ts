@@ -1,0 +1,46 @@
+/**
+ * Every kind's documented example (ProberDefinition.example, shown in docs/kinds.md) is a valid
+ * probe as written: loaded as a config file, with its ${VARIABLES} set.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { PROBERS } from '../../src/probers/index.js';
+import { configDir } from '../helpers/config-dir.js';
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+
+describe('kind examples', () => {
+  for (const prober of Object.values(PROBERS)) {
+    it(`${prober.kind}: the example loads as written`, () => {
+      const dir = configDir();
+      dir.write('example.yaml', `probes:\n${indent(prober.example)}\n`);
+      const variables = [...prober.example.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!);
+      const env = Object.fromEntries(
+        variables.map((name) => [
+          name,
+          name.endsWith('_URL')
+            ? `${prober.kind === 'postgres' ? 'postgres' : prober.kind}://127.0.0.1/x`
+            : 'secret-0123456789abcdef0123456789',
+        ]),
+      );
+      const config = loadConfig([dir.path], env);
+      expect(config.probes.map((spec) => spec.kind)).toEqual([prober.kind]);
+    });
+  }
+});
+
+describe('docs/kinds.md', () => {
+  it("shows every kind's summary, keys, failure codes and example as its definition declares them", async () => {
+    const { kindsReference, withReference } = await import('../../scripts/build-kinds-doc.mjs');
+    const current = readFileSync('docs/kinds.md', 'utf8');
+    expect(
+      withReference(current, kindsReference(Object.values(PROBERS))) === current,
+      'docs/kinds.md is stale: run npm run docs:kinds',
+    ).toBe(true);
+  });
+});
