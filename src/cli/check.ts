@@ -2,6 +2,7 @@
 import type { Env } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
+import { everyIntegration } from '../notify/model.js';
 import { selects } from '../rules/rule.js';
 
 export function runCheck(
@@ -26,7 +27,7 @@ export function runCheck(
       if (!config.probes.some((probe) => selects(slo.select, probe)))
         out.write(`note: SLO ${slo.name} selects no configured probe; it counts no events\n`);
     for (const receiver of receivers) {
-      for (const integration of [...receiver.integrations, ...receiver.alertmanagers]) {
+      for (const integration of everyIntegration(receiver)) {
         if (integration.disabled)
           out.write(`note: ${integration.id} is switched off (${integration.disabled})\n`);
       }

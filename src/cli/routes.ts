@@ -7,7 +7,7 @@
 import type { Config } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
 import { formatMatcher } from '../model/matchers.js';
-import type { RouteNode } from '../notify/model.js';
+import { everyIntegration, type RouteNode } from '../notify/model.js';
 import { matchRoutes } from '../notify/route.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -43,7 +43,7 @@ export function routesTest(config: Config, labels: Record<string, string>, verbo
   for (const route of routes) {
     lines.push(`${route.receiver}  ← ${describeRoute(route)}`);
     const receiver = config.notify.receivers.get(route.receiver);
-    for (const integration of [...(receiver?.integrations ?? []), ...(receiver?.alertmanagers ?? [])]) {
+    for (const integration of everyIntegration(receiver)) {
       lines.push(
         `  ${integration.id}${integration.disabled ? `  (switched off: ${integration.disabled})` : ''}`,
       );

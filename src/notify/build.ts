@@ -9,7 +9,7 @@ import type { ConfigIssue } from '../errors.js';
 import { formatMatcher, type Matcher, parseMatcher } from '../model/matchers.js';
 import { type ParsedTimeInterval, type TimeInterval, toTimeInterval } from '../muting/time-intervals.js';
 import type {
-  AlertmanagerTarget,
+  ForwardTarget,
   InhibitRule,
   Integration,
   NotifyConfig,
@@ -119,23 +119,16 @@ function receiverReferences(
 
 function buildReceiver(raw: ParsedReceiver): Receiver {
   const name = raw.name;
-  const integrations: Integration[] = RECEIVERS.flatMap((type) =>
-    ((raw[configKeyOf(type)] ?? []) as unknown[]).map((config, index) =>
-      type.build(config, { id: `${name}/${type.type}/${index}`, receiver: name }),
-    ),
-  );
-  const alertmanagers = raw.alertmanager_configs.map((config, index): AlertmanagerTarget => {
-    const urls = config.urls.filter((url) => url !== '');
-    return {
-      id: `${name}/alertmanager/${index}`,
-      receiver: name,
-      urls,
-      timeoutMs: config.timeout,
-      resendIntervalMs: config.resend_interval,
-      ...(urls.length === 0 ? { disabled: 'urls are empty' } : {}),
-    };
-  });
-  return { name, integrations, alertmanagers };
+  const integrations: Integration[] = [];
+  const forwards: ForwardTarget[] = [];
+  for (const type of RECEIVERS) {
+    for (const [index, config] of ((raw[configKeyOf(type)] ?? []) as unknown[]).entries()) {
+      const place = { id: `${name}/${type.type}/${index}`, receiver: name };
+      if (type.forwards) forwards.push(type.build(config, place));
+      else integrations.push(type.build(config, place));
+    }
+  }
+  return { name, integrations, forwards };
 }
 
 /** The embedded default when no file has a `route`: everything to the log, nothing else. */

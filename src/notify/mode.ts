@@ -23,7 +23,7 @@ export function withNotifyMode(config: NotifyConfig, mode: NotifyMode): NotifyCo
     receivers.set(name, {
       ...receiver,
       integrations: receiver.integrations.filter((integration) => integration.type === 'log'),
-      alertmanagers: mode === 'forward-only' ? receiver.alertmanagers : [],
+      forwards: mode === 'forward-only' ? receiver.forwards : [],
     });
   return { ...config, receivers };
 }

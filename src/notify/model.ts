@@ -43,8 +43,10 @@ export interface Integration {
   readonly disabled?: string;
 }
 
-export interface AlertmanagerTarget {
+/** Where a forwarding type (Alertmanager) posts alerts; see receivers/definition.ts. */
+export interface ForwardTarget {
   readonly id: string;
+  readonly type: string;
   readonly receiver: string;
   readonly urls: readonly string[];
   readonly timeoutMs: number;
@@ -54,8 +56,15 @@ export interface AlertmanagerTarget {
 
 export interface Receiver {
   readonly name: string;
+  /** Queued integrations: the dispatcher groups for them, delivery sends through the outbox. */
   readonly integrations: readonly Integration[];
-  readonly alertmanagers: readonly AlertmanagerTarget[];
+  /** Forwarding targets (Alertmanager): every alert routed here is posted and re-sent. */
+  readonly forwards: readonly ForwardTarget[];
+}
+
+/** A receiver's integrations of every type, queued and forwarding (for listing, not sending). */
+export function everyIntegration(receiver: Receiver | undefined): Array<Integration | ForwardTarget> {
+  return receiver ? [...receiver.integrations, ...receiver.forwards] : [];
 }
 
 export interface NotifyConfig {

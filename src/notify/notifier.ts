@@ -10,13 +10,13 @@ import type { Registry } from 'prom-client';
 import { type Alert, alertSubject, fingerprintOf, type Muting } from '../model/alert.js';
 import type { Mutes } from '../muting/muting.js';
 import type { NotificationRepository } from '../state/repositories.js';
-import { AlertmanagerForwarder } from './alertmanager-forwarder.js';
 import { Delivery } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { HealthAlerts, journalAlert } from './health-alerts.js';
 import { NotificationJournal } from './journal.js';
-import type { NotifyConfig } from './model.js';
+import { everyIntegration, type NotifyConfig } from './model.js';
 import { NotifyMetrics } from './notify-metrics.js';
+import { AlertmanagerForwarder } from './receivers/alertmanager/forwarder.js';
 
 /** Finished notifications and all-resolved log entries are kept this long (for inspection). */
 const KEEP_FINISHED_MS = 24 * 60 * 60_000;
@@ -106,7 +106,7 @@ export class Notifier {
     let onlyLog = true;
     const switchedOff: Array<{ integration: string; why: string }> = [];
     for (const receiver of this.config!.receivers.values()) {
-      for (const integration of [...receiver.integrations, ...receiver.alertmanagers]) {
+      for (const integration of everyIntegration(receiver)) {
         if (integration.disabled)
           switchedOff.push({ integration: integration.id, why: integration.disabled });
         else {
@@ -163,7 +163,7 @@ export class Notifier {
     const receivers = [...config.receivers.values()];
     this.delivery.setIntegrations(receivers.flatMap((receiver) => receiver.integrations));
     this.forwarder.setTargets(
-      receivers.flatMap((receiver) => receiver.alertmanagers),
+      receivers.flatMap((receiver) => receiver.forwards),
       config.route,
     );
     if (!first) this.dispatcher.setConfig(config, [...alerts, ...this.healthAlerts]);

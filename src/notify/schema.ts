@@ -84,17 +84,7 @@ const ROUTE_KEYS = [
   'routes',
 ];
 
-const alertmanagerConfigSchema = z.strictObject({
-  urls: z.array(optionalUrl, { error: 'expected a list of Alertmanager base URLs' }),
-  timeout: durationMs({ minMs: 10 }).default(10_000),
-  /** How often active alerts are sent again (Prometheus's --rules.alert.resend-delay). */
-  resend_interval: durationMs({ minMs: 100 }).default(60_000),
-});
-
-/**
- * A receiver: a name, one `<type>_configs` list per receiver type in the RECEIVERS table, and
- * `alertmanager_configs` (forwarding, which is not a queued integration and so not in the table).
- */
+/** A receiver: a name and one `<type>_configs` list per receiver type in the RECEIVERS table. */
 export const receiverSchema = z.strictObject({
   name: z.string({ error: 'expected a receiver name' }).regex(/^[A-Za-z0-9_.-]+$/, {
     message: 'expected a receiver name of letters, digits, "_", "." or "-"',
@@ -102,20 +92,17 @@ export const receiverSchema = z.strictObject({
   ...Object.fromEntries(
     RECEIVERS.map((type) => [configKeyOf(type), z.array(type.configSchema).default([])] as const),
   ),
-  alertmanager_configs: z.array(alertmanagerConfigSchema).default([]),
 });
 
 /** A receiver as parsed: its config lists by key (`email_configs`, …). */
 export interface ParsedReceiver {
   readonly name: string;
-  readonly alertmanager_configs: Array<z.infer<typeof alertmanagerConfigSchema>>;
   readonly [configKey: string]: unknown;
 }
 
 const RECEIVER_KEYS: Record<string, string[]> = {
   receiver: Object.keys(receiverSchema.shape),
   ...Object.fromEntries(RECEIVERS.map((type) => [configKeyOf(type), Object.keys(type.configSchema.shape)])),
-  alertmanager_configs: Object.keys(alertmanagerConfigSchema.shape),
   tls_config: Object.keys(tlsConfig.shape),
 };
 

@@ -77,7 +77,7 @@ export function configGates(config: Config): Gate[] {
     ),
   );
   const forwarded = critical.flatMap((route) =>
-    (config.notify.receivers.get(route.receiver)?.alertmanagers ?? []).filter((target) => !target.disabled),
+    (config.notify.receivers.get(route.receiver)?.forwards ?? []).filter((target) => !target.disabled),
   );
   return [
     gate(

@@ -3,12 +3,11 @@
  * from the hardening review finish (the test's own timeout is the bound; V8 would take hours on
  * these inputs), and patterns RE2 cannot run are refused when the config loads, with file:line.
  */
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 import { matches, parseMatcher } from '../../src/model/matchers.js';
-import { NotifyStore } from '../../src/state/notification-store.js';
+import { StateStore } from '../../src/state/store.js';
 import { LinearRegExp, RegexSyntaxError } from '../../src/util/linear-regex.js';
 import { configDir } from '../helpers/config-dir.js';
 import { probe } from '../helpers/probe.js';
@@ -108,7 +107,7 @@ describe('where patterns come from', () => {
 
 describe('a silence saved before patterns ran in RE2', () => {
   it('is left out with a reason instead of muting by guesswork', () => {
-    const store = new NotifyStore(new Database(':memory:'));
+    const store = new StateStore().notifications;
     const base = { startsAt: 0, endsAt: 1e15, createdBy: 'ops', comment: '', origin: 'api' as const };
     store.saveSilence({ ...base, id: 'old', matchers: [{ name: 'probe', op: '=~', value: '(?!api).*' }] });
     store.saveSilence({ ...base, id: 'fine', matchers: [{ name: 'probe', op: '=', value: 'api' }] });

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type * as z from 'zod';
 import type { Notification } from '../../model/notification.js';
 import type { DeliveryError } from '../delivery-error.js';
-import type { Integration } from '../model.js';
+import type { ForwardTarget, Integration } from '../model.js';
 
 /** Delivers to one integration; holds its connections (an undici Agent, an SMTP transport). */
 export interface Sender {
@@ -23,10 +23,12 @@ export interface IntegrationPlace {
   readonly receiver: string;
 }
 
-export interface ReceiverType<Config = unknown, I extends Integration = Integration> {
+/** A type whose notifications are queued in the outbox and sent by prismwatch (most of them). */
+export interface QueuedReceiverType<Config = unknown, I extends Integration = Integration> {
   /** The integration type: `email` is configured as `email_configs` in a receiver. */
   readonly type: string;
   readonly configSchema: z.ZodObject;
+  readonly forwards?: undefined;
   /** A validated config block → the integration the dispatcher and delivery read. */
   readonly build: (config: Config, place: IntegrationPlace) => I;
   /** The sender for one integration; built when it is configured, closed when it goes. */
@@ -38,8 +40,28 @@ export interface ReceiverType<Config = unknown, I extends Integration = Integrat
   readonly classify: (error: unknown, integration: I) => DeliveryError;
 }
 
+/**
+ * A type that forwards alerts to a peer which groups, dedups and notifies by itself (Alertmanager):
+ * its alerts skip prismwatch's grouping, muting and outbox, and are re-sent while active instead.
+ */
+export interface ForwardingReceiverType<Config = unknown> {
+  readonly type: string;
+  readonly configSchema: z.ZodObject;
+  readonly forwards: true;
+  readonly build: (config: Config, place: IntegrationPlace) => ForwardTarget;
+}
+
+export type ReceiverType = QueuedReceiverType | ForwardingReceiverType;
+
 /** A type defined in its own folder, as the table holds it (configs are opaque across types). */
-export function defineReceiver<Config, I extends Integration>(type: ReceiverType<Config, I>): ReceiverType {
+export function defineReceiver<Config, I extends Integration>(
+  type: QueuedReceiverType<Config, I>,
+): ReceiverType {
+  return type as unknown as ReceiverType;
+}
+
+/** A forwarding type defined in its own folder, as the table holds it. */
+export function defineForwarder<Config>(type: ForwardingReceiverType<Config>): ReceiverType {
   return type as unknown as ReceiverType;
 }
 

@@ -3,7 +3,7 @@
  * routing schema (`<type>_configs` keys), the builder and delivery read it; nothing else names a
  * type. Adding a type is a folder and a line here (docs/development.md, "Adding a receiver type").
  */
-import type { ReceiverType } from './definition.js';
+import type { QueuedReceiverType, ReceiverType } from './definition.js';
 /** One line per type; each imports its type as it lists it (see probers/index.ts for why). */
 export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./email/index.js')).emailReceiver,
@@ -16,8 +16,12 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./telegram/index.js')).telegramReceiver,
   (await import('./discord/index.js')).discordReceiver,
   (await import('./sms/index.js')).smsReceiver,
+  (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];
 
-export function receiverTypeOf(type: string): ReceiverType | undefined {
-  return RECEIVERS.find((receiver) => receiver.type === type);
+/** The queued type of this name (forwarding types have no sender: the forwarder posts for them). */
+export function receiverTypeOf(type: string): QueuedReceiverType | undefined {
+  return RECEIVERS.find(
+    (receiver): receiver is QueuedReceiverType => !receiver.forwards && receiver.type === type,
+  );
 }

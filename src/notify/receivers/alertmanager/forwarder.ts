@@ -10,13 +10,13 @@
 
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import type { Alert } from '../model/alert.js';
-import { USER_AGENT } from '../version.js';
-import { alertLinks, sentAnnotations } from './links.js';
-import type { AlertmanagerTarget, RouteNode } from './model.js';
-import { annotationsWithEvidence } from './notification.js';
-import type { NotifyMetrics } from './notify-metrics.js';
-import { matchRoutes } from './route.js';
+import type { Alert } from '../../../model/alert.js';
+import { USER_AGENT } from '../../../version.js';
+import { alertLinks, sentAnnotations } from '../../links.js';
+import type { ForwardTarget, RouteNode } from '../../model.js';
+import { annotationsWithEvidence } from '../../notification.js';
+import type { NotifyMetrics } from '../../notify-metrics.js';
+import { matchRoutes } from '../../route.js';
 
 interface TargetState {
   lastSentAt: number;
@@ -25,7 +25,7 @@ interface TargetState {
 }
 
 export class AlertmanagerForwarder {
-  private targets: readonly AlertmanagerTarget[] = [];
+  private targets: readonly ForwardTarget[] = [];
   private route: RouteNode | undefined;
   private readonly state = new Map<string, TargetState>();
 
@@ -35,7 +35,7 @@ export class AlertmanagerForwarder {
     private readonly now: () => number,
   ) {}
 
-  setTargets(targets: readonly AlertmanagerTarget[], route: RouteNode): void {
+  setTargets(targets: readonly ForwardTarget[], route: RouteNode): void {
     this.targets = targets.filter((target) => !target.disabled);
     this.route = route;
     for (const id of [...this.state.keys()])
@@ -84,7 +84,7 @@ export class AlertmanagerForwarder {
     }
   }
 
-  private async post(target: AlertmanagerTarget, body: string, count: number): Promise<void> {
+  private async post(target: ForwardTarget, body: string, count: number): Promise<void> {
     await Promise.all(
       target.urls.map(async (url, index) => {
         const labels = { receiver: target.receiver, url_index: String(index) };
