@@ -14,7 +14,7 @@ import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { requestHeaders } from '../http-client/config.js';
 import { follow } from '../http-client/follow.js';
-import { ipShape, TLS_CLI_OPTIONS, tlsCliKeys, tlsShape, toIpSettings, toTlsOptions } from '../net/config.js';
+import { network } from '../net/config.js';
 import { createTrace, type IpProtocol, type TlsOptions } from '../net/connect.js';
 import { type DomainFacts, domainFacts } from './facts.js';
 import { type Bootstrap, type DomainRecord, parseBootstrap, parseDomainRecord, serverFor } from './rdap.js';
@@ -49,8 +49,7 @@ const domainSettingsShape = {
   rdap_server: httpUrl.optional(),
   bootstrap: z.string().min(1).default(IANA_BOOTSTRAP),
   cache_for: durationMs({ minMs: 0 }).default(86_400_000),
-  tls: tlsShape.optional(),
-  ...ipShape,
+  ...network.shape,
 };
 
 type ParsedDomain = z.infer<z.ZodObject<typeof domainSettingsShape>>;
@@ -62,8 +61,7 @@ function toDomainSettings(raw: Record<string, unknown>): DomainSettings {
     server: parsed.rdap_server,
     bootstrap: parsed.bootstrap,
     cacheMs: parsed.cache_for,
-    tls: toTlsOptions(parsed.tls),
-    ...toIpSettings(parsed),
+    ...network.settings(parsed),
   };
 }
 
@@ -205,7 +203,7 @@ export const domainProber = defineProber<DomainSettings>({
         flags: '--bootstrap <url-or-file>',
         description: 'domain: the RDAP bootstrap registry (default IANA)',
       },
-      ...TLS_CLI_OPTIONS,
+      ...network.cliOptions,
     ],
     keys: (target, options) => {
       if (typeof target !== 'string' || target === '')
@@ -214,7 +212,7 @@ export const domainProber = defineProber<DomainSettings>({
         domain: target,
         ...(options.rdapServer ? { rdap_server: options.rdapServer } : {}),
         ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
-        ...tlsCliKeys(options),
+        ...network.cliKeys(options),
       };
     },
   },

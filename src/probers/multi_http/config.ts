@@ -12,7 +12,7 @@ import {
   toExpectations,
 } from '../http-client/config.js';
 import { parseJsonPath } from '../http-client/json-path.js';
-import { ipShape, tlsShape, toIpSettings, toTlsOptions, validateTlsOptions } from '../net/config.js';
+import { network } from '../net/config.js';
 import type { IpProtocol, TlsOptions } from '../net/connect.js';
 import { type Reference, referencesIn } from './template.js';
 
@@ -103,8 +103,7 @@ export const multiHttpSettingsShape = {
   cookies: z.boolean().default(true),
   secret_headers: z.array(z.string({ error: 'expected a header name' })).default([]),
   max_body_bytes: sizeBytes().optional(),
-  ...ipShape,
-  tls: tlsShape.optional(),
+  ...network.shape,
 };
 
 type ParsedMultiHttp = z.infer<z.ZodObject<typeof multiHttpSettingsShape>>;
@@ -142,8 +141,7 @@ export function toMultiHttpSettings(raw: Record<string, unknown>): MultiHttpSett
     cookies: parsed.cookies,
     secretHeaders: new Set(parsed.secret_headers.map((name) => name.toLowerCase())),
     maxBodyBytes: parsed.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
-    ...toIpSettings(parsed),
-    tls: toTlsOptions(parsed.tls),
+    ...network.settings(parsed),
   };
 }
 
@@ -165,7 +163,7 @@ export function validateMultiHttpSettings(
   settings: MultiHttpSettings,
   spec: { timeoutMs: number },
 ): Array<[Array<string | number>, string]> {
-  const problems: Array<[Array<string | number>, string]> = validateTlsOptions(settings.tls);
+  const problems: Array<[Array<string | number>, string]> = network.validate(settings);
   for (const [name, value] of Object.entries(settings.headers)) {
     if (referencesIn(value).length > 0)
       problems.push([

@@ -106,3 +106,32 @@ export function tlsCliKeys(options: AdHocOptions): Record<string, unknown> {
     },
   };
 }
+
+/** What `network.settings` makes of the shared keys. */
+export interface NetworkSettings extends IpSettings {
+  readonly tls: TlsOptions;
+}
+
+/**
+ * The network part every kind that connects by URL shares, as one value: its keys (`tls`,
+ * `ip_protocol`, `ip_fallback`), the settings they become, their cross-field check, and their
+ * `prismwatch probe` flags. A kind spreads each piece where it assembles its own; before, seven
+ * kinds assembled the same five pieces by hand.
+ */
+export const network = {
+  shape: { ...ipShape, tls: tlsShape.optional() },
+  settings: (parsed: {
+    tls?: ParsedTls;
+    ip_protocol: IpProtocol;
+    ip_fallback: boolean;
+  }): NetworkSettings => ({
+    tls: toTlsOptions(parsed.tls),
+    ...toIpSettings(parsed),
+  }),
+  validate: (settings: { readonly tls?: TlsOptions }) => validateTlsOptions(settings.tls),
+  cliOptions: [...IP_CLI_OPTIONS, ...TLS_CLI_OPTIONS] as readonly CliOption[],
+  cliKeys: (options: AdHocOptions): Record<string, unknown> => ({
+    ...ipCliKeys(options),
+    ...tlsCliKeys(options),
+  }),
+};

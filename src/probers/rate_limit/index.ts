@@ -15,18 +15,7 @@ import { formatStatusRanges, isValidStatus } from '../http-client/assertions.js'
 import { requestHeaders, urlFromCli } from '../http-client/config.js';
 import { exchange } from '../http-client/exchange.js';
 import { httpFailure } from '../http-client/failure.js';
-import {
-  IP_CLI_OPTIONS,
-  type IpSettings,
-  ipCliKeys,
-  ipShape,
-  TLS_CLI_OPTIONS,
-  tlsCliKeys,
-  tlsShape,
-  toIpSettings,
-  toTlsOptions,
-  validateTlsOptions,
-} from '../net/config.js';
+import { type IpSettings, network } from '../net/config.js';
 import { createTrace, type TlsOptions } from '../net/connect.js';
 import { tlsFacts } from '../net/tls-section.js';
 import { rateLimitFacts } from './facts.js';
@@ -59,8 +48,7 @@ const rateLimitSettingsShape = {
         .max(MAX_BURST_REQUESTS),
     })
     .optional(),
-  ...ipShape,
-  tls: tlsShape.optional(),
+  ...network.shape,
 };
 
 type ParsedRateLimit = z.infer<z.ZodObject<typeof rateLimitSettingsShape>>;
@@ -74,8 +62,7 @@ function toRateLimitSettings(raw: Record<string, unknown>): RateLimitSettings {
     validStatusCodes: parsed.valid_status_codes?.map((code) => [code, code] as const) ?? [[200, 299]],
     minRemainingRatio: parsed.min_remaining_ratio,
     burst: parsed.burst,
-    tls: toTlsOptions(parsed.tls),
-    ...toIpSettings(parsed),
+    ...network.settings(parsed),
   };
 }
 
@@ -200,14 +187,14 @@ export const rateLimitProber = defineProber<RateLimitSettings>({
   summary: 'Rate-limit headers (IETF RateLimit, X-RateLimit, Retry-After) and an opt-in burst check',
   settingsShape: rateLimitSettingsShape,
   toSettings: toRateLimitSettings,
-  validate: (settings) => validateTlsOptions(settings.tls),
+  validate: network.validate,
   describeTarget: (settings) => `rate limit of ${settings.method} ${settings.url}`,
   probe: probeRateLimit,
   facts: [rateLimitFacts, tlsFacts],
   cli: {
     target: 'URL (a bare host:port gets http://)',
-    options: [...IP_CLI_OPTIONS, ...TLS_CLI_OPTIONS],
-    keys: (target, options) => ({ url: urlFromCli(target), ...ipCliKeys(options), ...tlsCliKeys(options) }),
+    options: network.cliOptions,
+    keys: (target, options) => ({ url: urlFromCli(target), ...network.cliKeys(options) }),
   },
   dashboard: {
     phases: true,

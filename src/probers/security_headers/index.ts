@@ -12,18 +12,7 @@ import type { LinearRegExp } from '../../util/linear-regex.js';
 import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { urlFromCli } from '../http-client/config.js';
-import {
-  IP_CLI_OPTIONS,
-  type IpSettings,
-  ipCliKeys,
-  ipShape,
-  TLS_CLI_OPTIONS,
-  tlsCliKeys,
-  tlsShape,
-  toIpSettings,
-  toTlsOptions,
-  validateTlsOptions,
-} from '../net/config.js';
+import { type IpSettings, network } from '../net/config.js';
 import type { TlsOptions } from '../net/connect.js';
 import { analyzeScan } from './analyze.js';
 import { disclosingHeaders } from './disclosure.js';
@@ -58,8 +47,7 @@ const settingsShape = {
     .default([]),
   cors_preflight: z.boolean().default(true),
   robots: z.boolean().default(true),
-  tls: tlsShape.optional(),
-  ...ipShape,
+  ...network.shape,
 };
 
 type Parsed = z.infer<z.ZodObject<typeof settingsShape>>;
@@ -101,8 +89,7 @@ function toSettings(raw: Record<string, unknown>): SecurityHeadersSettings {
     ),
     preflight: parsed.cors_preflight,
     robots: parsed.robots,
-    tls: toTlsOptions(parsed.tls),
-    ...toIpSettings(parsed),
+    ...network.settings(parsed),
   };
 }
 
@@ -199,7 +186,7 @@ export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
     'Security headers graded like the MDN HTTP Observatory, with a minimum grade and required/forbidden headers',
   settingsShape,
   toSettings,
-  validate: (settings) => validateTlsOptions(settings.tls),
+  validate: network.validate,
   describeTarget: (settings) => `security headers of ${settings.url}`,
   probe: probeSecurityHeaders,
   facts: [securityFacts],
@@ -232,8 +219,7 @@ export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
       },
       { flags: '--no-cors-preflight', description: 'security_headers: skip the CORS preflight' },
       { flags: '--no-robots', description: 'security_headers: skip the robots.txt request' },
-      ...IP_CLI_OPTIONS,
-      ...TLS_CLI_OPTIONS,
+      ...network.cliOptions,
     ],
     keys: (target, options) => ({
       url: urlFromCli(target),
@@ -253,8 +239,7 @@ export const securityHeadersProber = defineProber<SecurityHeadersSettings>({
         : {}),
       ...(options.corsPreflight === false ? { cors_preflight: false } : {}),
       ...(options.robots === false ? { robots: false } : {}),
-      ...ipCliKeys(options),
-      ...tlsCliKeys(options),
+      ...network.cliKeys(options),
     }),
   },
   dashboard: {

@@ -16,15 +16,7 @@ import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { checkBody } from '../http-client/assertions.js';
 import { type JsonAssertion, jsonAssertion, requestHeaders } from '../http-client/config.js';
-import {
-  ipShape,
-  TLS_CLI_OPTIONS,
-  tlsCliKeys,
-  tlsShape,
-  toIpSettings,
-  toTlsOptions,
-  validateTlsOptions,
-} from '../net/config.js';
+import { network } from '../net/config.js';
 import {
   createTrace,
   type ExchangeTrace,
@@ -66,8 +58,7 @@ const websocketSettingsShape = {
       json: z.array(jsonAssertion).default([]),
     })
     .optional(),
-  tls: tlsShape.optional(),
-  ...ipShape,
+  ...network.shape,
 };
 
 type ParsedWebSocket = z.infer<z.ZodObject<typeof websocketSettingsShape>>;
@@ -84,8 +75,7 @@ function toWebSocketSettings(raw: Record<string, unknown>): WebSocketSettings {
       regex: parsed.expect?.regex ?? [],
       json: (parsed.expect?.json ?? []) as JsonAssertion[],
     },
-    tls: toTlsOptions(parsed.tls),
-    ...toIpSettings(parsed),
+    ...network.settings(parsed),
   };
 }
 
@@ -267,7 +257,7 @@ export const websocketProber = defineProber<WebSocketSettings>({
   summary: 'WebSocket (ws/wss): connect, optionally send, expect a message within the deadline',
   settingsShape: websocketSettingsShape,
   toSettings: toWebSocketSettings,
-  validate: (settings) => validateTlsOptions(settings.tls),
+  validate: network.validate,
   describeTarget: (settings) => settings.url,
   probe: probeWebSocket,
   facts: [websocketFacts, tlsFacts],
@@ -276,13 +266,13 @@ export const websocketProber = defineProber<WebSocketSettings>({
     options: [
       { flags: '--send <text>', description: 'websocket: a message to send once open' },
       { flags: '--expect <text>', description: 'websocket: a message containing this text must arrive' },
-      ...TLS_CLI_OPTIONS,
+      ...network.cliOptions,
     ],
     keys: (target, options) => ({
       url: target,
       ...(options.send !== undefined ? { send: options.send } : {}),
       ...(options.expect !== undefined ? { expect: { contains: [options.expect] } } : {}),
-      ...tlsCliKeys(options),
+      ...network.cliKeys(options),
     }),
   },
   dashboard: {
