@@ -1,7 +1,7 @@
 /** JSON views of probes and their recent results, for scripts, the status page and `verify`. */
 
 import type { ProbeSpec } from '../model/probe.js';
-import { displayTarget, proberFor } from '../probers/index.js';
+import { displayTarget } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import type { WaitingForData } from '../rules/evaluator.js';
 import { formatWait } from '../util/duration.js';

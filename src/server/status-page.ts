@@ -13,7 +13,7 @@ import type { MaintenanceWindow } from '../muting/maintenance.js';
 import { silenceState } from '../muting/silences.js';
 import type { SilenceSpec } from '../notify/model.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
-import { displayTarget, FACTS, proberFor } from '../probers/index.js';
+import { displayTarget, FACTS } from '../probers/index.js';
 import { type ProbeState, probeState, type ResultStore } from '../results/history.js';
 import type { WaitingForData } from '../rules/evaluator.js';
 import type { SloStatus } from '../slo/engine.js';
