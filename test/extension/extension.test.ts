@@ -177,11 +177,15 @@ receivers:
       join(tree, 'src/probers/index.ts')
     )) as typeof import('../../src/probers/index.js');
     const { buildDashboards } = await import('../../scripts/build-dashboards.mjs');
-    const { kindsReference } = await import('../../scripts/build-kinds-doc.mjs');
+    const { kindsReference, receiversReference } = await import('../../scripts/build-kinds-doc.mjs');
     const { dashboards, appliesTo } = buildDashboards(Object.values(PROBERS));
     const probe = dashboards['prismwatch-probe.json'] as { panels: Array<{ title: string }> };
     expect(probe.panels.map((panel) => panel.title)).toContain('Echo length');
     expect(appliesTo['prismwatch-probe']?.['Echo length']).toEqual(['echo']);
+    const { RECEIVERS } = (await import(
+      join(tree, 'src/notify/receivers/index.ts')
+    )) as typeof import('../../src/notify/receivers/index.js');
+    expect(receiversReference(RECEIVERS)).toContain('| `memo` | `memo_configs` |');
     const reference = kindsReference(Object.values(PROBERS));
     expect(reference).toContain('| `echo` | Echoes its text');
     expect(reference).toContain(PROBERS.echo!.example);

@@ -34,6 +34,18 @@ describe('kind examples', () => {
   }
 });
 
+describe('docs/delivery.md', () => {
+  it('lists every receiver type with its config key, keys and how it delivers', async () => {
+    const { receiversReference, withReceivers } = await import('../../scripts/build-kinds-doc.mjs');
+    const { RECEIVERS } = await import('../../src/notify/receivers/index.js');
+    const current = readFileSync('docs/delivery.md', 'utf8');
+    expect(
+      withReceivers(current, receiversReference(RECEIVERS)) === current,
+      'docs/delivery.md is stale: run npm run docs:kinds',
+    ).toBe(true);
+  });
+});
+
 describe('docs/kinds.md', () => {
   it("shows every kind's summary, keys, failure codes and example as its definition declares them", async () => {
     const { kindsReference, withReference } = await import('../../scripts/build-kinds-doc.mjs');
