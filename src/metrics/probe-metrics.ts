@@ -14,10 +14,12 @@
  * observation renders that probe's lines once, into small Buffers, and a scrape only concatenates
  * bytes. prismwatch's own metrics (self-metrics.ts) stay on prom-client.
  */
+
 import { type FailureCode, PHASES } from '../model/failure.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import type { MetricFamily } from '../probers/definition.js';
 import { FACTS } from '../probers/index.js';
+import { SKIP_REASONS, type SkipReason } from '../scheduler/skip-reasons.js';
 import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 
 /**
@@ -27,9 +29,6 @@ import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
 export const PROBE_DURATION_BUCKETS: readonly number[] = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 15, 20, 30, 60,
 ];
-
-const SKIP_REASONS = ['overlap', 'missed'] as const;
-export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export function userLabelNames(probes: readonly ProbeSpec[]): string[] {
   const names = new Set<string>();

@@ -5,13 +5,13 @@
  */
 
 import cron, { type ScheduledTask } from 'node-cron';
-import type { SkipReason } from '../metrics/probe-metrics.js';
 import type { ProbeSpec } from '../model/probe.js';
 import { preciseNow } from '../util/clock.js';
 import { timerDelay } from '../util/timer.js';
 import { MinHeap } from './heap.js';
 import { Limiter } from './limiter.js';
 import { nextDueAt, phaseOffsetMs } from './offset.js';
+import type { SkipReason } from './skip-reasons.js';
 
 export interface ScheduledRun {
   readonly spec: ProbeSpec;
