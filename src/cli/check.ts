@@ -2,7 +2,7 @@
 import type { Env } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
-import { everyIntegration } from '../notify/model.js';
+import { everyIntegration } from '../notify/config/model.js';
 import { selects } from '../rules/rule.js';
 
 export function runCheck(

@@ -245,7 +245,7 @@ program
   )
   .action(async (receiver: string | undefined, options: Record<string, unknown>) => {
     const { createLogger } = await import('../log.js');
-    const { notifyTest } = await import('../notify/test-notification.js');
+    const { notifyTest } = await import('../notify/delivery/test-notification.js');
     const { notifyTestTable } = await import('./notify-test.js');
     const listen = resolveListenAddress(undefined);
     const config = (await loadConfigLazily())(

@@ -1,5 +1,5 @@
-/** `prismwatch notify test`: the table it prints (the test itself is notify/test-notification.ts). */
-import type { NotifyTestRow } from '../notify/test-notification.js';
+/** `prismwatch notify test`: the table it prints (the test itself is notify/delivery/test-notification.ts). */
+import type { NotifyTestRow } from '../notify/delivery/test-notification.js';
 
 export function notifyTestTable(rows: readonly NotifyTestRow[]): string {
   if (rows.length === 0) return 'no integrations configured\n';

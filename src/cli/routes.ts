@@ -7,8 +7,8 @@
 import type { Config } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
 import { formatMatcher } from '../model/matchers.js';
-import { everyIntegration, type RouteNode } from '../notify/model.js';
-import { matchRoutes } from '../notify/route.js';
+import { everyIntegration, type RouteNode } from '../notify/config/model.js';
+import { matchRoutes } from '../notify/routing/route.js';
 import { formatDuration } from '../util/duration.js';
 
 export function parseLabelArgs(args: readonly string[]): Record<string, string> {

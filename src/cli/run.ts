@@ -5,7 +5,7 @@ import { parseShard } from '../config/shard.js';
 import { Daemon } from '../daemon.js';
 import { ConfigError, PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { NOTIFY_MODES, type NotifyMode } from '../notify/mode.js';
+import { NOTIFY_MODES, type NotifyMode } from '../notify/config/mode.js';
 import { parseListenAddress } from '../server/listen-address.js';
 import { parseDuration } from '../util/duration.js';
 import { MAX_TIMER_DELAY_MS } from '../util/timer.js';

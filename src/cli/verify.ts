@@ -11,7 +11,7 @@ import { loadConfig } from '../config/load.js';
 import { PrismwatchError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { ProbeSpec } from '../model/probe.js';
-import { notifyTest } from '../notify/test-notification.js';
+import { notifyTest } from '../notify/delivery/test-notification.js';
 import { proberFor, shutdownProbers } from '../probers/index.js';
 import { parseDuration } from '../util/duration.js';
 import { type RegressionLimits, readBaseline, regressions } from '../verify/baseline.js';

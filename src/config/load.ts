@@ -10,8 +10,8 @@ import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
 import { timeIntervalSchema } from '../muting/time-intervals.js';
-import { buildNotifyConfig, type NotifySections } from '../notify/build.js';
-import type { NotifyConfig } from '../notify/model.js';
+import { buildNotifyConfig, type NotifySections } from '../notify/config/build.js';
+import type { NotifyConfig } from '../notify/config/model.js';
 import {
   globalSchema,
   inhibitRuleSchema,
@@ -20,7 +20,7 @@ import {
   receiverSchema,
   routeSchema,
   silenceSchema,
-} from '../notify/schema.js';
+} from '../notify/config/schema.js';
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
-import { type NotifyMode, withNotifyMode } from '../notify/mode.js';
+import { type NotifyMode, withNotifyMode } from '../notify/config/mode.js';
 import type { Env } from './interpolate.js';
 import { type Config, loadConfig } from './load.js';
 import { loadConfigOffThread } from './load-off-thread.js';

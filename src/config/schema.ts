@@ -11,7 +11,7 @@ import {
   receiverSchema,
   routeSchema,
   silenceSchema,
-} from '../notify/schema.js';
+} from '../notify/config/schema.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
 import { sloSchema } from '../slo/schema.js';

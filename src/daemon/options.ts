@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Env } from '../config/interpolate.js';
 import type { Shard } from '../config/shard.js';
-import type { NotifyMode } from '../notify/mode.js';
+import type { NotifyMode } from '../notify/config/mode.js';
 import type { BudgetLimits } from '../server/budgets.js';
 import type { ServerLimits } from '../server/server-limits.js';
 
@@ -36,7 +36,7 @@ export interface DaemonOptions {
    * series, results and alerts say which vantage point saw them (quorum rules count them).
    */
   readonly location?: string;
-  /** Which integrations send (`--notify.mode`, notify/mode.ts); default all. */
+  /** Which integrations send (`--notify.mode`, notify/config/mode.ts); default all. */
   readonly notifyMode?: NotifyMode;
   /** Other locations' instances whose probes the status page shows beside these (`--peer`). */
   readonly peers?: readonly string[];

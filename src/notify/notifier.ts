@@ -1,22 +1,24 @@
 /**
- * Notification as one unit for the daemon, its stages in order: routing and grouping
- * (dispatcher.ts, which asks the muting stage it is given), the outbox and its write-ahead
- * journal, delivery with retries, and Alertmanager forwarding; plus prismwatch's own
- * NotificationsFailing and Watchdog alerts. Muting (silences, maintenance, inhibition) is built
- * outside it, because the API, the status page and uptime ask it too.
+ * Notification as one unit for the daemon, its stages in order, one folder each: routing
+ * (routing/), grouping and dedup (dispatch/, which asks the muting stage it is given), the outbox
+ * and its write-ahead journal and delivery with retries (delivery/), rendering (render/, used by
+ * the receivers), and the receivers (receivers/, queued types and the forwarding Alertmanager
+ * type); plus prismwatch's own NotificationsFailing and Watchdog alerts (self/). Muting
+ * (silences, maintenance, inhibition) is built outside it, because the API, the status page and
+ * uptime ask it too.
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Alert, alertSubject, fingerprintOf, type Muting } from '../model/alert.js';
 import type { Mutes } from '../muting/muting.js';
 import type { NotificationRepository } from '../state/repositories.js';
-import { Delivery } from './delivery.js';
-import { Dispatcher } from './dispatcher.js';
-import { HealthAlerts, journalAlert } from './health-alerts.js';
-import { NotificationJournal } from './journal.js';
-import { everyIntegration, type NotifyConfig } from './model.js';
+import { everyIntegration, type NotifyConfig } from './config/model.js';
+import { Delivery } from './delivery/delivery.js';
+import { NotificationJournal } from './delivery/journal.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
 import { NotifyMetrics } from './notify-metrics.js';
 import { AlertmanagerForwarder } from './receivers/alertmanager/forwarder.js';
+import { HealthAlerts, journalAlert } from './self/health-alerts.js';
 
 /** Finished notifications and all-resolved log entries are kept this long (for inspection). */
 const KEEP_FINISHED_MS = 24 * 60 * 60_000;
@@ -34,7 +36,7 @@ interface NotifierOptions {
 
 export class Notifier {
   readonly store: NotificationRepository;
-  /** The store as delivery sees it: writes that the disk refuses wait in memory (journal.ts). */
+  /** The store as delivery sees it: writes that the disk refuses wait in memory (delivery/journal.ts). */
   readonly journal: NotificationJournal;
   readonly metrics: NotifyMetrics;
   private readonly delivery: Delivery;

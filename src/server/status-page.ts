@@ -11,7 +11,7 @@ import { formatMatcher } from '../model/matchers.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import type { MaintenanceWindow } from '../muting/maintenance.js';
 import { silenceState } from '../muting/silences.js';
-import type { SilenceSpec } from '../notify/model.js';
+import type { SilenceSpec } from '../notify/config/model.js';
 import type { FactsKey, StatusColumn } from '../probers/definition.js';
 import { displayTarget, FACTS } from '../probers/index.js';
 import { type ProbeState, probeState, type ResultStore } from '../results/history.js';

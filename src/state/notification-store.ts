@@ -93,7 +93,7 @@ export class NotifyStore implements NotificationRepository {
         "INSERT INTO outbox (integration, group_key, payload, created_at, next_attempt_at, state) VALUES (?, ?, ?, ?, ?, 'queued')",
       ),
       // Only the head of each (integration, group) queue: notifications of one group go out in order.
-      // Rows whose outcome is known only in memory (journal.ts) are passed in `?` as a JSON list
+      // Rows whose outcome is known only in memory (notify/delivery/journal.ts) are passed in `?` as a JSON list
       // and skipped, so the next row of their group is the head.
       heads: db.prepare(`
         SELECT id, integration, group_key, payload, created_at, attempts, next_attempt_at FROM outbox
@@ -233,7 +233,7 @@ export class NotifyStore implements NotificationRepository {
   }
 
   /**
-   * Writes what was decided and done while the disk refused writes (journal.ts), in one
+   * Writes what was decided and done while the disk refused writes (notify/delivery/journal.ts), in one
    * transaction: log entries, the notifications queued meanwhile (with their outcome) and the
    * outcomes of rows that were already on disk. Returns the ids the queued rows got.
    */

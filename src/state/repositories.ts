@@ -7,7 +7,7 @@
  * - `NotificationRepository.commit` writes the notification log entry and the outbox row in one
  *   transaction: a decision is never recorded without its notification, nor the reverse.
  * - `AlertRepository.save` replaces the stored alerts and the evaluation time atomically.
- * - A write either commits or throws; callers (state-keeper.ts, notify/journal.ts) count, log
+ * - A write either commits or throws; callers (state-keeper.ts, notify/delivery/journal.ts) count, log
  *   and keep the data in memory until a later write succeeds.
  * - Reads return plain objects; nothing returned stays attached to the database.
  * - Calls are synchronous. The SQLite store answers from the process; a server database will

@@ -7,7 +7,7 @@
  * release. `--notify-test` proves the integrations answer.
  */
 import type { Config } from '../config/load.js';
-import { matchRoutes } from '../notify/route.js';
+import { matchRoutes } from '../notify/routing/route.js';
 import { type RuleSpec, selects } from '../rules/rule.js';
 import type { Gate } from './gates.js';
 

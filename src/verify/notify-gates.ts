@@ -4,7 +4,7 @@
  * (webhooks and the chat and paging channels) with the answer as evidence. Opt-in: it sends real
  * messages to real people's channels, marked as a test and resolved at once where that exists.
  */
-import type { NotifyTestRow } from '../notify/test-notification.js';
+import type { NotifyTestRow } from '../notify/delivery/test-notification.js';
 import type { Gate } from './gates.js';
 
 const MESSAGE_TYPES = new Set(['email', 'sms']);

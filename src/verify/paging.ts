@@ -16,7 +16,7 @@
 import type { Config } from '../config/load.js';
 import { formatMatcher, matchesAll } from '../model/matchers.js';
 import type { ProbeSpec } from '../model/probe.js';
-import { matchRoutes } from '../notify/route.js';
+import { matchRoutes } from '../notify/routing/route.js';
 import { alertLabels } from '../rules/evaluator.js';
 import { type RuleSpec, selects } from '../rules/rule.js';
 import { LATENCY, quantile, quantileOf, WINDOWED } from '../rules/signals.js';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/model/alert.js';
 import { parseMatcher } from '../../src/model/matchers.js';
 import { InhibitionState } from '../../src/muting/inhibit.js';
-import type { InhibitRule } from '../../src/notify/model.js';
+import type { InhibitRule } from '../../src/notify/config/model.js';
 import { alertFor } from '../helpers/notifier.js';
 
 const rule = (muteAftermath: boolean): InhibitRule => ({

@@ -1,12 +1,12 @@
 /**
- * The notification journal (notify/journal.ts) on a real SQLite store whose writes can be made to
+ * The notification journal (notify/delivery/journal.ts) on a real SQLite store whose writes can be made to
  * fail, as a full disk fails them: decisions and outcomes wait in memory, delivery goes on from
  * there in order, and one transaction writes them back when writes work again.
  */
 
 import { describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/model/notification.js';
-import { NotificationJournal } from '../../src/notify/journal.js';
+import { NotificationJournal } from '../../src/notify/delivery/journal.js';
 import { type NflogEntry, NotifyStore } from '../../src/state/notification-store.js';
 import { StateStore } from '../../src/state/store.js';
 import { captureLog } from '../helpers/log.js';

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Alert, fingerprintOf } from '../../src/model/alert.js';
 import type { NotifiedAlert } from '../../src/model/notification.js';
-import { alertLinks } from '../../src/notify/links.js';
-import { alertLines, whyLine } from '../../src/notify/text-summary.js';
+import { alertLinks } from '../../src/notify/dispatch/links.js';
+import { alertLines, whyLine } from '../../src/notify/render/text-summary.js';
 
 const sloLabels = { alertname: 'ErrorBudgetBurn', severity: 'critical', slo: 'checkout' };
 const sloAlert: Alert = {

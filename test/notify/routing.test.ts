@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { matches, parseMatcher } from '../../src/model/matchers.js';
 import { Inhibitor } from '../../src/muting/inhibit.js';
-import { matchRoutes } from '../../src/notify/route.js';
+import { matchRoutes } from '../../src/notify/routing/route.js';
 import { runCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import { routingConfig } from '../helpers/notifier.js';

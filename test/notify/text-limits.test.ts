@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Notification, NotifiedAlert } from '../../src/model/notification.js';
 import { urlSecrets, vendorWords } from '../../src/notify/receivers/json-post.js';
-import { fitText } from '../../src/notify/text-summary.js';
+import { fitText } from '../../src/notify/render/text-summary.js';
 
 const alert = (probe: string, summary: string): NotifiedAlert => ({
   status: 'firing',

@@ -6,8 +6,8 @@
 import type { Logger } from 'pino';
 import type * as z from 'zod';
 import type { Notification } from '../../model/notification.js';
-import type { DeliveryError } from '../delivery-error.js';
-import type { ForwardTarget, Integration } from '../model.js';
+import type { ForwardTarget, Integration } from '../config/model.js';
+import type { DeliveryError } from '../delivery/delivery-error.js';
 
 /** Delivers to one integration; holds its connections (an undici Agent, an SMTP transport). */
 export interface Sender {

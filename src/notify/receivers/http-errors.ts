@@ -1,6 +1,6 @@
 /** undici and socket errors → a delivery failure reason, without echoing URLs (they may hold tokens). */
 import { isTlsErrorCode } from '../../util/tls-errors.js';
-import { DeliveryError } from '../delivery-error.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
 
 const TIMEOUT_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { USER_AGENT } from '../../version.js';
-import { retryAfterMs } from '../backoff.js';
-import { DeliveryError } from '../delivery-error.js';
-import type { TlsSettings } from '../model.js';
+import type { TlsSettings } from '../config/model.js';
+import { retryAfterMs } from '../delivery/backoff.js';
+import { DeliveryError } from '../delivery/delivery-error.js';
 import { classifyStatus } from './http-errors.js';
 
 /** Answers from receivers are read up to this size, then the connection is dropped. */

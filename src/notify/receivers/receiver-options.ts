@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { durationMs } from '../../util/fields.js';
-import type { TlsSettings } from '../model.js';
+import type { TlsSettings } from '../config/model.js';
 
 /** A URL, or "" for an integration that is switched off (see `disabled`). */
 export const optionalUrl = z

@@ -12,11 +12,11 @@ import type { Logger } from 'pino';
 import { request } from 'undici';
 import type { Alert } from '../../../model/alert.js';
 import { USER_AGENT } from '../../../version.js';
-import { alertLinks, sentAnnotations } from '../../links.js';
-import type { ForwardTarget, RouteNode } from '../../model.js';
-import { annotationsWithEvidence } from '../../notification.js';
+import type { ForwardTarget, RouteNode } from '../../config/model.js';
+import { alertLinks, sentAnnotations } from '../../dispatch/links.js';
+import { annotationsWithEvidence } from '../../dispatch/notification.js';
 import type { NotifyMetrics } from '../../notify-metrics.js';
-import { matchRoutes } from '../../route.js';
+import { matchRoutes } from '../../routing/route.js';
 
 interface TargetState {
   lastSentAt: number;

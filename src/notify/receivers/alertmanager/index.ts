@@ -1,12 +1,12 @@
 /**
  * The `alertmanager` receiver type: forwards alerts to Alertmanager's /api/v2/alerts as Prometheus
  * does, so an Alertmanager cluster can take over grouping, dedup, silences and HA. Delivery is the
- * forwarder's (notify/alertmanager-forwarder.ts), not the outbox's: active alerts are re-sent
+ * forwarder's (notify/receivers/alertmanager/forwarder.ts), not the outbox's: active alerts are re-sent
  * every resend_interval until they resolve.
  */
 import * as z from 'zod';
 import { durationMs } from '../../../util/fields.js';
-import type { ForwardTarget } from '../../model.js';
+import type { ForwardTarget } from '../../config/model.js';
 import { defineForwarder } from '../definition.js';
 import { optionalUrl } from '../receiver-options.js';
 

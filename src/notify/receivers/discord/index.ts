@@ -3,7 +3,7 @@
  * embed per notification. The webhook URL is a secret. Facts: docs/receivers.md#discord-webhooks.
  */
 import * as z from 'zod';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';

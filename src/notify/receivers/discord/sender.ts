@@ -5,8 +5,8 @@
  * Retry-After, which is honoured; 400 and 404 (Unknown Webhook) are final.
  */
 import type { Notification } from '../../../model/notification.js';
-import { DeliveryError } from '../../delivery-error.js';
-import { cutChars, fitText, subjectOf } from '../../text-summary.js';
+import { DeliveryError } from '../../delivery/delivery-error.js';
+import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
 import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
 import type { DiscordIntegration } from './index.js';
 

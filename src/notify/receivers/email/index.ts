@@ -1,7 +1,7 @@
 /** The `email` receiver type: SMTP through nodemailer (sender.ts), configured as `email_configs`. */
 import * as z from 'zod';
 import { durationMs } from '../../../util/fields.js';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { commonConfig, tlsConfig, tlsSettings } from '../receiver-options.js';
 import { classifySmtpError, EmailSender } from './sender.js';

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Notification } from '../../../model/notification.js';
 import { USER_AGENT } from '../../../version.js';
-import { DeliveryError } from '../../delivery-error.js';
-import { renderEmail } from '../../email-template.js';
+import { DeliveryError } from '../../delivery/delivery-error.js';
+import { renderEmail } from '../../render/email-template.js';
 import type { EmailIntegration } from './index.js';
 
 interface SmtpError {

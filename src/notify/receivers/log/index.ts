@@ -1,7 +1,7 @@
 /** The `log` receiver type: one structured log line per notification, the embedded default. */
 import * as z from 'zod';
-import { unexpectedDeliveryError } from '../../delivery-error.js';
-import type { Integration } from '../../model.js';
+import type { Integration } from '../../config/model.js';
+import { unexpectedDeliveryError } from '../../delivery/delivery-error.js';
 import { defineReceiver } from '../definition.js';
 import { LogSender } from './sender.js';
 

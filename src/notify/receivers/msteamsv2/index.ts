@@ -5,7 +5,7 @@
  * working, and Workflows rejects its cards. Facts: docs/receivers.md#microsoft-teams-workflows.
  */
 import * as z from 'zod';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';

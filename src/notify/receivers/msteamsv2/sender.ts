@@ -4,7 +4,7 @@
  * 28 KB. 2xx is accepted (Workflows answers 202); 429 and 5xx are retried; 400 and 413 are final.
  */
 import type { Notification } from '../../../model/notification.js';
-import { fitText, subjectOf } from '../../text-summary.js';
+import { fitText, subjectOf } from '../../render/text-summary.js';
 import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
 import type { TeamsIntegration } from './index.js';
 

@@ -5,7 +5,7 @@
  * are final, explained by the answer's `message`.
  */
 import type { Notification } from '../../../model/notification.js';
-import { cutChars, fitText, subjectOf } from '../../text-summary.js';
+import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
 import { failIfRejected, Poster, vendorWords } from '../json-post.js';
 import { groupDigest } from '../receiver-options.js';
 import type { OpsgenieIntegration } from './index.js';

@@ -5,7 +5,7 @@
  * ours unless `severity` is set. Facts on the API: docs/receivers.md#pagerduty-events-api-v2.
  */
 import * as z from 'zod';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';

@@ -6,7 +6,7 @@
  * {status, message, errors}; 429 and 5xx are retried.
  */
 import type { Notification } from '../../../model/notification.js';
-import { cutChars, fitText, subjectOf } from '../../text-summary.js';
+import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
 import { failIfRejected, Poster, vendorWords } from '../json-post.js';
 import { groupDigest } from '../receiver-options.js';
 import type { PagerDutyIntegration } from './index.js';

@@ -5,8 +5,8 @@
  * explains a refusal as {"ok":false,"error":"channel_not_found"} with status 200.
  */
 import type { Notification } from '../../../model/notification.js';
-import { DeliveryError } from '../../delivery-error.js';
-import { cutChars, fitText, subjectOf } from '../../text-summary.js';
+import { DeliveryError } from '../../delivery/delivery-error.js';
+import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
 import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
 import type { SlackIntegration } from './index.js';
 

@@ -4,7 +4,7 @@
  * person). The auth token is a secret. Facts: docs/receivers.md#sms-through-twilio.
  */
 import * as z from 'zod';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';

@@ -6,7 +6,7 @@
  * (authentication) are final.
  */
 import type { Notification } from '../../../model/notification.js';
-import { cutChars, subjectOf, whyLine } from '../../text-summary.js';
+import { cutChars, subjectOf, whyLine } from '../../render/text-summary.js';
 import { failIfRejected, Poster, vendorWords } from '../json-post.js';
 import type { SmsIntegration } from './index.js';
 

@@ -4,7 +4,7 @@
  * docs/receivers.md#telegram-bot-api.
  */
 import * as z from 'zod';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';

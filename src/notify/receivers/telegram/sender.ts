@@ -6,8 +6,8 @@
  */
 import type { Notification } from '../../../model/notification.js';
 import { escapeHtml } from '../../../util/html.js';
-import { DeliveryError } from '../../delivery-error.js';
-import { fitText, subjectOf } from '../../text-summary.js';
+import { DeliveryError } from '../../delivery/delivery-error.js';
+import { fitText, subjectOf } from '../../render/text-summary.js';
 import { failIfRejected, Poster, vendorWords } from '../json-post.js';
 import type { TelegramIntegration } from './index.js';
 

@@ -1,7 +1,7 @@
 /** The `webhook` receiver type: Alertmanager's JSON, signed (sender.ts), configured as `webhook_configs`. */
 import * as z from 'zod';
-import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from '../../body-template.js';
-import type { Integration, TlsSettings } from '../../model.js';
+import type { Integration, TlsSettings } from '../../config/model.js';
+import { BODY_TEMPLATE_PLACEHOLDERS, unknownTemplatePlaceholders } from '../../render/body-template.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';

@@ -6,8 +6,8 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Notification } from '../../../model/notification.js';
-import { renderBodyTemplate } from '../../body-template.js';
-import { webhookPayload } from '../../notification.js';
+import { webhookPayload } from '../../dispatch/notification.js';
+import { renderBodyTemplate } from '../../render/body-template.js';
 import { classifyStatus } from '../http-errors.js';
 import { Poster } from '../json-post.js';
 import type { WebhookIntegration } from './index.js';

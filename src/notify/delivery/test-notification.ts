@@ -6,11 +6,11 @@
  * this is the one place that talks to receivers directly, once.
  */
 import type { Logger } from 'pino';
-import { PrismwatchError } from '../errors.js';
-import type { Notification } from '../model/notification.js';
+import { PrismwatchError } from '../../errors.js';
+import type { Notification } from '../../model/notification.js';
+import type { Integration, NotifyConfig } from '../config/model.js';
+import { receiverTypeOf } from '../receivers/index.js';
 import { unexpectedDeliveryError } from './delivery-error.js';
-import type { Integration, NotifyConfig } from './model.js';
-import { receiverTypeOf } from './receivers/index.js';
 
 export interface NotifyTestRow {
   readonly integration: string;

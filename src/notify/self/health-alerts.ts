@@ -3,9 +3,9 @@
  * `notifications_failing_after`. It goes through the same routes as any alert; the failing
  * integration itself is skipped (dispatcher INTEGRATION_LABEL), so the others carry the news.
  */
-import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert.js';
-import type { IntegrationHealth } from './delivery.js';
-import type { JournalStatus } from './journal.js';
+import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../../model/alert.js';
+import type { IntegrationHealth } from '../delivery/delivery.js';
+import type { JournalStatus } from '../delivery/journal.js';
 
 const STATE_DEGRADED = 'PrismwatchStateDegraded';
 const degradedLabels = { alertname: STATE_DEGRADED, severity: 'warning', probe: 'prismwatch' };

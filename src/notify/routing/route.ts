@@ -1,6 +1,6 @@
 /** Which routes an alert takes through the tree, with Alertmanager's semantics (dispatch/route.go Match). */
-import { matchesAll } from '../model/matchers.js';
-import type { RouteNode } from './model.js';
+import { matchesAll } from '../../model/matchers.js';
+import type { RouteNode } from '../config/model.js';
 
 /**
  * Depth first: the first child that matches takes the alert, unless it has `continue: true`, in

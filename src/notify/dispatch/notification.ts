@@ -1,6 +1,6 @@
 /** Helpers over notifications (model/notification.ts): common labels, idempotency keys, the webhook payload. */
 import { createHash } from 'node:crypto';
-import type { Notification, NotifiedAlert } from '../model/notification.js';
+import type { Notification, NotifiedAlert } from '../../model/notification.js';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 

@@ -4,9 +4,9 @@
  * only, no images or external assets, and every value from labels or annotations is escaped.
  */
 
-import { alertSubject } from '../model/alert.js';
-import type { Notification, NotifiedAlert } from '../model/notification.js';
-import { escapeHtml } from '../util/html.js';
+import { alertSubject } from '../../model/alert.js';
+import type { Notification, NotifiedAlert } from '../../model/notification.js';
+import { escapeHtml } from '../../util/html.js';
 import { alertLines, formatValue, subjectOf, whyLine } from './text-summary.js';
 
 interface RenderedEmail {

@@ -5,12 +5,12 @@
  * Differences from Alertmanager are named where they are made.
  */
 import * as z from 'zod';
-import { parseMatcher } from '../model/matchers.js';
-import { TIME_INTERVAL_KEYS, TIME_RANGE_KEYS } from '../muting/time-intervals.js';
-import { durationMs } from '../util/fields.js';
-import { configKeyOf } from './receivers/definition.js';
-import { RECEIVERS } from './receivers/index.js';
-import { optionalUrl, tlsConfig } from './receivers/receiver-options.js';
+import { parseMatcher } from '../../model/matchers.js';
+import { TIME_INTERVAL_KEYS, TIME_RANGE_KEYS } from '../../muting/time-intervals.js';
+import { durationMs } from '../../util/fields.js';
+import { configKeyOf } from '../receivers/definition.js';
+import { RECEIVERS } from '../receivers/index.js';
+import { optionalUrl, tlsConfig } from '../receivers/receiver-options.js';
 
 export const DEFAULT_GROUP_WAIT_MS = 30_000;
 export const DEFAULT_GROUP_INTERVAL_MS = 5 * 60_000;

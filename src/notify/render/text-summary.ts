@@ -4,8 +4,8 @@
  * block per alert (what, where, why, value vs threshold, since, links). fitText keeps whole
  * blocks within a vendor's size limit and says how many alerts it left out.
  */
-import { alertSubject } from '../model/alert.js';
-import type { Notification, NotifiedAlert } from '../model/notification.js';
+import { alertSubject } from '../../model/alert.js';
+import type { Notification, NotifiedAlert } from '../../model/notification.js';
 
 function firingCount(notification: Notification): number {
   return notification.alerts.filter((alert) => alert.status === 'firing').length;

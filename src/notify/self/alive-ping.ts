@@ -8,8 +8,8 @@
  * usually holds the check's secret id), and does not stop the next.
  */
 import type { Logger } from 'pino';
-import type { NotifyConfig } from './model.js';
-import { Poster } from './receivers/json-post.js';
+import type { NotifyConfig } from '../config/model.js';
+import { Poster } from '../receivers/json-post.js';
 
 type HeartbeatConfig = NonNullable<NotifyConfig['heartbeat']>;
 

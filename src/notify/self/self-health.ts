@@ -4,8 +4,8 @@
  * Watchdog), or when no probe run has finished for three times the shortest interval plus its
  * timeout (at least 30 s): the scheduler or the event loop is stuck.
  */
-import type { Alert } from '../model/alert.js';
-import type { ProbeSpec } from '../model/probe.js';
+import type { Alert } from '../../model/alert.js';
+import type { ProbeSpec } from '../../model/probe.js';
 
 const MIN_STALL_MS = 30_000;
 

@@ -4,7 +4,7 @@
  * String leaves may hold placeholders; a leaf that is exactly `{{alerts}}` becomes the alerts
  * array. Placeholders are checked when the config loads, not when an alert fires.
  */
-import type { Notification } from '../model/notification.js';
+import type { Notification } from '../../model/notification.js';
 
 const PLACEHOLDER_RE = /\{\{\s*([a-zA-Z_.0-9]+)\s*\}\}/g;
 const SIMPLE = new Set([

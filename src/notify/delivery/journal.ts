@@ -16,9 +16,9 @@
  * decided meanwhile are then decided again after the restart (sent at least once, not lost).
  */
 import type { Logger } from 'pino';
-import type { Notification } from '../model/notification.js';
-import type { JournalOutcome, JournalRow, NflogEntry, OutboxRow } from '../state/notification-store.js';
-import type { NotificationRepository } from '../state/repositories.js';
+import type { Notification } from '../../model/notification.js';
+import type { JournalOutcome, JournalRow, NflogEntry, OutboxRow } from '../../state/notification-store.js';
+import type { NotificationRepository } from '../../state/repositories.js';
 import { backoffDelayMs } from './backoff.js';
 
 /** Finished rows kept for the record past this are dropped (their notifications went out). */

@@ -6,14 +6,14 @@
  * and logged. Attempts never run on the evaluation path.
  */
 import type { Logger } from 'pino';
-import type { OutboxRow } from '../state/notification-store.js';
+import type { OutboxRow } from '../../state/notification-store.js';
+import type { Integration } from '../config/model.js';
+import type { NotifyMetrics } from '../notify-metrics.js';
+import type { Sender } from '../receivers/definition.js';
+import { receiverTypeOf } from '../receivers/index.js';
 import { backoffDelayMs } from './backoff.js';
 import { DeliveryError, unexpectedDeliveryError } from './delivery-error.js';
 import type { NotificationJournal } from './journal.js';
-import type { Integration } from './model.js';
-import type { NotifyMetrics } from './notify-metrics.js';
-import type { Sender } from './receivers/definition.js';
-import { receiverTypeOf } from './receivers/index.js';
 
 /** Retry-After beyond this is capped: a receiver cannot park our alerts for a day. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;

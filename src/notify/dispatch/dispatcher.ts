@@ -12,19 +12,19 @@
  */
 
 import type { Logger } from 'pino';
-import type { Alert } from '../model/alert.js';
-import { formatLabels } from '../model/matchers.js';
-import type { Notification, NotificationReason, NotifiedAlert } from '../model/notification.js';
-import type { Mutes } from '../muting/muting.js';
-import { heldBy } from '../muting/time-intervals.js';
-import type { NflogEntry } from '../state/notification-store.js';
-import { formatDuration } from '../util/duration.js';
-import { timerDelay } from '../util/timer.js';
-import type { NotificationJournal } from './journal.js';
+import type { Alert } from '../../model/alert.js';
+import { formatLabels } from '../../model/matchers.js';
+import type { Notification, NotificationReason, NotifiedAlert } from '../../model/notification.js';
+import type { Mutes } from '../../muting/muting.js';
+import { heldBy } from '../../muting/time-intervals.js';
+import type { NflogEntry } from '../../state/notification-store.js';
+import { formatDuration } from '../../util/duration.js';
+import { timerDelay } from '../../util/timer.js';
+import type { Integration, NotifyConfig, RouteNode } from '../config/model.js';
+import type { NotificationJournal } from '../delivery/journal.js';
+import { groupLabels, matchRoutes } from '../routing/route.js';
 import { alertLinks, sentAnnotations } from './links.js';
-import type { Integration, NotifyConfig, RouteNode } from './model.js';
 import { common, idempotencyKey, ZERO_TIME } from './notification.js';
-import { groupLabels, matchRoutes } from './route.js';
 
 /** The label NotificationsFailing carries: an integration is never told about its own failure. */
 export const INTEGRATION_LABEL = 'integration';

@@ -5,9 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import type * as z from 'zod';
-import type { ConfigIssue } from '../errors.js';
-import { formatMatcher, type Matcher, parseMatcher } from '../model/matchers.js';
-import { type ParsedTimeInterval, type TimeInterval, toTimeInterval } from '../muting/time-intervals.js';
+import type { ConfigIssue } from '../../errors.js';
+import { formatMatcher, type Matcher, parseMatcher } from '../../model/matchers.js';
+import { type ParsedTimeInterval, type TimeInterval, toTimeInterval } from '../../muting/time-intervals.js';
+import { configKeyOf } from '../receivers/definition.js';
+import { RECEIVERS } from '../receivers/index.js';
 import type {
   ForwardTarget,
   InhibitRule,
@@ -17,8 +19,6 @@ import type {
   RouteNode,
   SilenceSpec,
 } from './model.js';
-import { configKeyOf } from './receivers/definition.js';
-import { RECEIVERS } from './receivers/index.js';
 import {
   DEFAULT_GROUP_BY,
   DEFAULT_GROUP_INTERVAL_MS,

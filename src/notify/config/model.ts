@@ -1,8 +1,8 @@
 /** Routing and receivers after validation: what the dispatcher and the integrations read. */
-import type { Matcher } from '../model/matchers.js';
-import type { SilenceSpec } from '../model/silence.js';
-import type { InhibitRule } from '../muting/inhibit.js';
-import type { TimeInterval } from '../muting/time-intervals.js';
+import type { Matcher } from '../../model/matchers.js';
+import type { SilenceSpec } from '../../model/silence.js';
+import type { InhibitRule } from '../../muting/inhibit.js';
+import type { TimeInterval } from '../../muting/time-intervals.js';
 
 export interface RouteNode {
   /** Alertmanager-style path of matchers from the root, e.g. `{}/{severity="critical"}`; part of group keys. */
@@ -83,5 +83,5 @@ export interface NotifyConfig {
   readonly heartbeat?: { readonly url: string; readonly intervalMs: number; readonly timeoutMs: number };
 }
 
-export type { SilenceSpec } from '../model/silence.js';
-export type { InhibitRule } from '../muting/inhibit.js';
+export type { SilenceSpec } from '../../model/silence.js';
+export type { InhibitRule } from '../../muting/inhibit.js';

@@ -6,7 +6,7 @@
  * - firing: the alert's own row in the page's alert table (`#alert-<fingerprint>`);
  * - resolved (its row is gone): its subject's entry, the probe (`#probe-…`) or the SLO (`#slo-…`).
  */
-import type { Alert } from '../model/alert.js';
+import type { Alert } from '../../model/alert.js';
 
 export interface AlertLinks {
   readonly generatorURL: string;
