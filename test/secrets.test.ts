@@ -98,14 +98,19 @@ receivers:
         )
       );
     }, 240_000);
+    // The credentials were tried and refused (not only timed out, as a first run on a loaded
+    // machine may be, which the transition log would then report instead): the refusal's own
+    // message is what could carry a secret.
+    const probes = await eventually(async () => {
+      const text = await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).text();
+      return text.includes('"auth_failed"') ? text : undefined;
+    }, 240_000);
     const metrics = await (await fetch(`${daemon.baseUrl}/metrics`)).text();
     const alerts = await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).text();
-    const probes = await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).text();
     expect(probes).toContain('token=<redacted>');
     for (const text of [logs.text(), metrics, alerts, probes]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(TOKEN);
     }
-    expect(logs.lines.some((line) => line.failure === 'auth_failed')).toBe(true);
   });
 });

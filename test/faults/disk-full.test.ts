@@ -201,6 +201,12 @@ receivers:
         60_000,
         200,
       );
+      // Attempts that timed out are retried with the same idempotency key (docs/delivery.md): if
+      // the sink had the request but answered too late (the whole suite under four CPU hogs once
+      // starved it past the 30 s timeout), it sees that notification twice, by design.
+      const timedOut = samples(await scrape(), 'prismwatch_notifications_failed_total', {
+        reason: 'timeout',
+      }).reduce((a, b) => a + b, 0);
       await daemon.stop();
 
       const perKey = new Map<string, number>();
@@ -210,9 +216,13 @@ receivers:
       }
       const twice = [...perKey].filter(([, count]) => count > 1);
       console.log(
-        `disk full under 120 flapping probes: ${sink.delivered.length} deliveries, ${perKey.size} notifications, ${twice.length} sent more than once`,
+        `disk full under 120 flapping probes: ${sink.delivered.length} deliveries, ${perKey.size} notifications, ${twice.length} sent more than once, ${timedOut} attempts timed out`,
       );
-      expect(twice, 'notifications sent more than once').toEqual([]);
+      // Only a retry after a timed-out attempt may repeat a notification; nothing else may.
+      expect(
+        twice.reduce((extra, [, count]) => extra + count - 1, 0),
+        'notifications sent more than once, beyond retries of timed-out attempts',
+      ).toBeLessThanOrEqual(timedOut);
       // Every delivered notification has its record on disk, written back after the outage.
       const db = new Database(join(dataDir, 'prismwatch.db'), { readonly: true });
       const rows = db.prepare('SELECT payload, state FROM outbox').all() as Array<{

@@ -21,8 +21,11 @@ const TOKEN = 'ops-t0ken';
 
 async function setup() {
   const state = { down: false };
-  const target = await withHttpServer((_req, res) =>
-    state.down ? res.writeHead(503).end('deploying') : res.writeHead(200).end('ok'),
+  // Only the API is deployed (and down): the storefront stays up. Its hourly probe runs once within
+  // 10 s of each start, which on a loaded machine may fall inside the outage; down too, it fired an
+  // alert of its own and the counts below were off.
+  const target = await withHttpServer((req, res) =>
+    state.down && req.url === '/api' ? res.writeHead(503).end('deploying') : res.writeHead(200).end('ok'),
   );
   const sink = await webhookSink();
   const dir = configDir();
