@@ -296,10 +296,10 @@ function kindPanels(kinds) {
       seen.kinds.push(prober.kind);
       seen.panel = {
         ...seen.panel,
-        queries: seen.panel.queries.map((query, i) => ({
-          ...query,
-          expr: `${query.expr} or ${panel.queries[i]?.expr ?? query.expr}`,
-        })),
+        queries: seen.panel.queries.map((query, i) => {
+          const other = panel.queries[i];
+          return other ? { ...query, expr: `${query.expr} or ${other.expr}` } : query;
+        }),
       };
     }
   }

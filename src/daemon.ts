@@ -17,7 +17,7 @@ import { PUSH_PREFIXES } from './probers/inboxes.js';
 import { shutdownProbers } from './probers/index.js';
 import { renderAlertSeries } from './rules/alerts-metrics.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from './rules/rule-loop.js';
-import { daemonViews } from './server/daemon-views.js';
+import { daemonViews, type StartedParts } from './server/daemon-views.js';
 import { closeServer, createHttpServer, listen, routesOf } from './server/http.js';
 import { formatHostPort } from './server/listen-address.js';
 import { Peers } from './server/peers.js';
@@ -40,6 +40,8 @@ export class Daemon {
   private readonly config: RunningConfig;
   private readonly server;
   private control: ControlPlane | undefined;
+  /** What the server shows of the control plane: made once, when it is built. */
+  private startedViews: StartedParts | undefined;
   private ready = false;
   private stopped = false;
 
@@ -90,7 +92,7 @@ export class Daemon {
             location: options.location,
             now,
           },
-          () => this.control?.views((name) => this.probing.scheduler.runNow(name), this.config),
+          () => this.startedViews,
         ),
       },
     });
@@ -144,6 +146,7 @@ export class Daemon {
       throw error;
     }
     this.control = control;
+    this.startedViews = control.views((name) => this.probing.scheduler.runNow(name), this.config);
     const maxConnections = options.serverLimits?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     warnIfDescriptorsShort(options.log, maxConnections, options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
     probing.scheduler.start();

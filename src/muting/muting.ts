@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { Alert, Muting, ShownAlert } from '../model/alert.js';
+import type { SilenceSpec } from '../model/silence.js';
 import type { MaintenanceRepository } from '../state/repositories.js';
 import { InhibitionState, type InhibitRule } from './inhibit.js';
 import { MaintenanceWindows } from './maintenance.js';
@@ -55,10 +56,7 @@ export class Mutes {
   }
 
   /** The config's part: its silences and inhibition rules (a reload replaces both). */
-  configure(
-    silences: Parameters<Silences['setConfigSilences']>[0],
-    inhibitRules: readonly InhibitRule[],
-  ): void {
+  configure(silences: readonly SilenceSpec[], inhibitRules: readonly InhibitRule[]): void {
     this.silences.setConfigSilences(silences);
     this.inhibitRules = inhibitRules;
   }

@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { type Alert, alertSubject, fingerprintOf, type Muting } from '../model/alert.js';
+import { type Alert, alertSubject, fingerprintOf } from '../model/alert.js';
 import type { Mutes } from '../muting/muting.js';
 import type { NotificationRepository } from '../state/repositories.js';
 import { everyIntegration, type NotifyConfig } from './config/model.js';
@@ -120,16 +120,11 @@ export class Notifier {
     return { sending, onlyLog, switchedOff };
   }
 
-  /** What mutes a firing alert now: an active silence, a maintenance window, or an inhibition rule. */
-  mutingOf(alert: Alert): Muting | undefined {
-    return this.options.mutes.mutingOf(alert);
-  }
-
   /** Logs each firing alert whose muting began or ended: the log alone explains a page that did not come. */
   private logMutings(alerts: readonly Alert[]): void {
     const next = new Map<string, string>();
     for (const alert of alerts) {
-      const muting = this.mutingOf(alert);
+      const muting = this.options.mutes.mutingOf(alert);
       if (!muting) continue;
       const key = `${muting.by}:${muting.id}`;
       next.set(alert.fingerprint, key);

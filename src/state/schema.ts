@@ -8,9 +8,9 @@
  * CREATE IF NOT EXISTS and the file said "1". Migration 2 is that same set, written once, so a
  * store at 1 gains whatever table its prismwatch did not have yet and loses nothing.
  *
- * Written in the subset of SQL PostgreSQL also reads (no AUTOINCREMENT semantics relied on by
- * callers, REAL for epoch milliseconds, TEXT for JSON), so the server-database store can share
- * the list's shape.
+ * This is SQLite's DDL (`INTEGER PRIMARY KEY AUTOINCREMENT`, `IF NOT EXISTS`); a server database
+ * needs its own list. What callers may rely on is in repositories.ts, not here: REAL epoch
+ * milliseconds and TEXT JSON are the only column conventions they see.
  */
 export interface Migration {
   readonly version: number;

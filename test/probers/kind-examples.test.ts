@@ -23,9 +23,7 @@ describe('kind examples', () => {
       const env = Object.fromEntries(
         variables.map((name) => [
           name,
-          name.endsWith('_URL')
-            ? `${prober.kind === 'postgres' ? 'postgres' : prober.kind}://127.0.0.1/x`
-            : 'secret-0123456789abcdef0123456789',
+          name.endsWith('_URL') ? `${prober.kind}://127.0.0.1/x` : 'secret-0123456789abcdef0123456789',
         ]),
       );
       const config = loadConfig([dir.path], env);
