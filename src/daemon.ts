@@ -11,6 +11,8 @@ import { ControlPlane } from './daemon/control-plane.js';
 import type { DaemonOptions } from './daemon/options.js';
 import { DEFAULT_MAX_CONCURRENCY, ProbePlane } from './daemon/probe-plane.js';
 import { logStarted, warnIfDescriptorsShort, warnIfOpen } from './daemon/start-warnings.js';
+import { stateStatus } from './daemon/state-status.js';
+import { PrismwatchError } from './errors.js';
 import { type MetricsBody, metricsBody } from './metrics/scrape.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { PUSH_PREFIXES } from './probers/inboxes.js';
@@ -23,6 +25,8 @@ import { formatHostPort } from './server/listen-address.js';
 import { Peers } from './server/peers.js';
 import { DEFAULT_MAX_CONNECTIONS } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
+import { sharedStateMetrics } from './state/shared/shared-metrics.js';
+import { SharedState } from './state/shared/shared-store.js';
 import { preciseNow } from './util/clock.js';
 
 export type { DaemonOptions } from './daemon/options.js';
@@ -40,6 +44,8 @@ export class Daemon {
   private readonly config: RunningConfig;
   private readonly server;
   private control: ControlPlane | undefined;
+  private shared: SharedState | undefined;
+  private readonly sharedMetrics;
   /** What the server shows of the control plane: made once, when it is built. */
   private startedViews: StartedParts | undefined;
   private ready = false;
@@ -71,6 +77,7 @@ export class Daemon {
       maintenance: () => this.control?.mutes.maintenance,
       inboxOf: (kind) => this.control?.inboxes.of(kind),
     });
+    this.sharedMetrics = sharedStateMetrics(this.selfMetrics.registry, () => this.shared);
     this.peers = new Peers(options.peers ?? [], log.child({ component: 'peers' }), Date.now);
     this.server = createHttpServer({
       log: log.child({ component: 'server' }),
@@ -81,6 +88,7 @@ export class Daemon {
       tls: options.tls,
       handlers: {
         metrics: () => this.renderMetrics(),
+        status: () => stateStatus(this.shared, this.control),
         isReady: () => this.ready,
         reload: () => this.config.reload(),
         pushPrefixes: PUSH_PREFIXES,
@@ -131,7 +139,9 @@ export class Daemon {
     let control: ControlPlane;
     try {
       config = this.config.load();
+      if (options.stateUrl) this.shared = await this.openShared(options.stateUrl);
       control = new ControlPlane(config, {
+        ...(this.shared ? { shared: this.shared } : {}),
         ...options,
         ...probing.parts(),
         evaluationIntervalMs,
@@ -142,6 +152,7 @@ export class Daemon {
         now: this.now,
       });
     } catch (error) {
+      await this.shared?.close(0);
       await closeServer(this.server);
       throw error;
     }
@@ -156,6 +167,21 @@ export class Daemon {
     const shard = options.shard && `${options.shard.index}/${options.shard.count}`;
     const facts = { probes: config.probes.length, files: config.files, ...(shard ? { shard } : {}) };
     logStarted(options.log, this.baseUrl, facts, control.notifier.destinations());
+  }
+
+  /** Connects to the shared state database; refuses to start, naming it (password masked), when it cannot. */
+  private async openShared(url: string): Promise<SharedState> {
+    try {
+      return await SharedState.open({
+        url,
+        log: this.options.log,
+        metrics: this.sharedMetrics,
+        now: Date.now,
+        ...(this.options.stateLeaseMs ? { leaseMs: this.options.stateLeaseMs } : {}),
+      });
+    } catch (error) {
+      throw new PrismwatchError('PRISMWATCH_STATE', (error as Error).message);
+    }
   }
 
   /** Loads the config again; an invalid one is reported and the running one kept. */

@@ -7,6 +7,7 @@ const ERROR_CODES = {
   PRISMWATCH_CONFIG_NOT_FOUND: 'a configuration path given on the command line does not exist',
   PRISMWATCH_LISTEN_FAILED: 'the HTTP server could not bind its address',
   PRISMWATCH_USAGE: 'a command-line argument is malformed',
+  PRISMWATCH_STATE: 'the state database (--state.url) cannot be reached, migrated or read',
 } as const;
 
 type ErrorCode = keyof typeof ERROR_CODES;

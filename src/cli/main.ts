@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
 import { addOperationsCommands } from './operations-commands.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
+import { addStateCommands } from './state-commands.js';
 
 // Each command loads what it uses when it runs (dynamic imports in the actions): every command
 // importing the whole daemon made `prismwatch --version` take 1.6 s of CPU, and 6 to 13 s on a
@@ -86,6 +87,14 @@ program
     '--data-dir <path>',
     `where alert state is kept across restarts (env ${ENV.dataDir}, default ./data)`,
   )
+  .option(
+    '--state.url <url>',
+    `keep state in PostgreSQL, shared by several instances with one leader (env ${ENV.stateUrl}; default: SQLite in --data-dir)`,
+  )
+  .option(
+    '--state.lease <duration>',
+    'how long the leader holds its lease without renewing it: a dead leader is replaced within about 4/3 of it (default 8s)',
+  )
   .option('--incidents.retention <duration>', 'how long incident history is kept (default 90d)')
   .option(
     '--history.retention <duration>',
@@ -120,6 +129,8 @@ program
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
       dataDir: options.dataDir as string | undefined,
+      stateUrl: options['state.url'] as string | undefined,
+      stateLease: options['state.lease'] as string | undefined,
       shard: options.shard as string | undefined,
       tlsCertFile: options['web.tlsCertFile'] as string | undefined,
       tlsKeyFile: options['web.tlsKeyFile'] as string | undefined,
@@ -355,6 +366,8 @@ program
       process.stderr,
     );
   });
+
+addStateCommands(program);
 
 const rules = program.command('rules').description('Alert rules.');
 rules

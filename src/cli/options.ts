@@ -18,9 +18,24 @@ export const ENV = {
   location: 'PRISMWATCH_LOCATION',
   notifyMode: 'PRISMWATCH_NOTIFY_MODE',
   peers: 'PRISMWATCH_PEERS',
+  stateUrl: 'PRISMWATCH_STATE_URL',
 } as const;
 
 export const DEFAULT_DATA_DIR = 'data';
+
+/**
+ * --state.url (or PRISMWATCH_STATE_URL): a postgres:// URL, checked for its scheme only (the
+ * driver reads the rest, TLS parameters included). Undefined: the data directory's SQLite file.
+ */
+export function stateUrlFlag(value: string | undefined, env = process.env): string | undefined {
+  const url = value ?? env[ENV.stateUrl];
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error(
+      `--state.url expects a PostgreSQL URL like "postgres://prismwatch@db.example:5432/prismwatch", got a value starting "${url.slice(0, 12)}"`,
+    );
+  return url;
+}
 
 /** `--config` values, else PRISMWATCH_CONFIG (comma-separated), else ./probes and ./alerts (or the shipped ones). */
 export function resolveConfigPaths(flag: readonly string[] | undefined, env = process.env): string[] {

@@ -10,7 +10,7 @@ import { parseListenAddress } from '../server/listen-address.js';
 import { parseDuration } from '../util/duration.js';
 import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
 import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
-import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
+import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress, stateUrlFlag } from './options.js';
 
 interface RunCommandOptions {
   readonly config?: string[];
@@ -26,6 +26,8 @@ interface RunCommandOptions {
   readonly shutdownGrace?: string;
   readonly evaluationInterval?: string;
   readonly dataDir?: string;
+  readonly stateUrl?: string;
+  readonly stateLease?: string;
   readonly heapGrowthPercent?: string;
   readonly externalUrl?: string;
   readonly incidentRetention?: string;
@@ -46,6 +48,25 @@ function httpUrlFlag(flag: string, value: string, example: string): string {
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
     throw new PrismwatchError('PRISMWATCH_USAGE', `${flag} expects ${example}, got "${value}"`);
   return value.replace(/\/+$/, '');
+}
+
+/** --state.url and --state.lease: PostgreSQL shared by several instances. */
+function sharedState(options: RunCommandOptions): { stateUrl?: string; stateLeaseMs?: number } {
+  let stateUrl: string | undefined;
+  try {
+    stateUrl = stateUrlFlag(options.stateUrl);
+  } catch (error) {
+    throw new PrismwatchError('PRISMWATCH_USAGE', (error as Error).message);
+  }
+  if (options.stateLease === undefined) return stateUrl ? { stateUrl } : {};
+  const stateLeaseMs = parseDuration(options.stateLease);
+  if (stateLeaseMs === undefined || stateLeaseMs < 1_000 || stateLeaseMs > 10 * 60_000)
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--state.lease expects a duration from 1s to 10m like "10s", got "${options.stateLease}"`,
+    );
+  if (!stateUrl) throw new PrismwatchError('PRISMWATCH_USAGE', '--state.lease needs --state.url');
+  return { stateUrl, stateLeaseMs };
 }
 
 /** --web.external-url (or its env): an absolute http(s) URL, kept without a trailing slash. */
@@ -180,6 +201,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     );
   const daemon = new Daemon({
     evaluationIntervalMs,
+    ...sharedState(options),
     ...(historyRetentionMs === undefined ? {} : { historyRetentionMs }),
     ...(peers.length > 0 ? { peers } : {}),
     ...(location ? { location } : {}),

@@ -19,6 +19,9 @@ import { RuleLoop } from '../rules/rule-loop.js';
 import type { StartedParts } from '../server/daemon-views.js';
 import type { SloEngine, SloSnapshot } from '../slo/engine.js';
 import { SLO_ALERT } from '../slo/engine.js';
+import type { OutboxRow } from '../state/notification-store.js';
+import type { SharedState } from '../state/shared/shared-store.js';
+import { STORE_UNAVAILABLE } from '../state/state-alerts.js';
 import { StateKeeper } from '../state/state-keeper.js';
 
 /** Uptime and SLO counts go to disk this often (and at shutdown): a crash loses at most this much. */
@@ -39,7 +42,13 @@ export interface ControlPlaneDeps {
   readonly baseUrl: () => string;
   readonly log: Logger;
   readonly now: () => number;
+  /** A shared state database (--state.url): one leader among the instances decides and sends. */
+  readonly shared?: SharedState;
 }
+
+/** Whether every alert of a notification is StateStoreUnavailable: it may go out without a claim. */
+const onlyAboutTheStore = (row: OutboxRow) =>
+  row.notification.alerts.every((alert) => alert.labels.alertname === STORE_UNAVAILABLE);
 
 export class ControlPlane {
   readonly state: StateKeeper;
@@ -49,13 +58,28 @@ export class ControlPlane {
   readonly ruleLoop: RuleLoop;
   private readonly alivePing: AlivePing;
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Bumped at every change of role, so a slow takeover does not start after a later stand-by. */
+  private role = 0;
+  private leading: boolean;
+  private running:
+    | { evaluationIntervalMs: number; config: { readonly config: Config | undefined } }
+    | undefined;
 
   constructor(
     config: Config,
     private readonly deps: ControlPlaneDeps,
   ) {
     const { log, now, selfMetrics } = deps;
-    this.state = new StateKeeper(deps.dataDir, selfMetrics, log, now, deps.incidentRetentionMs);
+    const { shared } = deps;
+    this.leading = !shared || shared.leadership.token() !== undefined;
+    this.state = new StateKeeper(
+      deps.dataDir,
+      selfMetrics,
+      log,
+      now,
+      deps.incidentRetentionMs,
+      shared && { store: shared.store, url: shared.url },
+    );
     this.state.restore(new Set(config.probes.map((spec) => spec.name)), deps.results, deps.evaluator, now());
     deps.slos.restore(this.state.loadSlos() as Record<string, SloSnapshot>);
     const store = this.state.store;
@@ -68,6 +92,7 @@ export class ControlPlane {
       now,
       baseUrl: deps.baseUrl,
       evaluationIntervalMs: deps.evaluationIntervalMs,
+      ...(shared ? { claim: (row: OutboxRow) => this.claim(shared, row) } : {}),
     });
     this.inboxes = new Inboxes((kind) => this.state.kindStore(kind), now);
     this.ruleLoop = new RuleLoop({
@@ -75,7 +100,16 @@ export class ControlPlane {
       results: deps.results,
       state: this.state,
       sink: this.notifier,
-      otherAlerts: (at) => this.state.alerts.list(at),
+      otherAlerts: (at) => {
+        if (shared) {
+          const { unavailableSince, reason } = shared.writer.status();
+          this.state.alerts.storeUnavailable(
+            unavailableSince === undefined ? undefined : { since: unavailableSince, reason: reason ?? '' },
+            at,
+          );
+        }
+        return this.state.alerts.list(at);
+      },
       derivedAlerts: (at) => deps.slos.evaluate(at),
       metrics: selfMetrics,
       log,
@@ -94,7 +128,7 @@ export class ControlPlane {
   /** A reload's part: routing, receivers, silences and the alive ping's settings. */
   configure(config: Config): void {
     this.notifier.configure(config.notify, this.judgedAlerts(this.deps.now()));
-    this.alivePing.configure(config.notify.heartbeat);
+    if (this.leading) this.alivePing.configure(config.notify.heartbeat);
   }
 
   /** The rules', the SLOs' and the state store's alerts: what notification is told about. */
@@ -131,19 +165,107 @@ export class ControlPlane {
     };
   }
 
-  /** Uptime and SLO counts to disk, and history past its retention forgotten. */
+  /** Uptime and SLO counts to disk, and history past its retention forgotten (the leader's job). */
   save(): void {
+    if (!this.leading) return;
     this.state.saveHistory(this.deps.results, this.deps.slos.snapshot(), this.deps.now());
   }
 
   /** Evaluates the running config's rules on their schedule, and saves counts periodically. */
   start(evaluationIntervalMs: number, running: { readonly config: Config | undefined }): void {
-    this.ruleLoop.start(evaluationIntervalMs, () => running.config);
+    this.running = { evaluationIntervalMs, config: running };
+    const { shared } = this.deps;
+    if (shared) {
+      shared.leadership.onChange((change) => {
+        if (change.leading) void this.lead(change.continuous);
+        else this.standBy();
+      });
+      shared.sync.onLoaded((tables) => this.reloaded(tables));
+    }
+    if (this.leading) this.decide();
+    else this.standBy();
+  }
+
+  /** Whether this instance decides and sends (always, without a shared database). */
+  isLeading(): boolean {
+    return this.leading;
+  }
+
+  private decide(): void {
+    const running = this.running;
+    if (!running) return;
+    this.ruleLoop.start(running.evaluationIntervalMs, () => running.config.config);
+    clearInterval(this.saveTimer);
     this.saveTimer = setInterval(() => this.save(), SAVE_INTERVAL_MS).unref();
+  }
+
+  /**
+   * Becomes the leader: unless it led without a break, every table is read again (the last
+   * leader's alerts, `for` timers, log and outbox), alert state restored as after a restart, and
+   * then rules are evaluated and notifications sent from where the last leader stopped.
+   */
+  private async lead(continuous: boolean): Promise<void> {
+    const role = ++this.role;
+    const { shared, log, now } = this.deps;
+    if (!shared || !this.running) return;
+    if (!continuous) {
+      for (;;) {
+        try {
+          await shared.sync.loadAll();
+          break;
+        } catch (error) {
+          log.warn({ err: error }, 'Could not read the shared state to take over; trying again in 1 s');
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          if (role !== this.role) return;
+        }
+      }
+      if (role !== this.role) return;
+      const config = this.running.config.config;
+      this.state.restore(
+        new Set((config?.probes ?? []).map((spec) => spec.name)),
+        this.deps.results,
+        this.deps.evaluator,
+        now(),
+      );
+      this.deps.slos.restore(this.state.loadSlos() as Record<string, SloSnapshot>);
+      this.mutes.reread();
+    }
+    this.leading = true;
+    this.notifier.lead(this.judgedAlerts(now()));
+    this.alivePing.configure(this.running.config.config?.notify.heartbeat);
+    this.decide();
+  }
+
+  /** Another instance leads: stop evaluating, pinging and deciding; keep showing the shared state. */
+  private standBy(): void {
+    this.role++;
+    this.leading = false;
+    this.ruleLoop.stop();
+    this.alivePing.stop();
+    clearInterval(this.saveTimer);
+    this.notifier.standBy();
+  }
+
+  /** Tables another instance changed were reloaded: what this instance holds of them follows. */
+  private reloaded(tables: ReadonlySet<string>): void {
+    if (tables.has('silences') || tables.has('maintenance')) this.mutes.reread();
+    // A follower shows the leader's alerts as its own evaluator would (status page, API).
+    if (!this.leading && tables.has('alerts')) this.deps.evaluator.replace(this.state.store.load().alerts, 0);
+  }
+
+  /**
+   * May this instance send `row` now? Only under the lease, recorded in the database. The one
+   * exception is the alert about the database itself, which could not go out otherwise.
+   */
+  private async claim(shared: SharedState, row: OutboxRow): Promise<boolean> {
+    if (!this.leading) return false;
+    if (shared.writer.status().unavailableSince !== undefined && onlyAboutTheStore(row)) return true;
+    return shared.writer.claim(row.id);
   }
 
   /** Stops deciding: no more evaluations, pings or saves until close (first, before probes wind down). */
   halt(): void {
+    this.role++;
     this.ruleLoop.stop();
     this.alivePing.stop();
     clearInterval(this.saveTimer);
@@ -153,6 +275,8 @@ export class ControlPlane {
   async close(graceMs: number): Promise<void> {
     await this.notifier.stop(graceMs);
     this.save();
+    // Queued writes land and the lease is handed back, so another instance takes over at once.
+    await this.deps.shared?.close(graceMs);
     this.state.close();
   }
 }

@@ -23,6 +23,13 @@ export interface DaemonOptions {
   readonly evaluationIntervalMs?: number;
   /** Where alert state is kept across restarts; without one it lives in memory only. */
   readonly dataDir?: string;
+  /**
+   * A PostgreSQL URL (--state.url): state shared by every instance given the same one, one of
+   * them leading. Replaces dataDir's SQLite file.
+   */
+  readonly stateUrl?: string;
+  /** The leader's lease (--state.lease; default 8 s). */
+  readonly stateLeaseMs?: number;
   /** Serve HTTPS (PEM certificate and key) instead of plain HTTP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /** The server's connection cap and timeouts (`--web.max-connections`); defaults otherwise. */

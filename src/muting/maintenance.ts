@@ -75,12 +75,18 @@ export class MaintenanceWindows implements MutingReason {
   constructor(
     private readonly store: MaintenanceRepository,
     private readonly now: () => number,
-    onUnreadable: (id: string, problem: string) => void = () => {},
+    private readonly onUnreadable: (id: string, problem: string) => void = () => {},
   ) {
     this.store.prune(now() - HISTORY_MS);
+    this.reread();
+  }
+
+  /** The windows as stored (again: another instance may have written them). */
+  reread(): void {
+    this.windows.clear();
     for (const row of this.store.all()) {
       const window = decode(row.body);
-      if (typeof window === 'string') onUnreadable(row.id, window);
+      if (typeof window === 'string') this.onUnreadable(row.id, window);
       else this.windows.set(window.id, window);
     }
   }

@@ -55,6 +55,12 @@ export class Mutes {
     this.reasons = [this.silences, this.maintenance, this.inhibition];
   }
 
+  /** Silences and maintenance windows read again from the store (another instance wrote them). */
+  reread(): void {
+    this.silences.reread();
+    this.maintenance.reread();
+  }
+
   /** The config's part: its silences and inhibition rules (a reload replaces both). */
   configure(silences: readonly SilenceSpec[], inhibitRules: readonly InhibitRule[]): void {
     this.silences.setConfigSilences(silences);

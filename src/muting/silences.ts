@@ -52,9 +52,16 @@ export class Silences implements MutingReason {
   constructor(
     private readonly persistence: SilencePersistence,
     private readonly now: () => number,
-    onUnreadable?: (id: string, problem: string) => void,
+    private readonly onUnreadable?: (id: string, problem: string) => void,
   ) {
-    for (const silence of persistence.loadSilences(onUnreadable)) this.fromApi.set(silence.id, silence);
+    this.reread();
+  }
+
+  /** The API's silences as stored (again: another instance may have written them). */
+  reread(): void {
+    this.fromApi.clear();
+    for (const silence of this.persistence.loadSilences(this.onUnreadable))
+      this.fromApi.set(silence.id, silence);
   }
 
   setConfigSilences(silences: readonly SilenceSpec[]): void {

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Alert, alertSubject, fingerprintOf } from '../model/alert.js';
 import type { Mutes } from '../muting/muting.js';
+import type { OutboxRow } from '../state/notification-store.js';
 import type { NotificationRepository } from '../state/repositories.js';
 import { everyIntegration, type NotifyConfig } from './config/model.js';
 import { Delivery } from './delivery/delivery.js';
@@ -32,6 +33,8 @@ interface NotifierOptions {
   readonly now: () => number;
   readonly baseUrl: () => string;
   readonly evaluationIntervalMs: number;
+  /** With shared state: may this instance send this row now (delivery.ts)? */
+  readonly claim?: (row: OutboxRow) => Promise<boolean>;
 }
 
 export class Notifier {
@@ -43,6 +46,7 @@ export class Notifier {
   private readonly dispatcher: Dispatcher;
   private readonly forwarder: AlertmanagerForwarder;
   private readonly health = new HealthAlerts();
+  private standingBy = false;
   private healthAlerts: Alert[] = [];
   private config: NotifyConfig | undefined;
   private lastPrune = 0;
@@ -80,7 +84,7 @@ export class Notifier {
     this.store = options.store;
     this.metrics = new NotifyMetrics(options.registry);
     this.journal = new NotificationJournal(this.store, log, options.now, () => this.delivery.kick());
-    this.delivery = new Delivery(this.journal, this.metrics, log, options.now);
+    this.delivery = new Delivery(this.journal, this.metrics, log, options.now, options.claim);
     this.forwarder = new AlertmanagerForwarder(this.metrics, log, options.now);
     this.dispatcher = new Dispatcher(initial, {
       store: this.journal,
@@ -163,7 +167,8 @@ export class Notifier {
       receivers.flatMap((receiver) => receiver.forwards),
       config.route,
     );
-    if (!first) this.dispatcher.setConfig(config, [...alerts, ...this.healthAlerts]);
+    // Standing by, nothing is decided here: the groups are built when this instance leads.
+    if (!first && !this.standingBy) this.dispatcher.setConfig(config, [...alerts, ...this.healthAlerts]);
   }
 
   /** After each evaluation, with every alert the evaluator holds. */
@@ -206,6 +211,26 @@ export class Notifier {
     } catch (error) {
       this.options.log.warn({ err: error }, 'Could not read the outbox for metrics');
     }
+  }
+
+  /**
+   * Another instance leads now: group timers stop, so nothing new is decided here. Rows already
+   * queued stay; delivery's claims fail until this instance leads again.
+   */
+  standBy(): void {
+    this.standingBy = true;
+    this.dispatcher.stop();
+  }
+
+  /**
+   * This instance leads (again): groups are rebuilt from `alerts`, as at a reload (the log and the
+   * outbox, just reloaded, keep anything notified from being notified twice), and delivery looks
+   * at the outbox at once.
+   */
+  lead(alerts: readonly Alert[]): void {
+    this.standingBy = false;
+    if (this.config) this.dispatcher.setConfig(this.config, [...alerts, ...this.healthAlerts]);
+    this.delivery.kick();
   }
 
   async stop(graceMs: number): Promise<void> {

@@ -81,6 +81,12 @@ export class AlertEvaluator {
     }
   }
 
+  /** Forgets every alert and takes these back instead (an instance that becomes leader). */
+  replace(alerts: readonly Alert[], downtimeMs: number): void {
+    this.alerts.clear();
+    this.restore(alerts, downtimeMs);
+  }
+
   /** Alerts currently pending, firing, or resolved within the retention. */
   list(): Alert[] {
     return [...this.alerts.values()];

@@ -60,6 +60,9 @@ export class RuleLoop {
 
   /** Evaluates every `intervalMs` from now on, each time with the rules and probes `config` gives. */
   start(intervalMs: number, config: RuleConfig): void {
+    // Started again after a stop when an instance becomes leader again (shared state).
+    this.stopped = false;
+    clearTimeout(this.timer);
     this.intervalMs = intervalMs;
     this.config = config;
     this.origin = this.options.now();

@@ -17,6 +17,8 @@ export interface ServerHandlers {
   readonly isReady: () => boolean;
   readonly reload: () => Promise<{ ok: boolean; message: string }>;
   readonly alerts: () => unknown;
+  /** Who leads and where state is kept (/api/v1/status). */
+  readonly status: () => unknown;
   readonly probes: () => unknown;
   /** undefined when no such probe is configured. */
   readonly probeResults: (name: string, sinceMs?: number) => unknown;
@@ -170,6 +172,13 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       access: 'open',
       summary: 'alerts',
       handle: () => jsonAnswer(200, handlers.alerts()),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/status',
+      access: 'open',
+      summary: 'where state is kept and which instance leads',
+      handle: () => jsonAnswer(200, handlers.status()),
     },
     {
       method: 'GET',

@@ -87,6 +87,12 @@ export class IncidentLog {
         WHERE (ended_at IS NULL OR ended_at >= @since) AND (@probe IS NULL OR probe = @probe)
         ORDER BY started_at DESC LIMIT @limit`),
     };
+    this.reread();
+  }
+
+  /** Forgets what was written and starts from the table (after it was reloaded from a shared store). */
+  reread(): void {
+    this.written.clear();
     for (const { id } of this.statements.openIds.all() as Array<{ id: string }>)
       this.written.set(id, { open: true, text: '' });
   }

@@ -38,7 +38,9 @@ export type StoreOpening =
       readonly movedTo: string;
       readonly reason: string;
     }
-  | { readonly status: 'memory'; readonly store: StateStore; readonly file: string; readonly reason: string };
+  | { readonly status: 'memory'; readonly store: StateStore; readonly file: string; readonly reason: string }
+  /** The working copy of a shared database (state/shared/): `url` with its password masked. */
+  | { readonly status: 'shared'; readonly store: StateStore; readonly url: string };
 
 function errorText(error: unknown): string {
   const code = (error as { code?: unknown })?.code;

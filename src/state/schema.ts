@@ -8,8 +8,8 @@
  * CREATE IF NOT EXISTS and the file said "1". Migration 2 is that same set, written once, so a
  * store at 1 gains whatever table its prismwatch did not have yet and loses nothing.
  *
- * This is SQLite's DDL (`INTEGER PRIMARY KEY AUTOINCREMENT`, `IF NOT EXISTS`); a server database
- * needs its own list. What callers may rely on is in repositories.ts, not here: REAL epoch
+ * This is SQLite's DDL (`INTEGER PRIMARY KEY AUTOINCREMENT`, `IF NOT EXISTS`); the shared store
+ * translates it for PostgreSQL (shared/pg-schema.ts), so a table is defined once for both. What callers may rely on is in repositories.ts, not here: REAL epoch
  * milliseconds and TEXT JSON are the only column conventions they see.
  */
 export interface Migration {

@@ -9,6 +9,7 @@ import type { StoreOpening } from './open-store.js';
 
 const STATE_RESET = 'PrismwatchStateReset';
 const STATE_NOT_PERSISTED = 'PrismwatchStateNotPersisted';
+export const STORE_UNAVAILABLE = 'StateStoreUnavailable';
 
 /** A reset is an event: its alert fires for this long, long enough to be seen and routed, then resolves. */
 const STATE_RESET_ALERT_MS = 60 * 60_000;
@@ -58,6 +59,36 @@ export class StateAlerts {
           startedAt,
         ),
       );
+    }
+  }
+
+  /**
+   * StateStoreUnavailable: the shared state database refuses writes (since `since`). It goes out
+   * without the claim other notifications need (there is no database to claim in), through every
+   * receiver its route names; it resolves when the database is back.
+   */
+  storeUnavailable(
+    outage: { readonly since: number; readonly reason: string } | undefined,
+    now: number,
+  ): void {
+    const current = this.alerts.find((alert) => alert.rule === STORE_UNAVAILABLE && alert.state === 'firing');
+    if (outage && !current) {
+      const earlier = this.alerts.findIndex((alert) => alert.rule === STORE_UNAVAILABLE);
+      if (earlier >= 0) this.alerts.splice(earlier, 1);
+      this.alerts.push(
+        ownAlert(
+          STORE_UNAVAILABLE,
+          'critical',
+          {
+            summary: 'prismwatch cannot reach its shared state database',
+            description: `${outage.reason}. Probing and the status page go on; notifications are decided and wait in memory until the database is back. Other instances cannot take over while it is away.`,
+          },
+          outage.since,
+        ),
+      );
+    } else if (!outage && current) {
+      current.state = 'resolved';
+      current.resolvedAt = now;
     }
   }
 

@@ -34,6 +34,7 @@ export class StateKeeper implements AlertStateSink {
   /** Whether state goes to disk: a data directory was given and could be used. */
   readonly persistent: boolean;
   private readonly opening: StoreOpening;
+  private uptimeRestored = false;
   /** Every alert that fired, kept for the retention (incidents.ts). */
   readonly incidents: IncidentLog;
   /** What the status page says at its top (announcements.ts). */
@@ -45,14 +46,16 @@ export class StateKeeper implements AlertStateSink {
     private readonly log: Logger,
     now: () => number,
     incidentRetentionMs?: number,
+    /** A shared database's working copy (state/shared/): used instead of the data directory. */
+    shared?: { readonly store: StateStore; readonly url: string },
   ) {
     // Without a data directory the same store runs in memory: one code path, nothing kept.
-    this.opening = openStateStore(dataDir, now);
+    this.opening = shared ? { status: 'shared', ...shared } : openStateStore(dataDir, now);
     this.store = this.opening.store;
     this.alerts = new StateAlerts(this.opening, now());
     this.incidents = new IncidentLog(this.store.db, incidentRetentionMs);
     this.announcements = new Announcements(this.store.db, now);
-    this.persistent = this.opening.status === 'persistent' || this.opening.status === 'reset';
+    this.persistent = ['persistent', 'reset', 'shared'].includes(this.opening.status);
     metrics.statePersistent.set(this.persistent ? 1 : 0);
     if (this.store.quarantined.length > 0) {
       metrics.stateRowsQuarantined.inc(this.store.quarantined.length);
@@ -83,17 +86,26 @@ export class StateKeeper implements AlertStateSink {
   restore(
     configured: ReadonlySet<string>,
     results: ResultStore,
-    evaluator: { restore(alerts: readonly Alert[], downtimeMs: number): void },
+    evaluator: { replace(alerts: readonly Alert[], downtimeMs: number): void },
     now: number,
   ): void {
     // A fresh (reset) database holds nothing; only one that opened as it was has state to restore.
-    if (this.opening.status !== 'persistent') return;
-    const { saved } = this.opening;
-    for (const [probe, snapshot] of saved.uptime)
-      if (configured.has(probe)) results.uptimeOf(probe).restore(snapshot);
+    // A shared one is read as it is now: this runs again whenever this instance becomes leader.
+    const { status } = this.opening;
+    if (status !== 'persistent' && status !== 'shared') return;
+    const saved =
+      status === 'persistent'
+        ? this.opening.saved
+        : { state: this.store.load(), uptime: this.store.loadUptime() };
+    // Uptime counts once, at start: after that this instance's own probing counts.
+    if (!this.uptimeRestored)
+      for (const [probe, snapshot] of saved.uptime)
+        if (configured.has(probe)) results.uptimeOf(probe).restore(snapshot);
+    this.uptimeRestored = true;
     const { alerts, lastEvaluationAt } = saved.state;
     const downtimeMs = lastEvaluationAt === undefined ? 0 : Math.max(0, now - lastEvaluationAt);
-    evaluator.restore(alerts, downtimeMs);
+    evaluator.replace(alerts, downtimeMs);
+    this.incidents.reread();
     if (alerts.length > 0)
       this.log.info({ alerts: alerts.length, downtime_ms: Math.round(downtimeMs) }, 'Alert state restored');
   }
@@ -132,7 +144,8 @@ export class StateKeeper implements AlertStateSink {
 
   /** What saveSlos saved, or nothing for a store that did not open as it was. */
   loadSlos(): Record<string, unknown> {
-    return this.opening.status === 'persistent' ? this.store.loadSlos() : {};
+    const { status } = this.opening;
+    return status === 'persistent' || status === 'shared' ? this.store.loadSlos() : {};
   }
 
   /** Forgets incidents past the retention; returns the cut-off (epoch ms), or undefined when it failed. */

@@ -67,12 +67,18 @@ export class StateStore implements Store {
   private readonly setMeta: Database.Statement;
 
   /** Without a data directory the state lives in memory: same code path, nothing survives a restart. */
-  constructor(readonly dataDir?: string) {
+  /** `db`: a handle made elsewhere (the shared store's in-memory working copy, state/shared/). */
+  constructor(
+    readonly dataDir?: string,
+    db?: Database.Database,
+  ) {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(dataDir ? join(dataDir, 'prismwatch.db') : ':memory:');
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a committed evaluation survives power loss, not only a process crash.
-    this.db.pragma('synchronous = FULL');
+    this.db = db ?? new Database(dataDir ? join(dataDir, 'prismwatch.db') : ':memory:');
+    if (!db) {
+      this.db.pragma('journal_mode = WAL');
+      // FULL: a committed evaluation survives power loss, not only a process crash.
+      this.db.pragma('synchronous = FULL');
+    }
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
     this.setMeta = this.db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

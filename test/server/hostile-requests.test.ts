@@ -17,6 +17,7 @@ const handlers: ServerHandlers = {
   isReady: () => true,
   reload: async () => ({ ok: true, message: 'ok' }),
   alerts: () => [],
+  status: () => ({ state: { store: 'memory', leading: true } }),
   probes: () => [],
   probeResults: (name) => (name === 'api' ? [] : undefined),
   collections: { silences: { writable: true, get: () => undefined } },

@@ -19,6 +19,8 @@ import type { NotificationJournal } from './journal.js';
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 /** Parallel attempts per integration (each for a different group). */
 const MAX_IN_FLIGHT_PER_INTEGRATION = 4;
+/** A row another instance may be sending (or that waits for the database) is looked at this often. */
+const UNCLAIMED_RETRY_MS = 2_000;
 
 /** The sender of an integration, from its type's definition. */
 function createSender(integration: Integration, log: Logger): Sender {
@@ -65,6 +67,12 @@ export class Delivery {
     private readonly metrics: NotifyMetrics,
     private readonly log: Logger,
     private readonly now: () => number,
+    /**
+     * Asked before each attempt, when instances share state: whether this instance may send the
+     * row now (it leads, and the database recorded the claim under its fencing token). A row not
+     * claimed stays queued for whoever leads.
+     */
+    private readonly claim?: (row: OutboxRow) => Promise<boolean>,
   ) {}
 
   /** Swaps in the configured integrations; unchanged ones keep their sender (and connections). */
@@ -148,9 +156,12 @@ export class Delivery {
       const count = running.get(row.integration) ?? 0;
       if (count >= MAX_IN_FLIGHT_PER_INTEGRATION) continue; // a finishing attempt kicks again
       running.set(row.integration, count + 1);
-      const attempt = this.attempt(row, target.integration, target.sender).finally(() => {
+      const attempt = this.attempt(row, target.integration, target.sender).then((sent) => {
         this.inFlight.delete(key);
-        this.kick();
+        // Not claimed: another instance leads, or the database is away. Looked at again later,
+        // not at once (leadership changes kick delivery themselves).
+        if (sent) this.kick();
+        else this.wakeAt(this.now() + UNCLAIMED_RETRY_MS);
       });
       this.inFlight.set(key, attempt);
     }
@@ -163,13 +174,23 @@ export class Delivery {
     this.timer.unref?.();
   }
 
-  private async attempt(row: OutboxRow, integration: Integration, sender: Sender): Promise<void> {
+  /** One attempt; false when the row was not claimed (and so not sent). */
+  private async attempt(row: OutboxRow, integration: Integration, sender: Sender): Promise<boolean> {
     const labels = { receiver: integration.receiver, integration: integration.id };
+    try {
+      if (this.claim && !(await this.claim(row))) return false;
+    } catch (error) {
+      this.log.warn(
+        { err: error, integration: integration.id },
+        'Could not claim a notification; not sent now',
+      );
+      return false;
+    }
     try {
       await sender.send(row.notification, this.now());
     } catch (error) {
       this.recordFailure(row, integration, classify(error, integration));
-      return;
+      return true;
     }
     const now = this.now();
     this.metrics.sent.inc(labels);
@@ -179,6 +200,7 @@ export class Delivery {
     // The journal never refuses: on a full disk the record waits in memory (journal.ts), so a
     // delivered notification is not sent again.
     this.store.markDelivered(row.id, now);
+    return true;
   }
 
   private recordFailure(row: OutboxRow, integration: Integration, failure: DeliveryError): void {

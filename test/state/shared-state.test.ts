@@ -1,0 +1,76 @@
+/**
+ * Instances sharing state on the local PostgreSQL (--state.url), in one process: one leads, what
+ * is written through any instance's API takes effect on all, and a leader that stops hands over
+ * without a notification lost or repeated.
+ */
+import { describe, expect, it } from 'vitest';
+import { startDaemon } from '../helpers/daemon.js';
+import { flappingSite } from '../helpers/flapping.js';
+import { eventually } from '../helpers/metrics.js';
+import { freshDatabase, query } from '../helpers/postgres.js';
+
+const TOKEN = 'shared-state-test-token';
+
+async function api(base: string, path: string, init: { method?: string; body?: unknown } = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const leaderGauge = async (scrape: () => Promise<string>) =>
+  Number(/^prismwatch_leader (\d)/m.exec(await scrape())?.[1]);
+
+describe('shared state on PostgreSQL', () => {
+  it('one leader; a window and an announcement made through one instance act on all', async () => {
+    const url = await freshDatabase();
+    const site = await flappingSite();
+    const options = { stateUrl: url, stateLeaseMs: 2_000, apiToken: TOKEN, evaluationIntervalMs: 100 };
+    const a = await startDaemon(site.configPath, options);
+    const b = await startDaemon(site.configPath, options);
+    await eventually(async () => (await leaderGauge(a.scrape)) + (await leaderGauge(b.scrape)) === 1);
+    const [leader, follower] = (await leaderGauge(a.scrape)) === 1 ? [a, b] : [b, a];
+
+    const opened = await api(follower.daemon.baseUrl, '/api/v1/maintenance', {
+      method: 'POST',
+      body: { matchers: ['probe="web"'], duration: '1h', createdBy: 'test', comment: 'deploying' },
+    });
+    expect(opened.status).toBe(201);
+    await api(follower.daemon.baseUrl, '/api/v1/announcements', {
+      method: 'POST',
+      body: { text: 'Shared notice', severity: 'info', duration: '1h', createdBy: 'test' },
+    });
+    for (const instance of [leader, follower])
+      await eventually(async () =>
+        (await (await fetch(`${instance.daemon.baseUrl}/`)).text()).includes('Shared notice'),
+      );
+
+    site.state.up = false;
+    // The leader fires and the follower shows it; the window opened on the follower mutes it.
+    for (const instance of [leader, follower])
+      await eventually(async () => {
+        const alerts = (await (await fetch(`${instance.daemon.baseUrl}/api/v1/alerts`)).json()) as Array<{
+          labels: Record<string, string>;
+          status: { state: string; mutedBy?: { by: string } };
+        }>;
+        return alerts.some(
+          (alert) =>
+            alert.labels.alertname === 'WebDown' &&
+            alert.status.state === 'firing' &&
+            JSON.stringify(alert.status.mutedBy ?? '').includes('maintenance'),
+        );
+      });
+    const status = (await (await fetch(`${follower.daemon.baseUrl}/api/v1/status`)).json()) as {
+      state: { leading: boolean; leader?: { holder: string } };
+    };
+    expect(status.state.leading).toBe(false);
+    expect(status.state.leader?.holder).toBeTruthy();
+    // Nothing was sent: muted by the window opened through the other instance.
+    await eventually(
+      async () => (await query(url, 'SELECT count(*)::int AS n FROM nflog'))[0]?.n !== undefined,
+    );
+    expect(site.sink.delivered).toHaveLength(0);
+  });
+});
