@@ -50,6 +50,12 @@ export interface ControlPlaneDeps {
 const onlyAboutTheStore = (row: OutboxRow) =>
   row.notification.alerts.every((alert) => alert.labels.alertname === STORE_UNAVAILABLE);
 
+/** The status page's footer: whether this instance leads, and the lease's token. */
+function leadershipView(shared: SharedState): { leading: boolean; token?: number } {
+  const lease = shared.leadership.current;
+  return { leading: shared.leading(), ...(lease ? { token: lease.token } : {}) };
+}
+
 export class ControlPlane {
   readonly state: StateKeeper;
   readonly mutes: Mutes;
@@ -153,6 +159,7 @@ export class ControlPlane {
 
   /** What the server shows of this plane (server/daemon-views.ts). */
   views(runNow: (probe: string) => void, running: { readonly config: Config | undefined }): StartedParts {
+    const { shared } = this.deps;
     return {
       state: this.state,
       mutes: this.mutes,
@@ -160,6 +167,7 @@ export class ControlPlane {
       shownAlerts: () => this.shownAlerts(),
       alertNames: () => this.alertNames(running.config ?? { rules: [], slos: [] }),
       runNow,
+      ...(shared ? { leadership: () => leadershipView(shared) } : {}),
       onMaintenanceWarning: (id, warnings) =>
         this.deps.log.warn({ maintenance: id, warnings }, 'Maintenance window mutes nothing it names'),
     };

@@ -93,16 +93,25 @@ function signalExpression(rule: RuleSpec, selector: (extra?: string) => string):
   }
 }
 
+/**
+ * The condition once per probe and location, however many replicas report it (the documented
+ * scrape config labels each prismwatch process `replica`): an HA pair is one alert, not two.
+ * Any replica seeing it is enough; replicas of one location see the same network.
+ */
+function acrossReplicas(condition: string): string {
+  return `max without (replica) (${condition})`;
+}
+
 /** How many locations see the condition, per probe: every label but the location's own kept. */
 function locationCount(condition: string): string {
-  return `count without (location, instance) (${condition})`;
+  return `count without (location, instance) (${acrossReplicas(condition)})`;
 }
 
 /** The warning about each location that sees a quorum rule's condition while too few others do. */
 function locationDegraded(rule: RuleSpec, condition: string, quorum: number): Record<string, unknown> {
   return {
     alert: 'ProbeLocationDegraded',
-    expr: `(${condition}) unless on (probe) (${locationCount(condition)} >= ${quorum})`,
+    expr: `${acrossReplicas(condition)} unless on (probe) (${locationCount(condition)} >= ${quorum})`,
     ...(rule.forMs > 0 ? { for: formatDuration(rule.forMs) } : {}),
     labels: { ...rule.labels, severity: 'warning', quorum_rule: rule.alert },
     annotations: {
@@ -203,11 +212,11 @@ export function exportPrometheusRules(
     // Hysteresis as Prometheus can say it: while the alert fires (its ALERTS series from the
     // previous evaluation, the state prismwatch compares against too), the resolve threshold holds it.
     if (rule.resolveThreshold !== undefined)
-      expr = `(${expr}) or (${signal} ${rule.op} ${rule.resolveThreshold}${coverage} and ignoring (${['alertname', 'alertstate', 'severity', ...Object.keys(rule.labels)].join(', ')}) ALERTS{alertname=${promString(rule.alert)},alertstate="firing"})`;
+      expr = `(${expr}) or (${signal} ${rule.op} ${rule.resolveThreshold}${coverage} and ignoring (${['alertname', 'alertstate', 'severity', 'replica', ...Object.keys(rule.labels)].join(', ')}) ALERTS{alertname=${promString(rule.alert)},alertstate="firing"})`;
     const quorum = rule.quorum ?? (rule.severity === 'critical' ? options.quorum : undefined);
     const entry: Record<string, unknown> = {
       alert: rule.alert,
-      expr: quorum === undefined ? expr : `${locationCount(expr)} >= ${quorum}`,
+      expr: quorum === undefined ? acrossReplicas(expr) : `${locationCount(expr)} >= ${quorum}`,
     };
     if (rule.forMs > 0) entry.for = formatDuration(rule.forMs);
     if (rule.keepFiringForMs > 0) entry.keep_firing_for = formatDuration(rule.keepFiringForMs);

@@ -4,6 +4,7 @@
  * parts once they exist (after the config loaded and the state store opened); until then the
  * collections answer 503 "starting" and the page and lists are empty.
  */
+
 import type { ShownAlert } from '../model/alert.js';
 import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { Mutes } from '../muting/muting.js';
@@ -22,12 +23,15 @@ import { probeResultsAsJson, probesAsJson } from './probes-api.js';
 import type { ServerHandlers } from './routes.js';
 import { silencesApi } from './silences-api.js';
 import { slosApi } from './slos-api.js';
+import type { StatusView } from './status-page.js';
 import { renderStatusPageInSlices } from './status-render.js';
 
 /** The status page's timeline shows this many of the latest incidents; the API has them all. */
 const STATUS_PAGE_INCIDENTS = 25;
 
 /** Parts that exist from construction: the probe plane's, and the config in force. */
+type Leadership = NonNullable<StatusView['leadership']>;
+
 export interface StandingParts {
   readonly config: { readonly probes: readonly ProbeSpec[] };
   readonly results: ResultStore;
@@ -51,6 +55,8 @@ export interface StartedParts {
   /** A probe a push changed: run it now rather than at its next slot. */
   readonly runNow: (name: string) => void;
   readonly onMaintenanceWarning: (id: string, warnings: readonly string[]) => void;
+  /** With a shared state database: whether this instance leads, and the lease's token. */
+  readonly leadership?: () => Leadership;
 }
 
 type Views = Pick<
@@ -105,6 +111,7 @@ export function daemonViews(standing: StandingParts, started: () => StartedParts
         silences: started()?.mutes.silences.list() ?? [],
         now: now(),
         version: VERSION,
+        ...(started()?.leadership ? { leadership: started()!.leadership!() } : {}),
         ...historyView(standing, started()),
       }),
     artifact: (path) => standing.artifacts.read(path),

@@ -53,6 +53,8 @@ export interface StatusView {
   /** Other locations' instances (`--peer`), and this one's location label. */
   readonly peers?: readonly PeerState[];
   readonly location?: string;
+  /** Instances sharing state: whether this one leads (decides and sends), and the lease's token. */
+  readonly leadership?: { readonly leading: boolean; readonly token?: number };
   /**
    * Each probe's table row and uptime-bars row, rendered beforehand in slices
    * (status-render.ts); rendered here, in one go, when absent.
@@ -232,6 +234,18 @@ ${current
 </tbody></table>`;
 }
 
+/**
+ * Which instance answered, when several share state: whether it leads. The holder's name (host
+ * and process) stays in the API; a public page says only "this one" or "another one".
+ */
+function leadershipNote(leadership: StatusView['leadership']): string {
+  if (!leadership) return '';
+  const token = leadership.token === undefined ? '' : ` (lease ${leadership.token})`;
+  return leadership.leading
+    ? ` · this instance leads${token}`
+    : ` · standing by: another instance leads${token}`;
+}
+
 export function renderStatusPage(view: StatusView): string {
   let up = 0;
   let down = 0;
@@ -270,7 +284,7 @@ export function renderStatusPage(view: StatusView): string {
 <link rel="stylesheet" href="/status.css"></head>
 <body>${announcementBanners(view.announcements ?? [])}<header class="${overall}"><h1>${esc(headline)}</h1>
 <p class="counts"><span>${up} up</span> · <span>${down} down</span> · <span>${view.probes.length - up - down - maintenance} not run yet</span>${maintenance > 0 ? ` · <span>${maintenance} in maintenance</span>` : ''} · <span>${critical} critical</span> · <span>${warning} warning</span>${mutedCount > 0 ? ` · <span>${mutedCount} muted</span>` : ''}</p>
-<p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
+<p class="meta">prismwatch ${esc(view.version)} · updated <time datetime="${new Date(view.now).toISOString()}">${new Date(view.now).toISOString().replace('T', ' ').slice(0, 19)} UTC</time> · refreshes every 30 s${leadershipNote(view.leadership)} · <a href="/api/v1/probes">JSON</a> · <a href="/metrics">metrics</a></p></header>
 <main><section aria-labelledby="alerts-h"><h2 id="alerts-h">Alerts</h2>${alertRows(view.alerts, view.now)}${waitingNote(view.waitingForData ?? [])}</section>
 <section aria-labelledby="probes-h"><h2 id="probes-h">Probes</h2>
 <table class="probes"><caption>${view.probes.length} probes, problems first</caption><thead><tr><th scope="col">Probe</th><th scope="col">State</th><th scope="col">Last run</th><th scope="col">Failure</th><th scope="col">Uptime 24 h</th><th scope="col">Uptime 30 d</th><th scope="col">Latency</th>${FACT_COLUMNS.map((column) => `<th scope="col">${esc(column.header)}</th>`).join('')}</tr></thead><tbody>

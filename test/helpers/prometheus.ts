@@ -123,7 +123,7 @@ ${options.scrapeConfigs}
  * docs/metrics.md's recommended scrape config for prismwatch (the block between the scrape-config markers),
  * as written but for the address and a 1 s interval: tests run what operators are told to run.
  */
-export function prismwatchScrape(hostPort: string): string {
+export function prismwatchScrape(...hostPorts: string[]): string {
   const readme = readFileSync('docs/metrics.md', 'utf8');
   const block = /<!-- scrape-config[^>]*-->\n```yaml\n([\s\S]*?)```\n<!-- \/scrape-config -->/.exec(readme);
   if (!block) throw new Error('docs/metrics.md lacks the scrape-config block');
@@ -131,6 +131,6 @@ export function prismwatchScrape(hostPort: string): string {
   if (!items.includes("'prismwatch:9797'"))
     throw new Error("docs/metrics.md's scrape config no longer targets 'prismwatch:9797'");
   return items
-    .replace("'prismwatch:9797'", `'${hostPort}'`)
+    .replace("'prismwatch:9797'", hostPorts.map((hostPort) => `'${hostPort}'`).join(', '))
     .replace(/scrape_interval: \S+/, 'scrape_interval: 1s');
 }

@@ -147,7 +147,8 @@ describe('blackbox_exporter dashboards on prismwatch', () => {
           const reference = await prometheus.query(at(theirs));
           if (reference.length === 0) continue;
           const got = await prometheus.query(at(ours));
-          const extra = ['instance', 'job', 'probe', 'kind'];
+          // replica: the documented scrape config's own label, so HA replicas never merge.
+          const extra = ['instance', 'job', 'probe', 'kind', 'replica'];
           if (JSON.stringify(shape(got, extra)) !== JSON.stringify(shape(reference, extra)))
             problems.push(
               `${pair.kind} ${query}: blackbox ${JSON.stringify(shape(reference, extra))}, prismwatch ${JSON.stringify(shape(got, extra))}`,

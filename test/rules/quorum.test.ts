@@ -33,11 +33,15 @@ describe('quorum rules for several locations', () => {
   it('wraps critical rules in a count across locations, with a per-location warning; warnings stay as they are', () => {
     const config = quorumConfig('');
     const { yaml } = exportPrometheusRules(config.rules, config.probes, [], { quorum: 2 });
-    expect(yaml).toContain('expr: count without (location, instance) (probe_success{probe!=""} == 0) >= 2');
     expect(yaml).toContain(
-      'expr: (probe_success{probe!=""} == 0) unless on (probe) (count without (location, instance) (probe_success{probe!=""} == 0) >= 2)',
+      'expr: count without (location, instance) (max without (replica) (probe_success{probe!=""} == 0)) >= 2',
     );
-    expect(yaml).not.toMatch(/count without \(location, instance\) \(histogram_quantile/);
+    expect(yaml).toContain(
+      'expr: max without (replica) (probe_success{probe!=""} == 0) unless on (probe) (count without (location, instance) (max without (replica) (probe_success{probe!=""} == 0)) >= 2)',
+    );
+    expect(yaml).not.toMatch(
+      /count without \(location, instance\) \(max without \(replica\) \(histogram_quantile/,
+    );
     // The rule's own key does the same without the flag.
     expect(exportPrometheusRules(quorumConfig(', quorum: 2').rules, config.probes).yaml).toContain('>= 2');
   });

@@ -66,6 +66,10 @@ describe('shared state on PostgreSQL', () => {
       state: { leading: boolean; leader?: { holder: string } };
     };
     expect(status.state.leading).toBe(false);
+    expect(await (await fetch(`${leader.daemon.baseUrl}/`)).text()).toContain('this instance leads (lease');
+    expect(await (await fetch(`${follower.daemon.baseUrl}/`)).text()).toContain(
+      'standing by: another instance leads',
+    );
     expect(status.state.leader?.holder).toBeTruthy();
     // Nothing was sent: muted by the window opened through the other instance.
     await eventually(
