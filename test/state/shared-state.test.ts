@@ -8,6 +8,7 @@ import { startDaemon } from '../helpers/daemon.js';
 import { flappingSite } from '../helpers/flapping.js';
 import { eventually } from '../helpers/metrics.js';
 import { freshDatabase, query } from '../helpers/postgres.js';
+import { privatePostgres } from '../helpers/private-postgres.js';
 
 const TOKEN = 'shared-state-test-token';
 
@@ -76,5 +77,52 @@ describe('shared state on PostgreSQL', () => {
       async () => (await query(url, 'SELECT count(*)::int AS n FROM nflog'))[0]?.n !== undefined,
     );
     expect(site.sink.delivered).toHaveLength(0);
+  });
+
+  it('goes on while the database is away: pages StateStoreUnavailable, then writes what waited', async () => {
+    const pg = await privatePostgres();
+    const site = await flappingSite();
+    const { daemon, scrape } = await startDaemon(site.configPath, {
+      stateUrl: pg.url,
+      apiToken: TOKEN,
+      evaluationIntervalMs: 100,
+    });
+    await eventually(async () => (await leaderGauge(scrape)) === 1);
+    await pg.stop();
+    site.state.up = false;
+    // The database is away: the page goes out anyway, and only it.
+    await eventually(() =>
+      site.sink.delivered.some(
+        (delivery) =>
+          delivery.body.status === 'firing' &&
+          JSON.stringify(delivery.body.commonLabels).includes('StateStoreUnavailable'),
+      ),
+    );
+    expect(site.sink.delivered.some((delivery) => JSON.stringify(delivery.body).includes('WebDown'))).toBe(
+      false,
+    );
+    expect(await scrape()).toMatch(/^prismwatch_state_database_up 0/m);
+    expect((await fetch(`${daemon.baseUrl}/`)).status).toBe(200);
+    const status = (await (await fetch(`${daemon.baseUrl}/api/v1/status`)).json()) as {
+      state: { databaseUp: boolean; queuedStatements: number };
+    };
+    expect(status.state.databaseUp).toBe(false);
+    expect(status.state.queuedStatements).toBeGreaterThan(0);
+
+    await pg.start();
+    // Back: WebDown, decided meanwhile, goes out; the store alert resolves; the database has it all.
+    await eventually(() =>
+      site.sink.delivered.some((delivery) => JSON.stringify(delivery.body).includes('WebDown')),
+    );
+    await eventually(() =>
+      site.sink.delivered.some(
+        (delivery) =>
+          delivery.body.status === 'resolved' &&
+          JSON.stringify(delivery.body.commonLabels).includes('StateStoreUnavailable'),
+      ),
+    );
+    await eventually(
+      async () => (await query(pg.url, "SELECT 1 FROM incidents WHERE alertname = 'WebDown'")).length === 1,
+    );
   });
 });

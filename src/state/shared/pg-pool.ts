@@ -31,6 +31,9 @@ export async function openPool(url: string, max = 4): Promise<pg.Pool> {
   // An idle client whose server went away emits 'error' on the pool; without a listener that
   // would crash the process. The next query reports the outage where it is handled.
   pool.on('error', () => {});
+  // The same for a client checked out when the server goes (PostgreSQL restarting says 57P01 to
+  // every connection): its query fails and is retried, and the event must not end the process.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 
