@@ -21,8 +21,8 @@ import type { SloEngine, SloSnapshot } from '../slo/engine.js';
 import { SLO_ALERT } from '../slo/engine.js';
 import type { OutboxRow } from '../state/notification-store.js';
 import type { SharedState } from '../state/shared/shared-store.js';
-import { STORE_UNAVAILABLE } from '../state/state-alerts.js';
 import { StateKeeper } from '../state/state-keeper.js';
+import { type RoleActs, SharedRole } from './shared-role.js';
 
 /** Uptime and SLO counts go to disk this often (and at shutdown): a crash loses at most this much. */
 const SAVE_INTERVAL_MS = 5 * 60_000;
@@ -46,10 +46,6 @@ export interface ControlPlaneDeps {
   readonly shared?: SharedState;
 }
 
-/** Whether every alert of a notification is StateStoreUnavailable: it may go out without a claim. */
-const onlyAboutTheStore = (row: OutboxRow) =>
-  row.notification.alerts.every((alert) => alert.labels.alertname === STORE_UNAVAILABLE);
-
 /** The status page's footer: whether this instance leads, and the lease's token. */
 function leadershipView(shared: SharedState): { leading: boolean; token?: number } {
   const lease = shared.leadership.current;
@@ -64,9 +60,8 @@ export class ControlPlane {
   readonly ruleLoop: RuleLoop;
   private readonly alivePing: AlivePing;
   private saveTimer: NodeJS.Timeout | undefined;
-  /** Bumped at every change of role, so a slow takeover does not start after a later stand-by. */
-  private role = 0;
-  private leading: boolean;
+  /** With a shared state database: leader or standing by (shared-role.ts). */
+  private readonly role: SharedRole | undefined;
   private running:
     | { evaluationIntervalMs: number; config: { readonly config: Config | undefined } }
     | undefined;
@@ -77,7 +72,7 @@ export class ControlPlane {
   ) {
     const { log, now, selfMetrics } = deps;
     const { shared } = deps;
-    this.leading = !shared || shared.leadership.token() !== undefined;
+    this.role = shared && new SharedRole(shared, this.roleActs(), log);
     this.state = new StateKeeper(
       deps.dataDir,
       selfMetrics,
@@ -98,7 +93,7 @@ export class ControlPlane {
       now,
       baseUrl: deps.baseUrl,
       evaluationIntervalMs: deps.evaluationIntervalMs,
-      ...(shared ? { claim: (row: OutboxRow) => this.claim(shared, row) } : {}),
+      ...(this.role ? { claim: (row: OutboxRow) => this.role!.claim(row) } : {}),
     });
     this.inboxes = new Inboxes((kind) => this.state.kindStore(kind), now);
     this.ruleLoop = new RuleLoop({
@@ -134,7 +129,7 @@ export class ControlPlane {
   /** A reload's part: routing, receivers, silences and the alive ping's settings. */
   configure(config: Config): void {
     this.notifier.configure(config.notify, this.judgedAlerts(this.deps.now()));
-    if (this.leading) this.alivePing.configure(config.notify.heartbeat);
+    if (this.leading()) this.alivePing.configure(config.notify.heartbeat);
   }
 
   /** The rules', the SLOs' and the state store's alerts: what notification is told about. */
@@ -175,28 +170,20 @@ export class ControlPlane {
 
   /** Uptime and SLO counts to disk, and history past its retention forgotten (the leader's job). */
   save(): void {
-    if (!this.leading) return;
+    if (!this.leading()) return;
     this.state.saveHistory(this.deps.results, this.deps.slos.snapshot(), this.deps.now());
   }
 
   /** Evaluates the running config's rules on their schedule, and saves counts periodically. */
   start(evaluationIntervalMs: number, running: { readonly config: Config | undefined }): void {
     this.running = { evaluationIntervalMs, config: running };
-    const { shared } = this.deps;
-    if (shared) {
-      shared.leadership.onChange((change) => {
-        if (change.leading) void this.lead(change.continuous);
-        else this.standBy();
-      });
-      shared.sync.onLoaded((tables) => this.reloaded(tables));
-    }
-    if (this.leading) this.decide();
-    else this.standBy();
+    if (this.role) this.role.start();
+    else this.decide();
   }
 
   /** Whether this instance decides and sends (always, without a shared database). */
-  isLeading(): boolean {
-    return this.leading;
+  private leading(): boolean {
+    return this.role?.leading() ?? true;
   }
 
   private decide(): void {
@@ -207,73 +194,43 @@ export class ControlPlane {
     this.saveTimer = setInterval(() => this.save(), SAVE_INTERVAL_MS).unref();
   }
 
-  /**
-   * Becomes the leader: unless it led without a break, every table is read again (the last
-   * leader's alerts, `for` timers, log and outbox), alert state restored as after a restart, and
-   * then rules are evaluated and notifications sent from where the last leader stopped.
-   */
-  private async lead(continuous: boolean): Promise<void> {
-    const role = ++this.role;
-    const { shared, log, now } = this.deps;
-    if (!shared || !this.running) return;
-    if (!continuous) {
-      for (;;) {
-        try {
-          await shared.sync.loadAll();
-          break;
-        } catch (error) {
-          log.warn({ err: error }, 'Could not read the shared state to take over; trying again in 1 s');
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-          if (role !== this.role) return;
-        }
-      }
-      if (role !== this.role) return;
-      const config = this.running.config.config;
-      this.state.restore(
-        new Set((config?.probes ?? []).map((spec) => spec.name)),
-        this.deps.results,
-        this.deps.evaluator,
-        now(),
-      );
-      this.deps.slos.restore(this.state.loadSlos() as Record<string, SloSnapshot>);
-      this.mutes.reread();
-    }
-    this.leading = true;
-    this.notifier.lead(this.judgedAlerts(now()));
-    this.alivePing.configure(this.running.config.config?.notify.heartbeat);
-    this.decide();
-  }
-
-  /** Another instance leads: stop evaluating, pinging and deciding; keep showing the shared state. */
-  private standBy(): void {
-    this.role++;
-    this.leading = false;
-    this.ruleLoop.stop();
-    this.alivePing.stop();
-    clearInterval(this.saveTimer);
-    this.notifier.standBy();
-  }
-
-  /** Tables another instance changed were reloaded: what this instance holds of them follows. */
-  private reloaded(tables: ReadonlySet<string>): void {
-    if (tables.has('silences') || tables.has('maintenance')) this.mutes.reread();
-    // A follower shows the leader's alerts as its own evaluator would (status page, API).
-    if (!this.leading && tables.has('alerts')) this.deps.evaluator.replace(this.state.store.load().alerts, 0);
-  }
-
-  /**
-   * May this instance send `row` now? Only under the lease, recorded in the database. The one
-   * exception is the alert about the database itself, which could not go out otherwise.
-   */
-  private async claim(shared: SharedState, row: OutboxRow): Promise<boolean> {
-    if (!this.leading) return false;
-    if (shared.writer.status().unavailableSince !== undefined && onlyAboutTheStore(row)) return true;
-    return shared.writer.claim(row.id);
+  /** What the shared role asks of this plane (daemon/shared-role.ts). */
+  private roleActs(): RoleActs {
+    const { deps } = this;
+    return {
+      restoreFromStore: () => {
+        const probes = this.running?.config.config?.probes ?? [];
+        this.state.restore(
+          new Set(probes.map((spec) => spec.name)),
+          deps.results,
+          deps.evaluator,
+          deps.now(),
+        );
+        deps.slos.restore(this.state.loadSlos() as Record<string, SloSnapshot>);
+        this.mutes.reread();
+      },
+      startDeciding: () => {
+        this.notifier.lead(this.judgedAlerts(deps.now()));
+        this.alivePing.configure(this.running?.config.config?.notify.heartbeat);
+        this.decide();
+      },
+      stopDeciding: () => {
+        this.ruleLoop.stop();
+        this.alivePing.stop();
+        clearInterval(this.saveTimer);
+        this.notifier.standBy();
+      },
+      reloaded: (tables, leading) => {
+        if (tables.has('silences') || tables.has('maintenance')) this.mutes.reread();
+        // A follower shows the leader's alerts as its own evaluator would (status page, API).
+        if (!leading && tables.has('alerts')) deps.evaluator.replace(this.state.store.load().alerts, 0);
+      },
+    };
   }
 
   /** Stops deciding: no more evaluations, pings or saves until close (first, before probes wind down). */
   halt(): void {
-    this.role++;
+    this.role?.halt();
     this.ruleLoop.stop();
     this.alivePing.stop();
     clearInterval(this.saveTimer);
