@@ -195,7 +195,10 @@ export class Daemon {
     this.selfMetrics.schedulerQueued.set(scheduler.queued);
     this.control?.notifier.refreshMetrics();
     const { registry } = this.selfMetrics;
-    const alerts = renderAlertSeries(this.control?.shownAlerts() ?? []);
+    // prismwatch_alerts comes from the leader only: replicas standing by show the same alerts on
+    // their pages, but a dashboard summing the series over replicas must count each alert once.
+    const control = this.control;
+    const alerts = renderAlertSeries(control?.leading() ? control.shownAlerts() : []);
     const own = Buffer.from(`${await registry.metrics()}\n${alerts}`);
     return metricsBody(own, registry.contentType, probeMetrics.current, this.selfMetrics);
   }

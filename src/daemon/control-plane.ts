@@ -182,7 +182,7 @@ export class ControlPlane {
   }
 
   /** Whether this instance decides and sends (always, without a shared database). */
-  private leading(): boolean {
+  leading(): boolean {
     return this.role?.leading() ?? true;
   }
 

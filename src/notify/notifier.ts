@@ -206,6 +206,12 @@ export class Notifier {
     const journal = this.journal.status();
     this.metrics.stateDegraded.set(journal.degradedSince === undefined ? 0 : 1);
     this.metrics.journalPending.set(journal.pending);
+    if (this.standingBy) {
+      // The outbox is the leader's: its depth is exported there, not from a stale copy here.
+      this.metrics.outboxDepth.reset();
+      this.metrics.outboxOldest.reset();
+      return;
+    }
     try {
       this.delivery.refreshMetrics();
     } catch (error) {

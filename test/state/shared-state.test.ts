@@ -67,6 +67,9 @@ describe('shared state on PostgreSQL', () => {
       state: { leading: boolean; leader?: { holder: string } };
     };
     expect(status.state.leading).toBe(false);
+    // The leader alone exports prismwatch_alerts: summed over replicas, each alert counts once.
+    expect(await leader.scrape()).toMatch(/^prismwatch_alerts\{alertname="WebDown"/m);
+    expect(await follower.scrape()).not.toMatch(/^prismwatch_alerts\{/m);
     expect(await (await fetch(`${leader.daemon.baseUrl}/`)).text()).toContain('this instance leads (lease');
     expect(await (await fetch(`${follower.daemon.baseUrl}/`)).text()).toContain(
       'standing by: another instance leads',

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
+import { inlineChunks } from '../../src/state/shared/inline-sql.js';
 import { translate, WriteMirror } from '../../src/state/shared/mirror.js';
 import { migratePg } from '../../src/state/shared/pg-migrate.js';
 import { openPool } from '../../src/state/shared/pg-pool.js';
@@ -86,6 +87,53 @@ describe('statement capture', () => {
   });
 });
 
+describe('statements with their values written in', () => {
+  it('reads back every string and number exactly as bound parameters would', async () => {
+    const url = await freshDatabase();
+    const pool = await openPool(url, 1);
+    const client = await pool.connect();
+    try {
+      await client.query('CREATE TABLE t (n INTEGER, s TEXT, d DOUBLE PRECISION)');
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              // PostgreSQL text cannot hold NUL, bound or not; everything else can.
+              s: fc.option(
+                fc.string({ unit: 'binary' }).map((text) => text.replaceAll('\0', '')),
+                { nil: null },
+              ),
+              d: fc.option(
+                fc.double({ noDefaultInfinity: false }).filter((x) => !Object.is(x, -0)),
+                { nil: null },
+              ),
+            }),
+            { minLength: 1, maxLength: 20 },
+          ),
+          async (rows) => {
+            await client.query('TRUNCATE t');
+            const statements = rows.map((row, n) => ({
+              table: 't',
+              text: 'INSERT INTO t (n, s, d) VALUES ($1, $2, $3)',
+              params: [n, row.s, row.d],
+            }));
+            for (const chunk of inlineChunks(statements, (text) => client.escapeLiteral(text), 200))
+              await client.query(chunk);
+            const back = (
+              await client.query<{ s: string | null; d: number | null }>('SELECT s, d FROM t ORDER BY n')
+            ).rows;
+            expect(back).toEqual(rows.map((row) => ({ s: row.s, d: row.d })));
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  });
+});
+
 describe('PostgreSQL schema', () => {
   it('migrates a fresh database once, and refuses one written by a newer prismwatch', async () => {
     const url = await freshDatabase();
@@ -98,6 +146,21 @@ describe('PostgreSQL schema', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('opening', () => {
+  it('names the database with its password masked when it cannot be opened', async () => {
+    const error = await SharedState.open({
+      url: 'postgres://nobody:hunter2-secret@127.0.0.1:5432/prismwatch_nowhere',
+      log,
+      metrics,
+    }).catch((caught: Error) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect(String(error)).toContain(
+      'cannot open the state database postgres://nobody:***@127.0.0.1:5432/prismwatch_nowhere',
+    );
+    expect(String(error)).not.toContain('hunter2');
   });
 });
 

@@ -84,6 +84,10 @@ export class SharedState implements SharedView {
         intervalMs: SYNC_INTERVAL_MS,
         log,
       });
+      // The alerts table changes under the store when it is reloaded: its next save writes it whole.
+      sync.onLoaded((tables) => {
+        if (tables.has('alerts')) store.forgetSavedAlerts();
+      });
       await sync.loadAll();
       mirror.paused = false;
       shared = new SharedState(where, store, pool, leadership, writer, sync);
