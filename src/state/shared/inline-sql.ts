@@ -9,7 +9,7 @@ import type { MirroredStatement } from './mirror.js';
 
 export type EscapeLiteral = (text: string) => string;
 
-function literal(value: unknown, escape: EscapeLiteral): string {
+function literal(value: unknown, quote: EscapeLiteral): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number')
     return Number.isFinite(value)
@@ -17,26 +17,26 @@ function literal(value: unknown, escape: EscapeLiteral): string {
       : `'${Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity'}'::float8`;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  return escape(String(value));
+  return quote(String(value));
 }
 
-export function inlineStatement(statement: MirroredStatement, escape: EscapeLiteral): string {
+export function inlineStatement(statement: MirroredStatement, quote: EscapeLiteral): string {
   return statement.text.replace(/\$(\d+)/g, (_, index: string) =>
-    literal(statement.params[Number(index) - 1], escape),
+    literal(statement.params[Number(index) - 1], quote),
   );
 }
 
 /** Statements in groups of at most `maxBytes` of text (one query each); a larger one alone. */
 export function inlineChunks(
   statements: readonly MirroredStatement[],
-  escape: EscapeLiteral,
+  quote: EscapeLiteral,
   maxBytes = 512 * 1024,
 ): string[] {
   const chunks: string[] = [];
   let current: string[] = [];
   let size = 0;
   for (const statement of statements) {
-    const text = inlineStatement(statement, escape);
+    const text = inlineStatement(statement, quote);
     if (current.length > 0 && size + text.length > maxBytes) {
       chunks.push(current.join(';\n'));
       current = [];

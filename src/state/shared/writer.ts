@@ -229,10 +229,10 @@ export class SharedWriter {
       const tables = new Set<string>(this.snapshotOwed ? LEADER_TABLES : []);
       // Consecutive batches go in as few round trips as their text allows (inline-sql.ts);
       // a claim needs its own, for its row count.
-      const escape = (text: string) => client!.escapeLiteral(text);
+      const quote = (text: string) => client!.escapeLiteral(text);
       let pending: MirroredStatement[] = [];
       const flush = async () => {
-        for (const chunk of inlineChunks(pending, escape)) await client!.query(chunk);
+        for (const chunk of inlineChunks(pending, quote)) await client!.query(chunk);
         pending = [];
       };
       for (const item of items) {
