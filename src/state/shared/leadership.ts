@@ -94,9 +94,11 @@ export class Leadership {
 
   private schedule(): void {
     if (this.stopped) return;
-    // Leaders renew every third of the lease; others look as often, so a takeover takes at most
-    // the lease plus a third.
-    const delay = Math.max(100, Math.floor(this.leaseMs / 3));
+    // Leaders renew every third of the lease; the others look every second (or as often, for a
+    // short lease), so a lease handed back is taken within a second and an expired one within the
+    // lease plus a second.
+    const third = Math.max(100, Math.floor(this.leaseMs / 3));
+    const delay = this.held === undefined ? Math.min(third, 1_000) : third;
     this.timer = setTimeout(() => {
       this.ticking = this.tick();
     }, delay);

@@ -229,22 +229,29 @@ export class SharedWriter {
       const tables = new Set<string>(this.snapshotOwed ? LEADER_TABLES : []);
       // Consecutive batches go in as few round trips as their text allows (inline-sql.ts);
       // a claim needs its own, for its row count.
+      // Claims in a row go as one statement; each learns whether its row was still queued.
       const quote = (text: string) => client!.escapeLiteral(text);
       let pending: MirroredStatement[] = [];
+      let claims: Claim[] = [];
       const flush = async () => {
         for (const chunk of inlineChunks(pending, quote)) await client!.query(chunk);
         pending = [];
+        if (claims.length === 0) return;
+        const result = await client!.query<{ id: number }>(
+          "UPDATE outbox SET claimed_token = $1 WHERE id = ANY($2::bigint[]) AND state = 'queued' RETURNING id",
+          [token, claims.map((claim) => claim.id)],
+        );
+        const ids = new Set(result.rows.map((row) => Number(row.id)));
+        for (const claim of claims) claimed.set(claim, ids.has(claim.id));
+        claims = [];
       };
       for (const item of items) {
         if (item.kind === 'claim') {
-          await flush();
-          const result = await client.query(
-            "UPDATE outbox SET claimed_token = $1 WHERE id = $2 AND state = 'queued'",
-            [token, item.id],
-          );
-          claimed.set(item, (result.rowCount ?? 0) > 0);
+          if (pending.length > 0) await flush();
+          claims.push(item);
           continue;
         }
+        if (claims.length > 0) await flush();
         for (const statement of item.statements) {
           pending.push(statement);
           tables.add(statement.table);
