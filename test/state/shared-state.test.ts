@@ -75,6 +75,20 @@ describe('shared state on PostgreSQL', () => {
       'standing by: another instance leads',
     );
     expect(status.state.leader?.holder).toBeTruthy();
+    // A silence made through the follower reaches the leader's muting too.
+    const silenced = await api(follower.daemon.baseUrl, '/api/v1/silences', {
+      method: 'POST',
+      body: { matchers: ['alertname="WebDown"'], duration: '1h', createdBy: 'test', comment: 'known' },
+    });
+    expect(silenced.status).toBe(201);
+    await eventually(async () => {
+      const alerts = (await (await fetch(`${leader.daemon.baseUrl}/api/v1/alerts`)).json()) as Array<{
+        status: { mutedBy?: unknown };
+      }>;
+      return alerts.some((alert) =>
+        JSON.stringify(alert.status.mutedBy ?? '').includes(String(silenced.body.silenceID)),
+      );
+    });
     // Nothing was sent: muted by the window opened through the other instance.
     await eventually(
       async () => (await query(url, 'SELECT count(*)::int AS n FROM nflog'))[0]?.n !== undefined,

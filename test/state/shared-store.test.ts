@@ -12,7 +12,7 @@ import { createLogger } from '../../src/log.js';
 import { inlineChunks } from '../../src/state/shared/inline-sql.js';
 import { translate, WriteMirror } from '../../src/state/shared/mirror.js';
 import { migratePg } from '../../src/state/shared/pg-migrate.js';
-import { openPool } from '../../src/state/shared/pg-pool.js';
+import { openPool, redactUrl } from '../../src/state/shared/pg-pool.js';
 import { PG_SCHEMA_VERSION } from '../../src/state/shared/pg-schema.js';
 import { SharedState } from '../../src/state/shared/shared-store.js';
 import { StateStore } from '../../src/state/store.js';
@@ -149,6 +149,22 @@ describe('PostgreSQL schema', () => {
   });
 });
 
+describe('the URL in logs and errors', () => {
+  it('never shows the password, whatever it and the rest of the URL hold', () => {
+    const part = fc.string({ minLength: 1, maxLength: 20 });
+    fc.assert(
+      fc.property(part, part, part, (user, password, database) => {
+        const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@db.example:5432/${encodeURIComponent(database)}?password=${encodeURIComponent(password)}&sslmode=require`;
+        const shown = redactUrl(url);
+        expect(shown).not.toContain(`:${encodeURIComponent(password)}@`);
+        expect(shown).not.toContain(`password=${encodeURIComponent(password)}&`);
+        expect(shown).toContain('sslmode=require');
+      }),
+    );
+    expect(redactUrl('postgres://[not a url')).toBe('an unparseable state URL');
+  });
+});
+
 describe('opening', () => {
   it('names the database with its password masked when it cannot be opened', async () => {
     const error = await SharedState.open({
@@ -257,6 +273,21 @@ describe('prismwatch state copy', () => {
 
     const migrated = await runCli(['state', 'migrate', url]);
     expect(migrated.stdout).toContain(`schema ${PG_SCHEMA_VERSION}, nothing to migrate`);
+    const fresh = mkdtempSync(join(tmpdir(), 'prismwatch-migrate-'));
+    expect((await runCli(['state', 'migrate', `sqlite:${fresh}`])).stdout).toMatch(
+      /^sqlite:.*: migrated from schema 0 to \d+\n$/,
+    );
+    expect((await runCli(['state', 'migrate', `sqlite:${fresh}`])).stdout).toMatch(/nothing to migrate/);
+    const unreachable = await runCli([
+      'run',
+      '--state.url',
+      'postgres://me:pa55word@127.0.0.1:1/x',
+      '--config',
+      dataDir,
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot open the state database postgres://me:***@127.0.0.1:1/x');
+    expect(unreachable.stderr + unreachable.stdout).not.toContain('pa55word');
     const bad = await runCli(['state', 'copy', '--from', 'mysql://x', '--to', url]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('a store is "sqlite:<data directory>" or "postgres://…"');
