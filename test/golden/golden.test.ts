@@ -205,6 +205,7 @@ const RESULTS: Record<string, ProbeResult[]> = {
             },
           ],
           disclosing: ['server', 'x-powered-by'],
+          findings: [],
           url: 'https://web.example/',
         },
       },

@@ -57,6 +57,7 @@ const security = {
   notEvaluated: 1,
   results: [],
   disclosing: [],
+  findings: [],
   url: 'https://prismai.example/',
 };
 

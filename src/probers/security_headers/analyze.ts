@@ -1,6 +1,6 @@
 /** Runs every Observatory test over a scan and grades it, for algorithm version 6 (or 5). */
 import { testCookies } from './cookies.js';
-import { testCors, testRedirection } from './cors-redirection.js';
+import { corsFinding, testCors, testRedirection } from './cors-redirection.js';
 import { testCsp } from './csp.js';
 import { type Grading, gradeResults } from './grade.js';
 import {
@@ -19,6 +19,8 @@ import { type AlgorithmVersion, headerValue, type Scan, type TestResult } from '
 interface Analysis extends Grading {
   readonly algorithmVersion: AlgorithmVersion;
   readonly results: readonly TestResult[];
+  /** Risks prismwatch reports outside the score, where the live Observatory's grade is blind to them. */
+  readonly findings: readonly string[];
 }
 
 export function analyzeScan(scan: Scan, algorithmVersion: AlgorithmVersion = 6): Analysis {
@@ -41,5 +43,8 @@ export function analyzeScan(scan: Scan, algorithmVersion: AlgorithmVersion = 6):
     testCorp(scan),
   ];
   if (algorithmVersion >= 6) results.push(testCoop(scan), testCoep(scan));
-  return { algorithmVersion, results, ...gradeResults(results) };
+  const findings = [corsFinding(scan.preflight)].filter(
+    (finding): finding is string => finding !== undefined,
+  );
+  return { algorithmVersion, results, findings, ...gradeResults(results) };
 }

@@ -4,25 +4,33 @@ import { type HeaderMap, headerValue, result, type Scan, type TestResult } from 
 /** The Origin the Observatory's preflight sends; we send the same so results match. */
 export const PREFLIGHT_ORIGIN = 'https://http-observatory.security.mozilla.org';
 
+/**
+ * The grade's CORS test as the live Observatory reaches it (tests/cors.js): universal access
+ * needs the Origin the preflight sent, which cors.js reads from `response.request`'s headers, a
+ * field a real axios response does not carry; so the live site never reaches it, and a site that
+ * echoes any Origin with credentials grades as restricted access (0, pass). The grade follows the
+ * live site, so the numbers users compare agree; the risk is reported apart, as a finding outside
+ * the score (corsFinding).
+ */
 export function testCors(preflight: HeaderMap | undefined): TestResult {
   const test = 'cross-origin-resource-sharing';
   if (!preflight) return result(test, 'cross-origin-resource-sharing-not-evaluated', 0, undefined);
-  const origin = headerValue(preflight, 'access-control-allow-origin');
+  const origin = headerValue(preflight, 'access-control-allow-origin', 256);
   if (origin === undefined) return result(test, 'cross-origin-resource-sharing-not-implemented', 0, true);
   if (origin.trim() === '*')
     return result(test, 'cross-origin-resource-sharing-implemented-with-public-access', 0, true, origin);
+  return result(test, 'cross-origin-resource-sharing-implemented-with-restricted-access', 0, true, origin);
+}
+
+/** A finding of prismwatch's own, outside the score: the preflight echoed our Origin and allows credentials. */
+export const CORS_ANY_ORIGIN_WITH_CREDENTIALS = 'cors-any-origin-with-credentials';
+
+export function corsFinding(preflight: HeaderMap | undefined): string | undefined {
+  if (!preflight) return undefined;
+  const origin = headerValue(preflight, 'access-control-allow-origin', 256)?.trim();
   const credentials =
     headerValue(preflight, 'access-control-allow-credentials')?.trim().toLowerCase() === 'true';
-  if (origin.trim() === PREFLIGHT_ORIGIN && credentials) {
-    return result(
-      test,
-      'cross-origin-resource-sharing-implemented-with-universal-access',
-      -50,
-      false,
-      origin,
-    );
-  }
-  return result(test, 'cross-origin-resource-sharing-implemented-with-restricted-access', 0, true, origin);
+  return origin === PREFLIGHT_ORIGIN && credentials ? CORS_ANY_ORIGIN_WITH_CREDENTIALS : undefined;
 }
 
 /** No HSTS preload list ships with prismwatch (the Observatory downloads Chromium's at install). */

@@ -59,13 +59,26 @@ export function parseCsp(texts: readonly string[], fromMeta = false): ParsedCsp 
   return { policies, duplicateReports, invalid };
 }
 
-function effective(policy: Policy, directive: string): string[] {
-  return policy.get(directive) ?? policy.get('default-src') ?? ['*'];
+/**
+ * A directive's sources, falling back to default-src without the sources `pruned` from it. In
+ * csp.js, `script_src` and `style_src` are the default-src Set itself when they fall back to it,
+ * and the nonce and 'strict-dynamic' steps delete from them: default-src loses those sources for
+ * every directive read after, img-src and media-src included.
+ */
+function effective(policy: Policy, directive: string, pruned: ReadonlySet<string>): string[] {
+  const own = policy.get(directive);
+  if (own) return own;
+  const fallback = policy.get('default-src');
+  return fallback ? fallback.filter((source) => !pruned.has(source)) : ['*'];
 }
 
 /** A directive's effective sources across policies: only what every policy allows. */
-function combined(policies: readonly Policy[], directive: string): string[] {
-  const lists = policies.map((policy) => effective(policy, directive));
+function combined(
+  policies: readonly Policy[],
+  directive: string,
+  pruned: ReadonlySet<string> = new Set(),
+): string[] {
+  const lists = policies.map((policy) => effective(policy, directive, pruned));
   return lists.reduce((kept, list) => kept.filter((source) => list.includes(source)));
 }
 
@@ -105,22 +118,33 @@ export function testCsp(scan: Scan, metaPolicies: readonly string[]): CspOutcome
   const policies = [...(fromHeader?.policies ?? []), ...(fromMeta?.policies ?? [])];
   const invalid = !!fromHeader?.invalid || !!fromMeta?.invalid || policies.length === 0;
   if (policies.length === 0) return outcome(test, 'csp-header-invalid', -25, false, data);
-  let script = withoutUnsafeInlineIfNonced(combined(policies, 'script-src'));
-  const style = withoutUnsafeInlineIfNonced(combined(policies, 'style-src'));
-  const object = combined(policies, 'object-src');
+  // What csp.js deletes from the default-src Set through script_src or style_src (above).
+  const scriptFromDefault = !policies.some((policy) => policy.has('script-src'));
+  const styleFromDefault = !policies.some((policy) => policy.has('style-src'));
+  const pruned = new Set<string>();
+  const scriptBefore = combined(policies, 'script-src');
+  let script = withoutUnsafeInlineIfNonced(scriptBefore);
+  if (scriptFromDefault && script.length < scriptBefore.length) pruned.add("'unsafe-inline'");
   const nonced = script.some(isNonceOrHash);
   if (script.includes("'strict-dynamic'")) {
     if (!nonced) return outcome(test, 'csp-header-invalid', -25, false, data);
-    // As csp.js drops them under strict-dynamic: sources starting with a dangerously broad
-    // scheme or wildcard (so http://cdn… and https://cdn… too), 'self' and 'unsafe-inline'.
-    // Bare hosts and data: stay, and data: still counts as unsafe inline there.
-    script = script.filter(
+    // As csp.js drops them under strict-dynamic (tests/csp.js, "If a script-src uses
+    // 'strict-dynamic'"): sources starting with a dangerously broad scheme or wildcard (so
+    // http://cdn… and https://cdn… too), 'self' and 'unsafe-inline'. Bare hosts and data: stay,
+    // and data: still counts as unsafe inline there.
+    const dropped = script.filter(
       (source) =>
-        ![...DANGEROUSLY_BROAD].some((broad) => source.startsWith(broad)) &&
-        source !== "'self'" &&
-        source !== "'unsafe-inline'",
+        [...DANGEROUSLY_BROAD].some((broad) => source.startsWith(broad)) ||
+        source === "'self'" ||
+        source === "'unsafe-inline'",
     );
+    script = script.filter((source) => !dropped.includes(source));
+    if (scriptFromDefault) for (const source of dropped) pruned.add(source);
   }
+  const styleBefore = combined(policies, 'style-src', styleFromDefault ? pruned : new Set());
+  const style = withoutUnsafeInlineIfNonced(styleBefore);
+  if (styleFromDefault && style.length < styleBefore.length) pruned.add("'unsafe-inline'");
+  const object = combined(policies, 'object-src', pruned);
   if (invalid) return outcome(test, 'csp-header-invalid', -25, false, data);
   if (script.some(isUnsafeSource) || object.some((source) => DANGEROUSLY_BROAD.has(source))) {
     return outcome(test, 'csp-implemented-with-unsafe-inline', -20, false, data);
@@ -130,7 +154,6 @@ export function testCsp(scan: Scan, metaPolicies: readonly string[]): CspOutcome
   // and report-to included: an http: report endpoint counts), plus script-src as filtered
   // above. Where script-src falls back to default-src, csp.js filters that very set, so
   // default-src is read as filtered too.
-  const scriptFromDefault = !policies.some((policy) => policy.has('script-src'));
   const insecure = (sources: readonly string[]) =>
     sources.some((s) => s.startsWith('http:') || s.startsWith('ftp:'));
   const insecureActive =
@@ -148,9 +171,10 @@ export function testCsp(scan: Scan, metaPolicies: readonly string[]): CspOutcome
   if (script.includes("'unsafe-eval'") || style.includes("'unsafe-eval'")) {
     return outcome(test, 'csp-implemented-with-unsafe-eval', -10, false, data);
   }
-  const passive = [...combined(policies, 'img-src'), ...combined(policies, 'media-src')];
+  const passive = [...combined(policies, 'img-src', pruned), ...combined(policies, 'media-src', pruned)];
   let passed: [string, number];
-  if (passive.some((s) => s.startsWith('http:') || s.startsWith('ftp:'))) {
+  // tests/csp.js checks passive content, like active content, only on an https site.
+  if (https && passive.some((s) => s.startsWith('http:') || s.startsWith('ftp:'))) {
     passed = ['csp-implemented-with-insecure-scheme-in-passive-content-only', -10];
   } else if (style.some(isUnsafeSource)) {
     passed = ['csp-implemented-with-unsafe-inline-in-style-src-only', 0];

@@ -19,6 +19,11 @@ export interface SecurityFacts {
   }>;
   /** Headers that disclose implementation details (OWASP); findings, not scored. */
   readonly disclosing: readonly string[];
+  /**
+   * Risks reported outside the score, where the live Observatory's grade does not see them
+   * (cors-any-origin-with-credentials: the preflight echoes any Origin and allows credentials).
+   */
+  readonly findings: readonly string[];
   readonly url: string;
 }
 
@@ -41,6 +46,11 @@ export const securityFacts = defineFacts({
       'Security headers grade (A+ … F), as a label.',
       'grade',
       (security) => security.grade,
+    ),
+    gauge<SecurityFacts>(
+      'prismwatch_security_findings',
+      'Security risks prismwatch reports outside the Observatory score (a CORS preflight that echoes any Origin with credentials); 0 when none.',
+      (security) => security.findings.length,
     ),
     {
       name: 'prismwatch_security_test_pass',
@@ -66,6 +76,13 @@ export const securityFacts = defineFacts({
         `((1 - probe_success${selector}) and on (probe) prismwatch_security_score${selector})`,
     },
     {
+      // How many risks outside the score the last run found (0 or more): a rule can page on one
+      // the grade does not count.
+      name: 'security_finding',
+      read: (security) => security.findings.length,
+      promql: (selector) => `prismwatch_security_findings${selector}`,
+    },
+    {
       name: 'security_score',
       read: (security) => security.score,
       promql: (selector) => `prismwatch_security_score${selector}`,
@@ -83,17 +100,22 @@ export const securityFacts = defineFacts({
       );
     }
     if (security.disclosing.length > 0) out.row('discloses', security.disclosing.join(', '));
+    if (security.findings.length > 0)
+      out.row('findings', `${security.findings.join(', ')} (outside the score)`);
   },
   evidence: (security, measures) => {
     measures.security_grade = security.grade;
     measures.security_score = security.score;
-    return `grade ${security.grade} (score ${security.score}, ${security.passed} tests passed)`;
+    const findings =
+      security.findings.length > 0 ? `; finding outside the score: ${security.findings.join(', ')}` : '';
+    return `grade ${security.grade} (score ${security.score}, ${security.passed} tests passed)${findings}`;
   },
   statusColumn: {
     header: 'Security',
     position: 1,
     cell: (security) => ({
-      html: `<span class="grade g-${escapeHtml(security.grade.replace('+', 'plus').replace('-', 'minus'))}">${escapeHtml(security.grade)}</span>`,
+      ...(security.findings.length > 0 ? { warn: true } : {}),
+      html: `<span class="grade g-${escapeHtml(security.grade.replace('+', 'plus').replace('-', 'minus'))}">${escapeHtml(security.grade)}</span>${security.findings.map((finding) => ` <span class="finding" title="outside the Observatory score">⚠ ${escapeHtml(finding)}</span>`).join('')}`,
     }),
   },
 });

@@ -93,8 +93,10 @@ export function testCorp(scan: Scan): TestResult {
   const value = headerValue(scan.auto.headers, 'cross-origin-resource-policy', 256);
   if (value === undefined) return result(test, 'corp-not-implemented', 0, true);
   const normal = value.trim().toLowerCase();
+  // tests/cross-origin-resource-policy.js: same-site has its own result, worth the same +10
+  // (grader/charts.js) as same-origin.
   if (normal === 'same-origin' || normal === 'same-site')
-    return result(test, 'corp-implemented-with-same-origin', 10, true, value);
+    return result(test, `corp-implemented-with-${normal}`, 10, true, value);
   if (normal === 'cross-origin') return result(test, 'corp-implemented-with-cross-origin', 0, true, value);
   return result(test, 'corp-header-invalid', -5, false, value);
 }

@@ -175,6 +175,7 @@ async function probeSecurityHeaders(
     notEvaluated: analysis.notEvaluated,
     results: analysis.results.map(({ test, result, modifier, pass }) => ({ test, result, modifier, pass })),
     disclosing: disclosingHeaders(scan.auto.headers),
+    findings: analysis.findings,
     url: redactUrl(scan.auto.url),
   };
   return done(checkPolicy(settings, analysis, scan.auto.headers), { security });
