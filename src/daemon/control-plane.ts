@@ -222,6 +222,8 @@ export class ControlPlane {
       },
       reloaded: (tables, leading) => {
         if (tables.has('silences') || tables.has('maintenance')) this.mutes.reread();
+        // A ping that reached another instance counts here too (a load balancer picks one).
+        if (tables.has('kind_state')) this.inboxes.reread();
         // A follower shows the leader's alerts as its own evaluator would (status page, API).
         if (!leading && tables.has('alerts')) deps.evaluator.replace(this.state.store.load().alerts, 0);
       },

@@ -153,6 +153,11 @@ export interface InboxAnswer {
 
 export interface KindInbox {
   handle(request: InboxRequest): InboxAnswer;
+  /**
+   * Its store was written by another instance sharing state (a push that reached a replica):
+   * what the inbox keeps in memory is read again from the store.
+   */
+  reread?(): void;
 }
 
 export interface InboxDefinition {

@@ -38,6 +38,11 @@ export class Inboxes {
     return this.byKind.get(kind)?.inbox;
   }
 
+  /** The kinds' stores changed under them (reloaded from a shared database): read them again. */
+  reread(): void {
+    for (const { inbox } of this.byKind.values()) inbox.reread?.();
+  }
+
   /** A push to the inbox whose prefix the path has; `probes` are the ones configured now. */
   handle(request: PushedRequest, probes: readonly ProbeSpec[], now: number): InboxAnswer {
     for (const [kind, { prefix, inbox }] of this.byKind) {

@@ -19,6 +19,12 @@ import type { HeartbeatState, PingRecord } from './evaluate.js';
 const MAX_MESSAGE_CHARS = 1_000;
 const RECEIVING_SINCE_KEY = 'meta:receiving_since';
 const recordKey = (probe: string) => `probe:${probe}`;
+/**
+ * The state a run evaluated, apart from the pings: with instances sharing state, pings are
+ * written by whichever instance received them and the state by the leader, and neither write
+ * may overwrite the other's. (A record from before this split carries its state inside.)
+ */
+const stateKey = (probe: string) => `state:${probe}`;
 
 type PingKind = 'success' | 'start' | 'fail';
 
@@ -76,14 +82,29 @@ export class HeartbeatInbox implements KindInbox {
   record(probe: string): PingRecord | undefined {
     if (!this.cache.has(probe)) {
       const text = this.store.get(recordKey(probe));
-      this.cache.set(probe, text === undefined ? undefined : (JSON.parse(text) as PingRecord));
+      const state = this.store.get(stateKey(probe));
+      const record = text === undefined ? undefined : (JSON.parse(text) as PingRecord);
+      this.cache.set(
+        probe,
+        record && state !== undefined ? { ...record, ...(JSON.parse(state) as Partial<PingRecord>) } : record,
+      );
     }
     return this.cache.get(probe);
   }
 
+  /** Another instance wrote pings or states (shared state): they are read again at the next run. */
+  reread(): void {
+    this.cache.clear();
+  }
+
+  /** Pings only: the evaluated state has its own key (noteState). */
   private save(probe: string, record: PingRecord): void {
     this.cache.set(probe, record);
-    this.store.set(recordKey(probe), JSON.stringify(record));
+    const { state, stateSince, ...pings } = record;
+    // A record from before the split carried its state: it moves to its own key first.
+    if (state !== undefined && this.store.get(stateKey(probe)) === undefined)
+      this.store.set(stateKey(probe), JSON.stringify({ state, stateSince }));
+    this.store.set(recordKey(probe), JSON.stringify(pings));
   }
 
   /** Keeps the state a run evaluated, when it changed: after a restart, a known outage stays one. */
@@ -91,7 +112,8 @@ export class HeartbeatInbox implements KindInbox {
     if (!this.receiving) return;
     const record = this.record(probe);
     if (!record || record.state === state) return;
-    this.save(probe, { ...record, state, stateSince: at });
+    this.cache.set(probe, { ...record, state, stateSince: at });
+    this.store.set(stateKey(probe), JSON.stringify({ state, stateSince: at }));
   }
 
   handle(request: InboxRequest): InboxAnswer {

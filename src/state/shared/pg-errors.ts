@@ -19,7 +19,8 @@ export function isUnavailable(error: unknown): boolean {
   // intervention: shutdown, restart), 58 (system error).
   if (/^(08|53|57|58)/.test(code)) return true;
   const message = error instanceof Error ? error.message : String(error);
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+  // pg and pg-pool's own words for a connection that failed, timed out or went away.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable/i.test(
     message,
   );
 }
