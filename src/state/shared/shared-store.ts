@@ -36,7 +36,9 @@ export interface SharedStateOptions {
 }
 
 export class SharedState implements SharedView {
-  private up = true;
+  /** The last write and the last read each reached the database. */
+  private writerUp = true;
+  private readerUp = true;
 
   private constructor(
     readonly url: string,
@@ -73,7 +75,7 @@ export class SharedState implements SharedView {
         log,
         options.now,
         (available) => {
-          if (shared) shared.up = available;
+          if (shared) shared.writerUp = available;
         },
       );
       const sync = new StateSync({
@@ -83,6 +85,9 @@ export class SharedState implements SharedView {
         unwritten: () => writer.unwritten(),
         intervalMs: SYNC_INTERVAL_MS,
         log,
+        onAvailability: (available) => {
+          if (shared) shared.readerUp = available;
+        },
       });
       // The alerts table changes under the store when it is reloaded: its next save writes it whole.
       sync.onLoaded((tables) => {
@@ -108,7 +113,7 @@ export class SharedState implements SharedView {
   }
 
   databaseUp(): boolean {
-    return this.up;
+    return this.writerUp && this.readerUp;
   }
 
   queuedStatements(): number {
