@@ -16,6 +16,7 @@ import type { WaitingForData } from '../rules/evaluator.js';
 import type { SloEngine } from '../slo/engine.js';
 import type { StateKeeper } from '../state/state-keeper.js';
 import { VERSION } from '../version.js';
+import { probeBadge } from './badges.js';
 import { announcementsApi, incidentsApi } from './history-api.js';
 import { maintenanceApi } from './maintenance-api.js';
 import type { Peers } from './peers.js';
@@ -61,7 +62,7 @@ export interface StartedParts {
 
 type Views = Pick<
   ServerHandlers,
-  'alerts' | 'collections' | 'statusPage' | 'artifact' | 'push' | 'probes' | 'probeResults'
+  'alerts' | 'collections' | 'statusPage' | 'artifact' | 'push' | 'probes' | 'probeResults' | 'badge'
 >;
 
 export function daemonViews(standing: StandingParts, started: () => StartedParts | undefined): Views {
@@ -130,6 +131,13 @@ export function daemonViews(standing: StandingParts, started: () => StartedParts
         standing.evaluator.waitingForData(),
       ),
     probeResults: (name, sinceMs) => probeResultsAsJson(standing.config.probes, results, name, sinceMs),
+    badge: (request) =>
+      probeBadge(request, {
+        probes: standing.config.probes,
+        results,
+        inMaintenance: (spec) => started()?.mutes.maintenance.covering(() => probeLabels(spec)) !== undefined,
+        now: now(),
+      }),
   };
 }
 

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { MetricsBody } from '../metrics/scrape.js';
 import { type Answer, jsonAnswer, textAnswer } from './answer.js';
 import type { ApiAnswer, ApiCollection } from './api-input.js';
+import type { BadgeRequest } from './badges.js';
 import { RenderCache } from './render-cache.js';
 import type { Route } from './route-table.js';
 import { runbook } from './runbooks.js';
@@ -28,6 +29,8 @@ export interface ServerHandlers {
    * has loaded its state).
    */
   readonly collections: Readonly<Record<string, CollectionHandle>>;
+  /** A probe's badge as SVG (badges.ts): status, uptime or response time. */
+  readonly badge: (request: BadgeRequest) => { status: number; svg: string };
   /** The status page's HTML (rendered in slices: status-render.ts). */
   readonly statusPage: () => Promise<string>;
   /** A file a probe left (a screenshot), by its /artifacts/… path; undefined when there is none. */
@@ -205,6 +208,27 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
     },
     ...collections,
     ...alias,
+    {
+      method: 'GET',
+      path: '/badge/:name/:badge',
+      access: 'public',
+      summary: "a probe's badge: status.svg, uptime.svg (?period=24h|30d|90d) or response-time.svg",
+      handle: ({ params, query }) => {
+        const badge = handlers.badge({
+          name: params.name!,
+          kind: params.badge!,
+          period: query.get('period'),
+        });
+        return {
+          status: badge.status,
+          // Ended by a newline, as every other body here (a pipelined reader splits on lines).
+          body: `${badge.svg}\n`,
+          contentType: 'image/svg+xml; charset=utf-8',
+          // Image proxies (GitHub's camo) and browsers keep it a little, as the status page refreshes.
+          headers: { 'cache-control': 'max-age=30, s-maxage=30' },
+        };
+      },
+    },
     {
       method: 'GET',
       path: '/artifacts/*',

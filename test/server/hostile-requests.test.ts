@@ -18,6 +18,7 @@ const handlers: ServerHandlers = {
   reload: async () => ({ ok: true, message: 'ok' }),
   alerts: () => [],
   status: () => ({ state: { store: 'memory', leading: true } }),
+  badge: () => ({ status: 404, svg: '<svg xmlns="http://www.w3.org/2000/svg"/>' }),
   probes: () => [],
   probeResults: (name) => (name === 'api' ? [] : undefined),
   collections: { silences: { writable: true, get: () => undefined } },

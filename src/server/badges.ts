@@ -1,0 +1,127 @@
+/**
+ * Status, uptime and response-time badges of a probe, as SVG for READMEs and wikis
+ * (`/badge/<probe>/status.svg`, `uptime.svg?period=24h|30d|90d`, `response-time.svg`), drawn in
+ * the flat two-part style people know from shields.io. Every text is escaped for XML; widths
+ * are estimated from character classes (no font metrics on a server), generous rather than tight.
+ * A badge says no more than the status page does: a probe's state, uptime and run time.
+ */
+import type { ProbeSpec } from '../model/probe.js';
+import type { ResultStore } from '../results/history.js';
+
+export const BADGE_KINDS = ['status.svg', 'uptime.svg', 'response-time.svg'] as const;
+export type BadgeKind = (typeof BADGE_KINDS)[number];
+
+const COLORS = {
+  good: '#2e7d32',
+  fair: '#9e9d24',
+  poor: '#ef6c00',
+  bad: '#c62828',
+  info: '#1565c0',
+  none: '#757575',
+} as const;
+
+const escapeXml = (text: string) =>
+  text.replace(
+    /[<>&"']/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
+
+/** Pixels at 11px Verdana-like type, by character class. */
+function textWidth(text: string): number {
+  let width = 0;
+  for (const char of text) {
+    if (/[ilI.,:;|!'`]/.test(char)) width += 3.5;
+    else if (/[mwMW@%]/.test(char)) width += 10;
+    else if (/[A-Z0-9]/.test(char)) width += 7.5;
+    else if (/[\x20-\x7e]/.test(char)) width += 6.5;
+    else width += 11;
+  }
+  return Math.ceil(width);
+}
+
+/** Longer texts are cut: a badge is a line in a README, not a report. */
+const cut = (text: string, max = 48) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export function badgeSvg(labelText: string, messageText: string, color: string): string {
+  const label = cut(labelText);
+  const message = cut(messageText);
+  const left = textWidth(label) + 12;
+  const right = textWidth(message) + 12;
+  const total = left + right;
+  const title = escapeXml(`${label}: ${message}`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="20" role="img" aria-label="${title}"><title>${title}</title><linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient><clipPath id="r"><rect width="${total}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="${left}" height="20" fill="#555"/><rect x="${left}" width="${right}" height="20" fill="${color}"/><rect width="${total}" height="20" fill="url(#s)"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"><text x="${left / 2}" y="14">${escapeXml(label)}</text><text x="${left + right / 2}" y="14">${escapeXml(message)}</text></g></svg>`;
+}
+
+const UPTIME_PERIODS = { '24h': 'last24h', '30d': 'last30d', '90d': 'last90d' } as const;
+
+export interface BadgeRequest {
+  readonly name: string;
+  readonly kind: string;
+  readonly period?: string | null;
+}
+
+export interface BadgeView {
+  readonly probes: readonly ProbeSpec[];
+  readonly results: ResultStore;
+  /** Whether a maintenance window covers the probe now. */
+  readonly inMaintenance: (spec: ProbeSpec) => boolean;
+  readonly now: number;
+}
+
+function uptimeColor(ratio: number): string {
+  return ratio >= 0.999
+    ? COLORS.good
+    : ratio >= 0.99
+      ? COLORS.fair
+      : ratio >= 0.95
+        ? COLORS.poor
+        : COLORS.bad;
+}
+
+/** The badge, or why there is none: 404 for a probe or badge that does not exist, 400 for a bad period. */
+export function probeBadge(request: BadgeRequest, view: BadgeView): { status: number; svg: string } {
+  const spec = view.probes.find((candidate) => candidate.name === request.name);
+  if (!spec || !(BADGE_KINDS as readonly string[]).includes(request.kind))
+    return { status: 404, svg: badgeSvg('prismwatch', 'no such badge', COLORS.none) };
+  const history = view.results.get(spec.name);
+  switch (request.kind as BadgeKind) {
+    case 'status.svg': {
+      if (view.inMaintenance(spec))
+        return { status: 200, svg: badgeSvg(spec.name, 'maintenance', COLORS.info) };
+      const last = history?.last;
+      const state =
+        last?.facts.heartbeat?.state ?? (last === undefined ? 'unknown' : last.ok ? 'up' : 'down');
+      const color =
+        state === 'up'
+          ? COLORS.good
+          : state === 'down'
+            ? COLORS.bad
+            : state === 'late'
+              ? COLORS.poor
+              : COLORS.none;
+      return { status: 200, svg: badgeSvg(spec.name, state, color) };
+    }
+    case 'uptime.svg': {
+      const period = request.period ?? '30d';
+      if (!(period in UPTIME_PERIODS))
+        return { status: 400, svg: badgeSvg('prismwatch', 'period is 24h, 30d or 90d', COLORS.none) };
+      const ratio = view.results
+        .uptimeOf(spec.name)
+        [UPTIME_PERIODS[period as keyof typeof UPTIME_PERIODS]](view.now);
+      const label = `uptime ${period}`;
+      if (ratio === undefined) return { status: 200, svg: badgeSvg(label, 'no data', COLORS.none) };
+      const percent = ratio === 1 ? '100%' : `${(Math.floor(ratio * 10_000) / 100).toFixed(2)}%`;
+      return { status: 200, svg: badgeSvg(label, percent, uptimeColor(ratio)) };
+    }
+    case 'response-time.svg': {
+      const samples = history?.samples() ?? [];
+      if (samples.length === 0)
+        return { status: 200, svg: badgeSvg('response time', 'no data', COLORS.none) };
+      const mean = samples.reduce((sum, sample) => sum + sample.durationMs, 0) / samples.length;
+      const text = mean >= 1000 ? `${(mean / 1000).toFixed(2)} s` : `${Math.round(mean)} ms`;
+      const color =
+        mean < 300 ? COLORS.good : mean < 1000 ? COLORS.fair : mean < 2000 ? COLORS.poor : COLORS.bad;
+      return { status: 200, svg: badgeSvg('response time', text, color) };
+    }
+  }
+}
