@@ -61,8 +61,15 @@ async function streamChunks(res: ServerResponse, chunks: Iterable<Buffer>): Prom
   for (const chunk of chunks) {
     if (res.destroyed) return;
     if (!res.write(chunk)) {
-      // 'close' too: a client that leaves mid-stream never drains.
-      await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      // 'close' too: a client that leaves mid-stream never drains. The waiter that loses is
+      // removed (aborted): left attached, a slow scraper's stream gathered one 'close' and one
+      // 'error' listener per chunk on the response (MaxListenersExceededWarning at 11).
+      const loser = new AbortController();
+      await Promise.race([
+        once(res, 'drain', { signal: loser.signal }),
+        once(res, 'close', { signal: loser.signal }),
+      ]).catch(() => {});
+      loser.abort();
     } else await new Promise<void>((resolve) => setImmediate(resolve));
   }
   if (!res.destroyed) res.end();
