@@ -1,7 +1,7 @@
 /**
  * The store interface: every table prismwatch keeps, as typed repositories. Callers outside
- * state/ see these interfaces, never SQL or a database handle, so a second implementation (a
- * server database) replaces the SQLite one without touching them.
+ * state/ see these interfaces, never SQL or a database handle, so the shared store (PostgreSQL)
+ * stands in for the SQLite one without touching them.
  *
  * Rules every implementation keeps, and callers rely on:
  * - `NotificationRepository.commit` writes the notification log entry and the outbox row in one
@@ -10,9 +10,10 @@
  * - A write either commits or throws; callers (state-keeper.ts, notify/delivery/journal.ts) count, log
  *   and keep the data in memory until a later write succeeds.
  * - Reads return plain objects; nothing returned stays attached to the database.
- * - Calls are synchronous. The SQLite store answers from the process; a server database will
- *   answer these calls from memory it keeps in step and write through behind them, with the
- *   same transactions (that is the PostgreSQL store's job, not its callers').
+ * - Calls are synchronous. The SQLite store answers from the process; the shared store
+ *   (state/shared/, PostgreSQL) answers from an in-memory SQLite copy it keeps in step and
+ *   replays every committed transaction on the database behind it, in order (its job, not its
+ *   callers').
  */
 import type { Alert } from '../model/alert.js';
 import type { Notification } from '../model/notification.js';
