@@ -132,8 +132,9 @@ describe('disk full under flapping probes', () => {
       // 60 probes at 1 s: enough groups for 20 notifications a flip, few enough runs that a
       // machine loaded by the whole suite and four CPU hogs answers them within their timeout
       // (120 at 500 ms timed out there, so a flip back up never resolved anything).
+      const PROBES = 60;
       const probes = Array.from(
-        { length: 60 },
+        { length: PROBES },
         (_, i) =>
           `  - { name: web-${i}, kind: http, url: "${target.url}/${i}", interval: 1s, timeout: 900ms }`,
       ).join('\n');
@@ -152,12 +153,25 @@ receivers:
         evaluationIntervalMs: 100,
         logLevel: 'silent',
       });
+      // A flip is done when every probe's alert has followed it and every group heard about it:
+      // one notification per probe (firing, or resolved). Flipping again sooner left groups whose
+      // last notice still matched (a resolution never sent, then firing again: nothing new to
+      // say), so a loaded machine saw fewer and fewer notifications per flip (19 of 60 once).
       const toggles = async (count: number) => {
         for (let i = 0; i < count; i++) {
           flap.down = !flap.down;
           const before = sink.delivered.length;
-          // A flip has been noticed once some notifications about it went out.
-          await eventually(() => sink.delivered.length >= before + 20, 180_000, 50);
+          await eventually(
+            async () => {
+              const firing = samples(await scrape(), 'prismwatch_alerts', {
+                alertname: 'WebDown',
+                alertstate: 'firing',
+              }).length;
+              return firing === (flap.down ? PROBES : 0) && sink.delivered.length >= before + PROBES;
+            },
+            180_000,
+            50,
+          );
         }
       };
       await toggles(2); // down and up once on a writable disk
@@ -165,9 +179,9 @@ receivers:
       const filler = fill(dataDir);
       const beforeFull = sink.delivered.length;
       await toggles(4);
-      // Each flip waited for 20 more deliveries: at least 80 went out while the disk was full.
+      // Each flip waited for a notification per probe: at least 240 went out while the disk was full.
       expect(sink.delivered.length - beforeFull, 'notifications delivered while full').toBeGreaterThanOrEqual(
-        80,
+        4 * PROBES,
       );
       // SQLite may still commit into space its WAL file already holds, so the journal takes over
       // at the first write that finds none: keep the probes flapping until it has, then its alert.
@@ -218,7 +232,7 @@ receivers:
       }
       const twice = [...perKey].filter(([, count]) => count > 1);
       console.log(
-        `disk full under 120 flapping probes: ${sink.delivered.length} deliveries, ${perKey.size} notifications, ${twice.length} sent more than once, ${timedOut} attempts timed out`,
+        `disk full under 60 flapping probes: ${sink.delivered.length} deliveries, ${perKey.size} notifications, ${twice.length} sent more than once, ${timedOut} attempts timed out`,
       );
       // Only a retry after a timed-out attempt may repeat a notification; nothing else may.
       expect(

@@ -156,13 +156,22 @@ export class Delivery {
       const count = running.get(row.integration) ?? 0;
       if (count >= MAX_IN_FLIGHT_PER_INTEGRATION) continue; // a finishing attempt kicks again
       running.set(row.integration, count + 1);
-      const attempt = this.attempt(row, target.integration, target.sender).then((sent) => {
-        this.inFlight.delete(key);
-        // Not claimed: another instance leads, or the database is away. Looked at again later,
-        // not at once (leadership changes kick delivery themselves).
-        if (sent) this.kick();
-        else this.wakeAt(this.now() + UNCLAIMED_RETRY_MS);
-      });
+      const attempt = this.attempt(row, target.integration, target.sender)
+        .catch((error: unknown) => {
+          // A bug, not a receiver's failure: the row stays queued and is tried again.
+          this.log.error(
+            { err: error, integration: row.integration },
+            'A delivery attempt failed unexpectedly',
+          );
+          return true;
+        })
+        .then((sent) => {
+          this.inFlight.delete(key);
+          // Not claimed: another instance leads, or the database is away. Looked at again later,
+          // not at once (leadership changes kick delivery themselves).
+          if (sent) this.kick();
+          else this.wakeAt(this.now() + UNCLAIMED_RETRY_MS);
+        });
       this.inFlight.set(key, attempt);
     }
     if (Number.isFinite(wake)) this.wakeAt(wake);
