@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { type Alert, fingerprintOf } from '../src/model/alert.js';
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -34,4 +35,23 @@ export function spawnPrismwatch(
     ],
     { stdio: 'ignore', env: { ...process.env, ...extra.env } },
   );
+}
+
+/** `count` firing ProbeDown alerts, one per probe p0…, fired at `firedAt`; `extra` adds fields. */
+export function firingAlerts(count: number, firedAt: number, extra: Partial<Alert> = {}): Alert[] {
+  return Array.from({ length: count }, (_, i) => {
+    const labels = { alertname: 'ProbeDown', severity: 'critical', probe: `p${i}` };
+    return {
+      fingerprint: fingerprintOf(labels),
+      rule: 'ProbeDown',
+      probe: `p${i}`,
+      labels,
+      annotations: { summary: `p${i} is down` },
+      state: 'firing',
+      value: 0,
+      activeAt: firedAt - 30_000,
+      firedAt,
+      ...extra,
+    } satisfies Alert;
+  });
 }

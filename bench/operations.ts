@@ -10,7 +10,7 @@
  *   incident log: one evaluation's observe() over 1,000 firing alerts, unchanged and all changed.
  */
 import Database from 'better-sqlite3';
-import { type Alert, fingerprintOf } from '../src/model/alert.js';
+import type { Alert } from '../src/model/alert.js';
 import type { ProbeSpec } from '../src/model/probe.js';
 import { ResultStore } from '../src/results/history.js';
 import { renderStatusPage } from '../src/server/status-page.js';
@@ -18,6 +18,7 @@ import { renderStatusPageInSlices } from '../src/server/status-render.js';
 import { SloEngine } from '../src/slo/engine.js';
 import type { SloSpec } from '../src/slo/model.js';
 import { IncidentLog } from '../src/state/incidents.js';
+import { firingAlerts } from './lib.js';
 
 const DAY = 86_400_000;
 const now = Date.now();
@@ -137,20 +138,9 @@ function sloFigures(): { recordUs: number; evaluateMs: number } {
 function incidentFigures(): { unchangedMs: number; changedMs: number } {
   const log = new IncidentLog(new Database(':memory:'));
   const alerts = (reason: string): Alert[] =>
-    Array.from({ length: 1_000 }, (_, i) => {
-      const labels = { alertname: 'ProbeDown', probe: `p${i}`, severity: 'critical' };
-      return {
-        fingerprint: fingerprintOf(labels),
-        rule: 'ProbeDown',
-        probe: `p${i}`,
-        labels,
-        annotations: { summary: `p${i} is down` },
-        failure: { code: 'timeout', message: reason },
-        state: 'firing',
-        value: 0,
-        activeAt: now - 60_000,
-        firedAt: now - 30_000,
-      } as Alert;
+    firingAlerts(1_000, now - 30_000, {
+      failure: { code: 'timeout', message: reason },
+      activeAt: now - 60_000,
     });
   log.observe(alerts('first'), now);
   const same = alerts('first');

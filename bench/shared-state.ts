@@ -14,9 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createLogger } from '../src/log.js';
-import { type Alert, fingerprintOf } from '../src/model/alert.js';
 import type { Notification } from '../src/model/notification.js';
 import { SharedState } from '../src/state/shared/shared-store.js';
+import { firingAlerts } from './lib.js';
 
 const ADMIN = process.env.PRISMWATCH_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const log = createLogger({ level: 'silent' });
@@ -47,23 +47,6 @@ async function freshDatabase(): Promise<string> {
   return url.toString();
 }
 
-function alerts(count: number, at: number): Alert[] {
-  return Array.from({ length: count }, (_, i) => {
-    const labels = { alertname: 'ProbeDown', severity: 'critical', probe: `p${i}` };
-    return {
-      fingerprint: fingerprintOf(labels),
-      rule: 'ProbeDown',
-      probe: `p${i}`,
-      labels,
-      annotations: { summary: `p${i} is down` },
-      state: 'firing',
-      value: 0,
-      activeAt: at - 60_000,
-      firedAt: at,
-    } satisfies Alert;
-  });
-}
-
 async function timed(run: () => void, shared: SharedState): Promise<{ ms: number; statements: number }> {
   const before = statements;
   const started = performance.now();
@@ -78,13 +61,13 @@ const row = (what: string, figure: string, note: string) => rows.push(`| ${what}
 async function alertState(): Promise<void> {
   const shared = await SharedState.open({ url: await freshDatabase(), log, metrics, instance: 'bench' });
   const now = Date.now();
-  const first = await timed(() => shared.store.save(alerts(PROBES, now), now), shared);
+  const first = await timed(() => shared.store.save(firingAlerts(PROBES, now), now), shared);
   row(
     'alert state, first save of 10,000 alerts',
     `${Math.round(first.ms)} ms`,
     `${first.statements} statements`,
   );
-  const again = await timed(() => shared.store.save(alerts(PROBES, now), now + 10_000), shared);
+  const again = await timed(() => shared.store.save(firingAlerts(PROBES, now), now + 10_000), shared);
   row(
     'alert state, next evaluation (unchanged)',
     `${Math.round(again.ms)} ms`,
