@@ -17,6 +17,7 @@ import type { SilenceSpec } from '../model/silence.js';
 import type { NotificationRepository } from './repositories.js';
 
 export interface NflogEntry {
+  /** Alerts told as firing: `<fingerprint>@<firedAt>` (a bare fingerprint in entries written before). */
   readonly firing: readonly string[];
   readonly resolved: readonly string[];
   /** Epoch ms the last notification was queued. */

@@ -223,6 +223,10 @@ receivers:
       const timedOut = samples(await scrape(), 'prismwatch_notifications_failed_total', {
         reason: 'timeout',
       }).reduce((a, b) => a + b, 0);
+      const failedText = (await scrape())
+        .split('\n')
+        .filter((l) => l.startsWith('prismwatch_notifications_failed_total'))
+        .join('\n');
       await daemon.stop();
 
       const perKey = new Map<string, number>();
@@ -231,6 +235,20 @@ receivers:
         perKey.set(key, (perKey.get(key) ?? 0) + 1);
       }
       const twice = [...perKey].filter(([, count]) => count > 1);
+      // What a repeat looked like, should there be one: the clue to its cause.
+      if (twice.length > 0) {
+        console.log(failedText);
+        for (const [key] of twice)
+          console.log(
+            key,
+            sink.delivered
+              .filter((d) => d.body.idempotencyKey === key)
+              .map(
+                (d) =>
+                  `${d.at} ${d.body.status} ${d.body.reason} ${d.body.groupKey} ${JSON.stringify(d.body.alerts.map((a) => [a.startsAt, a.endsAt]))}`,
+              ),
+          );
+      }
       console.log(
         `disk full under 60 flapping probes: ${sink.delivered.length} deliveries, ${perKey.size} notifications, ${twice.length} sent more than once, ${timedOut} attempts timed out`,
       );

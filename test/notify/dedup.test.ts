@@ -62,6 +62,17 @@ describe('grouping and dedup', () => {
     expect(new Set(sink.delivered.map((d) => d.headers['idempotency-key'])).size).toBe(3);
   });
 
+  it('an alert stamped ahead of the clock (an evaluation slot) is told once, not again at the next flush', async () => {
+    // Evaluations are stamped with their slot's time, up to half an interval ahead of the clock:
+    // a notice queued before that moment once read the alert as newer than itself and re-sent it.
+    const sink = await webhookSink();
+    const { evaluate } = startNotifier(routing(sink.url));
+    evaluate([alertFor({ firedAt: Date.now() + 2_000 })]);
+    await eventually(() => sink.delivered.length === 1);
+    await sleep(3_000); // ten group intervals, past the stamp
+    expect(sink.delivered).toHaveLength(1);
+  });
+
   it('never notifies a pending alert, nor a resolution of something never notified', async () => {
     const sink = await webhookSink();
     const { evaluate } = startNotifier(routing(sink.url));

@@ -75,6 +75,23 @@ function incidentFields(alert: Alert, now: number): Partial<NotifiedAlert> {
   };
 }
 
+/**
+ * What the log says an integration was told is firing: fingerprint → the firing time it was told
+ * of. Entries are written `<fingerprint>@<firedAt>`; a bare fingerprint (written before) has no
+ * time, and is then judged by when the log was written.
+ */
+function toldFirings(
+  entry: NflogEntry | undefined,
+): Map<string, { readonly written: string; readonly firedAt?: number }> {
+  const told = new Map<string, { written: string; firedAt?: number }>();
+  for (const written of entry?.firing ?? []) {
+    const at = written.indexOf('@');
+    if (at === -1) told.set(written, { written });
+    else told.set(written.slice(0, at), { written, firedAt: Number(written.slice(at + 1)) });
+  }
+  return told;
+}
+
 /** Whether any alert of the group is firing (and still reported by the evaluator). */
 function isFiring(group: Group): boolean {
   for (const { alert, gone } of group.alerts.values()) if (alert.state === 'firing' && !gone) return true;
@@ -191,7 +208,7 @@ export class Dispatcher {
   private flushTo(integration: Integration, group: Group): boolean {
     const now = this.options.now();
     const entry = this.options.store.entry(integration.id, group.key);
-    const told = new Set(entry?.firing ?? []);
+    const told = toldFirings(entry);
     const active: Alert[] = [];
     const mutedButTold: string[] = [];
     const resolved: Alert[] = [];
@@ -199,7 +216,7 @@ export class Dispatcher {
       if (alert.labels[INTEGRATION_LABEL] === integration.id) continue;
       if (alert.state === 'firing' && !gone) {
         if (this.options.mutes.mutingOf(alert) === undefined) active.push(alert);
-        else if (told.has(alert.fingerprint)) mutedButTold.push(alert.fingerprint);
+        else if (told.has(alert.fingerprint)) mutedButTold.push(told.get(alert.fingerprint)!.written);
       } else if (told.has(alert.fingerprint)) {
         resolved.push(
           gone && alert.state !== 'resolved' ? { ...alert, state: 'resolved', resolvedAt: now } : alert,
@@ -208,10 +225,17 @@ export class Dispatcher {
     }
     // Fired again since the last notification (resolved and re-fired between flushes, or while
     // prismwatch was down): new to the integration even though its fingerprint was told before.
+    // Judged by the firing time the log recorded for it, not by when the log was written: an
+    // evaluation is stamped with its slot's time (rule-loop.ts), up to half an interval ahead of
+    // the clock, so a firing told at once looked newer than its notice and went out a second
+    // time at the next flush (the full-disk test caught it on a loaded machine).
     const sentAt = entry?.sentAt ?? Number.NEGATIVE_INFINITY;
-    const fresh = active.filter(
-      (alert) => !told.has(alert.fingerprint) || (alert.firedAt ?? alert.activeAt) > sentAt,
-    );
+    const fresh = active.filter((alert) => {
+      const firedAt = alert.firedAt ?? alert.activeAt;
+      const earlier = told.get(alert.fingerprint);
+      if (!earlier) return true;
+      return firedAt > (earlier.firedAt ?? sentAt);
+    });
     let reason: NotificationReason | undefined;
     if (fresh.length > 0) reason = entry && entry.firing.length > 0 ? 'new_alerts' : 'first';
     else if (resolved.length > 0) reason = 'resolved';
@@ -219,7 +243,7 @@ export class Dispatcher {
       reason = 'repeat';
     if (!reason) return false;
 
-    const firing = active.map((alert) => alert.fingerprint);
+    const firing = active.map((alert) => `${alert.fingerprint}@${alert.firedAt ?? alert.activeAt}`);
     const next: NflogEntry = {
       firing: [...firing, ...mutedButTold],
       resolved: resolved.map((alert) => alert.fingerprint),
