@@ -18,6 +18,8 @@ const LAYERS = {
   model: 0,
   util: 0,
   'errors.ts': 0,
+  locations: 4,
+  agent: 7,
   'version.ts': 0,
   'log.ts': 1,
   probers: 2,

@@ -13,6 +13,7 @@ import { DEFAULT_MAX_CONCURRENCY, ProbePlane } from './daemon/probe-plane.js';
 import { logStarted, warnIfDescriptorsShort, warnIfOpen } from './daemon/start-warnings.js';
 import { stateStatus } from './daemon/state-status.js';
 import { PrismwatchError } from './errors.js';
+import { AgentRegistry } from './locations/agents.js';
 import { type MetricsBody, metricsBody } from './metrics/scrape.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { PUSH_PREFIXES } from './probers/inboxes.js';
@@ -41,6 +42,8 @@ export class Daemon {
   private readonly now: () => number;
   private readonly probing: ProbePlane;
   private readonly peers: Peers;
+  /** Agents at private locations: their tokens, assignments and results (locations/agents.ts). */
+  private readonly agents: AgentRegistry;
   private readonly config: RunningConfig;
   private readonly server;
   private control: ControlPlane | undefined;
@@ -63,6 +66,7 @@ export class Daemon {
       notifyMode: options.notifyMode,
       apply: (config, diff) => {
         this.probing.apply(config, diff);
+        this.agents.configure(config.agents, config.probes, config.definitions);
         this.control?.configure(config);
       },
       metrics: this.selfMetrics,
@@ -76,6 +80,15 @@ export class Daemon {
       isCurrent: (spec) => this.config.isCurrent(spec),
       maintenance: () => this.control?.mutes.maintenance,
       inboxOf: (kind) => this.control?.inboxes.of(kind),
+    });
+    this.agents = new AgentRegistry({
+      now,
+      log: log.child({ component: 'agents' }),
+      registry: this.selfMetrics.registry,
+      probe: (name) => this.config.probe(name),
+      record: (spec, result) => this.probing.record(spec, result),
+      // Before the control plane exists nothing is evaluated; with a shared database, the leader keeps results.
+      accepting: () => this.control?.leading() ?? false,
     });
     this.sharedMetrics = sharedStateMetrics(this.selfMetrics.registry, () => this.shared);
     this.peers = new Peers(options.peers ?? [], log.child({ component: 'peers' }), Date.now);
@@ -92,6 +105,7 @@ export class Daemon {
         isReady: () => this.ready,
         reload: () => this.config.reload(),
         pushPrefixes: PUSH_PREFIXES,
+        agents: this.agents,
         ...daemonViews(
           {
             ...this.probing.parts(),
@@ -148,6 +162,7 @@ export class Daemon {
         selfMetrics: this.selfMetrics,
         runs: () => probing.totals().runs,
         probes: () => this.config.probes,
+        agents: this.agents,
         baseUrl: () => options.externalUrl ?? this.baseUrl,
         now: this.now,
       });

@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { PrismwatchError } from '../errors.js';
 import { DEFAULT_EVALUATION_INTERVAL_MS } from '../rules/rule-loop.js';
 import { VERSION } from '../version.js';
+import { addAgentCommands } from './agent.js';
 import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
 import { addOperationsCommands } from './operations-commands.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
@@ -368,6 +369,7 @@ program
   });
 
 addStateCommands(program);
+addAgentCommands(program);
 
 const rules = program.command('rules').description('Alert rules.');
 rules

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import type { ConfigIssue } from '../errors.js';
 import { ConfigError } from '../errors.js';
+import { type AgentSpec, agentSchema, assignedTo, toAgentSpec } from '../locations/agent-spec.js';
 import type { ProbeSpec } from '../model/probe.js';
 import { timeIntervalSchema } from '../muting/time-intervals.js';
 import { buildNotifyConfig, type NotifySections } from '../notify/config/build.js';
@@ -53,6 +54,13 @@ export interface Config {
   readonly files: readonly string[];
   /** sha256 over the files' contents: a reload with the same checksum changes nothing. */
   readonly checksum: string;
+  /** Agents at private locations (`agents:`, locations/agent-spec.ts); empty without. */
+  readonly agents: readonly AgentSpec[];
+  /**
+   * The definitions of the probes agents run, as the agents load them (agent-definition.ts):
+   * by probe name. Empty without agents.
+   */
+  readonly definitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
 /** Keys whose values are file paths, resolved against the config file's directory. */
@@ -67,6 +75,9 @@ function knownKeysFor(raw: unknown) {
     if (path[0] === 'rules' && path.length === 2) return Object.keys(ruleSchema.shape);
     if (path[0] === 'rules' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (path[0] === 'slos' && path.length === 2) return Object.keys(sloSchema.shape);
+    if (path[0] === 'agents' && path.length === 2) return Object.keys(agentSchema.shape);
+    if (path[0] === 'agents' && path[2] === 'probes' && path.length === 3)
+      return ['names', 'kinds', 'labels'];
     if (path[0] === 'slos' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (NOTIFY_SECTIONS.includes(path[0] as never)) return notifyKeysAt(path);
     if (path[0] === 'probes' && typeof path[1] === 'number') {
@@ -116,6 +127,9 @@ interface FileResult {
   inserted: Inserted[];
   rules: Array<{ spec: RuleSpec; nameIssue: (message: string) => ConfigIssue }>;
   slos: Array<{ spec: SloSpec; nameIssue: (message: string) => ConfigIssue }>;
+  agents: Array<{ spec: AgentSpec; issueAt: (key: string, message: string) => ConfigIssue }>;
+  /** Each valid probe's mapping as written (interpolated), for the agents that may run it. */
+  definitions: Map<string, Record<string, unknown>>;
   notify: NotifySections;
   issues: ConfigIssue[];
 }
@@ -129,6 +143,8 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     inserted: source.inserted,
     rules: [],
     slos: [],
+    agents: [],
+    definitions: new Map(),
     notify: emptyNotifySections(),
     issues: [...source.issues],
   };
@@ -156,6 +172,16 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     result.slos.push({
       spec: Object.freeze(toSloSpec(parsed, { file: source.file, line })),
       nameIssue: (message) => source.issueAt([...path, 'name'], message),
+    });
+  }
+  for (const [index, entry] of (parsedFile.data.agents ?? []).entries()) {
+    const path: PathSegment[] = ['agents', index];
+    const parsed = parseAt(source, agentSchema, entry, path, known, result);
+    if (!parsed) continue;
+    const line = source.position(source.document.getIn(path, true) as never).line;
+    result.agents.push({
+      spec: toAgentSpec(parsed, { file: source.file, line }),
+      issueAt: (key, message) => source.issueAt([...path, key], message),
     });
   }
   loadNotifySections(source, parsedFile.data, known, result);
@@ -216,6 +242,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
       result.issues.push(source.issueAt([...path, ...subPath], message));
     if (problems.length > 0) continue;
     result.probes.push(built.spec);
+    result.definitions.set(built.spec.name, entry as Record<string, unknown>);
   }
   return result;
 }
@@ -433,6 +460,22 @@ function sortedIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
 
 export function loadConfig(paths: readonly string[], env: Env = process.env): Config {
   const files = discoverConfigFiles(paths);
+  return loadTexts(files, readConfigText, env);
+}
+
+/**
+ * A config given as text rather than files (what an agent is assigned: `file` names where it
+ * came from in messages). The same validation as files get, problems located the same way.
+ */
+export function loadConfigText(file: string, text: string, env: Env = {}): Config {
+  return loadTexts([file], () => ({ text }), env);
+}
+
+function loadTexts(
+  files: readonly string[],
+  read: (file: string) => { text: string } | { issue: ConfigIssue },
+  env: Env,
+): Config {
   const hash = createHash('sha256');
   const issues: ConfigIssue[] = [];
   const probes: ProbeSpec[] = [];
@@ -441,14 +484,16 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
   const rules: RuleSpec[] = [];
   const firstRule = new Map<string, RuleSpec>();
   const slos: SloSpec[] = [];
+  const agents: Array<FileResult['agents'][number]> = [];
+  const definitions = new Map<string, Record<string, unknown>>();
   const notifySections = emptyNotifySections();
   for (const file of files) {
-    const read = readConfigText(file);
-    if ('issue' in read) {
-      issues.push(read.issue);
+    const found = read(file);
+    if ('issue' in found) {
+      issues.push(found.issue);
       continue;
     }
-    const text = read.text;
+    const text = found.text;
     hash.update(file).update('\0').update(text).update('\0');
     const result = loadFile(file, text, env);
     issues.push(...result.issues);
@@ -478,6 +523,8 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
       }
     }
     probes.push(...result.probes);
+    agents.push(...result.agents);
+    for (const [name, definition] of result.definitions) definitions.set(name, definition);
     for (const { spec, nameIssue } of result.rules) {
       const key = `${spec.alert}\u0000${spec.severity}`;
       const first = firstRule.get(key);
@@ -504,7 +551,9 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     }
   }
   const notify = buildNotifyConfig(notifySections, issues);
+  issues.push(...agentIssues(agents));
   if (issues.length > 0) throw new ConfigError(scrubIssues(sortedIssues(issues), inserted));
+  const agentSpecs = agents.map((agent) => agent.spec);
   return Object.freeze({
     probes: Object.freeze(probes),
     rules: Object.freeze(rules),
@@ -512,5 +561,71 @@ export function loadConfig(paths: readonly string[], env: Env = process.env): Co
     notify,
     files: Object.freeze(files),
     checksum: hash.digest('hex'),
+    agents: Object.freeze(agentSpecs),
+    definitions: agentDefinitions(agentSpecs, probes, definitions),
   });
+}
+
+/** Two agents with one name, one location or one token cannot be told apart: refused, each at its line. */
+function agentIssues(agents: ReadonlyArray<FileResult['agents'][number]>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const first = new Map<string, AgentSpec>();
+  for (const { spec, issueAt } of agents) {
+    for (const [key, value, what] of [
+      ['name', `name:${spec.name}`, `agent name "${spec.name}"`],
+      ['location', `location:${spec.location}`, `location "${spec.location}" (one agent per location)`],
+      ['token_sha256', `token:${spec.tokenSha256}`, 'token (each agent needs its own)'],
+    ] as const) {
+      const earlier = first.get(value);
+      if (earlier)
+        issues.push(
+          issueAt(key, `duplicate ${what}: first at ${earlier.source.file}:${earlier.source.line}`),
+        );
+      else first.set(value, spec);
+    }
+  }
+  return issues;
+}
+
+/**
+ * What an agent loads for each probe it runs: the mapping as written, with what the file's
+ * `defaults:` gave it made explicit, and every `${` escaped, because the control plane has already
+ * taken the values from its environment (an agent does not need the control plane's secrets set).
+ */
+function agentDefinitions(
+  agents: readonly AgentSpec[],
+  probes: readonly ProbeSpec[],
+  written: ReadonlyMap<string, Record<string, unknown>>,
+): ReadonlyMap<string, Readonly<Record<string, unknown>>> {
+  const out = new Map<string, Readonly<Record<string, unknown>>>();
+  const pushed = (kind: string) => proberFor(kind)?.inbox !== undefined;
+  for (const agent of agents)
+    for (const spec of assignedTo(agent, probes, pushed)) {
+      if (out.has(spec.name)) continue;
+      const {
+        interval: _interval,
+        schedule: _schedule,
+        timeout: _timeout,
+        ...rest
+      } = written.get(spec.name)!;
+      out.set(
+        spec.name,
+        escapeReferences({
+          ...rest,
+          ...(spec.intervalMs !== undefined ? { interval: formatDuration(spec.intervalMs) } : {}),
+          ...(spec.schedule !== undefined ? { schedule: spec.schedule } : {}),
+          timeout: formatDuration(spec.timeoutMs),
+          labels: { ...spec.labels },
+        }) as Record<string, unknown>,
+      );
+    }
+  return out;
+}
+
+function escapeReferences(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('${', '$${');
+  if (Array.isArray(value)) return value.map(escapeReferences);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, escapeReferences(entry)]));
+  return value;
 }

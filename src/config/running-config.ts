@@ -8,8 +8,10 @@
 import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
 import { ConfigError } from '../errors.js';
+import { withAgents } from '../locations/agent-spec.js';
 import type { ProbeSpec } from '../model/probe.js';
 import { type NotifyMode, withNotifyMode } from '../notify/config/mode.js';
+import { proberFor } from '../probers/index.js';
 import type { Env } from './interpolate.js';
 import { type Config, loadConfig } from './load.js';
 import { loadConfigOffThread } from './load-off-thread.js';
@@ -64,6 +66,11 @@ export class RunningConfig {
 
   get probes(): readonly ProbeSpec[] {
     return this.running?.probes ?? [];
+  }
+
+  /** The running probe of this name (an agent's location copy: `<probe>@<location>`). */
+  probe(name: string): ProbeSpec | undefined {
+    return this.current.get(name);
   }
 
   /** Whether a run of this spec still applies: a reload may have removed or changed it meanwhile. */
@@ -123,9 +130,11 @@ export class RunningConfig {
   private apply(loaded: Config): { config: Config; diff: ProbeDiff } {
     const { shard, location } = this.options;
     const sharded = shard ? loaded.probes.filter((spec) => inShard(spec.name, shard)) : loaded.probes;
-    const narrowed = location
+    const located = location
       ? sharded.map((spec) => ({ ...spec, labels: { ...spec.labels, location } }))
       : sharded;
+    // Probes agents run become one copy per agent's location (locations/agent-spec.ts).
+    const narrowed = withAgents(located, loaded.agents, (kind) => proberFor(kind)?.inbox !== undefined);
     const diff = diffProbes(this.probes, this.fingerprints, narrowed);
     const config: Config = {
       ...loaded,

@@ -4,6 +4,7 @@
  */
 import cron from 'node-cron';
 import * as z from 'zod';
+import { agentSchema } from '../locations/agent-spec.js';
 import { timeIntervalSchema } from '../muting/time-intervals.js';
 import {
   globalSchema,
@@ -63,6 +64,7 @@ export const fileSchema = z.strictObject({
   silences: z.array(z.unknown(), { error: 'expected a list of silences' }).optional(),
   time_intervals: z.array(z.unknown(), { error: 'expected a list of time intervals' }).optional(),
   slos: z.array(z.unknown(), { error: 'expected a list of SLOs' }).optional(),
+  agents: z.array(z.unknown(), { error: 'expected a list of agents' }).optional(),
 });
 
 function buildProbeSchema(kind: string) {
@@ -102,6 +104,7 @@ export function buildJsonSchema(): Record<string, unknown> {
       silences: z.array(silenceSchema).optional(),
       time_intervals: z.array(timeIntervalSchema).optional(),
       slos: z.array(sloSchema).optional(),
+      agents: z.array(agentSchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

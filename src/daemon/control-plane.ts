@@ -5,6 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
+import { AgentAlerts } from '../locations/agent-alerts.js';
+import type { AgentRegistry } from '../locations/agents.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { Alert, ShownAlert } from '../model/alert.js';
 import type { ProbeSpec } from '../model/probe.js';
@@ -44,6 +46,8 @@ export interface ControlPlaneDeps {
   readonly now: () => number;
   /** A shared state database (--state.url): one leader among the instances decides and sends. */
   readonly shared?: SharedState;
+  /** Agents at private locations: whether their data is current, and their own alerts. */
+  readonly agents?: AgentRegistry;
 }
 
 /** The status page's footer: whether this instance leads, and the lease's token. */
@@ -59,6 +63,7 @@ export class ControlPlane {
   readonly inboxes: Inboxes;
   readonly ruleLoop: RuleLoop;
   private readonly alivePing: AlivePing;
+  private readonly agentAlerts = new AgentAlerts();
   private saveTimer: NodeJS.Timeout | undefined;
   /** With a shared state database: leader or standing by (shared-role.ts). */
   private readonly role: SharedRole | undefined;
@@ -109,9 +114,11 @@ export class ControlPlane {
             at,
           );
         }
-        return this.state.alerts.list(at);
+        const agents = deps.agents ? this.agentAlerts.update(deps.agents.status(), at) : [];
+        return [...this.state.alerts.list(at), ...agents];
       },
       derivedAlerts: (at) => deps.slos.evaluate(at),
+      ...(deps.agents ? { holds: (probe: ProbeSpec) => deps.agents!.holds(probe) } : {}),
       metrics: selfMetrics,
       log,
       now,
@@ -134,7 +141,12 @@ export class ControlPlane {
 
   /** The rules', the SLOs' and the state store's alerts: what notification is told about. */
   judgedAlerts(now: number): Alert[] {
-    return [...this.deps.evaluator.list(), ...this.deps.slos.alerts(), ...this.state.alerts.list(now)];
+    return [
+      ...this.deps.evaluator.list(),
+      ...this.deps.slos.alerts(),
+      ...this.state.alerts.list(now),
+      ...this.agentAlerts.list(),
+    ];
   }
 
   /** Every alert, prismwatch's own (NotificationsFailing, Watchdog) included, with what mutes it. */

@@ -11,7 +11,8 @@ import type { Config } from '../config/load.js';
 import type { ProbeDiff } from '../config/probe-diff.js';
 import { ProbeMetricsSlot } from '../metrics/probe-metrics-slot.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
-import type { ProbeSpec } from '../model/probe.js';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import type { ResultSink } from '../model/sinks.js';
 import type { MaintenanceWindows } from '../muting/maintenance.js';
 import type { KindInbox } from '../probers/definition.js';
 import { runProbe } from '../probers/run-probe.js';
@@ -50,6 +51,7 @@ export class ProbePlane {
   readonly slos: SloEngine;
   readonly scheduler: Scheduler;
   private readonly transitions: TransitionLog;
+  private readonly sink: ResultSink;
   private readonly shutdown = new AbortController();
 
   constructor(private readonly options: ProbePlaneOptions) {
@@ -71,6 +73,7 @@ export class ProbePlane {
       transitions: this.transitions,
       maintenance: options.maintenance,
     });
+    this.sink = sink;
     this.scheduler = new Scheduler({
       now: options.now,
       maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
@@ -90,6 +93,14 @@ export class ProbePlane {
         },
       },
     });
+  }
+
+  /**
+   * A result an agent sent for one of its location's copies of a probe: the same way into history,
+   * SLO counts, metrics and the transition log as a run of this daemon's own.
+   */
+  record(spec: ProbeSpec, result: ProbeResult): void {
+    this.sink.record(spec, result);
   }
 
   /** What the server shows of this plane. */
@@ -114,7 +125,8 @@ export class ProbePlane {
     const retention = this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS;
     this.results.setRetention(Math.max(retention, ...windows));
     this.slos.configure(config.slos, probes, this.options.now());
-    this.scheduler.sync(probes);
+    // Agents run their locations' copies; this daemon keeps their results, not their schedule.
+    this.scheduler.sync(probes.filter((spec) => !spec.agent));
     this.options.selfMetrics.probesConfigured.reset();
     for (const spec of probes) this.options.selfMetrics.probesConfigured.inc({ kind: spec.kind });
   }

@@ -16,7 +16,7 @@
  */
 
 import { type FailureCode, PHASES } from '../model/failure.js';
-import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import { configuredName, type ProbeResult, type ProbeSpec } from '../model/probe.js';
 import type { MetricFamily } from '../probers/definition.js';
 import { FACTS } from '../probers/index.js';
 import { SKIP_REASONS, type SkipReason } from '../scheduler/skip-reasons.js';
@@ -265,7 +265,7 @@ export class ProbeMetrics {
   /** Starts a probe's series (counters at zero, so rates exist before the first failure). */
   register(spec: ProbeSpec): void {
     if (this.probes.has(spec.name)) return;
-    const name = escapeLabelValue(spec.name);
+    const name = escapeLabelValue(configuredName(spec));
     let labels = `probe="${name}",kind="${spec.kind}"`;
     for (const name of this.userLabels) labels += `,${name}="${escapeLabelValue(spec.labels[name] ?? '')}"`;
     this.probes.set(spec.name, {

@@ -24,6 +24,18 @@ export interface ProbeSpec<Settings = unknown> {
   readonly verify?: boolean;
   readonly settings: Settings;
   readonly source: SourceLocation;
+  /**
+   * Set on a probe an agent runs at a private location (locations/agent-spec.ts): the probe as
+   * configured and where it runs. Its `name` is `<probe>@<location>`, so every location keeps
+   * its own history, uptime and alert state, while its series and alerts say `probe="<probe>"`
+   * and `location="<location>"`, as independent instances' would.
+   */
+  readonly agent?: { readonly probe: string; readonly location: string };
+}
+
+/** The name a probe was configured under: its `probe` label (without the `@location` of an agent's run). */
+export function configuredName(spec: Pick<ProbeSpec, 'name' | 'agent'>): string {
+  return spec.agent?.probe ?? spec.name;
 }
 
 /**
@@ -31,8 +43,8 @@ export interface ProbeSpec<Settings = unknown> {
  * the probe carries them, so matchers over them (a maintenance window's scope) select the probe
  * and its alerts alike.
  */
-export function probeLabels(spec: Pick<ProbeSpec, 'name' | 'labels'>): Record<string, string> {
-  return { ...spec.labels, probe: spec.name };
+export function probeLabels(spec: Pick<ProbeSpec, 'name' | 'labels' | 'agent'>): Record<string, string> {
+  return { ...spec.labels, probe: configuredName(spec) };
 }
 
 export interface ProbeContext {

@@ -18,7 +18,8 @@ import { type Alert, fingerprintOf, RESOLVED_RETENTION_MS } from '../model/alert
 import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
 import { alertEvidence } from './evidence.js';
-import { compare, coverageWaitMs, type RuleSpec, selects } from './rule.js';
+import { baseOf, isActive, judgeQuorum, locationGroups, type Observation } from './quorum.js';
+import { coverageWaitMs, type RuleSpec, selects } from './rule.js';
 import { computeSignal, WINDOWED } from './signals.js';
 import { describeThreshold, renderAnnotations } from './template.js';
 
@@ -49,6 +50,15 @@ export interface WaitingForData {
   readonly runs: number;
   /** How long until the window is covered. */
   readonly readyInMs: number;
+}
+
+/** What one evaluation pass collects as it goes. */
+interface Pass {
+  readonly now: number;
+  readonly evaluationIntervalMs: number;
+  readonly seen: Set<string>;
+  readonly changed: Alert[];
+  readonly waiting: WaitingForData[];
 }
 
 interface EvaluationResult {
@@ -99,127 +109,172 @@ export class AlertEvaluator {
     results: ResultStore,
     /** The rule loop's interval: part of how long an alert can outlive its cause (Alert.echoMs). */
     evaluationIntervalMs = 0,
+    /**
+     * Probes whose data is not current (an agent that is down, or still replaying its backlog):
+     * judged as having no data, so their alerts stay as they are (quorum.ts says why).
+     */
+    holds: (probe: ProbeSpec) => boolean = () => false,
   ): EvaluationResult {
-    const seen = new Set<string>();
-    const changed: Alert[] = [];
-    const waiting: WaitingForData[] = [];
+    const pass: Pass = { now, seen: new Set(), changed: [], waiting: [], evaluationIntervalMs };
     let evaluated = 0;
     for (const rule of rules) {
-      for (const probe of probes) {
-        if (!selects(rule.select, probe)) continue;
-        evaluated += 1;
-        const labels = alertLabels(rule, probe);
-        const fingerprint = fingerprintOf(labels);
-        seen.add(fingerprint);
-        const existing = this.alerts.get(fingerprint);
-        const thresholdText = describeThreshold(rule);
-        const echoMs = echoOf(rule, probe, evaluationIntervalMs);
-        if (existing) {
-          existing.threshold = thresholdText;
-          existing.echoMs = echoMs;
-        }
-        const history = results.get(probe.name);
-        const waitMs = WINDOWED.has(rule.signal)
-          ? coverageWaitMs(history?.reachesBackTo(), now, rule.windowMs, probe.intervalMs)
-          : 0;
-        const value =
-          waitMs > 0
-            ? undefined
-            : computeSignal(rule.signal, {
-                history,
-                now,
-                windowMs: rule.windowMs,
-                minSamples: rule.minSamples,
-              });
-        if (waitMs > 0)
-          waiting.push({
-            alert: rule.alert,
-            probe: probe.name,
-            runs: history?.samples(now - rule.windowMs).length ?? 0,
-            readyInMs: waitMs,
-          });
-        const firing = existing?.state === 'firing';
-        const threshold =
-          firing && rule.resolveThreshold !== undefined ? rule.resolveThreshold : rule.threshold;
-        // No data yet (just restarted, or fewer than min_samples): a known state is kept as it is.
-        // Resolving would announce a recovery nobody observed, then fire again once data arrives.
-        if (value === undefined && existing && existing.state !== 'resolved') continue;
-        const active = value !== undefined && compare(value, rule.op, threshold);
-        const annotations = (v: number) => renderAnnotations(rule, probe, v, labels);
-        if (active) {
-          const evidence = alertEvidence(rule, value, history, now);
-          if (!existing || existing.state === 'resolved') {
-            const alert: Alert = {
-              fingerprint,
-              rule: rule.alert,
-              probe: probe.name,
-              labels,
-              annotations: annotations(value),
-              threshold: thresholdText,
-              echoMs,
-              ...evidence,
-              state: 'pending',
-              value,
-              activeAt: now,
-            };
-            this.alerts.set(fingerprint, alert);
-            if (rule.forMs === 0) {
-              alert.state = 'firing';
-              alert.firedAt = now;
-            }
-            changed.push(alert);
-            continue;
-          }
-          existing.value = value;
-          existing.annotations = annotations(value);
-          existing.evidence = evidence.evidence;
-          if (evidence.failure) existing.failure = evidence.failure;
-          // The incident began at its first failure; a later window that no longer holds it keeps the earlier time.
-          if (evidence.firstFailureAt !== undefined)
-            existing.firstFailureAt = Math.min(existing.firstFailureAt ?? Infinity, evidence.firstFailureAt);
-          existing.keepFiringSince = undefined;
-          if (existing.state === 'pending' && now - existing.activeAt >= rule.forMs) {
-            existing.state = 'firing';
-            existing.firedAt = now;
-            changed.push(existing);
-          } else if (existing.state === 'firing' && now - existing.activeAt < rule.forMs) {
-            // A reload raised `for` past the time this alert has held: back to pending, as Prometheus does.
-            existing.state = 'pending';
-            existing.firedAt = undefined;
-            changed.push(existing);
-          }
-          continue;
-        }
-        if (!existing || existing.state === 'resolved') continue;
-        if (existing.state === 'pending') {
-          this.alerts.delete(fingerprint);
-          continue;
-        }
-        if (rule.keepFiringForMs > 0) {
-          existing.keepFiringSince ??= now;
-          if (now - existing.keepFiringSince < rule.keepFiringForMs) continue;
-        }
-        // A resolved notice says what the value is now, not what it was when it fired: its
-        // summary read "[RESOLVED] HighErrorRate: 8.3 % of requests failing" before.
-        if (value !== undefined) {
-          existing.value = value;
-          existing.annotations = annotations(value);
-          existing.evidence = alertEvidence(rule, value, history, now).evidence;
-        }
-        this.resolve(existing, now, changed);
+      const selected = probes.filter((probe) => selects(rule.select, probe));
+      evaluated += selected.length;
+      const judge = (probe: ProbeSpec) => this.observe(rule, probe, results, pass, holds(probe));
+      if (rule.quorum === undefined) {
+        for (const probe of selected) this.step(rule, probe, alertLabels(rule, probe), judge(probe), pass);
+        continue;
+      }
+      // Probes agents run are judged across their locations; the others as they are.
+      const { single, byProbe } = locationGroups(selected);
+      for (const probe of single) this.step(rule, probe, alertLabels(rule, probe), judge(probe), pass);
+      for (const copies of byProbe.values()) {
+        const quorum = judgeQuorum(rule, copies, (probe) => {
+          const observation = judge(probe);
+          const firing = this.alerts.get(fingerprintOf(alertLabels(rule, baseOf(probe))))?.state === 'firing';
+          return { ...observation, active: isActive(rule, observation.value, firing) };
+        });
+        this.step(quorum.rule, quorum.probe, quorum.labels, quorum.observation, pass, quorum.annotations);
+        for (const degraded of quorum.degraded)
+          this.step(
+            degraded.rule,
+            degraded.probe,
+            degraded.labels,
+            degraded.observation,
+            pass,
+            degraded.annotations,
+          );
       }
     }
     for (const [fingerprint, alert] of this.alerts) {
       if (alert.state === 'resolved') {
         if (now - (alert.resolvedAt ?? now) >= RESOLVED_RETENTION_MS) this.alerts.delete(fingerprint);
-      } else if (!seen.has(fingerprint)) {
+      } else if (!pass.seen.has(fingerprint)) {
         // Its rule or probe is gone: a pending alert never existed for anyone; a firing one resolves.
         if (alert.state === 'pending') this.alerts.delete(fingerprint);
-        else this.resolve(alert, now, changed);
+        else this.resolve(alert, now, pass.changed);
       }
     }
-    this.waiting = waiting;
-    return { evaluated, changed };
+    this.waiting = pass.waiting;
+    return { evaluated, changed: pass.changed };
+  }
+
+  /** The rule's signal for one probe now; undefined value while there is no data to judge by. */
+  private observe(
+    rule: RuleSpec,
+    probe: ProbeSpec,
+    results: ResultStore,
+    pass: Pass,
+    held: boolean,
+  ): Observation {
+    const { now } = pass;
+    const history = results.get(probe.name);
+    const waitMs = WINDOWED.has(rule.signal)
+      ? coverageWaitMs(history?.reachesBackTo(), now, rule.windowMs, probe.intervalMs)
+      : 0;
+    if (waitMs > 0)
+      pass.waiting.push({
+        alert: rule.alert,
+        probe: probe.name,
+        runs: history?.samples(now - rule.windowMs).length ?? 0,
+        readyInMs: waitMs,
+      });
+    const value =
+      waitMs > 0 || held
+        ? undefined
+        : computeSignal(rule.signal, { history, now, windowMs: rule.windowMs, minSamples: rule.minSamples });
+    return { value, history };
+  }
+
+  /**
+   * One alert's state machine for one evaluation. `observation.active` overrides the rule's
+   * comparison (a quorum's count of locations); `extra` annotations are added to the rendered ones.
+   */
+  private step(
+    rule: RuleSpec,
+    probe: ProbeSpec,
+    labels: Record<string, string>,
+    observation: Observation & { active?: boolean },
+    pass: Pass,
+    extra: Record<string, string> = {},
+  ): void {
+    const { now, changed } = pass;
+    const { value, history } = observation;
+    const fingerprint = fingerprintOf(labels);
+    pass.seen.add(fingerprint);
+    const existing = this.alerts.get(fingerprint);
+    const thresholdText = describeThreshold(rule);
+    const echoMs = echoOf(rule, probe, pass.evaluationIntervalMs);
+    if (existing) {
+      existing.threshold = thresholdText;
+      existing.echoMs = echoMs;
+    }
+    // No data yet (just restarted, or fewer than min_samples): a known state is kept as it is.
+    // Resolving would announce a recovery nobody observed, then fire again once data arrives.
+    if (value === undefined && existing && existing.state !== 'resolved') return;
+    const active = observation.active ?? isActive(rule, value, existing?.state === 'firing');
+    const annotations = (v: number) => ({ ...renderAnnotations(rule, probe, v, labels), ...extra });
+    if (active && value !== undefined) {
+      const evidence = alertEvidence(rule, value, history, now);
+      if (!existing || existing.state === 'resolved') {
+        const alert: Alert = {
+          fingerprint,
+          rule: rule.alert,
+          probe: probe.name,
+          labels,
+          annotations: annotations(value),
+          threshold: thresholdText,
+          echoMs,
+          ...evidence,
+          state: 'pending',
+          value,
+          activeAt: now,
+        };
+        this.alerts.set(fingerprint, alert);
+        if (rule.forMs === 0) {
+          alert.state = 'firing';
+          alert.firedAt = now;
+        }
+        changed.push(alert);
+        return;
+      }
+      existing.value = value;
+      existing.annotations = annotations(value);
+      existing.evidence = evidence.evidence;
+      if (evidence.failure) existing.failure = evidence.failure;
+      // The incident began at its first failure; a later window that no longer holds it keeps the earlier time.
+      if (evidence.firstFailureAt !== undefined)
+        existing.firstFailureAt = Math.min(existing.firstFailureAt ?? Infinity, evidence.firstFailureAt);
+      existing.keepFiringSince = undefined;
+      if (existing.state === 'pending' && now - existing.activeAt >= rule.forMs) {
+        existing.state = 'firing';
+        existing.firedAt = now;
+        changed.push(existing);
+      } else if (existing.state === 'firing' && now - existing.activeAt < rule.forMs) {
+        // A reload raised `for` past the time this alert has held: back to pending, as Prometheus does.
+        existing.state = 'pending';
+        existing.firedAt = undefined;
+        changed.push(existing);
+      }
+      return;
+    }
+    if (!existing || existing.state === 'resolved') return;
+    if (existing.state === 'pending') {
+      this.alerts.delete(fingerprint);
+      return;
+    }
+    if (rule.keepFiringForMs > 0) {
+      existing.keepFiringSince ??= now;
+      if (now - existing.keepFiringSince < rule.keepFiringForMs) return;
+    }
+    // A resolved notice says what the value is now, not what it was when it fired: its
+    // summary read "[RESOLVED] HighErrorRate: 8.3 % of requests failing" before.
+    if (value !== undefined) {
+      existing.value = value;
+      existing.annotations = annotations(value);
+      existing.evidence = alertEvidence(rule, value, history, now).evidence;
+    }
+    this.resolve(existing, now, changed);
   }
 
   private resolve(alert: Alert, now: number, changed: Alert[]): void {

@@ -27,6 +27,8 @@ interface RuleLoopOptions {
   readonly otherAlerts: (now: number) => readonly Alert[];
   /** Alerts evaluated beside the rules at each evaluation, at its time (the SLOs' burn alerts). */
   readonly derivedAlerts?: (now: number) => readonly Alert[];
+  /** Probes without current data (an agent away or replaying): judged as having none (quorum.ts). */
+  readonly holds?: (probe: ProbeSpec) => boolean;
   readonly metrics: RuleLoopMetrics;
   readonly log: Logger;
   readonly now: () => number;
@@ -111,7 +113,14 @@ export class RuleLoop {
     const started = performance.now();
     try {
       const now = at ?? this.options.now();
-      const { changed } = evaluator.evaluate(now, rules, probes, this.options.results, this.intervalMs);
+      const { changed } = evaluator.evaluate(
+        now,
+        rules,
+        probes,
+        this.options.results,
+        this.intervalMs,
+        this.options.holds,
+      );
       const derived = this.options.derivedAlerts?.(now) ?? [];
       this.options.state.saveAlerts(evaluator.list(), now, derived);
       this.options.sink.afterEvaluation([...evaluator.list(), ...derived, ...this.options.otherAlerts(now)]);

@@ -27,7 +27,7 @@ export interface RuleSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
   readonly checklist?: readonly string[];
-  /** Locations that must see it, in exported rules (`rules export --quorum`); prismwatch evaluates its own location. */
+  /** Locations that must see it: across the locations agents run a probe at (quorum.ts), and in exported rules. */
   readonly quorum?: number;
   readonly source: { readonly file: string; readonly line: number };
 }

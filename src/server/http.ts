@@ -143,6 +143,17 @@ export function createHttpServer(options: ServerOptions): Server {
       const denied = authorize(req);
       if (denied) return { ...denied, close: announcesBody(req) };
     }
+    let agent: string | undefined;
+    if (route.access === 'agent') {
+      const auth = options.handlers.agents.authenticate(req.headers.authorization);
+      if ('refused' in auth)
+        return {
+          ...jsonAnswer(401, { error: `agent token refused (${auth.refused.replaceAll('_', ' ')})` }),
+          headers: { 'www-authenticate': 'Bearer realm="prismwatch-agents"' },
+          close: announcesBody(req),
+        };
+      agent = auth.agent;
+    }
     if (route.accepts && announcesBody(req)) {
       const type = mediaType(req.headers['content-type']);
       if (type !== undefined && !route.accepts.includes(type))
@@ -173,6 +184,7 @@ export function createHttpServer(options: ServerOptions): Server {
       query: target.query,
       headers: req.headers,
       body: route.maxBodyBytes === undefined ? '' : read.body,
+      ...(agent !== undefined ? { agent } : {}),
     });
   };
 

@@ -17,6 +17,8 @@ export interface RouteRequest {
   readonly headers: IncomingHttpHeaders;
   /** The body as text; '' for routes that take none. */
   readonly body: string;
+  /** For 'agent' routes: the agent the bearer token belongs to. */
+  readonly agent?: string;
 }
 
 export interface Route {
@@ -27,8 +29,11 @@ export interface Route {
    * Params match one non-empty segment.
    */
   readonly path: string;
-  /** 'token' routes need the bearer token; 'public' routes are open and budgeted per source. */
-  readonly access: 'open' | 'public' | 'token';
+  /**
+   * 'token' routes need the API's bearer token; 'agent' routes an agent's own token (checked
+   * before the body is read); 'public' routes are open and budgeted per source.
+   */
+  readonly access: 'open' | 'public' | 'token' | 'agent';
   /** The largest body read; routes without it take none (a small one is read and discarded). */
   readonly maxBodyBytes?: number;
   /** Content types the body may have (an absent Content-Type is accepted); others get 415. */

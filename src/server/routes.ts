@@ -39,6 +39,22 @@ export interface ServerHandlers {
   readonly pushPrefixes: readonly string[];
   /** A request under one of them, answered by the kind's inbox. */
   readonly push: (request: PushRequest) => { status: number; body: string };
+  /** Agents at private locations (locations/agents.ts). */
+  readonly agents: AgentEndpoints;
+}
+
+/** What the agent routes ask of the agent registry. */
+export interface AgentEndpoints {
+  /** The agent a bearer token belongs to, or why it is refused. */
+  authenticate(authorization: string | undefined): { readonly agent: string } | { readonly refused: string };
+  /** The agent's assignment as JSON. */
+  assignment(agent: string): string | undefined;
+  /** A batch of results; answered with the status and body to send. */
+  ingest(agent: string, body: unknown): { status: number; answer: unknown };
+  /** Whether this instance takes results now (with a shared database, only the leader does). */
+  accepting(): boolean;
+  /** The agents and how each is doing. */
+  status(): unknown;
 }
 
 export interface CollectionHandle {
@@ -105,6 +121,57 @@ function collectionRoutes(name: string, handle: CollectionHandle): Route[] {
     },
   );
   return routes;
+}
+
+/** Agent batches: the agent keeps each under 1 MiB (agent/shipper.ts); the bound leaves room. */
+const MAX_AGENT_BATCH_BYTES = 4 * 1024 * 1024;
+
+function agentRoutes(agents: AgentEndpoints): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/v1/agents',
+      access: 'open',
+      summary: 'agents at private locations and how each is doing',
+      handle: () => jsonAnswer(200, agents.status()),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/agent/assignment',
+      access: 'agent',
+      summary: "an agent's probes (its own token)",
+      handle: ({ agent }) => {
+        const body = agents.assignment(agent!);
+        return body === undefined
+          ? jsonAnswer(401, { error: 'unknown agent' })
+          : { status: 200, body: `${body}\n`, contentType: 'application/json; charset=utf-8' };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/agent/results',
+      access: 'agent',
+      maxBodyBytes: MAX_AGENT_BATCH_BYTES,
+      accepts: JSON_BODY,
+      summary: "a batch of an agent's results (its own token)",
+      handle: ({ agent, body }) => {
+        // With a shared state database only the leader keeps results: the agent tries the next URL.
+        if (!agents.accepting())
+          return {
+            ...jsonAnswer(503, { error: 'this instance does not take results now (it does not lead)' }),
+            headers: { 'retry-after': '1' },
+          };
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body);
+        } catch {
+          return jsonAnswer(400, { error: 'expected a JSON body' });
+        }
+        const outcome = agents.ingest(agent!, parsed);
+        return jsonAnswer(outcome.status, outcome.answer);
+      },
+    },
+  ];
 }
 
 export function buildRoutes(handlers: ServerHandlers): Route[] {
@@ -183,6 +250,7 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       summary: 'where state is kept and which instance leads',
       handle: () => jsonAnswer(200, handlers.status()),
     },
+    ...agentRoutes(handlers.agents),
     {
       method: 'GET',
       path: '/api/v1/probes',

@@ -8,6 +8,7 @@
  * Nothing may crash the daemon, answer 500, or hang; a request whose body never arrives in full
  * may be closed without an answer (nobody is left to read one).
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { examplePath, type Route, routeMethods } from '../../src/server/route-table.js';
@@ -113,7 +114,10 @@ describe('every route in the table', () => {
     const dir = configDir();
     dir.write(
       'probes.yaml',
-      `probes:\n  - { name: backup, kind: heartbeat, period: 1h, grace: 1h, token: ${PING_TOKEN}, interval: 1h }\n`,
+      `probes:\n  - { name: backup, kind: heartbeat, period: 1h, grace: 1h, token: ${PING_TOKEN}, interval: 1h }\n` +
+        '  - { name: remote, kind: http, url: "http://127.0.0.1:1/", interval: 1h }\n' +
+        // The API token is also an agent's, so the agent routes' bodies reach their parser.
+        `agents:\n  - { name: fuzz, token_sha256: "${createHash('sha256').update(TOKEN).digest('hex')}", probes: { names: [remote] } }\n`,
     );
     // A budget wide enough that the fuzz reaches every handler (the budget has its own test).
     const { daemon, scrape } = await startDaemon(dir.path, {

@@ -31,6 +31,13 @@ const handlers: ServerHandlers = {
     if (request.path === '/ping/boom') throw new Error('a bug in an inbox');
     return { status: 200, body: 'OK\n' };
   },
+  agents: {
+    authenticate: () => ({ refused: 'unknown_token' }),
+    assignment: () => undefined,
+    ingest: () => ({ status: 401, answer: { error: 'unknown agent' } }),
+    accepting: () => true,
+    status: () => [],
+  },
 };
 
 let server: Server | undefined;
