@@ -78,8 +78,8 @@ function degradedRule(rule: RuleSpec): RuleSpec {
       resolveThreshold: undefined,
       labels: { ...rule.labels, severity: 'warning', quorum_rule: rule.alert },
       annotations: {
-        summary: `{{ $labels.probe }}: ${rule.alert} seen from {{ $labels.location }} only (fewer than ${quorum} locations)`,
-        description: `Fewer than ${quorum} locations see ${rule.alert} for {{ $labels.probe }}: most likely {{ $labels.location }}'s own network, not the target. It pages as ${rule.alert} when ${quorum} locations agree.`,
+        summary: `{{probe}}: ${rule.alert} seen from {{labels.location}} only (fewer than ${quorum} locations)`,
+        description: `Fewer than ${quorum} locations see ${rule.alert} for {{probe}}: most likely {{labels.location}}'s own network, not the target. It pages as ${rule.alert} when ${quorum} locations agree.`,
       },
     };
     degradedRules.set(rule, derived);

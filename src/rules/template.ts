@@ -57,7 +57,7 @@ export function renderTemplate(template: string, context: TemplateContext): stri
 /** Every annotation of a rule for one probe at `value`; `labels` are the alert's. */
 export function renderAnnotations(
   rule: RuleSpec,
-  probe: { readonly name: string; readonly kind: string },
+  probe: { readonly name: string; readonly kind: string; readonly agent?: { readonly probe: string } },
   value: number,
   labels: Readonly<Record<string, string>>,
 ): Record<string, string> {
@@ -65,7 +65,8 @@ export function renderAnnotations(
     Object.entries(rule.annotations).map(([key, template]) => [
       key,
       renderTemplate(template, {
-        probe: probe.name,
+        // An agent's copy reads as the probe it copies: "checkout", not "checkout@eu-1".
+        probe: probe.agent?.probe ?? probe.name,
         kind: probe.kind,
         alert: rule.alert,
         severity: rule.severity,
