@@ -23,6 +23,10 @@ export interface Locations {
   }>;
   /** Takes location i's link to the target down (or back up). */
   setLink(index: number, up: boolean): void;
+  /** Takes location i's link to the root namespace down (or back up): where a control plane or Prometheus is. */
+  setRootLink(index: number, up: boolean): void;
+  /** An address of the target every location reaches (routed over its own link): one URL for all. */
+  readonly sharedTargetAddress: string;
 }
 
 export function makeLocations(count: number): Locations {
@@ -55,11 +59,15 @@ export function makeLocations(count: number): Locations {
     ip('link', 'set', `pw${tag}r${i}`, 'up');
     ip('-n', netns, 'addr', 'add', `10.214.${i}.2/24`, 'dev', `pw${tag}s${i}`);
     ip('-n', netns, 'link', 'set', `pw${tag}s${i}`, 'up');
+    ip('-n', netns, 'route', 'add', '10.213.100.1/32', 'via', `10.213.${i}.1`);
     return { netns, targetAddress: `10.213.${i}.1`, scrapeAddress: `10.214.${i}.2` };
   });
+  ip('-n', target, 'addr', 'add', '10.213.100.1/32', 'dev', 'lo');
   return {
     target,
     locations,
     setLink: (index, up) => ip('-n', target, 'link', 'set', `pw${tag}t${index + 1}`, up ? 'up' : 'down'),
+    setRootLink: (index, up) => ip('link', 'set', `pw${tag}r${index + 1}`, up ? 'up' : 'down'),
+    sharedTargetAddress: '10.213.100.1',
   };
 }
