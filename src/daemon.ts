@@ -111,6 +111,7 @@ export class Daemon {
             ...this.probing.parts(),
             config: this.config,
             peers: this.peers,
+            agents: () => this.agents.status(),
             location: options.location,
             now,
           },

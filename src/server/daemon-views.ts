@@ -5,6 +5,7 @@
  * collections answer 503 "starting" and the page and lists are empty.
  */
 
+import type { AgentStatus } from '../locations/agents.js';
 import type { ShownAlert } from '../model/alert.js';
 import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { Mutes } from '../muting/muting.js';
@@ -39,6 +40,8 @@ export interface StandingParts {
   readonly evaluator: { waitingForData(): readonly WaitingForData[] };
   readonly slos: SloEngine;
   readonly peers: Peers;
+  /** Agents at private locations (none configured: an empty list). */
+  readonly agents?: () => readonly AgentStatus[];
   readonly artifacts: Artifacts;
   readonly location?: string;
   readonly now: () => number;
@@ -152,7 +155,11 @@ function whenStarted<T>(
 /** What the status page shows about time: maintenance, announcements, the last incidents. */
 function historyView(standing: StandingParts, parts: StartedParts | undefined) {
   const now = standing.now();
-  const located = standing.location ? { location: standing.location } : {};
+  const agents = standing.agents?.() ?? [];
+  const located = {
+    ...(standing.location ? { location: standing.location } : {}),
+    ...(agents.length > 0 ? { agents } : {}),
+  };
   if (!parts) return { slos: standing.slos.status(now), peers: standing.peers.list(), ...located };
   const { state, mutes } = parts;
   const incidents = state.incidents.list({

@@ -6,6 +6,7 @@
  * Rendering is one pass of string building: 1,000 probes take a few milliseconds.
  */
 
+import type { AgentStatus } from '../locations/agents.js';
 import type { Muting, ShownAlert } from '../model/alert.js';
 import { formatMatcher } from '../model/matchers.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
@@ -20,6 +21,7 @@ import type { SloStatus } from '../slo/engine.js';
 import type { Announcement } from '../state/announcements.js';
 import { escapeHtml as esc } from '../util/html.js';
 import type { PeerState } from './peers.js';
+import { agentsSection } from './status-agents.js';
 import {
   announcementBanners,
   type IncidentLine,
@@ -53,6 +55,8 @@ export interface StatusView {
   /** Other locations' instances (`--peer`), and this one's location label. */
   readonly peers?: readonly PeerState[];
   readonly location?: string;
+  /** Agents at private locations and how each is doing (their probes' copies are in `probes`). */
+  readonly agents?: readonly AgentStatus[];
   /** Instances sharing state: whether this one leads (decides and sends), and the lease's token. */
   readonly leadership?: { readonly leading: boolean; readonly token?: number };
   /**
@@ -295,7 +299,7 @@ ${
     ? `<section aria-labelledby="slos-h"><h2 id="slos-h">Service level objectives</h2>${sloSection(view.slos)}</section>
 `
     : ''
-}${view.peers && view.peers.length > 0 ? `<section aria-labelledby="locations-h"><h2 id="locations-h">Locations</h2>${locationsSection({ here: view.location ?? 'this instance', probes: view.probes, stateOf: (spec) => pageState(spec, view), peers: view.peers })}</section>\n` : ''}<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
+}${view.peers && view.peers.length > 0 ? `<section aria-labelledby="locations-h"><h2 id="locations-h">Locations</h2>${locationsSection({ here: view.location ?? 'this instance', probes: view.probes, stateOf: (spec) => pageState(spec, view), peers: view.peers })}</section>\n` : ''}${view.agents && view.agents.length > 0 ? `<section aria-labelledby="private-locations-h"><h2 id="private-locations-h">Private locations</h2>${agentsSection({ probes: view.probes, stateOf: (spec) => pageState(spec, view), agents: view.agents, now: view.now })}</section>\n` : ''}<section aria-labelledby="incidents-h"><h2 id="incidents-h">Incidents</h2>${incidentTimeline(view.incidents ?? [], view.now, view.incidentRetentionDays ?? 90)}<p class="meta"><a href="/api/v1/incidents">All incidents (JSON)</a></p></section>
 <section aria-labelledby="uptime-h"><h2 id="uptime-h">Uptime history</h2>${uptimeBars(
     [...view.probes]
       .sort((a, b) => a.name.localeCompare(b.name))

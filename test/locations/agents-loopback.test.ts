@@ -68,6 +68,14 @@ receivers:
       );
     });
     expect((await agents()).map((agent) => agent.state)).toEqual(['up', 'up']);
+    // The status page: the probe × location matrix and the agents.
+    await eventually(async () => {
+      const page = await (await fetch(`${daemon.baseUrl}/`)).text();
+      return (
+        page.includes('Private locations') &&
+        /<th scope="row">eu-1<\/th><td>eu-1<\/td><td><span class="state up">/.test(page)
+      );
+    });
 
     // eu-1's link to the control plane goes for long enough to be AgentDown; its probes go on.
     const cutAt = Date.now();
