@@ -266,7 +266,19 @@ export class AgentRegistry {
       }
       // Stamped in the control plane's clock, so a skewed agent's results line up with everyone's.
       const corrected = offset === 0 ? result : { ...result, startedAt: result.startedAt + offset };
-      this.deps.record(spec, corrected);
+      try {
+        this.deps.record(spec, corrected);
+      } catch (error) {
+        // Facts this version cannot read (an agent of another version, or a broken one): refused
+        // and acknowledged, so one bad result never holds the agent's whole outbox behind it.
+        refused++;
+        this.refused.inc({ reason: 'unreadable_result' });
+        this.deps.log.debug(
+          { err: error, agent, probe: entry.probe },
+          'A result from an agent could not be recorded',
+        );
+        continue;
+      }
       const end = corrected.startedAt + corrected.durationMs;
       tracked.newestResultAt = Math.max(tracked.newestResultAt ?? 0, end);
       accepted++;

@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { PHASES } from '../model/failure.js';
 import type { ProbeResult } from '../model/probe.js';
 import { FACTS, FAILURE_CODES } from '../probers/index.js';
+import { retainedResult } from '../probers/retain.js';
 
 /** Results in one batch at most (the agent sends 500). */
 export const MAX_BATCH_RESULTS = 2_000;
@@ -69,7 +70,15 @@ export type Batch = z.infer<typeof batchSchema>;
 /** One result of a batch, checked; undefined when it is not a result this version can read. */
 export function parseResult(value: unknown): ProbeResult | undefined {
   const parsed = resultSchema.safeParse(value);
-  return parsed.success ? (parsed.data as unknown as ProbeResult) : undefined;
+  if (!parsed.success) return undefined;
+  const result = parsed.data as unknown as ProbeResult;
+  // Each facts section reads its own shape when history keeps the result: one it cannot read
+  // (a section from another version, or a broken agent) is refused here, before anything is kept.
+  try {
+    return retainedResult(result);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The control plane's answer to a batch: what it took, and what the agent should know. */

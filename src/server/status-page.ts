@@ -146,7 +146,13 @@ function factCell(column: FactColumn, last: ProbeResult | undefined, now: number
   let cell: ReturnType<StatusColumn<never>['cell']>;
   for (const section of column.sections) {
     const facts = last?.facts[section.key];
-    if (facts !== undefined) cell ??= section.cell(facts as never, now);
+    if (facts === undefined || cell !== undefined) continue;
+    try {
+      cell = section.cell(facts as never, now);
+    } catch {
+      // Facts an agent of another version sent, in a shape this one does not read: an empty
+      // cell, not a status page that fails for everyone.
+    }
   }
   const className = [column.className, cell?.warn ? 'warn' : undefined].filter(Boolean).join(' ');
   return `<td${className ? ` class="${className}"` : ''}>${cell ? cell.html : '<span class="muted">—</span>'}</td>`;

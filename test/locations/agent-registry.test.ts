@@ -103,6 +103,14 @@ describe('agent registry', () => {
     expect(agentRegistry.ingest('eu-1', { results: [] }).status).toBe(400);
   });
 
+  it('refuses a result whose facts this version cannot read, and takes the rest of the batch', () => {
+    const { agentRegistry, recorded } = registry();
+    const broken = { ...runResult(1_800_000_000_000 - 1_000, true), facts: { http: { status: 200 } } };
+    const answer = agentRegistry.ingest('eu-1', batch([{ seq: 1, result: broken }, { seq: 2 }]));
+    expect(answer).toMatchObject({ status: 200, answer: { accepted: 1, refused: 1 } });
+    expect(recorded).toHaveLength(1);
+  });
+
   it("stamps a skewed agent's results in the control plane's clock and reports the offset", () => {
     const { agentRegistry, recorded } = registry();
     const skewed = runResult(1_800_000_000_000 - 61_000, true);

@@ -7,15 +7,20 @@
  *   and once it is back its results from the outage arrive, in order, leaving no gap;
  * - the target stopped: exactly one ProbeDown page, naming all three locations;
  * - an agent killed with SIGKILL: AgentDown, and no alert about its target.
- * Root only (ip netns); in CI a missing capability fails instead of skipping.
+ * Beside it, Prometheus scrapes the control plane and evaluates `rules export` of the same rules:
+ * at each step it fires the same alerts as prismwatch's own quorum (the two ways agree).
+ * Root only (ip netns) and Prometheus; in CI a missing one fails instead of skipping.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { exportPrometheusRules } from '../../src/rules/export.js';
 import { agentToken, startAgentCli } from '../helpers/agents.js';
 import { startCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import { eventually, sample } from '../helpers/metrics.js';
 import { makeLocations, netnsAvailable } from '../helpers/netns.js';
+import { prismwatchScrape, prometheusAvailable, startPrometheus } from '../helpers/prometheus.js';
 import { webhookSink } from '../helpers/sinks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,10 +55,11 @@ interface Notice {
 
 describe('three agents and one control plane, in network namespaces', () => {
   it('can run in CI (root for ip netns)', () => {
-    if (process.env.CI === 'true') expect(netnsAvailable, 'needs root and iproute2').toBe(true);
+    if (process.env.CI === 'true')
+      expect(netnsAvailable && prometheusAvailable, 'needs root, iproute2 and prometheus').toBe(true);
   });
 
-  it.runIf(netnsAvailable)(
+  it.runIf(netnsAvailable && prometheusAvailable)(
     'a broken location is one warning; a cut agent replays without a gap; a broken target is one page; a dead agent is AgentDown',
     async () => {
       const net = makeLocations(3);
@@ -93,6 +99,17 @@ receivers:
         ),
       );
       const local = `http://127.0.0.1:${port}`;
+      const loaded = loadConfig([dir.path]);
+      const prometheus = await startPrometheus({
+        scrapeConfigs: prismwatchScrape(`127.0.0.1:${port}`),
+        rules: exportPrometheusRules(loaded.rules, loaded.probes, []).yaml,
+      });
+      /** Prometheus's firing alerts, as "alertname:location" ("-" without one). */
+      const prometheusFiring = async () =>
+        (await prometheus.alerts())
+          .filter((alert) => alert.state === 'firing')
+          .map((alert) => `${alert.labels.alertname}:${alert.labels.location ?? '-'}`)
+          .sort();
       const scrape = async () => (await fetch(`${local}/metrics`)).text();
       const agentStates = async () =>
         (await (await fetch(`${local}/api/v1/agents`)).json()) as Array<{
@@ -129,6 +146,11 @@ receivers:
         quorum_rule: 'ProbeDown',
       });
       expect(firing('ProbeDown')).toHaveLength(0);
+      await eventually(
+        async () => (await prometheusFiring()).join() === 'ProbeLocationDegraded:loc1',
+        60_000,
+        500,
+      );
       net.setLink(0, true);
       await eventually(() => resolved('ProbeLocationDegraded').length === 1, 60_000, 250);
       await eventually(upEverywhere, 60_000, 250);
@@ -172,6 +194,7 @@ receivers:
       const page = firing('ProbeDown')[0]!.alerts[0]!;
       expect(page.labels.location).toBeUndefined();
       expect(page.annotations.locations).toBe('loc1, loc2, loc3');
+      await eventually(async () => (await prometheusFiring()).join() === 'ProbeDown:-', 60_000, 500);
       expect(firing('ProbeLocationDegraded')).toHaveLength(1); // still only step 1's
       target = await startTarget(net.target);
       await eventually(() => resolved('ProbeDown').length === 1, 60_000, 250);
