@@ -138,7 +138,9 @@ async function main(): Promise<void> {
   const queued = perAgent * AGENTS;
   for (;;) {
     await sleep(500);
-    if (running.every((agent) => agent.outbox.depth === 0)) break;
+    // The agents go on probing meanwhile, so their outboxes are never quite empty: the replay is
+    // over once each has had its queued results acknowledged.
+    if (running.every((agent) => agent.acknowledged >= perAgent)) break;
   }
   const replaySeconds = (performance.now() - r0) / 1000;
   const afterReplay = await metricsOf(port);

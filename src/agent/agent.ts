@@ -49,6 +49,8 @@ interface Assignment {
 
 export class PrismwatchAgent {
   readonly outbox: AgentOutbox;
+  /** Results the control plane has acknowledged since start (taken, or known already). */
+  acknowledged = 0;
   private readonly link: ControlPlaneLink;
   private readonly scheduler: Scheduler;
   private readonly clock = new ClockOffset();
@@ -110,6 +112,7 @@ export class PrismwatchAgent {
   }
 
   async stop(graceMs = 5_000): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     this.wake?.();
     await this.scheduler.stop(graceMs);
@@ -171,6 +174,7 @@ export class PrismwatchAgent {
     const receivedAt = this.now();
     if (typeof answer.now === 'number') this.clock.sample(sentAt, receivedAt, answer.now);
     if (last !== undefined) this.outbox.acknowledge(last);
+    this.acknowledged += batch.length;
     if (typeof answer.assignment === 'string') this.wanted = answer.assignment;
   }
 

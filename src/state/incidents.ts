@@ -54,8 +54,10 @@ interface IncidentRow {
 }
 
 function reasonOf(alert: Alert): string {
-  if (alert.failure) return `${alert.failure.code}: ${alert.failure.message}`;
-  return alert.evidence ?? alert.annotations.summary ?? '';
+  // A quorum's alert names the locations that saw it (rules/quorum.ts): the incident keeps them.
+  const seenFrom = alert.annotations.locations ? ` (seen from ${alert.annotations.locations})` : '';
+  if (alert.failure) return `${alert.failure.code}: ${alert.failure.message}${seenFrom}`;
+  return `${alert.evidence ?? alert.annotations.summary ?? ''}${seenFrom}`;
 }
 
 export class IncidentLog {

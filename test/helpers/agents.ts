@@ -69,10 +69,15 @@ function createConnectionTo(port: number): Socket {
 }
 
 /** An agent in this process, stopped when the test finishes. */
-export function startAgent(options: { url: string; token: string; location: string; dataDir?: string }) {
+export function startAgent(options: {
+  url: string | readonly string[];
+  token: string;
+  location: string;
+  dataDir?: string;
+}) {
   const logs = captureLog('info');
   const agent = new PrismwatchAgent({
-    urls: [options.url],
+    urls: typeof options.url === 'string' ? [options.url] : options.url,
     token: options.token,
     location: options.location,
     dataDir: options.dataDir ?? mkdtempSync(join(tmpdir(), 'prismwatch-agent-')),

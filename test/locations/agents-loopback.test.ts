@@ -115,6 +115,13 @@ receivers:
     const page = firing('ProbeDown')[0]!.alerts[0]!;
     expect(page.labels.location).toBeUndefined();
     expect(page.annotations.locations).toBe('eu-1, us-1');
+    // The incident records who saw it.
+    const { incidents } = (await (await fetch(`${daemon.baseUrl}/api/v1/incidents`)).json()) as {
+      incidents: Array<{ alertname: string; reason: string }>;
+    };
+    expect(incidents.find((incident) => incident.alertname === 'ProbeDown')?.reason).toContain(
+      '(seen from eu-1, us-1)',
+    );
     state.up = true;
     await eventually(() =>
       notices().some((n) => n.status === 'resolved' && n.alerts[0]!.labels.alertname === 'ProbeDown'),
