@@ -66,13 +66,16 @@ export function toAgentSpec(
   });
 }
 
-/** The configured probes an agent runs; kinds that are pushed to (heartbeats) stay with the control plane. */
+/**
+ * The configured probes an agent runs; kinds that are pushed to (heartbeats) stay with the control
+ * plane. A revoked agent keeps its location's copies (their history, held as they were): revoking
+ * a token must not quietly move its probes to the control plane's own location.
+ */
 export function assignedTo(
   agent: AgentSpec,
   probes: readonly ProbeSpec[],
   pushed: (kind: string) => boolean,
 ): ProbeSpec[] {
-  if (agent.revoked) return [];
   return probes.filter((spec) => !spec.agent && !pushed(spec.kind) && selects(agent.select, spec));
 }
 

@@ -129,4 +129,38 @@ receivers:
     expect(firing('ProbeDown')).toHaveLength(1);
     expect(firing('ProbeLocationDegraded')).toHaveLength(0);
   }, 240_000);
+
+  it('a reload that changes what an agent runs reaches it, like a reload; a revoked token is refused at once', async () => {
+    const target = await withHttpServer((_req, res) => res.end('ok'));
+    const eu = agentToken();
+    const dir = configDir();
+    const config = (probes: string, revoked = false) =>
+      `probes:\n${probes}agents:\n  - { name: eu-1, token_sha256: "${eu.sha256}", revoked: ${revoked} }\n`;
+    const one = `  - { name: a, kind: http, url: "${target.url}/a", interval: 300ms, timeout: 250ms }\n`;
+    const two = `${one}  - { name: b, kind: http, url: "${target.url}/b", interval: 300ms, timeout: 250ms }\n`;
+    dir.write('c.yaml', config(one));
+    const { daemon, scrape } = await startDaemon(dir.path, { logLevel: 'warn' });
+    const { agent } = startAgent({ url: daemon.baseUrl, token: eu.token, location: 'eu-1' });
+    await eventually(
+      async () => sample(await scrape(), 'probe_success', { probe: 'a', location: 'eu-1' }) === 1,
+    );
+    dir.write('c.yaml', config(two));
+    expect((await daemon.reload()).ok).toBe(true);
+    await eventually(
+      async () => sample(await scrape(), 'probe_success', { probe: 'b', location: 'eu-1' }) === 1,
+    );
+    expect(agent.probes.map((spec) => spec.name).sort()).toEqual(['a', 'b']);
+    dir.write('c.yaml', config(two, true));
+    expect((await daemon.reload()).ok).toBe(true);
+    const received = async () =>
+      ((await (await fetch(`${daemon.baseUrl}/api/v1/agents`)).json()) as Array<{ received: number }>)[0]!
+        .received;
+    await eventually(async () => /reason="revoked"\} [1-9]/.test(await scrape()));
+    const after = await received();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await received()).toBe(after);
+    // Its probes stay its location's (held), not moved to the control plane's own.
+    const probes = (await (await fetch(`${daemon.baseUrl}/api/v1/probes`)).json()) as Array<{ name: string }>;
+    expect(probes.map((probe) => probe.name).sort()).toEqual(['a@eu-1', 'b@eu-1']);
+  }, 120_000);
 });
