@@ -145,7 +145,10 @@ export class PrismwatchAgent {
         if (this.failures === 1)
           this.options.log.warn(context, 'Cannot reach the control plane; results wait in the outbox');
         else this.options.log.debug(context, 'Control plane still unreachable');
-        if (!(error instanceof LinkError) || error.status >= 500 || error.status === 401) this.link.next();
+        // Another URL may do better, unless this one answered that the request itself is wrong.
+        const refusedAsWrong =
+          error instanceof LinkError && error.status >= 400 && error.status < 500 && error.status !== 401;
+        if (!refusedAsWrong) this.link.next();
         const delay = Math.min(MAX_BACKOFF_MS, 500 * 1.5 ** Math.min(this.failures, 20));
         await this.sleep(delay, false);
       }

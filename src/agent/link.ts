@@ -23,6 +23,30 @@ export interface LinkOptions {
   readonly timeoutMs?: number;
 }
 
+/** An answer larger than this (an assignment of tens of thousands of probes fits) is refused, not read. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** The body as text, or an error once it passes `limit` bytes (a wrong URL that streams forever). */
+async function bounded(
+  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
+  limit: number,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      throw new LinkError(
+        0,
+        `the answer is larger than ${limit / 1024 / 1024} MiB; is --control-plane a prismwatch?`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** An answer that was not 2xx: its status and the control plane's error, for the log. */
 export class LinkError extends Error {
   constructor(
@@ -76,7 +100,7 @@ export class ControlPlaneLink {
       },
       ...(body !== undefined ? { body } : {}),
     });
-    const text = await answer.body.text();
+    const text = await bounded(answer.body, MAX_ANSWER_BYTES);
     if (answer.statusCode < 200 || answer.statusCode > 299) {
       let message = text.trim().slice(0, 300);
       try {
