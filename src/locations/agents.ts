@@ -79,6 +79,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 export class AgentRegistry {
   private readonly agents = new Map<string, Tracked>();
+  /** The same agents by location: rules ask about every copy at every evaluation. */
+  private locations = new Map<string, Tracked>();
   private byToken = new Map<string, string>();
   private revokedTokens = new Set<string>();
   private readonly refused: Counter;
@@ -194,6 +196,7 @@ export class AgentRegistry {
           warnedClock: false,
         });
     }
+    this.locations = new Map([...this.agents.values()].map((tracked) => [tracked.spec.location, tracked]));
   }
 
   /** Which agent a bearer token belongs to, or why it is refused (counted). */
@@ -337,8 +340,7 @@ export class AgentRegistry {
   }
 
   private byLocation(location: string): Tracked | undefined {
-    for (const tracked of this.agents.values()) if (tracked.spec.location === location) return tracked;
-    return undefined;
+    return this.locations.get(location);
   }
 
   private stateOf(tracked: Tracked, now: number): AgentStatus['state'] {

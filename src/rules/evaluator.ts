@@ -129,9 +129,11 @@ export class AlertEvaluator {
       const { single, byProbe } = locationGroups(selected);
       for (const probe of single) this.step(rule, probe, alertLabels(rule, probe), judge(probe), pass);
       for (const copies of byProbe.values()) {
+        // While the probe's alert fires, each location is judged by the resolve threshold.
+        const firing =
+          this.alerts.get(fingerprintOf(alertLabels(rule, baseOf(copies[0]!))))?.state === 'firing';
         const quorum = judgeQuorum(rule, copies, (probe) => {
           const observation = judge(probe);
-          const firing = this.alerts.get(fingerprintOf(alertLabels(rule, baseOf(probe))))?.state === 'firing';
           return { ...observation, active: isActive(rule, observation.value, firing) };
         });
         this.step(quorum.rule, quorum.probe, quorum.labels, quorum.observation, pass, quorum.annotations);
