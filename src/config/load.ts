@@ -573,7 +573,12 @@ function agentIssues(agents: ReadonlyArray<FileResult['agents'][number]>): Confi
   for (const { spec, issueAt } of agents) {
     for (const [key, value, what] of [
       ['name', `name:${spec.name}`, `agent name "${spec.name}"`],
-      ['location', `location:${spec.location}`, `location "${spec.location}" (one agent per location)`],
+      // A location not written is the name's: the problem is reported there.
+      [
+        spec.location === spec.name ? 'name' : 'location',
+        `location:${spec.location}`,
+        `location "${spec.location}" (one agent per location)`,
+      ],
       ['token_sha256', `token:${spec.tokenSha256}`, 'token (each agent needs its own)'],
     ] as const) {
       const earlier = first.get(value);

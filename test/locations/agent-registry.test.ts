@@ -176,3 +176,27 @@ describe('agent registry', () => {
     expect(FUZZ_SEED).toBeTypeOf('number');
   });
 });
+
+describe('agents in the config', () => {
+  it('are checked like every section: located problems, duplicates of name, location or token', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { configDir } = await import('../helpers/config-dir.js');
+    const dir = configDir();
+    const token = hash('t');
+    dir.write(
+      'a.yaml',
+      `agents:\n  - { name: eu-1, token_sha256: "abc", probs: {} }\n  - { name: eu-1, token_sha256: "${token}" }\n  - { name: us-1, location: eu-1, token_sha256: "${token}" }\n`,
+    );
+    let message = '';
+    try {
+      loadConfig([dir.path]);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("a.yaml:2:33 agents[0].token_sha256: expected the token's sha256");
+    expect(message).toContain('agents[0].probs: unknown key "probs" (did you mean "probes"?)');
+    expect(message).toContain('agents[2].location: duplicate location "eu-1" (one agent per location)');
+    expect(message).toContain('agents[2].token_sha256: duplicate token');
+    expect(message).not.toContain('missing required key');
+  });
+});
