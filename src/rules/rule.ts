@@ -69,9 +69,15 @@ export function compare(value: number, op: Comparison, threshold: number): boole
 
 export function selects(
   selector: ProbeSelector,
-  probe: { name: string; kind: string; labels: Readonly<Record<string, string>> },
+  probe: {
+    name: string;
+    kind: string;
+    labels: Readonly<Record<string, string>>;
+    agent?: { readonly probe: string };
+  },
 ): boolean {
-  if (selector.names && !selector.names.includes(probe.name)) return false;
+  // An agent's copy (`web@eu-1`) is selected by the name it was configured under.
+  if (selector.names && !selector.names.includes(probe.agent?.probe ?? probe.name)) return false;
   if (selector.kinds && !selector.kinds.includes(probe.kind)) return false;
   for (const [key, value] of Object.entries(selector.labels ?? {}))
     if (probe.labels[key] !== value) return false;

@@ -93,6 +93,19 @@ describe("native quorum over agents' locations", () => {
     expect(firing().map((alert) => alert.labels.alertname)).not.toContain('ProbeDown');
   });
 
+  it('a rule or SLO that selects a probe by name selects its copies at every location', () => {
+    const results = new ResultStore();
+    const evaluator = new AlertEvaluator();
+    for (const copy of copies) results.record(copy, runResult(999_000, false));
+    evaluator.evaluate(1_000_000, [ruleSpec({ select: { names: ['checkout'] } })], copies, results);
+    expect(
+      evaluator
+        .list()
+        .map((alert) => alert.labels.location)
+        .sort(),
+    ).toEqual(['ap-1', 'eu-1', 'us-1']);
+  });
+
   it('probes no agent runs are judged as before, quorum or not', () => {
     const results = new ResultStore();
     const evaluator = new AlertEvaluator();
