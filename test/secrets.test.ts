@@ -62,6 +62,8 @@ receivers:
       - { webhook_url: "${target.url}/api/webhooks/1/\${TEST_TOKEN}" }
     sms_configs:
       - { account_sid: AC1, auth_token: "\${TEST_TOKEN}", from: "+15005550006", to: "+4915112345678", api_url: "${target.url}" }
+    ntfy_configs:
+      - { url: "${target.url}/", topic: ops, token: "\${TEST_TOKEN}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -93,6 +95,7 @@ receivers:
           'r/telegram/0',
           'r/discord/0',
           'r/sms/0',
+          'r/ntfy/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

@@ -266,3 +266,37 @@ export function twilioStandIn(sid: string, token: string): Promise<StandIn> {
     }),
   );
 }
+
+/**
+ * ntfy: JSON published to the server root (`topic` in the body), message ≤ 4,096 bytes, priority
+ * 1–5, tags a list of strings; with `token`, only `Authorization: Bearer <token>` may publish
+ * (401 `{"code":40101,…}` otherwise). Answers 200 with the message as stored.
+ */
+export function ntfyStandIn(token?: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== '/') problems.push('not POST /');
+      if (request.json === undefined) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (typeof body.topic !== 'string' || !/^[-_A-Za-z0-9]{1,64}$/.test(body.topic)) problems.push('topic');
+      if (Buffer.byteLength(String(body.message ?? '')) > 4096) problems.push('message over 4096 bytes');
+      if (body.priority !== undefined && ![1, 2, 3, 4, 5].includes(body.priority as number))
+        problems.push('priority');
+      if (
+        body.tags !== undefined &&
+        !(Array.isArray(body.tags) && body.tags.every((tag) => typeof tag === 'string'))
+      )
+        problems.push('tags');
+      return problems;
+    },
+    (request) =>
+      token !== undefined && request.headers.authorization !== `Bearer ${token}`
+        ? { status: 401, body: '{"code":40101,"http":401,"error":"unauthorized"}' }
+        : { status: 200, body: JSON.stringify({ id: 'x1', event: 'message', topic: request.json?.topic }) },
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({ code: 40001, http: 400, error: problems.join(', ') }),
+    }),
+  );
+}

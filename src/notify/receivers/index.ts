@@ -15,6 +15,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./opsgenie/index.js')).opsgenieReceiver,
   (await import('./telegram/index.js')).telegramReceiver,
   (await import('./discord/index.js')).discordReceiver,
+  (await import('./ntfy/index.js')).ntfyReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];
