@@ -64,6 +64,8 @@ receivers:
       - { account_sid: AC1, auth_token: "\${TEST_TOKEN}", from: "+15005550006", to: "+4915112345678", api_url: "${target.url}" }
     ntfy_configs:
       - { url: "${target.url}/", topic: ops, token: "\${TEST_TOKEN}" }
+    gotify_configs:
+      - { url: "${target.url}", token: "\${TEST_TOKEN}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -96,6 +98,7 @@ receivers:
           'r/discord/0',
           'r/sms/0',
           'r/ntfy/0',
+          'r/gotify/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

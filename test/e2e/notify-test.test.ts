@@ -8,6 +8,7 @@ import { runCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import {
   discordStandIn,
+  gotifyStandIn,
   ntfyStandIn,
   opsgenieStandIn,
   pagerdutyStandIn,
@@ -27,6 +28,7 @@ describe('prismwatch notify test', () => {
     const opsgenie = await opsgenieStandIn();
     const twilio = await twilioStandIn('AC1', 'twilio-token');
     const ntfy = await ntfyStandIn('tk_ntfy');
+    const gotify = await gotifyStandIn('app-token');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -41,6 +43,7 @@ receivers:
     opsgenie_configs: [{ api_key: og-key, api_url: "${opsgenie.url}" }]
     sms_configs: [{ account_sid: AC1, auth_token: twilio-token, from: "+15005550006", to: "+4915112345678", api_url: "${twilio.url}" }]
     ntfy_configs: [{ url: "${ntfy.url}", topic: ops, token: tk_ntfy }]
+    gotify_configs: [{ url: "${gotify.url}", token: app-token }]
   - name: team
     slack_configs: [{ api_url: "${slack.url}" }]
     discord_configs: [{ webhook_url: "${discord.url}" }]
@@ -55,6 +58,7 @@ receivers:
     expect(all.stdout).toMatch(/pager\/opsgenie\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/sms\/0 +accepted/);
     expect(all.stdout).toMatch(/pager\/ntfy\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/pager\/gotify\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(
       /team\/msteamsv2\/0 +accepted +test sent and resolved \(after 1 retried attempt\)/,
     );
@@ -69,7 +73,9 @@ receivers:
       'PrismwatchNotificationTest',
     );
     expect(
-      [slack, pagerduty, telegram, teams, opsgenie, twilio, ntfy].flatMap((standIn) => standIn.problems),
+      [slack, pagerduty, telegram, teams, opsgenie, twilio, ntfy, gotify].flatMap(
+        (standIn) => standIn.problems,
+      ),
     ).toEqual([]);
 
     const one = await runCli(['notify', 'test', 'pager', '--config', dir.path]);

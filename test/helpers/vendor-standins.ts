@@ -300,3 +300,37 @@ export function ntfyStandIn(token?: string): Promise<StandIn> {
     }),
   );
 }
+
+/**
+ * Gotify: `POST /message` with the application token in `X-Gotify-Key`, JSON with a message and
+ * an integer priority; 401 with Gotify's error JSON for any other token. Answers 200 with the
+ * stored message.
+ */
+export function gotifyStandIn(token: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== '/message') problems.push('not POST /message');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (typeof body.message !== 'string' || body.message === '') problems.push('message');
+      if (body.priority !== undefined && !Number.isInteger(body.priority)) problems.push('priority');
+      if (String(request.path).includes('token=')) problems.push('token in the URL');
+      return problems;
+    },
+    (request) =>
+      request.headers['x-gotify-key'] !== token
+        ? {
+            status: 401,
+            body: '{"error":"Unauthorized","errorCode":401,"errorDescription":"you need to provide a valid access token or user credentials to access this api"}',
+          }
+        : {
+            status: 200,
+            body: JSON.stringify({ id: 1, appid: 1, ...request.json, date: new Date().toISOString() }),
+          },
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({ error: 'Bad Request', errorCode: 400, errorDescription: problems.join(', ') }),
+    }),
+  );
+}

@@ -16,6 +16,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./telegram/index.js')).telegramReceiver,
   (await import('./discord/index.js')).discordReceiver,
   (await import('./ntfy/index.js')).ntfyReceiver,
+  (await import('./gotify/index.js')).gotifyReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];
