@@ -66,6 +66,10 @@ receivers:
       - { url: "${target.url}/", topic: ops, token: "\${TEST_TOKEN}" }
     gotify_configs:
       - { url: "${target.url}", token: "\${TEST_TOKEN}" }
+    mattermost_configs:
+      - { webhook_url: "${target.url}/hooks/\${TEST_TOKEN}" }
+    googlechat_configs:
+      - { webhook_url: "${target.url}/v1/spaces/A/messages?key=k1234&token=\${TEST_TOKEN}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -99,6 +103,8 @@ receivers:
           'r/sms/0',
           'r/ntfy/0',
           'r/gotify/0',
+          'r/mattermost/0',
+          'r/googlechat/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

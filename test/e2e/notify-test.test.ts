@@ -8,7 +8,9 @@ import { runCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import {
   discordStandIn,
+  googleChatStandIn,
   gotifyStandIn,
+  mattermostStandIn,
   ntfyStandIn,
   opsgenieStandIn,
   pagerdutyStandIn,
@@ -29,6 +31,8 @@ describe('prismwatch notify test', () => {
     const twilio = await twilioStandIn('AC1', 'twilio-token');
     const ntfy = await ntfyStandIn('tk_ntfy');
     const gotify = await gotifyStandIn('app-token');
+    const mattermost = await mattermostStandIn();
+    const googleChat = await googleChatStandIn();
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -48,6 +52,8 @@ receivers:
     slack_configs: [{ api_url: "${slack.url}" }]
     discord_configs: [{ webhook_url: "${discord.url}" }]
     msteamsv2_configs: [{ webhook_url: "${teams.url}" }]
+    mattermost_configs: [{ webhook_url: "${mattermost.url}" }]
+    googlechat_configs: [{ webhook_url: "${googleChat.url}" }]
     webhook_configs: [{ url: "" }]
 `,
     );
@@ -59,6 +65,8 @@ receivers:
     expect(all.stdout).toMatch(/pager\/sms\/0 +accepted/);
     expect(all.stdout).toMatch(/pager\/ntfy\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/gotify\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(
       /team\/msteamsv2\/0 +accepted +test sent and resolved \(after 1 retried attempt\)/,
     );
@@ -73,7 +81,7 @@ receivers:
       'PrismwatchNotificationTest',
     );
     expect(
-      [slack, pagerduty, telegram, teams, opsgenie, twilio, ntfy, gotify].flatMap(
+      [slack, pagerduty, telegram, teams, opsgenie, twilio, ntfy, gotify, mattermost, googleChat].flatMap(
         (standIn) => standIn.problems,
       ),
     ).toEqual([]);

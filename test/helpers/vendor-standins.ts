@@ -334,3 +334,73 @@ export function gotifyStandIn(token: string): Promise<StandIn> {
     }),
   );
 }
+
+/** Mattermost incoming webhook: Slack-shaped JSON with text or attachments, a post ≤ 16,383 characters; answers `ok`. */
+export function mattermostStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      const attachments = (body.attachments ?? []) as Array<Record<string, unknown>>;
+      if (!body.text && attachments.length === 0) problems.push('No text specified');
+      const size =
+        [...String(body.text ?? '')].length +
+        attachments.reduce((sum, a) => sum + [...String(a.text ?? '')].length, 0);
+      if (size > 16_383) problems.push('over 16383');
+      return problems;
+    },
+    () => ({ status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } }),
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({
+        id: 'web.incoming_webhook.text.app_error',
+        message: problems.join(', '),
+        status_code: 400,
+      }),
+    }),
+    '/hooks/xyzsecret',
+  );
+}
+
+/**
+ * Google Chat space webhook: `?key=…&token=…` in the URL, JSON `{text}` ≤ 4,096 characters, an
+ * optional `thread.threadKey` (then `messageReplyOption` must say what to do); answers 200 with
+ * the message resource.
+ */
+export function googleChatStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      const url = new URL(request.path, 'http://x');
+      if (url.searchParams.get('key') !== 'chat-key' || url.searchParams.get('token') !== 'chat-token')
+        problems.push('key or token');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (typeof body.text !== 'string' || body.text === '') problems.push('text');
+      if ([...String(body.text ?? '')].length > 4096) problems.push('text over 4096');
+      if (body.thread && url.searchParams.get('messageReplyOption') === null)
+        problems.push('thread without messageReplyOption');
+      return problems;
+    },
+    (request) => ({
+      status: 200,
+      body: JSON.stringify({
+        name: 'spaces/AAA/messages/1',
+        text: request.json?.text,
+        thread: { name: 'spaces/AAA/threads/t1' },
+      }),
+    }),
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({
+        error: {
+          code: 400,
+          message: `Invalid JSON payload: ${problems.join(', ')}`,
+          status: 'INVALID_ARGUMENT',
+        },
+      }),
+    }),
+    '/v1/spaces/AAA/messages?key=chat-key&token=chat-token',
+  );
+}

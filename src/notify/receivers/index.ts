@@ -17,6 +17,8 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./discord/index.js')).discordReceiver,
   (await import('./ntfy/index.js')).ntfyReceiver,
   (await import('./gotify/index.js')).gotifyReceiver,
+  (await import('./mattermost/index.js')).mattermostReceiver,
+  (await import('./googlechat/index.js')).googleChatReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];

@@ -95,7 +95,11 @@ export function vendorWords(text: string, secrets: readonly string[] = []): stri
 export function urlSecrets(url: string): string[] {
   try {
     const parsed = new URL(url);
-    return [url, `${parsed.pathname}${parsed.search}`, parsed.pathname].filter((part) => part.length > 1);
+    // Query values too: Google Chat's key and token travel as parameters, and a vendor may quote one.
+    const values = [...parsed.searchParams.values()];
+    return [url, `${parsed.pathname}${parsed.search}`, parsed.pathname, ...values].filter(
+      (part) => part.length > 1,
+    );
   } catch {
     return [url];
   }
