@@ -91,6 +91,19 @@ export function vendorWords(text: string, secrets: readonly string[] = []): stri
   return words.slice(0, 200);
 }
 
+/**
+ * What a vendor said in its error body: the field `pick` reads from its JSON, else the body as
+ * text (a proxy's page, or a vendor that answers in plain text).
+ */
+export function repliedWords(text: string, pick: (reply: Record<string, unknown>) => unknown): string {
+  try {
+    const picked = pick(JSON.parse(text) as Record<string, unknown>);
+    return picked === undefined || picked === null ? text : String(picked);
+  } catch {
+    return text;
+  }
+}
+
 /** A secret URL and the parts of it a server could echo: itself, its path and query. */
 export function urlSecrets(url: string): string[] {
   try {

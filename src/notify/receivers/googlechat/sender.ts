@@ -8,7 +8,7 @@
  */
 import type { Notification } from '../../../model/notification.js';
 import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
-import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
+import { failIfRejected, Poster, repliedWords, urlSecrets, vendorWords } from '../json-post.js';
 import { groupDigest } from '../receiver-options.js';
 import type { GoogleChatIntegration } from './index.js';
 
@@ -44,14 +44,10 @@ export class GoogleChatSender {
     const body = JSON.stringify(googleChatMessage(notification, this.integration));
     const answer = await this.poster.post(this.endpoint, body, {}, now, 'application/json; charset=UTF-8');
     failIfRejected(answer, () => {
-      let words = answer.text;
-      try {
-        words = String(
-          (JSON.parse(answer.text) as { error?: { message?: unknown } }).error?.message ?? answer.text,
-        );
-      } catch {
-        // Not JSON: the text as it is.
-      }
+      const words = repliedWords(
+        answer.text,
+        (reply) => (reply.error as { message?: unknown } | undefined)?.message,
+      );
       const secrets = [...urlSecrets(this.integration.url), ...urlSecrets(this.endpoint)];
       return `Google Chat rejected the message: ${vendorWords(words, secrets) || 'no explanation'}`;
     });

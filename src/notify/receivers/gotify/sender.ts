@@ -7,7 +7,7 @@
  */
 import type { Notification } from '../../../model/notification.js';
 import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
-import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
+import { failIfRejected, Poster, repliedWords, urlSecrets, vendorWords } from '../json-post.js';
 import type { GotifyIntegration } from './index.js';
 
 /** Gotify stores any length; phones show a few lines: the summary stays short. */
@@ -52,13 +52,7 @@ export class GotifySender {
       now,
     );
     failIfRejected(answer, () => {
-      let words = answer.text;
-      try {
-        const reply = JSON.parse(answer.text) as { error?: unknown; errorDescription?: unknown };
-        words = String(reply.errorDescription ?? reply.error ?? answer.text);
-      } catch {
-        // Not JSON: the text as it is.
-      }
+      const words = repliedWords(answer.text, (reply) => reply.errorDescription ?? reply.error);
       const secrets = [...urlSecrets(this.integration.url), this.integration.token];
       return `Gotify rejected the message: ${vendorWords(words, secrets) || 'no explanation'}`;
     });

@@ -7,7 +7,7 @@
  */
 import type { Notification } from '../../../model/notification.js';
 import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
-import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
+import { failIfRejected, Poster, repliedWords, urlSecrets, vendorWords } from '../json-post.js';
 import type { MattermostIntegration } from './index.js';
 
 const TEXT_CHARS = 8_000;
@@ -47,12 +47,7 @@ export class MattermostSender {
     const body = JSON.stringify(mattermostMessage(notification, this.integration));
     const answer = await this.poster.post(this.integration.url, body, {}, now);
     failIfRejected(answer, () => {
-      let words = answer.text;
-      try {
-        words = String((JSON.parse(answer.text) as { message?: unknown }).message ?? answer.text);
-      } catch {
-        // Not JSON: the text as it is.
-      }
+      const words = repliedWords(answer.text, (reply) => reply.message);
       return `Mattermost rejected the message: ${vendorWords(words, urlSecrets(this.integration.url)) || 'no explanation'}`;
     });
   }

@@ -8,7 +8,7 @@
  */
 import type { Notification } from '../../../model/notification.js';
 import { cutChars, fitText, subjectOf } from '../../render/text-summary.js';
-import { failIfRejected, Poster, urlSecrets, vendorWords } from '../json-post.js';
+import { failIfRejected, Poster, repliedWords, urlSecrets, vendorWords } from '../json-post.js';
 import type { NtfyIntegration } from './index.js';
 
 /** ntfy keeps a message up to 4,096 bytes as text; fitText counts characters, so leave room for UTF-8. */
@@ -42,12 +42,7 @@ export class NtfySender {
       : {};
     const answer = await this.poster.post(this.integration.url, body, headers, now);
     failIfRejected(answer, () => {
-      let words = answer.text;
-      try {
-        words = String((JSON.parse(answer.text) as { error?: unknown }).error ?? answer.text);
-      } catch {
-        // Not JSON: the text as it is.
-      }
+      const words = repliedWords(answer.text, (reply) => reply.error);
       const secrets = [
         ...urlSecrets(this.integration.url),
         this.integration.topic,
