@@ -70,6 +70,8 @@ receivers:
       - { webhook_url: "${target.url}/hooks/\${TEST_TOKEN}" }
     googlechat_configs:
       - { webhook_url: "${target.url}/v1/spaces/A/messages?key=k1234&token=\${TEST_TOKEN}" }
+    matrix_configs:
+      - { homeserver_url: "${target.url}", room_id: "!r:example.org", access_token: "\${TEST_TOKEN}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -105,6 +107,7 @@ receivers:
           'r/gotify/0',
           'r/mattermost/0',
           'r/googlechat/0',
+          'r/matrix/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

@@ -10,6 +10,7 @@ import {
   discordStandIn,
   googleChatStandIn,
   gotifyStandIn,
+  matrixStandIn,
   mattermostStandIn,
   ntfyStandIn,
   opsgenieStandIn,
@@ -33,6 +34,7 @@ describe('prismwatch notify test', () => {
     const gotify = await gotifyStandIn('app-token');
     const mattermost = await mattermostStandIn();
     const googleChat = await googleChatStandIn();
+    const matrix = await matrixStandIn('syt_bot');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -54,6 +56,7 @@ receivers:
     msteamsv2_configs: [{ webhook_url: "${teams.url}" }]
     mattermost_configs: [{ webhook_url: "${mattermost.url}" }]
     googlechat_configs: [{ webhook_url: "${googleChat.url}" }]
+    matrix_configs: [{ homeserver_url: "${matrix.url}", room_id: "!ops:example.org", access_token: syt_bot }]
     webhook_configs: [{ url: "" }]
 `,
     );
@@ -67,6 +70,7 @@ receivers:
     expect(all.stdout).toMatch(/pager\/gotify\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/team\/matrix\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(
       /team\/msteamsv2\/0 +accepted +test sent and resolved \(after 1 retried attempt\)/,
     );
@@ -81,9 +85,19 @@ receivers:
       'PrismwatchNotificationTest',
     );
     expect(
-      [slack, pagerduty, telegram, teams, opsgenie, twilio, ntfy, gotify, mattermost, googleChat].flatMap(
-        (standIn) => standIn.problems,
-      ),
+      [
+        slack,
+        pagerduty,
+        telegram,
+        teams,
+        opsgenie,
+        twilio,
+        ntfy,
+        gotify,
+        mattermost,
+        googleChat,
+        matrix,
+      ].flatMap((standIn) => standIn.problems),
     ).toEqual([]);
 
     const one = await runCli(['notify', 'test', 'pager', '--config', dir.path]);

@@ -404,3 +404,41 @@ export function googleChatStandIn(): Promise<StandIn> {
     '/v1/spaces/AAA/messages?key=chat-key&token=chat-token',
   );
 }
+
+/**
+ * A Matrix homeserver's send endpoint: `PUT /_matrix/client/v3/rooms/<room>/send/m.room.message/<txnId>`
+ * with `Authorization: Bearer <token>`, an `m.text` body; the same txnId again is the same event
+ * (answered with its event_id, not stored twice). 401 `M_UNKNOWN_TOKEN` for another token.
+ */
+export function matrixStandIn(token: string, roomId = '!ops:example.org'): Promise<StandIn> {
+  const events = new Map<string, string>();
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      const prefix = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/`;
+      if (
+        request.method !== 'PUT' ||
+        !request.path.startsWith(prefix) ||
+        request.path.length === prefix.length
+      )
+        problems.push('not PUT to the room with a txnId');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (body.msgtype !== 'm.text' || typeof body.body !== 'string') problems.push('m.text body');
+      if (body.format !== undefined && body.format !== 'org.matrix.custom.html') problems.push('format');
+      if (Buffer.byteLength(request.text) > 65_536) problems.push('event over 64 KiB');
+      return problems;
+    },
+    (request) => {
+      if (request.headers.authorization !== `Bearer ${token}`)
+        return { status: 401, body: '{"errcode":"M_UNKNOWN_TOKEN","error":"Invalid access token passed."}' };
+      const txn = request.path.slice(request.path.lastIndexOf('/') + 1);
+      if (!events.has(txn)) events.set(txn, `$event${events.size + 1}`);
+      return { status: 200, body: JSON.stringify({ event_id: events.get(txn) }) };
+    },
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({ errcode: 'M_BAD_JSON', error: problems.join(', ') }),
+    }),
+  );
+}

@@ -19,6 +19,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./gotify/index.js')).gotifyReceiver,
   (await import('./mattermost/index.js')).mattermostReceiver,
   (await import('./googlechat/index.js')).googleChatReceiver,
+  (await import('./matrix/index.js')).matrixReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];

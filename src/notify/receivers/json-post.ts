@@ -47,9 +47,10 @@ export class Poster {
     headers: Record<string, string>,
     now: number,
     contentType = 'application/json',
+    method: 'POST' | 'PUT' = 'POST',
   ): Promise<PostAnswer> {
     const response = await request(url, {
-      method: 'POST',
+      method,
       body,
       headers: { 'user-agent': USER_AGENT, ...headers, 'content-type': contentType },
       dispatcher: this.agent,
