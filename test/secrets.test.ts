@@ -72,6 +72,8 @@ receivers:
       - { webhook_url: "${target.url}/v1/spaces/A/messages?key=k1234&token=\${TEST_TOKEN}" }
     matrix_configs:
       - { homeserver_url: "${target.url}", room_id: "!r:example.org", access_token: "\${TEST_TOKEN}" }
+    incidentio_configs:
+      - { api_url: "${target.url}", alert_source_config_id: ABCDEFGHJK12, token: "\${TEST_TOKEN}" }
 `,
     );
     const { daemon, logs } = await startDaemon(dir.path, {
@@ -108,6 +110,7 @@ receivers:
           'r/mattermost/0',
           'r/googlechat/0',
           'r/matrix/0',
+          'r/incidentio/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

@@ -10,6 +10,7 @@ import {
   discordStandIn,
   googleChatStandIn,
   gotifyStandIn,
+  incidentIoStandIn,
   matrixStandIn,
   mattermostStandIn,
   ntfyStandIn,
@@ -35,6 +36,7 @@ describe('prismwatch notify test', () => {
     const mattermost = await mattermostStandIn();
     const googleChat = await googleChatStandIn();
     const matrix = await matrixStandIn('syt_bot');
+    const incidentio = await incidentIoStandIn('ABCDEFGHJK12', 'inc_token');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -50,6 +52,7 @@ receivers:
     sms_configs: [{ account_sid: AC1, auth_token: twilio-token, from: "+15005550006", to: "+4915112345678", api_url: "${twilio.url}" }]
     ntfy_configs: [{ url: "${ntfy.url}", topic: ops, token: tk_ntfy }]
     gotify_configs: [{ url: "${gotify.url}", token: app-token }]
+    incidentio_configs: [{ api_url: "${incidentio.url}", alert_source_config_id: ABCDEFGHJK12, token: inc_token }]
   - name: team
     slack_configs: [{ api_url: "${slack.url}" }]
     discord_configs: [{ webhook_url: "${discord.url}" }]
@@ -68,6 +71,7 @@ receivers:
     expect(all.stdout).toMatch(/pager\/sms\/0 +accepted/);
     expect(all.stdout).toMatch(/pager\/ntfy\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/gotify\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/pager\/incidentio\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/matrix\/0 +accepted +test sent and resolved/);

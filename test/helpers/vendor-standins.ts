@@ -442,3 +442,52 @@ export function matrixStandIn(token: string, roomId = '!ops:example.org'): Promi
     }),
   );
 }
+
+/**
+ * incident.io's HTTP alert source: `POST /v2/alert_events/http/<id>` with a bearer token, JSON
+ * with title, status firing|resolved and a deduplication_key; answers 202. 401 for another token,
+ * 422 with `errors[].message` for a bad event.
+ */
+export function incidentIoStandIn(sourceId: string, token: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== `/v2/alert_events/http/${sourceId}`)
+        problems.push('path');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (typeof body.title !== 'string' || body.title === '' || body.title.length > 255)
+        problems.push('title');
+      if (body.status !== 'firing' && body.status !== 'resolved') problems.push('status');
+      if (typeof body.deduplication_key !== 'string' || body.deduplication_key === '')
+        problems.push('deduplication_key');
+      return problems;
+    },
+    (request) =>
+      request.headers.authorization !== `Bearer ${token}`
+        ? {
+            status: 401,
+            body: '{"type":"authentication_error","status":401,"errors":[{"code":"unauthenticated","message":"Invalid API key"}]}',
+          }
+        : {
+            status: 202,
+            body: JSON.stringify({
+              status: 'success',
+              message: 'Event accepted for processing',
+              deduplication_key: request.json?.deduplication_key,
+            }),
+          },
+    (problems) => ({
+      status: 422,
+      body: JSON.stringify({
+        type: 'validation_error',
+        status: 422,
+        errors: problems.map((field) => ({
+          code: 'invalid',
+          message: `invalid ${field}`,
+          source: { field },
+        })),
+      }),
+    }),
+  );
+}

@@ -20,6 +20,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./mattermost/index.js')).mattermostReceiver,
   (await import('./googlechat/index.js')).googleChatReceiver,
   (await import('./matrix/index.js')).matrixReceiver,
+  (await import('./incidentio/index.js')).incidentIoReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];
