@@ -16,6 +16,7 @@ import {
   ntfyStandIn,
   opsgenieStandIn,
   pagerdutyStandIn,
+  pushoverStandIn,
   slackStandIn,
   teamsStandIn,
   telegramStandIn,
@@ -37,6 +38,7 @@ describe('prismwatch notify test', () => {
     const googleChat = await googleChatStandIn();
     const matrix = await matrixStandIn('syt_bot');
     const incidentio = await incidentIoStandIn('ABCDEFGHJK12', 'inc_token');
+    const pushover = await pushoverStandIn('app123', 'user456');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -53,6 +55,7 @@ receivers:
     ntfy_configs: [{ url: "${ntfy.url}", topic: ops, token: tk_ntfy }]
     gotify_configs: [{ url: "${gotify.url}", token: app-token }]
     incidentio_configs: [{ api_url: "${incidentio.url}", alert_source_config_id: ABCDEFGHJK12, token: inc_token }]
+    pushover_configs: [{ api_url: "${pushover.url}", token: app123, user_key: user456 }]
   - name: team
     slack_configs: [{ api_url: "${slack.url}" }]
     discord_configs: [{ webhook_url: "${discord.url}" }]
@@ -72,6 +75,7 @@ receivers:
     expect(all.stdout).toMatch(/pager\/ntfy\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/gotify\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/incidentio\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/pager\/pushover\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/matrix\/0 +accepted +test sent and resolved/);

@@ -491,3 +491,41 @@ export function incidentIoStandIn(sourceId: string, token: string): Promise<Stan
     }),
   );
 }
+
+/**
+ * Pushover's Messages API: JSON with token and user, message ≤ 1,024 and title ≤ 250 characters,
+ * priority -2..2 (2 needs retry ≥ 30 and expire ≤ 10800); answers `{status: 1}`, or 400
+ * `{status: 0, errors}` for an unknown token.
+ */
+export function pushoverStandIn(token: string, user: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== '/1/messages.json') problems.push('path');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (typeof body.message !== 'string' || body.message === '' || [...body.message].length > 1024)
+        problems.push('message');
+      if (body.title !== undefined && [...String(body.title)].length > 250) problems.push('title');
+      const priority = body.priority as number | undefined;
+      if (priority !== undefined && ![-2, -1, 0, 1, 2].includes(priority)) problems.push('priority');
+      if (priority === 2 && !((body.retry as number) >= 30 && (body.expire as number) <= 10_800))
+        problems.push('retry and expire');
+      return problems;
+    },
+    (request) =>
+      request.json?.token !== token || request.json?.user !== user
+        ? {
+            status: 400,
+            body: JSON.stringify({
+              token: 'invalid',
+              errors: ['application token is invalid'],
+              status: 0,
+              request: 'r1',
+            }),
+          }
+        : { status: 200, body: JSON.stringify({ status: 1, request: 'r2' }) },
+    (problems) => ({ status: 400, body: JSON.stringify({ errors: problems, status: 0, request: 'r3' }) }),
+    '/1/messages.json',
+  );
+}

@@ -21,6 +21,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./googlechat/index.js')).googleChatReceiver,
   (await import('./matrix/index.js')).matrixReceiver,
   (await import('./incidentio/index.js')).incidentIoReceiver,
+  (await import('./pushover/index.js')).pushoverReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];
