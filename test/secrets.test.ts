@@ -74,6 +74,8 @@ receivers:
       - { homeserver_url: "${target.url}", room_id: "!r:example.org", access_token: "\${TEST_TOKEN}" }
     incidentio_configs:
       - { api_url: "${target.url}", alert_source_config_id: ABCDEFGHJK12, token: "\${TEST_TOKEN}" }
+    rocketchat_configs:
+      - { webhook_url: "${target.url}/hooks/abc/\${TEST_TOKEN}" }
     pushover_configs:
       - { api_url: "${target.url}/1/messages.json", token: "\${TEST_TOKEN}", user_key: "\${TEST_TOKEN}" }
 `,
@@ -114,6 +116,7 @@ receivers:
           'r/matrix/0',
           'r/incidentio/0',
           'r/pushover/0',
+          'r/rocketchat/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

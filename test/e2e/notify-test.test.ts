@@ -17,6 +17,7 @@ import {
   opsgenieStandIn,
   pagerdutyStandIn,
   pushoverStandIn,
+  rocketChatStandIn,
   slackStandIn,
   teamsStandIn,
   telegramStandIn,
@@ -39,6 +40,7 @@ describe('prismwatch notify test', () => {
     const matrix = await matrixStandIn('syt_bot');
     const incidentio = await incidentIoStandIn('ABCDEFGHJK12', 'inc_token');
     const pushover = await pushoverStandIn('app123', 'user456');
+    const rocketchat = await rocketChatStandIn();
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -62,6 +64,7 @@ receivers:
     msteamsv2_configs: [{ webhook_url: "${teams.url}" }]
     mattermost_configs: [{ webhook_url: "${mattermost.url}" }]
     googlechat_configs: [{ webhook_url: "${googleChat.url}" }]
+    rocketchat_configs: [{ webhook_url: "${rocketchat.url}" }]
     matrix_configs: [{ homeserver_url: "${matrix.url}", room_id: "!ops:example.org", access_token: syt_bot }]
     webhook_configs: [{ url: "" }]
 `,
@@ -78,6 +81,7 @@ receivers:
     expect(all.stdout).toMatch(/pager\/pushover\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/team\/rocketchat\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/matrix\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(
       /team\/msteamsv2\/0 +accepted +test sent and resolved \(after 1 retried attempt\)/,

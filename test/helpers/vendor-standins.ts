@@ -529,3 +529,22 @@ export function pushoverStandIn(token: string, user: string): Promise<StandIn> {
     '/1/messages.json',
   );
 }
+
+/** A Rocket.Chat incoming webhook integration: Slack-shaped JSON, text ≤ 5,000 characters; answers `{success: true}`. */
+export function rocketChatStandIn(): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      const attachments = (body.attachments ?? []) as Array<Record<string, unknown>>;
+      if (!body.text && attachments.length === 0) problems.push('no text or attachments');
+      for (const attachment of attachments)
+        if ([...String(attachment.text ?? '')].length > 5_000) problems.push('attachment text over 5000');
+      return problems;
+    },
+    () => ({ status: 200, body: '{"success":true}' }),
+    (problems) => ({ status: 400, body: JSON.stringify({ success: false, error: problems.join(', ') }) }),
+    '/hooks/abc123/secrettoken',
+  );
+}

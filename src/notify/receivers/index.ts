@@ -22,6 +22,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./matrix/index.js')).matrixReceiver,
   (await import('./incidentio/index.js')).incidentIoReceiver,
   (await import('./pushover/index.js')).pushoverReceiver,
+  (await import('./rocketchat/index.js')).rocketChatReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];

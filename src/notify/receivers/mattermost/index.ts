@@ -7,7 +7,7 @@ import type { Integration, TlsSettings } from '../../config/model.js';
 import { defineReceiver } from '../definition.js';
 import { httpDeliveryError } from '../http-errors.js';
 import { commonConfig, optionalUrl, tlsConfig, tlsSettings } from '../receiver-options.js';
-import { MattermostSender } from './sender.js';
+import { mattermostSender } from './sender.js';
 
 export interface MattermostIntegration extends Integration {
   readonly type: 'mattermost';
@@ -44,6 +44,6 @@ export const mattermostReceiver = defineReceiver<z.infer<typeof configSchema>, M
     ...(config.icon_url ? { iconUrl: config.icon_url } : {}),
     ...(config.tls_config ? { tls: tlsSettings(config.tls_config)! } : {}),
   }),
-  send: (integration) => new MattermostSender(integration),
+  send: (integration) => mattermostSender(integration),
   classify: (error, integration) => httpDeliveryError(error, integration.timeoutMs),
 });
