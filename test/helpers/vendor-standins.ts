@@ -335,21 +335,27 @@ export function gotifyStandIn(token: string): Promise<StandIn> {
   );
 }
 
+/**
+ * The check both Slack-shaped incoming webhooks make (Mattermost, Rocket.Chat): JSON with text or
+ * attachments, and at most `maxChars` characters of text and attachment text together.
+ */
+function attachmentProblems(request: Recorded, maxChars: number): string[] {
+  const problems: string[] = [];
+  if (!isJson(request)) problems.push('not JSON');
+  const body = request.json ?? {};
+  const attachments = (body.attachments ?? []) as Array<Record<string, unknown>>;
+  if (!body.text && attachments.length === 0) problems.push('No text specified');
+  const size =
+    [...String(body.text ?? '')].length +
+    attachments.reduce((sum, a) => sum + [...String(a.text ?? '')].length, 0);
+  if (size > maxChars) problems.push(`over ${maxChars}`);
+  return problems;
+}
+
 /** Mattermost incoming webhook: Slack-shaped JSON with text or attachments, a post ≤ 16,383 characters; answers `ok`. */
 export function mattermostStandIn(): Promise<StandIn> {
   return standIn(
-    (request) => {
-      const problems: string[] = [];
-      if (!isJson(request)) problems.push('not JSON');
-      const body = request.json ?? {};
-      const attachments = (body.attachments ?? []) as Array<Record<string, unknown>>;
-      if (!body.text && attachments.length === 0) problems.push('No text specified');
-      const size =
-        [...String(body.text ?? '')].length +
-        attachments.reduce((sum, a) => sum + [...String(a.text ?? '')].length, 0);
-      if (size > 16_383) problems.push('over 16383');
-      return problems;
-    },
+    (request) => attachmentProblems(request, 16_383),
     () => ({ status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } }),
     (problems) => ({
       status: 400,
@@ -533,16 +539,7 @@ export function pushoverStandIn(token: string, user: string): Promise<StandIn> {
 /** A Rocket.Chat incoming webhook integration: Slack-shaped JSON, text ≤ 5,000 characters; answers `{success: true}`. */
 export function rocketChatStandIn(): Promise<StandIn> {
   return standIn(
-    (request) => {
-      const problems: string[] = [];
-      if (!isJson(request)) problems.push('not JSON');
-      const body = request.json ?? {};
-      const attachments = (body.attachments ?? []) as Array<Record<string, unknown>>;
-      if (!body.text && attachments.length === 0) problems.push('no text or attachments');
-      for (const attachment of attachments)
-        if ([...String(attachment.text ?? '')].length > 5_000) problems.push('attachment text over 5000');
-      return problems;
-    },
+    (request) => attachmentProblems(request, 5_000),
     () => ({ status: 200, body: '{"success":true}' }),
     (problems) => ({ status: 400, body: JSON.stringify({ success: false, error: problems.join(', ') }) }),
     '/hooks/abc123/secrettoken',
