@@ -76,6 +76,10 @@ receivers:
       - { api_url: "${target.url}", alert_source_config_id: ABCDEFGHJK12, token: "\${TEST_TOKEN}" }
     rocketchat_configs:
       - { webhook_url: "${target.url}/hooks/abc/\${TEST_TOKEN}" }
+    webex_configs:
+      - { api_url: "${target.url}/v1/messages", room_id: r1, bot_token: "\${TEST_TOKEN}" }
+    zulip_configs:
+      - { url: "${target.url}", bot_email: bot@example.test, api_key: "\${TEST_TOKEN}", stream: ops }
     pushover_configs:
       - { api_url: "${target.url}/1/messages.json", token: "\${TEST_TOKEN}", user_key: "\${TEST_TOKEN}" }
 `,
@@ -117,6 +121,8 @@ receivers:
           'r/incidentio/0',
           'r/pushover/0',
           'r/rocketchat/0',
+          'r/webex/0',
+          'r/zulip/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

@@ -22,6 +22,8 @@ import {
   teamsStandIn,
   telegramStandIn,
   twilioStandIn,
+  webexStandIn,
+  zulipStandIn,
 } from '../helpers/vendor-standins.js';
 
 describe('prismwatch notify test', () => {
@@ -41,6 +43,8 @@ describe('prismwatch notify test', () => {
     const incidentio = await incidentIoStandIn('ABCDEFGHJK12', 'inc_token');
     const pushover = await pushoverStandIn('app123', 'user456');
     const rocketchat = await rocketChatStandIn();
+    const webex = await webexStandIn('bot_token', 'room1');
+    const zulip = await zulipStandIn('bot@example.test', 'zk');
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -65,6 +69,8 @@ receivers:
     mattermost_configs: [{ webhook_url: "${mattermost.url}" }]
     googlechat_configs: [{ webhook_url: "${googleChat.url}" }]
     rocketchat_configs: [{ webhook_url: "${rocketchat.url}" }]
+    webex_configs: [{ api_url: "${webex.url}", room_id: room1, bot_token: bot_token }]
+    zulip_configs: [{ url: "${zulip.url}", bot_email: bot@example.test, api_key: zk, stream: ops }]
     matrix_configs: [{ homeserver_url: "${matrix.url}", room_id: "!ops:example.org", access_token: syt_bot }]
     webhook_configs: [{ url: "" }]
 `,
@@ -82,6 +88,8 @@ receivers:
     expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/rocketchat\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/team\/webex\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/team\/zulip\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/matrix\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(
       /team\/msteamsv2\/0 +accepted +test sent and resolved \(after 1 retried attempt\)/,

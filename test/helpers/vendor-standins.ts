@@ -545,3 +545,61 @@ export function rocketChatStandIn(): Promise<StandIn> {
     '/hooks/abc123/secrettoken',
   );
 }
+
+/** Webex messages API: bearer token, JSON with roomId and markdown ≤ 7,439 bytes; 401 for another token. */
+export function webexStandIn(token: string, roomId: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== '/v1/messages') problems.push('path');
+      if (!isJson(request)) problems.push('not JSON');
+      const body = request.json ?? {};
+      if (body.roomId !== roomId) problems.push('roomId');
+      if (typeof body.markdown !== 'string' && typeof body.text !== 'string')
+        problems.push('text or markdown');
+      if (Buffer.byteLength(String(body.markdown ?? '')) > 7_439) problems.push('markdown over 7439 bytes');
+      return problems;
+    },
+    (request) =>
+      request.headers.authorization !== `Bearer ${token}`
+        ? {
+            status: 401,
+            body: '{"message":"The request requires a valid access token set in the Authorization request header.","trackingId":"t1"}',
+          }
+        : { status: 200, body: JSON.stringify({ id: 'm1', roomId, markdown: request.json?.markdown }) },
+    (problems) => ({ status: 400, body: JSON.stringify({ message: problems.join(', '), trackingId: 't2' }) }),
+    '/v1/messages',
+  );
+}
+
+/**
+ * Zulip's send-message endpoint: form-encoded `type=stream`, `to`, `topic` (≤ 60 characters),
+ * `content` (≤ 10,000 bytes) with Basic auth as the bot; `{result: "error", code:
+ * "INVALID_API_KEY"}` for another key.
+ */
+export function zulipStandIn(email: string, key: string): Promise<StandIn> {
+  return standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.method !== 'POST' || request.path !== '/api/v1/messages') problems.push('path');
+      if (!String(request.headers['content-type']).startsWith('application/x-www-form-urlencoded'))
+        problems.push('not a form');
+      const form = new URLSearchParams(request.text);
+      if (form.get('type') !== 'stream' && form.get('type') !== 'channel') problems.push('type');
+      if (!form.get('to')) problems.push('to');
+      const topic = form.get('topic') ?? '';
+      if (topic === '' || [...topic].length > 60) problems.push('topic');
+      if (Buffer.byteLength(form.get('content') ?? '') > 10_000 || !form.get('content'))
+        problems.push('content');
+      return problems;
+    },
+    (request) =>
+      request.headers.authorization !== `Basic ${Buffer.from(`${email}:${key}`).toString('base64')}`
+        ? { status: 401, body: '{"result":"error","msg":"Invalid API key","code":"INVALID_API_KEY"}' }
+        : { status: 200, body: '{"result":"success","msg":"","id":42}' },
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({ result: 'error', msg: problems.join(', '), code: 'BAD_REQUEST' }),
+    }),
+  );
+}

@@ -23,6 +23,8 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./incidentio/index.js')).incidentIoReceiver,
   (await import('./pushover/index.js')).pushoverReceiver,
   (await import('./rocketchat/index.js')).rocketChatReceiver,
+  (await import('./webex/index.js')).webexReceiver,
+  (await import('./zulip/index.js')).zulipReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];
