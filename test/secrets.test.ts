@@ -80,6 +80,8 @@ receivers:
       - { api_url: "${target.url}/v1/messages", room_id: r1, bot_token: "\${TEST_TOKEN}" }
     zulip_configs:
       - { url: "${target.url}", bot_email: bot@example.test, api_key: "\${TEST_TOKEN}", stream: ops }
+    jira_configs:
+      - { api_url: "${target.url}", user: ops@example.test, api_token: "\${TEST_TOKEN}", project: OPS }
     pushover_configs:
       - { api_url: "${target.url}/1/messages.json", token: "\${TEST_TOKEN}", user_key: "\${TEST_TOKEN}" }
 `,
@@ -123,6 +125,7 @@ receivers:
           'r/rocketchat/0',
           'r/webex/0',
           'r/zulip/0',
+          'r/jira/0',
         ].every((id) =>
           text.includes(`prismwatch_notifications_failed_total{receiver="r",integration="${id}"`),
         )

@@ -11,6 +11,7 @@ import {
   googleChatStandIn,
   gotifyStandIn,
   incidentIoStandIn,
+  jiraStandIn,
   matrixStandIn,
   mattermostStandIn,
   ntfyStandIn,
@@ -45,6 +46,7 @@ describe('prismwatch notify test', () => {
     const rocketchat = await rocketChatStandIn();
     const webex = await webexStandIn('bot_token', 'room1');
     const zulip = await zulipStandIn('bot@example.test', 'zk');
+    const jira = await jiraStandIn(`Bearer jira-pat`);
     discord.script.push({ status: 404, body: '{"message":"Unknown Webhook","code":10015}' });
     // A passing 429 is retried after its Retry-After, as delivery would: not "broken".
     teams.script.push({ status: 429, body: 'slow down', headers: { 'retry-after': '1' } });
@@ -60,6 +62,7 @@ receivers:
     sms_configs: [{ account_sid: AC1, auth_token: twilio-token, from: "+15005550006", to: "+4915112345678", api_url: "${twilio.url}" }]
     ntfy_configs: [{ url: "${ntfy.url}", topic: ops, token: tk_ntfy }]
     gotify_configs: [{ url: "${gotify.url}", token: app-token }]
+    jira_configs: [{ api_url: "${jira.url}", api_token: jira-pat, project: OPS, resolve_transition: Done }]
     incidentio_configs: [{ api_url: "${incidentio.url}", alert_source_config_id: ABCDEFGHJK12, token: inc_token }]
     pushover_configs: [{ api_url: "${pushover.url}", token: app123, user_key: user456 }]
   - name: team
@@ -84,6 +87,8 @@ receivers:
     expect(all.stdout).toMatch(/pager\/ntfy\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/gotify\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/pager\/incidentio\/0 +accepted +test sent and resolved/);
+    expect(all.stdout).toMatch(/pager\/jira\/0 +accepted +test sent and resolved/);
+    expect(jira.issues.map((issue) => issue.done)).toEqual([true]);
     expect(all.stdout).toMatch(/pager\/pushover\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/mattermost\/0 +accepted +test sent and resolved/);
     expect(all.stdout).toMatch(/team\/googlechat\/0 +accepted +test sent and resolved/);

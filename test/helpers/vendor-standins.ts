@@ -603,3 +603,105 @@ export function zulipStandIn(email: string, key: string): Promise<StandIn> {
     }),
   );
 }
+
+/** A Jira site's issues, as the jira stand-in keeps them. */
+export interface JiraIssue {
+  readonly key: string;
+  readonly fields: Record<string, unknown>;
+  readonly comments: string[];
+  done: boolean;
+}
+
+/**
+ * A Jira site with the API a receiver uses: search by JQL (labels and statusCategory), create an
+ * issue, comment, list and apply transitions. `lostAnswers` makes the next creates succeed but
+ * answer 503, as a reply lost on the way would.
+ */
+export async function jiraStandIn(
+  authorization: string,
+): Promise<StandIn & { readonly issues: JiraIssue[]; lostAnswers: number }> {
+  const issues: JiraIssue[] = [];
+  const state = { lostAnswers: 0 };
+  const base = await standIn(
+    (request) => {
+      const problems: string[] = [];
+      if (request.headers.authorization !== authorization) problems.push('auth');
+      if (request.method === 'POST' && !isJson(request)) problems.push('not JSON');
+      if (request.method === 'POST' && request.path === '/rest/api/2/issue') {
+        const fields = (request.json?.fields ?? {}) as Record<string, unknown>;
+        if (!(fields.project as { key?: string } | undefined)?.key) problems.push('project');
+        if (typeof fields.summary !== 'string' || fields.summary.length > 255 || /\n/.test(fields.summary))
+          problems.push('summary');
+        if (!Array.isArray(fields.labels) || fields.labels.some((label) => /\s/.test(String(label))))
+          problems.push('labels');
+      }
+      return problems;
+    },
+    (request) => {
+      const url = new URL(request.path, 'http://x');
+      if (request.method === 'GET' && /\/rest\/api\/(2\/search|3\/search\/jql)$/.test(url.pathname)) {
+        const jql = url.searchParams.get('jql') ?? '';
+        const label = /labels = "([^"]+)"/.exec(jql)?.[1];
+        const open = jql.includes('statusCategory != Done');
+        const found = issues
+          .filter(
+            (issue) => (issue.fields.labels as string[]).includes(label ?? '') && (!open || !issue.done),
+          )
+          .reverse();
+        return {
+          status: 200,
+          body: JSON.stringify({ issues: found.slice(0, 1).map((issue) => ({ key: issue.key })) }),
+        };
+      }
+      if (request.method === 'POST' && url.pathname === '/rest/api/2/issue') {
+        const issue = {
+          key: `OPS-${issues.length + 1}`,
+          fields: request.json!.fields as Record<string, unknown>,
+          comments: [],
+          done: false,
+        };
+        issues.push(issue);
+        if (state.lostAnswers > 0) {
+          state.lostAnswers--;
+          return { status: 503, body: 'upstream timed out' };
+        }
+        return { status: 201, body: JSON.stringify({ id: '1', key: issue.key }) };
+      }
+      const match = /^\/rest\/api\/2\/issue\/([^/]+)\/(comment|transitions)$/.exec(url.pathname);
+      const issue = match && issues.find((candidate) => candidate.key === decodeURIComponent(match[1]!));
+      if (!issue)
+        return {
+          status: 404,
+          body: '{"errorMessages":["Issue does not exist or you do not have permission to see it."],"errors":{}}',
+        };
+      if (match![2] === 'comment') {
+        issue.comments.push(String(request.json?.body ?? ''));
+        return { status: 201, body: '{"id":"10000"}' };
+      }
+      if (request.method === 'GET')
+        return {
+          status: 200,
+          body: '{"transitions":[{"id":"11","name":"In Progress"},{"id":"31","name":"Done"}]}',
+        };
+      if ((request.json?.transition as { id?: string } | undefined)?.id === '31') issue.done = true;
+      return { status: 204 };
+    },
+    (problems) => ({
+      status: 400,
+      body: JSON.stringify({
+        errorMessages: [],
+        errors: Object.fromEntries(problems.map((p) => [p, 'invalid'])),
+      }),
+    }),
+  );
+  // Accessors, not Object.assign (which would copy lostAnswers' value once).
+  return Object.defineProperties(base, {
+    issues: { value: issues },
+    lostAnswers: {
+      get: () => state.lostAnswers,
+      set: (value: number) => {
+        state.lostAnswers = value;
+      },
+    },
+  }) as StandIn & { readonly issues: JiraIssue[]; lostAnswers: number };
+}

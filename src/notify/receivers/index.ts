@@ -25,6 +25,7 @@ export const RECEIVERS: readonly ReceiverType[] = [
   (await import('./rocketchat/index.js')).rocketChatReceiver,
   (await import('./webex/index.js')).webexReceiver,
   (await import('./zulip/index.js')).zulipReceiver,
+  (await import('./jira/index.js')).jiraReceiver,
   (await import('./sms/index.js')).smsReceiver,
   (await import('./alertmanager/index.js')).alertmanagerReceiver,
 ];

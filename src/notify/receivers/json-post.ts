@@ -49,10 +49,25 @@ export class Poster {
     contentType = 'application/json',
     method: 'POST' | 'PUT' = 'POST',
   ): Promise<PostAnswer> {
+    return this.exchange(method, url, body, { ...headers, 'content-type': contentType }, now);
+  }
+
+  /** A GET (a lookup before a write: Jira's search), read and bounded like a POST's answer. */
+  get(url: string, headers: Record<string, string>, now: number): Promise<PostAnswer> {
+    return this.exchange('GET', url, undefined, headers, now);
+  }
+
+  private async exchange(
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    body: string | undefined,
+    headers: Record<string, string>,
+    now: number,
+  ): Promise<PostAnswer> {
     const response = await request(url, {
       method,
-      body,
-      headers: { 'user-agent': USER_AGENT, ...headers, 'content-type': contentType },
+      ...(body !== undefined ? { body } : {}),
+      headers: { 'user-agent': USER_AGENT, ...headers },
       dispatcher: this.agent,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
