@@ -78,43 +78,65 @@ function uptimeColor(ratio: number): string {
         : COLORS.bad;
 }
 
-/** The badge, or why there is none: 404 for a probe or badge that does not exist, 400 for a bad period. */
+/** A probe's state as its status badge says it: a heartbeat's own (late, …), else up or down. */
+function stateOf(view: BadgeView, spec: ProbeSpec): string {
+  if (view.inMaintenance(spec)) return 'maintenance';
+  const last = view.results.get(spec.name)?.last;
+  return last?.facts.heartbeat?.state ?? (last === undefined ? 'unknown' : last.ok ? 'up' : 'down');
+}
+
+/**
+ * One state for a probe agents run at several locations: up or down when every location says
+ * so, else "degraded" (some locations see it down) — what a README reader needs from one badge.
+ */
+function combined(states: readonly string[]): string {
+  const known = states.filter((state) => state !== 'unknown');
+  if (known.length === 0) return 'unknown';
+  if (known.every((state) => state === known[0])) return known[0]!;
+  return known.includes('down') ? 'degraded' : known.includes('late') ? 'late' : known[0]!;
+}
+
+const STATE_COLORS: Readonly<Record<string, string>> = {
+  up: COLORS.good,
+  down: COLORS.bad,
+  late: COLORS.poor,
+  degraded: COLORS.poor,
+  maintenance: COLORS.info,
+};
+
+/**
+ * The badge, or why there is none: 404 for a probe or badge that does not exist, 400 for a bad
+ * period. A probe agents run (`checkout`, kept as `checkout@eu-1`, …) has one badge over all its
+ * locations, and each location's copy its own.
+ */
 export function probeBadge(request: BadgeRequest, view: BadgeView): { status: number; svg: string } {
-  const spec = view.probes.find((candidate) => candidate.name === request.name);
-  if (!spec || !(BADGE_KINDS as readonly string[]).includes(request.kind))
+  const exact = view.probes.find((candidate) => candidate.name === request.name);
+  const specs = exact ? [exact] : view.probes.filter((candidate) => candidate.agent?.probe === request.name);
+  if (specs.length === 0 || !(BADGE_KINDS as readonly string[]).includes(request.kind))
     return { status: 404, svg: badgeSvg('prismwatch', 'no such badge', COLORS.none) };
-  const history = view.results.get(spec.name);
   switch (request.kind as BadgeKind) {
     case 'status.svg': {
-      if (view.inMaintenance(spec))
-        return { status: 200, svg: badgeSvg(spec.name, 'maintenance', COLORS.info) };
-      const last = history?.last;
-      const state =
-        last?.facts.heartbeat?.state ?? (last === undefined ? 'unknown' : last.ok ? 'up' : 'down');
-      const color =
-        state === 'up'
-          ? COLORS.good
-          : state === 'down'
-            ? COLORS.bad
-            : state === 'late'
-              ? COLORS.poor
-              : COLORS.none;
-      return { status: 200, svg: badgeSvg(spec.name, state, color) };
+      const state = combined(specs.map((spec) => stateOf(view, spec)));
+      return { status: 200, svg: badgeSvg(request.name, state, STATE_COLORS[state] ?? COLORS.none) };
     }
     case 'uptime.svg': {
       const period = request.period ?? '30d';
       if (!(period in UPTIME_PERIODS))
         return { status: 400, svg: badgeSvg('prismwatch', 'period is 24h, 30d or 90d', COLORS.none) };
-      const ratio = view.results
-        .uptimeOf(spec.name)
-        [UPTIME_PERIODS[period as keyof typeof UPTIME_PERIODS]](view.now);
+      const ratios = specs
+        .map((spec) =>
+          view.results.uptimeOf(spec.name)[UPTIME_PERIODS[period as keyof typeof UPTIME_PERIODS]](view.now),
+        )
+        .filter((ratio): ratio is number => ratio !== undefined);
       const label = `uptime ${period}`;
-      if (ratio === undefined) return { status: 200, svg: badgeSvg(label, 'no data', COLORS.none) };
+      if (ratios.length === 0) return { status: 200, svg: badgeSvg(label, 'no data', COLORS.none) };
+      // Across locations, the mean: each location's view of the probe counts the same.
+      const ratio = ratios.reduce((sum, value) => sum + value, 0) / ratios.length;
       const percent = ratio === 1 ? '100%' : `${(Math.floor(ratio * 10_000) / 100).toFixed(2)}%`;
       return { status: 200, svg: badgeSvg(label, percent, uptimeColor(ratio)) };
     }
     case 'response-time.svg': {
-      const samples = history?.samples() ?? [];
+      const samples = specs.flatMap((spec) => view.results.get(spec.name)?.samples() ?? []);
       if (samples.length === 0)
         return { status: 200, svg: badgeSvg('response time', 'no data', COLORS.none) };
       const mean = samples.reduce((sum, sample) => sum + sample.durationMs, 0) / samples.length;

@@ -77,6 +77,11 @@ receivers:
       );
     });
 
+    // One badge over both locations, and one per location.
+    const badge = async (name: string) => (await fetch(`${daemon.baseUrl}/badge/${name}/status.svg`)).text();
+    expect(await badge('web')).toMatch(/>up</);
+    expect(await badge('web@eu-1')).toMatch(/>up</);
+
     // eu-1's link to the control plane goes for long enough to be AgentDown; its probes go on.
     const cutAt = Date.now();
     await euLink.cut();
