@@ -5,11 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
-import { withGrpcHealthServer } from '../helpers/grpc-server.js';
 import { itemsFlow, withItemsApi } from '../helpers/items-api.js';
 import { eventually } from '../helpers/metrics.js';
 import { withRdapRegistry } from '../helpers/rdap.js';
-import { withWebPage } from '../helpers/web-page.js';
 import { withWsServer } from '../helpers/ws-server.js';
 
 /** The text of each probe's "Check" cell (tags stripped), by probe name. */
@@ -35,8 +33,6 @@ describe('status page: the Check column', () => {
     const flow = itemsFlow(api);
     const rdap = await withRdapRegistry({ 'prismai.test': 200.5 });
     const live = await withWsServer((socket) => socket.send('hello'));
-    const health = await withGrpcHealthServer({ '': 1 });
-    const web = await withWebPage(50);
     const dir = configDir();
     dir.write(
       'kinds.yaml',

@@ -108,8 +108,13 @@ class BrowserPool {
       return await use(await this.browser);
     } finally {
       slot.release();
-      if (!this.retiring && this.browser && memoryOfTree(await this.pid()) > MAX_MEMORY_BYTES)
-        this.retiring = true;
+      // At most every MEMORY_CHECK_EVERY_MS: the /proc walk costs milliseconds, and checking
+      // after every run (as a refactor had left it) spent them on every browser check.
+      const now = Date.now();
+      if (!this.retiring && this.browser && now - this.memoryCheckedAt >= MEMORY_CHECK_EVERY_MS) {
+        this.memoryCheckedAt = now;
+        if (memoryOfTree(await this.pid()) > MAX_MEMORY_BYTES) this.retiring = true;
+      }
       if (this.retiring && this.inUse === 0) await this.retire();
     }
   }
