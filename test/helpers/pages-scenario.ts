@@ -80,6 +80,8 @@ export interface Observed {
   readonly at: number;
   /** The failure codes and evidence the notification carries (webhook), or its text (email). */
   readonly reasons: string;
+  /** Why it was sent, its idempotency key and the alerts' startsAt (webhook): the clue when a notice repeats. */
+  readonly notice?: string;
 }
 
 /** One alert the scenario must deliver, with the moments its delays are measured from. */
@@ -121,6 +123,7 @@ function fromWebhook(hooks: WebhookSink): Observed[] {
       status: delivery.body.status as 'firing' | 'resolved',
       probes: alerts.map((alert) => alert.labels.probe ?? '').sort(),
       at: delivery.at,
+      notice: `${String(delivery.body.notificationReason)} ${String(delivery.body.idempotencyKey)} ${alerts.map((alert) => (alert as { startsAt?: string }).startsAt).join(',')}`,
       reasons: alerts
         .map(
           (alert) => `${alert.failure?.code ?? ''} ${alert.failure?.message ?? ''} ${alert.evidence ?? ''}`,
@@ -448,6 +451,23 @@ export function report(title: string, run: ScenarioRun, assessment: Assessment):
     );
   lines.push(
     `recall ${(assessment.recall * 100).toFixed(0)} %, false positives ${assessment.unexpected.length}, duplicates ${assessment.duplicates}; fired and muted: ${run.mutedFiring.join(', ') || 'none'}`,
+    // A repeated notice, should there be one, with what tells why.
+    ...assessment.notices
+      .filter((notice) => notice.count > 1)
+      .flatMap((notice) =>
+        run.observed
+          .filter(
+            (o) =>
+              o.alert === notice.alert &&
+              o.status === notice.status &&
+              o.channel === notice.channel &&
+              o.receiver === notice.receiver,
+          )
+          .map(
+            (o) =>
+              `repeat? ${o.channel} ${o.alert} ${o.status} at ${o.at}: ${o.notice ?? ''} ${o.reasons.slice(0, 160)}`,
+          ),
+      ),
   );
   for (const o of assessment.unexpected)
     lines.push(`unexpected: ${o.channel} ${o.receiver} ${o.status} ${o.alert} ${o.probes.join(',')}`);
