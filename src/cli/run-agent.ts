@@ -2,6 +2,7 @@
 import { PrismwatchAgent } from '../agent/agent.js';
 import type { LinkOptions } from '../agent/link.js';
 import { createLogger } from '../log.js';
+import { exitOnUncaught, untilStopped } from './lifecycle.js';
 
 export interface RunAgentOptions extends LinkOptions {
   readonly location: string;
@@ -12,14 +13,7 @@ export interface RunAgentOptions extends LinkOptions {
 
 export async function runAgent(options: RunAgentOptions): Promise<number> {
   const log = createLogger({ level: options.logLevel });
-  process.on('uncaughtException', (error) => {
-    log.fatal({ err: error }, 'Uncaught exception; exiting');
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (reason) => {
-    log.fatal({ err: reason }, 'Unhandled promise rejection; exiting');
-    process.exit(1);
-  });
+  exitOnUncaught(log);
   let agent: PrismwatchAgent;
   try {
     agent = new PrismwatchAgent({ ...options, log });
@@ -33,21 +27,5 @@ export async function runAgent(options: RunAgentOptions): Promise<number> {
     { control_plane: options.urls, location: options.location || undefined, outbox: agent.outbox.depth },
     'prismwatch agent started',
   );
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'Shutting down');
-      agent.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'Error during shutdown');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  return untilStopped(log, () => agent.stop());
 }

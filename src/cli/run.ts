@@ -10,6 +10,7 @@ import { parseListenAddress } from '../server/listen-address.js';
 import { parseDuration } from '../util/duration.js';
 import { MAX_TIMER_DELAY_MS } from '../util/timer.js';
 import { applyHeapGrowth, heapGrowthPercent } from './heap-growth.js';
+import { exitOnUncaught, untilStopped } from './lifecycle.js';
 import { DEFAULT_DATA_DIR, ENV, resolveConfigPaths, resolveListenAddress, stateUrlFlag } from './options.js';
 
 interface RunCommandOptions {
@@ -225,16 +226,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     ...externalUrl(options),
   });
 
-  // A bug in prismwatch (not a target) must not leave a half-working daemon: log it and exit so
-  // the supervisor restarts a clean process.
-  process.on('uncaughtException', (error) => {
-    log.fatal({ err: error }, 'Uncaught exception; exiting');
-    process.exit(1);
-  });
-  process.on('unhandledRejection', (reason) => {
-    log.fatal({ err: reason }, 'Unhandled promise rejection; exiting');
-    process.exit(1);
-  });
+  exitOnUncaught(log);
 
   try {
     await daemon.start();
@@ -256,25 +248,9 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     return 1;
   }
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'Shutting down');
-      daemon.stop().then(
-        () => resolve(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'Error during shutdown');
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => {
-      log.info('SIGHUP received, reloading configuration');
-      void daemon.reload();
-    });
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP received, reloading configuration');
+    void daemon.reload();
   });
+  return untilStopped(log, () => daemon.stop());
 }

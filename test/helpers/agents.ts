@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { PrismwatchAgent } from '../../src/agent/agent.js';
-import { CLI } from './cli.js';
+import { CLI, followLog } from './cli.js';
 import { captureLog } from './log.js';
 
 export interface AgentToken {
@@ -101,30 +101,7 @@ export async function startAgentCli(
           env: { ...process.env, ...env },
         })
       : spawn(process.execPath, argv, { env: { ...process.env, ...env } });
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  onTestFinished(async () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await exit;
-  });
-  const logs: Array<Record<string, unknown>> = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      let newline = buffered.indexOf('\n');
-      while (newline !== -1) {
-        const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
-        buffered = buffered.slice(newline + 1);
-        logs.push(line);
-        if (String(line.msg).startsWith('prismwatch agent started')) resolve();
-        newline = buffered.indexOf('\n');
-      }
-    });
-    void exit.then((code) => reject(new Error(`prismwatch agent exited with ${code}: ${stderr}`)));
-  });
+  const { logs, started } = followLog(child, 'prismwatch agent started');
+  await started;
   return { child, logs };
 }

@@ -56,6 +56,17 @@ export async function startCli(
         : spawn('sh', ['-c', `ulimit -n ${options.fdLimit} && exec "$0" "$@"`, process.execPath, ...argv], {
             env: { ...process.env, ...env },
           });
+  const { logs, exit, started } = followLog(child, 'prismwatch started');
+  const baseUrl = String((await started).address);
+  return { child, baseUrl, logs, exited: () => exit };
+}
+
+/**
+ * Follows a prismwatch child's JSON log: every line into `logs`; `started` resolves with the first
+ * line whose message starts with `startedPrefix` (rejects if the process exits first, with its
+ * stderr). The child is killed when the test finishes.
+ */
+export function followLog(child: ChildProcessWithoutNullStreams, startedPrefix: string) {
   const logs: Array<Record<string, unknown>> = [];
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onTestFinished(async () => {
@@ -66,7 +77,7 @@ export async function startCli(
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
   });
-  const baseUrl = await new Promise<string>((resolve, reject) => {
+  const started = new Promise<Record<string, unknown>>((resolve, reject) => {
     let buffered = '';
     child.stdout.on('data', (chunk) => {
       buffered += chunk;
@@ -75,11 +86,13 @@ export async function startCli(
         const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
         buffered = buffered.slice(newline + 1);
         logs.push(line);
-        if (String(line.msg).startsWith('prismwatch started')) resolve(String(line.address));
+        if (String(line.msg).startsWith(startedPrefix)) resolve(line);
         newline = buffered.indexOf('\n');
       }
     });
-    void exit.then((code) => reject(new Error(`prismwatch exited with ${code} before starting: ${stderr}`)));
+    void exit.then((code) =>
+      reject(new Error(`${startedPrefix.split(' ')[0]} exited with ${code} before starting: ${stderr}`)),
+    );
   });
-  return { child, baseUrl, logs, exited: () => exit };
+  return { logs, exit, started };
 }

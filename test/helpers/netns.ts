@@ -1,10 +1,10 @@
 /**
  * Network namespaces made by a test (root only): a target namespace, and location namespaces each
- * joined to it by a veth pair (10.213.i.0/24) and to the root namespace by another (10.214.i.0/24)
+ * joined to it by a veth pair (10.213.i.0/24) and to the root namespace by another (10.N.i.0/24, N per call)
  * so Prometheus in the root namespace can scrape them. Names carry a random tag so parallel runs
  * never meet; everything is deleted when the test finishes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { onTestFinished } from 'vitest';
 
@@ -20,6 +20,8 @@ export interface Locations {
     readonly netns: string;
     readonly targetAddress: string;
     readonly scrapeAddress: string;
+    /** The root namespace's end of that link: where a location reaches a process in the root namespace. */
+    readonly rootAddress: string;
   }>;
   /** Takes location i's link to the target down (or back up). */
   setLink(index: number, up: boolean): void;
@@ -31,6 +33,10 @@ export interface Locations {
 
 export function makeLocations(count: number): Locations {
   const tag = randomBytes(3).toString('hex');
+  // The root namespace is shared by every test running at once: each set of locations takes its
+  // own 10.N.0.0/16 for the links into it (two tests with 10.214.1.1 both in the root namespace
+  // sent one test's traffic into the other's namespaces).
+  const rootNet = 100 + (randomBytes(1)[0]! % 150);
   const target = `pw${tag}-t`;
   const names = Array.from({ length: count }, (_, i) => `pw${tag}-l${i + 1}`);
   const cleanup = () => {
@@ -55,12 +61,17 @@ export function makeLocations(count: number): Locations {
     // Root ↔ location, for scrapes.
     ip('link', 'add', `pw${tag}r${i}`, 'type', 'veth', 'peer', 'name', `pw${tag}s${i}`);
     ip('link', 'set', `pw${tag}s${i}`, 'netns', netns);
-    ip('addr', 'add', `10.214.${i}.1/24`, 'dev', `pw${tag}r${i}`);
+    ip('addr', 'add', `10.${rootNet}.${i}.1/24`, 'dev', `pw${tag}r${i}`);
     ip('link', 'set', `pw${tag}r${i}`, 'up');
-    ip('-n', netns, 'addr', 'add', `10.214.${i}.2/24`, 'dev', `pw${tag}s${i}`);
+    ip('-n', netns, 'addr', 'add', `10.${rootNet}.${i}.2/24`, 'dev', `pw${tag}s${i}`);
     ip('-n', netns, 'link', 'set', `pw${tag}s${i}`, 'up');
     ip('-n', netns, 'route', 'add', '10.213.100.1/32', 'via', `10.213.${i}.1`);
-    return { netns, targetAddress: `10.213.${i}.1`, scrapeAddress: `10.214.${i}.2` };
+    return {
+      netns,
+      targetAddress: `10.213.${i}.1`,
+      scrapeAddress: `10.${rootNet}.${i}.2`,
+      rootAddress: `10.${rootNet}.${i}.1`,
+    };
   });
   ip('-n', target, 'addr', 'add', '10.213.100.1/32', 'dev', 'lo');
   return {
@@ -70,4 +81,27 @@ export function makeLocations(count: number): Locations {
     setRootLink: (index, up) => ip('link', 'set', `pw${tag}r${index + 1}`, up ? 'up' : 'down'),
     sharedTargetAddress: '10.213.100.1',
   };
+}
+
+/** An HTTP target answering "ok" on port 8080 of every address `netns` has; killed when the test finishes. */
+export function startNetnsTarget(netns: string): Promise<ChildProcess> {
+  const child = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      netns,
+      process.execPath,
+      '-e',
+      "require('node:http').createServer((_q, s) => s.end('ok')).listen(8080, '0.0.0.0', () => console.log('ready'))",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
+  });
 }

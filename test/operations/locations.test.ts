@@ -8,7 +8,6 @@
  * (8 s) is longer than the locations can drift apart on a loaded machine, so a target that goes
  * down for all of them never passes through "seen from one location" long enough to warn.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { exportPrometheusRules } from '../../src/rules/export.js';
@@ -16,35 +15,12 @@ import { alertmanagerAvailable, startAlertmanagerPair } from '../helpers/alertma
 import { startCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import { eventually } from '../helpers/metrics.js';
-import { makeLocations, netnsAvailable } from '../helpers/netns.js';
+import { makeLocations, netnsAvailable, startNetnsTarget } from '../helpers/netns.js';
 import { prometheusAvailable, startPrometheus } from '../helpers/prometheus.js';
 import { webhookSink } from '../helpers/sinks.js';
 
 const runnable = netnsAvailable && prometheusAvailable && alertmanagerAvailable;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The target: an HTTP server inside the target namespace, on every address it has. */
-function startTarget(netns: string): Promise<ChildProcess> {
-  const child = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      netns,
-      process.execPath,
-      '-e',
-      "require('node:http').createServer((_q, s) => s.end('ok')).listen(8080, '0.0.0.0', () => console.log('ready'))",
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  onTestFinished(() => {
-    child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
-  });
-}
 
 interface Notice {
   status: string;
@@ -61,7 +37,7 @@ describe('several locations behind one Prometheus and an Alertmanager cluster', 
     'a broken location is one warning about it; a broken target is one page',
     async () => {
       const net = makeLocations(3);
-      let target = await startTarget(net.target);
+      let target = await startNetnsTarget(net.target);
       const sink = await webhookSink();
       const peers = await startAlertmanagerPair(sink.url);
       const dir = configDir();
@@ -170,7 +146,7 @@ rules:
         firing('ProbeLocationDegraded').slice(degradedBefore),
         `${marks.join(' ')} | ${seen.join(' ')}`,
       ).toHaveLength(0);
-      target = await startTarget(net.target);
+      target = await startNetnsTarget(net.target);
       await eventually(() => resolved('ProbeDown').length === 1, 60_000, 250);
     },
     180_000,

@@ -11,42 +11,19 @@
  * at each step it fires the same alerts as prismwatch's own quorum (the two ways agree).
  * Root only (ip netns) and Prometheus; in CI a missing one fails instead of skipping.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { exportPrometheusRules } from '../../src/rules/export.js';
 import { agentToken, startAgentCli } from '../helpers/agents.js';
 import { startCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
 import { eventually, sample } from '../helpers/metrics.js';
-import { makeLocations, netnsAvailable } from '../helpers/netns.js';
+import { makeLocations, netnsAvailable, startNetnsTarget } from '../helpers/netns.js';
 import { prismwatchScrape, prometheusAvailable, startPrometheus } from '../helpers/prometheus.js';
 import { webhookSink } from '../helpers/sinks.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const OUTAGE_MS = 120_000;
-
-function startTarget(netns: string): Promise<ChildProcess> {
-  const child = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      netns,
-      process.execPath,
-      '-e',
-      "require('node:http').createServer((_q, s) => s.end('ok')).listen(8080, '0.0.0.0', () => console.log('ready'))",
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  onTestFinished(() => {
-    child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
-  });
-}
 
 interface Notice {
   status: string;
@@ -63,7 +40,7 @@ describe('three agents and one control plane, in network namespaces', () => {
     'a broken location is one warning; a cut agent replays without a gap; a broken target is one page; a dead agent is AgentDown',
     async () => {
       const net = makeLocations(3);
-      let target = await startTarget(net.target);
+      let target = await startNetnsTarget(net.target);
       const sink = await webhookSink();
       const tokens = net.locations.map(() => agentToken());
       const dir = configDir();
@@ -92,7 +69,7 @@ receivers:
       const agents = await Promise.all(
         net.locations.map((location, i) =>
           startAgentCli(
-            ['--control-plane', `http://10.214.${i + 1}.1:${port}`, '--location', `loc${i + 1}`],
+            ['--control-plane', `http://${location.rootAddress}:${port}`, '--location', `loc${i + 1}`],
             { PRISMWATCH_AGENT_TOKEN: tokens[i]!.token },
             { netns: location.netns },
           ),
@@ -197,7 +174,7 @@ receivers:
       expect(page.annotations.locations).toBe('loc1, loc2, loc3');
       await eventually(async () => (await prometheusFiring()).join() === 'ProbeDown:-', 60_000, 500);
       expect(firing('ProbeLocationDegraded')).toHaveLength(1); // still only step 1's
-      target = await startTarget(net.target);
+      target = await startNetnsTarget(net.target);
       await eventually(() => resolved('ProbeDown').length === 1, 60_000, 250);
 
       // 4. loc3's agent is killed: AgentDown about it, nothing about its target.
