@@ -98,6 +98,7 @@ export class ControlPlane {
       now,
       baseUrl: deps.baseUrl,
       evaluationIntervalMs: deps.evaluationIntervalMs,
+      acks: this.state.acknowledgements,
       ...(this.role ? { claim: (row: OutboxRow) => this.role!.claim(row) } : {}),
     });
     this.inboxes = new Inboxes((kind) => this.state.kindStore(kind), now);

@@ -4,7 +4,25 @@
  * time. The fields follow Alertmanager's webhook payload so its consumers work unchanged.
  */
 
-export type NotificationReason = 'first' | 'new_alerts' | 'resolved' | 'repeat';
+/**
+ * Why it was sent: the group's first firing, alerts new to this integration, resolutions, a
+ * reminder, an escalation (this integration is an escalation step's and the alerts were not
+ * acknowledged in time), or an acknowledgement of alerts it was paged about.
+ */
+export type NotificationReason =
+  | 'first'
+  | 'new_alerts'
+  | 'resolved'
+  | 'repeat'
+  | 'escalated'
+  | 'acknowledged';
+
+/** Who took an alert on, and when (RFC 3339). */
+export interface NotifiedAcknowledgement {
+  readonly by: string;
+  readonly at: string;
+  readonly comment?: string;
+}
 
 export interface NotifiedAlert {
   readonly status: 'firing' | 'resolved';
@@ -31,6 +49,10 @@ export interface NotifiedAlert {
   readonly duration?: string;
   /** The probe on prismwatch's status page. */
   readonly probeURL?: string;
+  /** Firing and not yet acknowledged: the signed link that acknowledges it (notify/ack/). */
+  readonly acknowledgeURL?: string;
+  /** Acknowledged: by whom and when. */
+  readonly acknowledged?: NotifiedAcknowledgement;
 }
 
 export interface Notification {

@@ -13,10 +13,11 @@ import { type Alert, alertSubject, fingerprintOf } from '../model/alert.js';
 import type { Mutes } from '../muting/muting.js';
 import type { OutboxRow } from '../state/notification-store.js';
 import type { NotificationRepository } from '../state/repositories.js';
+import { WATCHDOG_LABELS } from './ack/acknowledgeable.js';
 import { everyIntegration, type NotifyConfig } from './config/model.js';
 import { Delivery } from './delivery/delivery.js';
 import { NotificationJournal } from './delivery/journal.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
+import { type AckLookup, Dispatcher } from './dispatch/dispatcher.js';
 import { NotifyMetrics } from './notify-metrics.js';
 import { AlertmanagerForwarder } from './receivers/alertmanager/forwarder.js';
 import { HealthAlerts, journalAlert } from './self/health-alerts.js';
@@ -33,6 +34,8 @@ interface NotifierOptions {
   readonly now: () => number;
   readonly baseUrl: () => string;
   readonly evaluationIntervalMs: number;
+  /** Acknowledgements (state/acknowledgements.ts): they stop repeats and escalation. */
+  readonly acks: AckLookup;
   /** With shared state: may this instance send this row now (delivery.ts)? */
   readonly claim?: (row: OutboxRow) => Promise<boolean>;
 }
@@ -64,7 +67,7 @@ export class Notifier {
     private readonly options: NotifierOptions,
   ) {
     const log = options.log.child({ component: 'notify' });
-    const watchdogLabels = { alertname: 'Watchdog', severity: 'none', probe: 'prismwatch' };
+    const watchdogLabels = { ...WATCHDOG_LABELS };
     const started = options.now();
     this.watchdog = {
       fingerprint: fingerprintOf(watchdogLabels),
@@ -94,6 +97,7 @@ export class Notifier {
       onQueued: () => this.delivery.kick(),
       baseUrl: options.baseUrl,
       onFlushError: () => this.metrics.flushFailures.inc(),
+      acks: options.acks,
     });
     this.configure(initial, []);
   }

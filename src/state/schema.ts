@@ -103,6 +103,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'acknowledgements of firing alerts',
+    sql: `
+      CREATE TABLE IF NOT EXISTS acknowledgements (
+        incident TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        fired_at REAL NOT NULL,
+        acknowledged_by TEXT NOT NULL,
+        acknowledged_at REAL NOT NULL,
+        comment TEXT NOT NULL,
+        via TEXT NOT NULL,
+        origin TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS acknowledgements_by_time ON acknowledgements (acknowledged_at);
+    `,
+  },
 ];
 
 /** The version a store has once every migration here has run. */

@@ -9,6 +9,7 @@ import type { Alert } from '../model/alert.js';
 import type { AlertStateSink } from '../model/sinks.js';
 import type { KindStore } from '../probers/definition.js';
 import type { ResultStore } from '../results/history.js';
+import { Acknowledgements } from './acknowledgements.js';
 import { Announcements } from './announcements.js';
 import { IncidentLog } from './incidents.js';
 import { openStateStore, type StoreOpening } from './open-store.js';
@@ -39,6 +40,8 @@ export class StateKeeper implements AlertStateSink {
   readonly incidents: IncidentLog;
   /** What the status page says at its top (announcements.ts). */
   readonly announcements: Announcements;
+  /** Who took which firing alert on (acknowledgements.ts). */
+  readonly acknowledgements: Acknowledgements;
 
   constructor(
     private readonly dataDir: string | undefined,
@@ -55,6 +58,7 @@ export class StateKeeper implements AlertStateSink {
     this.alerts = new StateAlerts(this.opening, now());
     this.incidents = new IncidentLog(this.store.db, incidentRetentionMs);
     this.announcements = new Announcements(this.store.db, now);
+    this.acknowledgements = new Acknowledgements(this.store.db, now);
     this.persistent = ['persistent', 'reset', 'shared'].includes(this.opening.status);
     metrics.statePersistent.set(this.persistent ? 1 : 0);
     if (this.store.quarantined.length > 0) {
@@ -152,6 +156,7 @@ export class StateKeeper implements AlertStateSink {
   pruneIncidents(now: number): number | undefined {
     try {
       this.incidents.prune(now);
+      this.acknowledgements.prune(now - this.incidents.retention);
       return now - this.incidents.retention;
     } catch (error) {
       this.writeFailed('Could not prune incident history', error);

@@ -12,6 +12,7 @@ import { type Alert, fingerprintOf } from '../../src/model/alert.js';
 import { Mutes } from '../../src/muting/muting.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { alertLabels } from '../../src/rules/evaluator.js';
+import { Acknowledgements } from '../../src/state/acknowledgements.js';
 import { StateStore } from '../../src/state/store.js';
 import { configDir } from './config-dir.js';
 import { type CapturedLog, captureLog } from './log.js';
@@ -23,6 +24,8 @@ export interface NotifierHarness {
   readonly mutes: Mutes;
   readonly logs: CapturedLog;
   readonly registry: Registry;
+  /** The acknowledgements the notifier reads (as the API and acknowledge links write them). */
+  readonly acks: Acknowledgements;
   /** Feeds the alerts as one evaluation would. */
   evaluate(alerts: readonly Alert[]): void;
   stop(): Promise<void>;
@@ -53,7 +56,9 @@ export function startNotifier(
     now,
     log: logs.log,
   });
+  const acks = new Acknowledgements(state.db, now);
   const notifier = new Notifier(config.notify, {
+    acks,
     store: state.notifications,
     mutes,
     registry,
@@ -70,7 +75,15 @@ export function startNotifier(
     state.close();
   };
   onTestFinished(stop);
-  return { notifier, mutes, logs, registry, evaluate: (alerts) => notifier.afterEvaluation(alerts), stop };
+  return {
+    notifier,
+    mutes,
+    logs,
+    registry,
+    acks,
+    evaluate: (alerts) => notifier.afterEvaluation(alerts),
+    stop,
+  };
 }
 
 /** An alert as the evaluator would hold it. */

@@ -1,7 +1,8 @@
 /**
  * One migration list for every table (src/state/schema.ts): a new store gets them all, a store
  * from the earlier scheme (schema_version 1, tables made by each module) upgrades in place and
- * keeps its rows, and a store from a newer prismwatch is refused rather than misread.
+ * keeps its rows, a store at version 2 gains the acknowledgements table, and a store from a newer
+ * prismwatch is refused rather than misread.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { SCHEMA_VERSION } from '../../src/state/schema.js';
 import { StateStore } from '../../src/state/store.js';
 
 const TABLES = [
+  'acknowledgements',
   'alerts',
   'announcements',
   'incidents',
@@ -66,6 +68,23 @@ describe('state store migrations', () => {
     expect(tablesOf(store.db)).toEqual(TABLES);
     expect(versionOf(store.db)).toBe(SCHEMA_VERSION);
     expect(store.loadUptime().map(([probe]) => probe)).toEqual(['api']);
+    store.close();
+  });
+
+  it('add the acknowledgements table to a store at version 2, keeping its incidents', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prismwatch-migrate-'));
+    const first = new StateStore(dir);
+    first.db.exec("DROP TABLE acknowledgements; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    first.db
+      .prepare(
+        "INSERT INTO incidents (id, alertname, severity, probe, labels, summary, reason, started_at) VALUES ('a@t', 'ProbeDown', 'critical', 'api', '{}', '', '', 1)",
+      )
+      .run();
+    first.close();
+    const store = new StateStore(dir);
+    expect(tablesOf(store.db)).toEqual(TABLES);
+    expect(versionOf(store.db)).toBe(SCHEMA_VERSION);
+    expect(store.db.prepare('SELECT id FROM incidents').all()).toEqual([{ id: 'a@t' }]);
     store.close();
   });
 

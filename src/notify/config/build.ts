@@ -84,6 +84,9 @@ function buildRoute(
     // Unknown names were reported (intervalReferences); the rest resolve.
     muteTimeIntervals: (input.mute_time_intervals ?? []).flatMap((name) => intervals.get(name) ?? []),
     activeTimeIntervals: (input.active_time_intervals ?? []).flatMap((name) => intervals.get(name) ?? []),
+    escalate: [...(input.escalate ?? [])]
+      .map((step) => ({ afterMs: step.after, receiver: step.receiver }))
+      .sort((a, b) => a.afterMs - b.afterMs),
     routes: [],
   };
   const children = new Set<string>();
@@ -113,8 +116,34 @@ function receiverReferences(
   out: Array<{ name: string; path: Array<string | number> }>,
 ): void {
   if (input.receiver !== undefined) out.push({ name: input.receiver, path: [...path, 'receiver'] });
+  for (const [index, step] of (input.escalate ?? []).entries())
+    out.push({ name: step.receiver, path: [...path, 'escalate', index, 'receiver'] });
   for (const [index, child] of (input.routes ?? []).entries())
     receiverReferences(child, [...path, 'routes', index], out);
+}
+
+/**
+ * Escalation steps that would tell nobody new: a step naming the route's own receiver (inherited
+ * or not), or a receiver an earlier step already names.
+ */
+function escalationProblems(
+  input: RouteInput,
+  inherited: string,
+  path: Array<string | number>,
+  out: Array<{ path: Array<string | number>; message: string }>,
+): void {
+  const receiver = input.receiver ?? inherited;
+  const named = new Set<string>();
+  for (const [index, step] of (input.escalate ?? []).entries()) {
+    const at = [...path, 'escalate', index, 'receiver'];
+    if (step.receiver === receiver)
+      out.push({ path: at, message: `expected a receiver other than the route's own ("${receiver}")` });
+    else if (named.has(step.receiver))
+      out.push({ path: at, message: `"${step.receiver}" is already an earlier escalation step` });
+    named.add(step.receiver);
+  }
+  for (const [index, child] of (input.routes ?? []).entries())
+    escalationProblems(child, receiver, [...path, 'routes', index], out);
 }
 
 function buildReceiver(raw: ParsedReceiver): Receiver {
@@ -195,6 +224,9 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
           ),
         );
     }
+    const escalation: Array<{ path: Array<string | number>; message: string }> = [];
+    escalationProblems(root.value, DEFAULT_RECEIVER, [], escalation);
+    for (const { path, message } of escalation) issues.push(root.issueAt(path, message));
   }
   const timeIntervals = new Map<string, TimeInterval>();
   for (const { value, issueAt } of sections.timeIntervals) {
@@ -259,6 +291,10 @@ export function buildNotifyConfig(sections: NotifySections, issues: ConfigIssue[
     ...(global?.external_url ? { externalUrl: global.external_url.replace(/\/+$/, '') } : {}),
     ...(global?.grafana_url ? { grafanaUrl: global.grafana_url.replace(/\/+$/, '') } : {}),
     notificationsFailingAfterMs: global?.notifications_failing_after ?? 5 * 60_000,
+    acknowledge: {
+      links: global?.acknowledge?.links ?? true,
+      linkTtlMs: global?.acknowledge?.link_ttl ?? 24 * 60 * 60_000,
+    },
     watchdog: global?.watchdog ?? false,
     ...(global?.heartbeat && global.heartbeat.url !== ''
       ? {

@@ -21,7 +21,17 @@ export interface RouteNode {
   readonly muteTimeIntervals: readonly TimeInterval[];
   /** When set, notifications only while inside one of these. */
   readonly activeTimeIntervals: readonly TimeInterval[];
+  /**
+   * Escalation steps, in order of `afterMs`: a firing alert not acknowledged `afterMs` after this
+   * route's receiver was first told of it is sent to the step's receiver too. This route's own.
+   */
+  readonly escalate: readonly EscalationStep[];
   readonly routes: readonly RouteNode[];
+}
+
+export interface EscalationStep {
+  readonly afterMs: number;
+  readonly receiver: string;
 }
 
 export interface TlsSettings {
@@ -77,6 +87,8 @@ export interface NotifyConfig {
   readonly externalUrl?: string;
   readonly grafanaUrl?: string;
   readonly notificationsFailingAfterMs: number;
+  /** Acknowledge links in firing notifications, and how long each stays good. */
+  readonly acknowledge: { readonly links: boolean; readonly linkTtlMs: number };
   /** Whether the always-firing Watchdog alert exists. */
   readonly watchdog: boolean;
   /** Where to report that prismwatch is alive, and how often. */

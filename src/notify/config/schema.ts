@@ -38,8 +38,15 @@ export interface RouteInput {
   flush_on_resolve?: boolean | undefined;
   mute_time_intervals?: string[] | undefined;
   active_time_intervals?: string[] | undefined;
+  escalate?: Array<{ after: number; receiver: string }> | undefined;
   routes?: RouteInput[] | undefined;
 }
+
+export const escalationStepSchema = z.strictObject({
+  /** How long after the route's receiver was first told, unacknowledged, before this step is told. */
+  after: durationMs({ minMs: 1_000 }),
+  receiver: z.string({ error: 'expected a receiver name' }),
+});
 
 const groupBy = z.array(
   z.string().regex(/^([a-zA-Z_][a-zA-Z0-9_]*|\.\.\.)$/, {
@@ -66,6 +73,15 @@ export const routeSchema: z.ZodType<RouteInput, unknown> = z.lazy(() =>
     mute_time_intervals: z.array(z.string()).optional(),
     /** Names of `time_intervals` outside which this route sends nothing (not inherited). */
     active_time_intervals: z.array(z.string()).optional(),
+    /**
+     * Escalation: `[{after: 10m, receiver: secondary}, {after: 30m, receiver: manager}]`. An alert
+     * still firing and unacknowledged that long after this route's receiver was first told goes
+     * to the step's receiver as well. Not inherited by child routes.
+     */
+    escalate: z
+      .array(escalationStepSchema, { error: 'expected a list of {after, receiver} steps' })
+      .max(10)
+      .optional(),
     routes: z.array(routeSchema).optional(),
   }),
 ) as never;
@@ -81,6 +97,7 @@ const ROUTE_KEYS = [
   'flush_on_resolve',
   'mute_time_intervals',
   'active_time_intervals',
+  'escalate',
   'routes',
 ];
 
@@ -135,6 +152,13 @@ export const globalSchema = z.strictObject({
   grafana_url: optionalUrl.optional(),
   /** A receiver failing this long raises NotificationsFailing. */
   notifications_failing_after: durationMs({ minMs: 100 }).default(5 * 60_000),
+  /** Acknowledge links in firing notifications (notify/ack/): on by default, each good for link_ttl. */
+  acknowledge: z
+    .strictObject({
+      links: z.boolean().default(true),
+      link_ttl: durationMs({ minMs: 60_000 }).default(24 * 60 * 60_000),
+    })
+    .optional(),
   /** An always-firing Watchdog alert, to route to a dead man's switch that notices when it stops. */
   watchdog: z.boolean().default(false),
   /** Pings a URL every interval (healthchecks.io style): the URL while healthy, <url>/fail when not. */
@@ -163,9 +187,9 @@ export function notifyKeysAt(path: ReadonlyArray<string | number>): string[] {
   const endsOnIndex = typeof path[path.length - 1] === 'number';
   switch (names[0]) {
     case 'global':
-      return Object.keys(globalSchema.shape);
+      return last === 'acknowledge' ? ['links', 'link_ttl'] : Object.keys(globalSchema.shape);
     case 'route':
-      return ROUTE_KEYS;
+      return last === 'escalate' && endsOnIndex ? Object.keys(escalationStepSchema.shape) : ROUTE_KEYS;
     case 'inhibit_rules':
       return Object.keys(inhibitRuleSchema.shape);
     case 'silences':

@@ -9,22 +9,32 @@
  * Unlike Alertmanager, muting (silence or inhibition) only stops *new* firing notices: an alert an
  * integration was told about still gets its resolved notice, even while muted; and an inhibited
  * alert stays muted through its source's aftermath (inhibit.ts).
+ *
+ * On-call (prismwatch's own): a firing alert can be acknowledged (notify/ack/). Acknowledged, it
+ * is no longer repeated or escalated, and every integration paged about it hears once who took it
+ * (except the one whose link was used). A route's `escalate` steps tell another receiver of an
+ * alert still unacknowledged that long after the route's receiver was first told; the first-told
+ * time is in the log (told.ts), so a restart neither restarts nor forgets an escalation.
  */
 
 import type { Logger } from 'pino';
-import type { Alert } from '../../model/alert.js';
+import { type Alert, incidentId } from '../../model/alert.js';
 import { formatLabels } from '../../model/matchers.js';
 import type { Notification, NotificationReason, NotifiedAlert } from '../../model/notification.js';
 import type { Mutes } from '../../muting/muting.js';
 import { heldBy } from '../../muting/time-intervals.js';
+import type { Acknowledgement } from '../../state/acknowledgements.js';
 import type { NflogEntry } from '../../state/notification-store.js';
 import { formatDuration } from '../../util/duration.js';
 import { timerDelay } from '../../util/timer.js';
-import type { Integration, NotifyConfig, RouteNode } from '../config/model.js';
+import { acknowledgeUrl, signAckToken } from '../ack/ack-link.js';
+import { acknowledgeable } from '../ack/acknowledgeable.js';
+import type { EscalationStep, Integration, NotifyConfig, RouteNode } from '../config/model.js';
 import type { NotificationJournal } from '../delivery/journal.js';
 import { groupLabels, matchRoutes } from '../routing/route.js';
 import { alertLinks, sentAnnotations } from './links.js';
 import { common, idempotencyKey, ZERO_TIME } from './notification.js';
+import { formatTold, parseTold, sameFiring, toldFirings } from './told.js';
 
 /** The label NotificationsFailing carries: an integration is never told about its own failure. */
 export const INTEGRATION_LABEL = 'integration';
@@ -41,8 +51,19 @@ interface Group {
   readonly labels: Record<string, string>;
   readonly alerts: Map<string, GroupedAlert>;
   timer: NodeJS.Timeout | undefined;
+  /** The next escalation step due, when it falls before the next flush. */
+  escalationTimer?: NodeJS.Timeout;
+  /** Incidents of the group known to be acknowledged, so each acknowledgement is told at once, once. */
+  readonly acksSeen: Set<string>;
   /** Whether its first flush (after group_wait) has happened. */
   flushed: boolean;
+}
+
+/** What the dispatcher asks of the acknowledgements (state/acknowledgements.ts). */
+export interface AckLookup {
+  of(fingerprint: string, firedAt: number): Acknowledgement | undefined;
+  /** The key acknowledge links are signed with (made on first use). */
+  linkKey(create: boolean): Buffer | undefined;
 }
 
 interface DispatcherOptions {
@@ -57,7 +78,11 @@ interface DispatcherOptions {
   /** The daemon's own base URL, when the config names no external_url. */
   readonly baseUrl: () => string;
   readonly onFlushError: () => void;
+  /** Acknowledgements: what stops repeats and escalation, and signs acknowledge links. */
+  readonly acks: AckLookup;
 }
+
+const firedAtOf = (alert: Alert): number => alert.firedAt ?? alert.activeAt;
 
 /** The evidence an alert carries (rules/evidence.ts), as a notification shows it. */
 function incidentFields(alert: Alert, now: number): Partial<NotifiedAlert> {
@@ -73,23 +98,6 @@ function incidentFields(alert: Alert, now: number): Partial<NotifiedAlert> {
       ? { duration: formatDuration(Math.max(0, Math.round((resolvedAt - began) / 1000) * 1000)) }
       : {}),
   };
-}
-
-/**
- * What the log says an integration was told is firing: fingerprint → the firing time it was told
- * of. Entries are written `<fingerprint>@<firedAt>`; a bare fingerprint (written before) has no
- * time, and is then judged by when the log was written.
- */
-function toldFirings(
-  entry: NflogEntry | undefined,
-): Map<string, { readonly written: string; readonly firedAt?: number }> {
-  const told = new Map<string, { written: string; firedAt?: number }>();
-  for (const written of entry?.firing ?? []) {
-    const at = written.indexOf('@');
-    if (at === -1) told.set(written, { written });
-    else told.set(written.slice(0, at), { written, firedAt: Number(written.slice(at + 1)) });
-  }
-  return told;
 }
 
 /** Whether any alert of the group is firing (and still reported by the evaluator). */
@@ -133,7 +141,15 @@ export class Dispatcher {
         let group = this.groups.get(key);
         if (!group) {
           // A resolved alert opens a group too: after a restart, its resolution may still be owed.
-          group = { key, route, labels, alerts: new Map(), timer: undefined, flushed: false };
+          group = {
+            key,
+            route,
+            labels,
+            alerts: new Map(),
+            timer: undefined,
+            acksSeen: new Set(),
+            flushed: false,
+          };
           this.groups.set(key, group);
           this.schedule(group, route.groupWaitMs);
         }
@@ -152,18 +168,74 @@ export class Dispatcher {
       if (group.route.flushOnResolve && group.flushed && wasFiring.has(group.key) && !isFiring(group)) {
         clearTimeout(group.timer);
         this.schedule(group, 0);
+      } else if (group.flushed && this.newlyAcknowledged(group)) {
+        // Told now, not at the next group_interval: the others paged should stop at once.
+        setTimeout(() => this.tellGroupAcknowledgements(group), 0).unref?.();
       }
     }
   }
 
   stop(): void {
-    for (const group of this.groups.values()) clearTimeout(group.timer);
+    for (const group of this.groups.values()) {
+      clearTimeout(group.timer);
+      clearTimeout(group.escalationTimer);
+    }
     this.groups.clear();
   }
 
   private schedule(group: Group, delayMs: number): void {
     group.timer = setTimeout(() => this.flush(group), timerDelay(delayMs));
     group.timer.unref?.();
+  }
+
+  /** Whether an alert of the group was acknowledged since the dispatcher last looked. */
+  private newlyAcknowledged(group: Group): boolean {
+    let found = false;
+    for (const { alert, gone } of group.alerts.values()) {
+      if (alert.state !== 'firing' || gone || alert.firedAt === undefined) continue;
+      const id = incidentId(alert.fingerprint, alert.firedAt);
+      if (group.acksSeen.has(id) || !this.options.acks.of(alert.fingerprint, alert.firedAt)) continue;
+      group.acksSeen.add(id);
+      found = true;
+    }
+    return found;
+  }
+
+  /** The route's receiver's integrations, then each escalation step's, with the step. */
+  private integrationsOf(group: Group): Array<{ integration: Integration; step?: EscalationStep }> {
+    const of = (name: string) =>
+      (this.config.receivers.get(name)?.integrations ?? []).filter((integration) => !integration.disabled);
+    return [
+      ...of(group.route.receiver).map((integration) => ({ integration })),
+      ...group.route.escalate.flatMap((step) =>
+        of(step.receiver).map((integration) => ({ integration, step })),
+      ),
+    ];
+  }
+
+  /** Runs `work`; a store that throws is counted and logged, and the next flush decides again. */
+  private guarded(group: Group, work: () => boolean): void {
+    let queued = false;
+    try {
+      queued = work();
+    } catch (error) {
+      this.options.onFlushError();
+      this.options.log.error(
+        { err: error, group: group.key },
+        'Could not queue notifications; retrying at the next flush',
+      );
+    }
+    if (queued) this.options.onQueued();
+  }
+
+  private tellGroupAcknowledgements(group: Group): void {
+    if (this.groups.get(group.key) !== group) return;
+    this.guarded(group, () => {
+      let queued = false;
+      for (const { integration } of this.integrationsOf(group))
+        queued = this.tellAcknowledgements(integration, group) || queued;
+      return queued;
+    });
   }
 
   private flush(group: Group): void {
@@ -180,44 +252,160 @@ export class Dispatcher {
       return;
     }
     group.flushed = true;
-    let queued = false;
-    try {
-      const receiver = this.config.receivers.get(group.route.receiver);
-      for (const integration of receiver?.integrations ?? []) {
-        if (integration.disabled) continue;
-        queued = this.flushTo(integration, group) || queued;
+    this.guarded(group, () => {
+      let queued = false;
+      // The route's receiver first: escalation steps count from when it was told.
+      for (const { integration, step } of this.integrationsOf(group)) {
+        queued = this.tellAcknowledgements(integration, group) || queued;
+        queued = this.flushTo(integration, group, step) || queued;
       }
       for (const [fingerprint, entry] of group.alerts) if (entry.gone) group.alerts.delete(fingerprint);
-    } catch (error) {
-      // Nothing was committed for the integration that failed: the next flush decides again.
-      this.options.onFlushError();
-      this.options.log.error(
-        { err: error, group: group.key },
-        'Could not queue notifications; retrying at the next flush',
-      );
-    }
-    if (queued) this.options.onQueued();
+      return queued;
+    });
+    clearTimeout(group.escalationTimer);
     if (group.alerts.size === 0) {
       this.groups.delete(group.key);
       return;
     }
     this.schedule(group, group.route.groupIntervalMs);
+    this.scheduleEscalation(group);
   }
 
-  /** Decides, and commits, what one integration hears at this flush. Returns whether it queued one. */
-  private flushTo(integration: Integration, group: Group): boolean {
+  /** Tells the escalation steps that are due, between flushes. */
+  private escalate(group: Group): void {
+    if (this.groups.get(group.key) !== group) return;
+    if (heldBy(group.route.muteTimeIntervals, group.route.activeTimeIntervals, this.options.now())) return;
+    this.guarded(group, () => {
+      let queued = false;
+      for (const { integration, step } of this.integrationsOf(group))
+        if (step) queued = this.flushTo(integration, group, step) || queued;
+      return queued;
+    });
+    this.scheduleEscalation(group);
+  }
+
+  /**
+   * A timer for the earliest escalation step still ahead, so a step is told when it is due rather
+   * than at the next flush (group_interval may be longer than the step's delay). A step already
+   * due was told by the flush that just ran.
+   */
+  private scheduleEscalation(group: Group): void {
+    clearTimeout(group.escalationTimer);
+    group.escalationTimer = undefined;
+    if (group.route.escalate.length === 0) return;
+    const now = this.options.now();
+    const firstTold = this.firstTold(group);
+    let next = Number.POSITIVE_INFINITY;
+    for (const { alert, gone } of group.alerts.values()) {
+      if (alert.state !== 'firing' || gone) continue;
+      const told = firstTold.get(alert.fingerprint);
+      if (told === undefined || this.options.acks.of(alert.fingerprint, firedAtOf(alert))) continue;
+      for (const step of group.route.escalate) {
+        const due = told + step.afterMs;
+        if (due > now) next = Math.min(next, due);
+      }
+    }
+    if (!Number.isFinite(next)) return;
+    group.escalationTimer = setTimeout(() => this.escalate(group), timerDelay(next - now));
+    group.escalationTimer.unref?.();
+  }
+
+  /**
+   * fingerprint → when the route's receiver was first told of the alert's current firing (the
+   * earliest of its integrations), from the log.
+   */
+  private firstTold(group: Group): Map<string, number> {
+    const first = new Map<string, number>();
+    const receiver = this.config.receivers.get(group.route.receiver);
+    for (const integration of receiver?.integrations ?? []) {
+      if (integration.disabled) continue;
+      const entry = this.options.store.entry(integration.id, group.key);
+      if (!entry) continue;
+      const current = new Map(
+        [...group.alerts.values()].map(({ alert }) => [alert.fingerprint, firedAtOf(alert)] as const),
+      );
+      for (const written of entry.firing) {
+        const [fingerprint, told] = parseTold(written);
+        const firedAt = current.get(fingerprint);
+        if (firedAt === undefined || !sameFiring(told, firedAt, entry.sentAt)) continue;
+        const at = told.toldAt ?? entry.sentAt;
+        first.set(fingerprint, Math.min(first.get(fingerprint) ?? at, at));
+      }
+    }
+    return first;
+  }
+
+  /**
+   * Tells one integration of the acknowledgements of alerts it was paged about and has not heard
+   * of, once: the log marks them. The integration whose link was used hears nothing (its people
+   * acknowledged), but is marked too. Returns whether a notification was queued.
+   */
+  private tellAcknowledgements(integration: Integration, group: Group): boolean {
+    const entry = this.options.store.entry(integration.id, group.key);
+    if (!entry) return false;
+    const told = toldFirings(entry);
+    const news = new Map<string, { alert: Alert; ack: Acknowledgement }>();
+    for (const { alert, gone } of group.alerts.values()) {
+      if (alert.state !== 'firing' || gone) continue;
+      const earlier = told.get(alert.fingerprint);
+      if (!earlier || earlier.ackTold || !sameFiring(earlier, firedAtOf(alert), entry.sentAt)) continue;
+      const ack = this.options.acks.of(alert.fingerprint, firedAtOf(alert));
+      if (ack) news.set(alert.fingerprint, { alert, ack });
+    }
+    if (news.size === 0) return false;
+    const next: NflogEntry = {
+      ...entry,
+      firing: entry.firing.map((written) => {
+        const [fingerprint, earlier] = parseTold(written);
+        const acked = news.get(fingerprint);
+        if (!acked) return written;
+        return formatTold(fingerprint, firedAtOf(acked.alert), earlier.toldAt ?? entry.sentAt, true);
+      }),
+    };
+    const tell = [...news.values()].filter(({ ack }) => ack.origin !== integration.id);
+    if (tell.length === 0) {
+      this.options.store.commit(integration.id, group.key, next);
+      return false;
+    }
+    const now = this.options.now();
+    const alerts = tell.map(({ alert }) => alert);
+    const notification = this.notification(integration, group, 'firing', 'acknowledged', alerts, next, now);
+    this.options.store.commit(integration.id, group.key, next, notification);
+    return true;
+  }
+
+  /**
+   * Whether an escalation step is due for the alert: still unacknowledged `afterMs` after the
+   * route's receiver was first told of this firing.
+   */
+  private escalationDue(step: EscalationStep, alert: Alert, firstTold: Map<string, number>): boolean {
+    const told = firstTold.get(alert.fingerprint);
+    if (told === undefined || this.options.now() < told + step.afterMs) return false;
+    return !this.options.acks.of(alert.fingerprint, firedAtOf(alert));
+  }
+
+  /**
+   * Decides, and commits, what one integration hears at this flush. An escalation step's
+   * integration (`step`) hears only of the alerts escalated to it. Returns whether it queued one.
+   */
+  private flushTo(integration: Integration, group: Group, step?: EscalationStep): boolean {
     const now = this.options.now();
     const entry = this.options.store.entry(integration.id, group.key);
     const told = toldFirings(entry);
+    const sentAt = entry?.sentAt ?? Number.NEGATIVE_INFINITY;
+    const firstTold = step ? this.firstTold(group) : undefined;
     const active: Alert[] = [];
     const mutedButTold: string[] = [];
     const resolved: Alert[] = [];
     for (const { alert, gone } of group.alerts.values()) {
       if (alert.labels[INTEGRATION_LABEL] === integration.id) continue;
+      const earlier = told.get(alert.fingerprint);
       if (alert.state === 'firing' && !gone) {
+        const known = sameFiring(earlier, firedAtOf(alert), sentAt);
+        if (step && !known && !this.escalationDue(step, alert, firstTold!)) continue;
         if (this.options.mutes.mutingOf(alert) === undefined) active.push(alert);
-        else if (told.has(alert.fingerprint)) mutedButTold.push(told.get(alert.fingerprint)!.written);
-      } else if (told.has(alert.fingerprint)) {
+        else if (earlier) mutedButTold.push(earlier.written);
+      } else if (earlier) {
         resolved.push(
           gone && alert.state !== 'resolved' ? { ...alert, state: 'resolved', resolvedAt: now } : alert,
         );
@@ -225,25 +413,30 @@ export class Dispatcher {
     }
     // Fired again since the last notification (resolved and re-fired between flushes, or while
     // prismwatch was down): new to the integration even though its fingerprint was told before.
-    // Judged by the firing time the log recorded for it, not by when the log was written: an
-    // evaluation is stamped with its slot's time (rule-loop.ts), up to half an interval ahead of
-    // the clock, so a firing told at once looked newer than its notice and went out a second
-    // time at the next flush (the full-disk test caught it on a loaded machine).
-    const sentAt = entry?.sentAt ?? Number.NEGATIVE_INFINITY;
-    const fresh = active.filter((alert) => {
-      const firedAt = alert.firedAt ?? alert.activeAt;
-      const earlier = told.get(alert.fingerprint);
-      if (!earlier) return true;
-      return firedAt > (earlier.firedAt ?? sentAt);
-    });
+    const fresh = active.filter(
+      (alert) => !sameFiring(told.get(alert.fingerprint), firedAtOf(alert), sentAt),
+    );
+    const acked = (alert: Alert) => this.options.acks.of(alert.fingerprint, firedAtOf(alert)) !== undefined;
     let reason: NotificationReason | undefined;
-    if (fresh.length > 0) reason = entry && entry.firing.length > 0 ? 'new_alerts' : 'first';
+    if (fresh.length > 0)
+      reason = step ? 'escalated' : entry && entry.firing.length > 0 ? 'new_alerts' : 'first';
     else if (resolved.length > 0) reason = 'resolved';
-    else if (active.length > 0 && entry && now - entry.sentAt >= group.route.repeatIntervalMs)
+    else if (entry && now - entry.sentAt >= group.route.repeatIntervalMs && active.some((a) => !acked(a)))
+      // Reminders are for alerts nobody has taken on: an acknowledged one is not repeated.
       reason = 'repeat';
     if (!reason) return false;
 
-    const firing = active.map((alert) => `${alert.fingerprint}@${alert.firedAt ?? alert.activeAt}`);
+    const firing = active.map((alert) => {
+      const earlier = told.get(alert.fingerprint);
+      const known = sameFiring(earlier, firedAtOf(alert), sentAt);
+      return formatTold(
+        alert.fingerprint,
+        firedAtOf(alert),
+        known ? (earlier!.toldAt ?? sentAt) : now,
+        // Told of it already acknowledged: the notice shows who, and no second one follows.
+        known ? earlier!.ackTold : acked(alert),
+      );
+    });
     const next: NflogEntry = {
       firing: [...firing, ...mutedButTold],
       resolved: resolved.map((alert) => alert.fingerprint),
@@ -262,6 +455,24 @@ export class Dispatcher {
     return true;
   }
 
+  /** The acknowledge link of a firing alert nobody has taken on, for this integration. */
+  private acknowledgeLink(integration: Integration, alert: Alert, externalURL: string, now: number) {
+    const { links, linkTtlMs } = this.config.acknowledge;
+    if (!links || !acknowledgeable(alert)) return undefined;
+    const key = this.options.acks.linkKey(true);
+    if (!key) return undefined;
+    const token = signAckToken(
+      {
+        fingerprint: alert.fingerprint,
+        firedAt: firedAtOf(alert),
+        integration: integration.id,
+        expiresAt: now + linkTtlMs,
+      },
+      key,
+    );
+    return acknowledgeUrl(externalURL, token);
+  }
+
   private notification(
     integration: Integration,
     group: Group,
@@ -273,6 +484,12 @@ export class Dispatcher {
   ): Notification {
     const externalURL = this.config.externalUrl ?? this.options.baseUrl();
     const notified = alerts.map((alert): NotifiedAlert => {
+      const ack =
+        alert.state === 'firing' ? this.options.acks.of(alert.fingerprint, firedAtOf(alert)) : undefined;
+      const link =
+        !ack && alert.state === 'firing'
+          ? this.acknowledgeLink(integration, alert, externalURL, now)
+          : undefined;
       return {
         status: alert.state === 'firing' ? 'firing' : 'resolved',
         labels: alert.labels,
@@ -285,6 +502,16 @@ export class Dispatcher {
         ...(alert.threshold ? { threshold: alert.threshold } : {}),
         ...(alert.firedAt ? { firedAt: new Date(alert.firedAt).toISOString() } : {}),
         ...incidentFields(alert, now),
+        ...(link ? { acknowledgeURL: link } : {}),
+        ...(ack
+          ? {
+              acknowledged: {
+                by: ack.by,
+                at: new Date(ack.at).toISOString(),
+                ...(ack.comment ? { comment: ack.comment } : {}),
+              },
+            }
+          : {}),
       };
     });
     return {
@@ -304,6 +531,9 @@ export class Dispatcher {
         status,
         alerts: notified,
         repeatSeq: entry.repeatSeq,
+        // The acknowledgement notice is about the same alerts as the page: its own key, or a
+        // receiver that drops repeats of a key would drop it.
+        ...(reason === 'acknowledged' ? { variant: 'acknowledged' } : {}),
       }),
       createdAt: new Date(now).toISOString(),
     };

@@ -26,10 +26,13 @@ export function idempotencyKey(parts: {
   status: string;
   alerts: ReadonlyArray<Pick<NotifiedAlert, 'fingerprint' | 'startsAt' | 'endsAt'>>;
   repeatSeq: number;
+  /** Sets apart a notice about the same alerts that is not the page itself (an acknowledgement). */
+  variant?: string;
 }): string {
   const identities = parts.alerts.map((alert) => `${alert.fingerprint}@${alert.startsAt}/${alert.endsAt}`);
+  const key = [parts.groupKey, parts.status, identities.sort(), parts.repeatSeq];
   return createHash('sha256')
-    .update(JSON.stringify([parts.groupKey, parts.status, identities.sort(), parts.repeatSeq]))
+    .update(JSON.stringify(parts.variant === undefined ? key : [...key, parts.variant]))
     .digest('hex')
     .slice(0, 32);
 }
@@ -84,6 +87,8 @@ export function webhookPayload(notification: Notification, maxAlerts: number) {
       ...(alert.firstFailureAt ? { firstFailureAt: alert.firstFailureAt } : {}),
       ...(alert.duration ? { duration: alert.duration } : {}),
       ...(alert.probeURL ? { probeURL: alert.probeURL } : {}),
+      ...(alert.acknowledgeURL ? { acknowledgeURL: alert.acknowledgeURL } : {}),
+      ...(alert.acknowledged ? { acknowledged: alert.acknowledged } : {}),
     })),
     notificationReason: notification.reason,
     idempotencyKey: notification.idempotencyKey,

@@ -7,7 +7,7 @@
 import { alertSubject } from '../../model/alert.js';
 import type { Notification, NotifiedAlert } from '../../model/notification.js';
 import { escapeHtml } from '../../util/html.js';
-import { alertLines, formatValue, subjectOf, whyLine } from './text-summary.js';
+import { acknowledgementText, alertLines, formatValue, subjectOf, whyLine } from './text-summary.js';
 
 interface RenderedEmail {
   readonly subject: string;
@@ -23,6 +23,8 @@ export function renderEmail(notification: Notification): RenderedEmail {
     ...(notification.alerts.length > 5 ? [`… and ${notification.alerts.length - 5} more`] : []),
     '',
   ];
+  if (notification.reason === 'acknowledged')
+    text.push('Acknowledged: repeats and escalation of these alerts have stopped.', '');
   if (firing.length > 0)
     text.push(`${firing.length} firing:`, '', ...firing.flatMap((alert) => [...alertLines(alert), '']));
   if (resolved.length > 0)
@@ -50,6 +52,8 @@ ${alert.failure ? `<tr><td style="padding:2px 8px">Failure <code>${escapeHtml(al
 <tr><td style="padding:2px 8px">Since ${escapeHtml(alert.startsAt)}${alert.firstFailureAt ? ` (first failure ${escapeHtml(alert.firstFailureAt)})` : ''}${alert.status === 'resolved' ? `, resolved ${escapeHtml(alert.endsAt)}${alert.duration ? ` after ${escapeHtml(alert.duration)}` : ''}` : ''}</td></tr>
 ${alert.annotations.description ? `<tr><td style="padding:2px 8px">${escapeHtml(alert.annotations.description)}</td></tr>` : ''}
 <tr><td style="padding:2px 8px">${alert.probeURL ? `<a href="${escapeHtml(alert.probeURL)}">Probe</a> · ` : ''}<a href="${escapeHtml(alert.generatorURL)}">Details</a>${alert.annotations.runbook_url ? ` · <a href="${escapeHtml(alert.annotations.runbook_url)}">Runbook</a>` : ''}</td></tr>
+${alert.acknowledged ? `<tr><td style="padding:2px 8px">Acknowledged ${escapeHtml(acknowledgementText(alert.acknowledged))}</td></tr>` : ''}
+${alert.acknowledgeURL ? `<tr><td style="padding:6px 8px"><a href="${escapeHtml(alert.acknowledgeURL)}" style="display:inline-block;padding:6px 12px;background:#1a1a1a;color:#fff;text-decoration:none;border-radius:4px">Acknowledge</a></td></tr>` : ''}
 </table>`,
           )
           .join('\n')}`;
@@ -59,6 +63,7 @@ ${alert.annotations.description ? `<tr><td style="padding:2px 8px">${escapeHtml(
   ].join(' · ');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subjectOf(notification))}</title></head>
 <body style="font-family:system-ui,sans-serif;font-size:14px;color:#1a1a1a">
+${notification.reason === 'acknowledged' ? '<p><strong>Acknowledged</strong>: repeats and escalation of these alerts have stopped.</p>' : ''}
 ${section(`${firing.length} firing`, firing, '#b00020')}
 ${section(`${resolved.length} resolved`, resolved, '#1b5e20')}
 <p>${links}</p>

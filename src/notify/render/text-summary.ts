@@ -11,8 +11,19 @@ function firingCount(notification: Notification): number {
   return notification.alerts.filter((alert) => alert.status === 'firing').length;
 }
 
+/** Who acknowledged, for an acknowledgement notice's title: the first alert's (usually the only one). */
+function acknowledgedBy(notification: Notification): string {
+  const by = notification.alerts.find((alert) => alert.acknowledged)?.acknowledged?.by;
+  return by ? ` by ${by}` : '';
+}
+
 export function subjectOf(notification: Notification): string {
-  const status = notification.status === 'firing' ? `[FIRING:${firingCount(notification)}]` : '[RESOLVED]';
+  const status =
+    notification.reason === 'acknowledged'
+      ? '[ACKNOWLEDGED]'
+      : notification.status === 'firing'
+        ? `[FIRING:${firingCount(notification)}]${notification.reason === 'escalated' ? ' [ESCALATED]' : ''}`
+        : '[RESOLVED]';
   const group = Object.keys(notification.groupLabels)
     .sort()
     .map((name) => notification.groupLabels[name])
@@ -25,7 +36,8 @@ export function subjectOf(notification: Notification): string {
       ? ` on ${probes.slice(0, 3).join(', ')}${probes.length > 3 ? ` +${probes.length - 3}` : ''}`
       : '';
   // Header injection: a label value cannot carry a line break into the Subject header.
-  return `${status} ${group}${where}${severity ? ` (${severity})` : ''}`.replace(/[\r\n]+/g, ' ');
+  const taken = notification.reason === 'acknowledged' ? acknowledgedBy(notification) : '';
+  return `${status} ${group}${where}${severity ? ` (${severity})` : ''}${taken}`.replace(/[\r\n]+/g, ' ');
 }
 
 export function formatValue(value: number): string {
@@ -49,12 +61,21 @@ export function alertLines(alert: NotifiedAlert): string[] {
   if (alert.probeURL) lines.push(`  probe: ${alert.probeURL}`);
   if (alert.annotations.runbook_url) lines.push(`  runbook: ${alert.annotations.runbook_url}`);
   lines.push(`  details: ${alert.generatorURL}`);
+  if (alert.acknowledged) lines.push(`  acknowledged: ${acknowledgementText(alert.acknowledged)}`);
+  if (alert.acknowledgeURL) lines.push(`  acknowledge: ${alert.acknowledgeURL}`);
   return lines;
+}
+
+/** "by Ana at 2026-12-07T02:10:00.000Z: looking at the database". */
+export function acknowledgementText(ack: NonNullable<NotifiedAlert['acknowledged']>): string {
+  return `by ${ack.by} at ${ack.at}${ack.comment ? `: ${ack.comment}` : ''}`;
 }
 
 /** The first line of the mail: why, for each alert (a few). */
 export function whyLine(alert: NotifiedAlert): string {
   const what = `${alert.labels.alertname ?? ''} on ${alertSubject(alert.labels)}`;
+  if (alert.status === 'firing' && alert.acknowledged)
+    return `${what} acknowledged ${acknowledgementText(alert.acknowledged)}`;
   if (alert.status === 'resolved')
     return `${what} resolved${alert.duration ? ` after ${alert.duration}` : ''}${alert.evidence ? `: ${alert.evidence}` : ''}`;
   const why = alert.evidence ?? alert.annotations.summary ?? '';

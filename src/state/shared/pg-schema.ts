@@ -31,6 +31,7 @@ export const SHARED_TABLES = [
   'announcements',
   'kind_state',
   'quarantine',
+  'acknowledgements',
 ] as const;
 
 export type TableName = (typeof LEADER_TABLES)[number] | (typeof SHARED_TABLES)[number];
@@ -72,6 +73,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       INSERT INTO leader_lease (id, holder, token, expires_at) VALUES (1, '', 0, 'epoch') ON CONFLICT DO NOTHING;
     `,
   },
+  { version: 2, name: 'acknowledgements of firing alerts', sql: sqliteMigration(3) },
 ];
 
 export const PG_SCHEMA_VERSION = Math.max(...PG_MIGRATIONS.map((migration) => migration.version));

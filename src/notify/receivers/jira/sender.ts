@@ -47,7 +47,8 @@ export class JiraSender {
     const label = incidentLabel(notification.groupKey);
     const open = await this.openIssue(label, now);
     const text = `${subjectOf(notification)}\n${notification.alerts[0]?.generatorURL ?? notification.externalURL}\n\n`;
-    if (notification.status === 'firing' && !open) {
+    // An acknowledgement is a comment on the issue; with none open there is nothing to say it on.
+    if (notification.status === 'firing' && !open && notification.reason !== 'acknowledged') {
       await this.write(
         `${this.integration.url}/rest/api/2/issue`,
         {

@@ -1,6 +1,8 @@
 /**
  * Opsgenie: POST /v2/alerts to create (message ≤ 130 characters, description ≤ 15,000, alias the
- * group's), POST /v2/alerts/<alias>/close?identifierType=alias to close. Auth is
+ * group's), POST /v2/alerts/<alias>/close?identifierType=alias to close, and
+ * /v2/alerts/<alias>/acknowledge?identifierType=alias for an acknowledgement made in prismwatch
+ * (one made in Opsgenie does not flow back). Auth is
  * `Authorization: GenieKey <key>`. 202 is accepted; 429 and 5xx are retried; 401, 403 and 422
  * are final, explained by the answer's `message`.
  */
@@ -21,6 +23,17 @@ function priorityOf(notification: Notification, fixed: OpsgenieIntegration['prio
 /** The request for this notification: create while firing, close by alias once resolved. */
 export function opsgenieRequest(notification: Notification, integration: OpsgenieIntegration) {
   const alias = groupDigest(notification.groupKey);
+  if (notification.reason === 'acknowledged') {
+    const ack = notification.alerts.find((alert) => alert.acknowledged)?.acknowledged;
+    return {
+      url: `${integration.apiUrl}v2/alerts/${alias}/acknowledge?identifierType=alias`,
+      body: {
+        source: integration.source,
+        ...(ack ? { user: ack.by } : {}),
+        note: `Acknowledged in prismwatch${ack ? ` by ${ack.by}${ack.comment ? `: ${ack.comment}` : ''}` : ''}`,
+      },
+    };
+  }
   if (notification.status === 'resolved')
     return {
       url: `${integration.apiUrl}v2/alerts/${alias}/close?identifierType=alias`,

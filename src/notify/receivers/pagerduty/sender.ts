@@ -2,7 +2,8 @@
  * PagerDuty Events API v2. The dedup_key is the sha256 of the group key, as Alertmanager's, so
  * retries, repeats and the resolve all address one incident. The summary is the title (≤ 1,024
  * characters); custom_details carry the evidence text and each alert's figures, the event kept
- * under PagerDuty's 512 KB. 202 is accepted; 400 is an invalid event, final, explained in
+ * under PagerDuty's 512 KB. An acknowledgement in prismwatch is sent as `acknowledge` for the same
+ * dedup_key (one made in PagerDuty does not flow back: prismwatch does not poll it). 202 is accepted; 400 is an invalid event, final, explained in
  * {status, message, errors}; 429 and 5xx are retried.
  */
 import type { Notification } from '../../../model/notification.js';
@@ -28,6 +29,8 @@ export function pagerdutyEvent(notification: Notification, integration: PagerDut
     dedup_key: groupDigest(notification.groupKey),
   };
   if (notification.status === 'resolved') return { ...base, event_action: 'resolve' };
+  // prismwatch's acknowledgement, passed on: PagerDuty stops its own escalation for the incident.
+  if (notification.reason === 'acknowledged') return { ...base, event_action: 'acknowledge' };
   const firing = notification.alerts.filter((alert) => alert.status === 'firing');
   return {
     ...base,
