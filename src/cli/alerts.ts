@@ -9,6 +9,7 @@ interface ApiAlert {
   readonly status: {
     readonly state: string;
     readonly mutedBy?: { readonly by: string; readonly id: string };
+    readonly acknowledgedBy?: { readonly by: string };
   };
   readonly activeAt?: string;
   readonly startsAt?: string;
@@ -38,7 +39,9 @@ function renderAlertsTable(alerts: readonly ApiAlert[], now = Date.now()): strin
     .map((alert) => [
       alert.status.mutedBy
         ? `${alert.status.state.toUpperCase()} (muted: ${alert.status.mutedBy.by})`
-        : alert.status.state.toUpperCase(),
+        : alert.status.acknowledgedBy
+          ? `${alert.status.state.toUpperCase()} (acknowledged: ${alert.status.acknowledgedBy.by})`
+          : alert.status.state.toUpperCase(),
       alert.labels.severity ?? '',
       alert.labels.alertname ?? '',
       alertSubject(alert.labels),

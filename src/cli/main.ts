@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * prismwatch's command line: run (the default) | check | probe | alerts | routes test | notify test |
+ * prismwatch's command line: run (the default) | check | probe | alerts [ack] | routes test | notify test |
  * silences list/add/expire | verify | rules export | schema.
  */
 import { Command, Option } from 'commander';
@@ -207,7 +207,7 @@ function probeTargetHelp(): string {
   return [...kindsByText].map(([text, kinds]) => `${kinds.join(', ')}: ${text}`).join('; ');
 }
 
-daemonOptions(
+const alerts = daemonOptions(
   program.command('alerts').description("List the running daemon's alerts (exit 1 while any is firing)."),
 )
   .option('--json', 'print the alerts as JSON')
@@ -216,6 +216,34 @@ daemonOptions(
     process.exitCode = await runAlertsCommand(
       daemonUrl(options),
       { json: options.json === true },
+      process.stdout,
+    );
+  });
+daemonOptions(
+  alerts
+    .command('ack')
+    .description(
+      'Acknowledge firing alerts (by fingerprint, or every one matching the matchers): their reminders and escalation stop, and the others paged are told who has them.',
+    )
+    .argument(
+      '<fingerprint-or-matchers...>',
+      'a fingerprint (prismwatch alerts --json), or matchers like alertname="ProbeDown" probe=api',
+    ),
+)
+  .requiredOption('-a, --author <name>', 'who acknowledges')
+  .option('--comment <text>', 'what you are doing about it', '')
+  .action(async (selectors: string[], own: Record<string, unknown>, command: Command) => {
+    const { alertsAck } = await import('./alerts-ack.js');
+    // `--url` after `ack` is taken by `alerts` (which has it too): read both levels.
+    const options = { ...command.optsWithGlobals(), ...own };
+    process.exitCode = await alertsAck(
+      daemonUrl(options),
+      {
+        selectors,
+        author: options.author as string,
+        comment: options.comment as string,
+        token: process.env[ENV.apiToken],
+      },
       process.stdout,
     );
   });

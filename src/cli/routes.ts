@@ -1,7 +1,7 @@
 /**
  * `prismwatch routes test severity=warning probe=api`: which receivers an alert with these labels
  * reaches, like `amtool config routes test`; `--verbose` shows each route's grouping and timers and
- * each receiver's integrations (and which are switched off).
+ * each receiver's integrations (and which are switched off), and the route's escalation steps.
  */
 
 import type { Config } from '../config/load.js';
@@ -35,6 +35,13 @@ function describeRoute(route: RouteNode): string {
   return `route ${route.id} (matchers: ${route.matchers.map(formatMatcher).join(', ') || 'none'}): group_by [${groupBy}], group_wait ${formatDuration(route.groupWaitMs)}, group_interval ${formatDuration(route.groupIntervalMs)}, repeat_interval ${formatDuration(route.repeatIntervalMs)}${route.flushOnResolve ? '' : ', flush_on_resolve false'}${intervals('mute_time_intervals', route.muteTimeIntervals)}${intervals('active_time_intervals', route.activeTimeIntervals)}`;
 }
 
+function integrationLines(config: Config, name: string, indent: string): string[] {
+  return everyIntegration(config.notify.receivers.get(name)).map(
+    (integration) =>
+      `${indent}${integration.id}${integration.disabled ? `  (switched off: ${integration.disabled})` : ''}`,
+  );
+}
+
 export function routesTest(config: Config, labels: Record<string, string>, verbose: boolean): string {
   const routes = matchRoutes(config.notify.route, labels);
   const names = [...new Set(routes.map((route) => route.receiver))];
@@ -42,11 +49,10 @@ export function routesTest(config: Config, labels: Record<string, string>, verbo
   const lines: string[] = [];
   for (const route of routes) {
     lines.push(`${route.receiver}  ← ${describeRoute(route)}`);
-    const receiver = config.notify.receivers.get(route.receiver);
-    for (const integration of everyIntegration(receiver)) {
-      lines.push(
-        `  ${integration.id}${integration.disabled ? `  (switched off: ${integration.disabled})` : ''}`,
-      );
+    lines.push(...integrationLines(config, route.receiver, '  '));
+    for (const step of route.escalate) {
+      lines.push(`  escalate after ${formatDuration(step.afterMs)} unacknowledged → ${step.receiver}`);
+      lines.push(...integrationLines(config, step.receiver, '    '));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -152,7 +152,12 @@ export class ControlPlane {
 
   /** Every alert, prismwatch's own (NotificationsFailing, Watchdog) included, with what mutes it. */
   shownAlerts(): ShownAlert[] {
-    return this.mutes.shown([...this.judgedAlerts(this.deps.now()), ...this.notifier.ownAlerts()]);
+    const shown = this.mutes.shown([...this.judgedAlerts(this.deps.now()), ...this.notifier.ownAlerts()]);
+    return shown.map((alert) => {
+      if (alert.state !== 'firing' || alert.firedAt === undefined) return alert;
+      const ack = this.state.acknowledgements.of(alert.fingerprint, alert.firedAt);
+      return ack ? { ...alert, acknowledged: { by: ack.by, at: ack.at, comment: ack.comment } } : alert;
+    });
   }
 
   /** Every alert name a maintenance window may name: rules, SLOs, and prismwatch's own. */

@@ -49,7 +49,11 @@ export interface Muting {
 }
 
 /** An alert as the API and the status page show it: with what mutes it, if anything does. */
-export type ShownAlert = Alert & { readonly muted?: Muting };
+export type ShownAlert = Alert & {
+  readonly muted?: Muting;
+  /** Who took this firing on (state/acknowledgements.ts). */
+  readonly acknowledged?: { readonly by: string; readonly at: number; readonly comment: string };
+};
 
 /** What an alert is about, for "<alert> on <subject>": its probe, else its SLO, else its location. */
 export function alertSubject(labels: Readonly<Record<string, string>>): string {

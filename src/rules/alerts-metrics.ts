@@ -45,7 +45,19 @@ export function alertsAsJson(alerts: readonly ShownAlert[]) {
     labels: alert.labels,
     annotations: alert.annotations,
     // Alertmanager's API says "suppressed" for the same; ours names what mutes it.
-    status: { state: alert.state, ...(alert.muted ? { mutedBy: alert.muted } : {}) },
+    status: {
+      state: alert.state,
+      ...(alert.muted ? { mutedBy: alert.muted } : {}),
+      ...(alert.acknowledged
+        ? {
+            acknowledgedBy: {
+              by: alert.acknowledged.by,
+              at: time(alert.acknowledged.at),
+              ...(alert.acknowledged.comment ? { comment: alert.acknowledged.comment } : {}),
+            },
+          }
+        : {}),
+    },
     value: alert.value,
     ...(alert.threshold ? { threshold: alert.threshold } : {}),
     ...(alert.evidence ? { evidence: alert.evidence } : {}),

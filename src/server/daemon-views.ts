@@ -17,6 +17,8 @@ import type { WaitingForData } from '../rules/evaluator.js';
 import type { SloEngine } from '../slo/engine.js';
 import type { StateKeeper } from '../state/state-keeper.js';
 import { VERSION } from '../version.js';
+import { acknowledgePage, acknowledgeSubmit } from './ack-pages.js';
+import { acknowledgementsApi } from './acknowledgements-api.js';
 import { probeBadge } from './badges.js';
 import { announcementsApi, incidentsApi } from './history-api.js';
 import { maintenanceApi } from './maintenance-api.js';
@@ -65,7 +67,15 @@ export interface StartedParts {
 
 type Views = Pick<
   ServerHandlers,
-  'alerts' | 'collections' | 'statusPage' | 'artifact' | 'push' | 'probes' | 'probeResults' | 'badge'
+  | 'alerts'
+  | 'collections'
+  | 'statusPage'
+  | 'artifact'
+  | 'push'
+  | 'probes'
+  | 'probeResults'
+  | 'badge'
+  | 'acknowledge'
 >;
 
 export function daemonViews(standing: StandingParts, started: () => StartedParts | undefined): Views {
@@ -105,7 +115,20 @@ export function daemonViews(standing: StandingParts, started: () => StartedParts
         get: () => whenStarted(started, (p) => announcementsApi(p.state.announcements, now)),
       },
       slos: { writable: false, get: () => slosApi(() => standing.slos.status(now())) },
+      acknowledgements: {
+        writable: true,
+        removable: false,
+        get: () => whenStarted(started, (p) => acknowledgementsApi(p.state.acknowledgements, shown, now)),
+      },
     },
+    acknowledge: () =>
+      whenStarted(started, (p) => {
+        const parts = { acks: p.state.acknowledgements, alerts: shown, now };
+        return {
+          page: (token: string) => acknowledgePage(token, parts),
+          submit: (token: string, body: string) => acknowledgeSubmit(token, body, parts),
+        };
+      }),
     statusPage: () =>
       renderStatusPageInSlices({
         probes: standing.config.probes,

@@ -41,6 +41,14 @@ export interface ServerHandlers {
   readonly push: (request: PushRequest) => { status: number; body: string };
   /** Agents at private locations (locations/agents.ts). */
   readonly agents: AgentEndpoints;
+  /** The pages behind acknowledge links (ack-pages.ts); undefined until the daemon has started. */
+  readonly acknowledge: () => AckEndpoints | undefined;
+}
+
+/** GET shows what an acknowledge link would do; POST does it (ack-pages.ts). */
+export interface AckEndpoints {
+  page(token: string): { status: number; html: string };
+  submit(token: string, body: string): { status: number; html: string };
 }
 
 /** What the agent routes ask of the agent registry. */
@@ -60,6 +68,8 @@ export interface AgentEndpoints {
 export interface CollectionHandle {
   /** POST creates and DELETE /<id> removes; without it the collection is read-only. */
   readonly writable: boolean;
+  /** false: POST only, nothing to DELETE (acknowledgements stand). Default: as writable. */
+  readonly removable?: boolean;
   readonly get: () => ApiCollection | undefined;
 }
 
@@ -96,30 +106,29 @@ function collectionRoutes(name: string, handle: CollectionHandle): Route[] {
     },
   ];
   if (!handle.writable) return routes;
-  routes.push(
-    {
-      method: 'POST',
-      path: base,
-      access: 'token',
-      maxBodyBytes: MAX_BODY_BYTES,
-      accepts: JSON_BODY,
-      summary: `create one of ${name}`,
-      handle: ({ body }) => {
-        const collection = handle.get();
-        return collection?.create ? fromApi(collection.create(body)) : starting();
-      },
+  routes.push({
+    method: 'POST',
+    path: base,
+    access: 'token',
+    maxBodyBytes: MAX_BODY_BYTES,
+    accepts: JSON_BODY,
+    summary: `create one of ${name}`,
+    handle: ({ body }) => {
+      const collection = handle.get();
+      return collection?.create ? fromApi(collection.create(body)) : starting();
     },
-    {
-      method: 'DELETE',
-      path: `${base}/:id`,
-      access: 'token',
-      summary: `end or remove one of ${name}`,
-      handle: ({ params }) => {
-        const collection = handle.get();
-        return collection?.remove ? fromApi(collection.remove(params.id!)) : starting();
-      },
+  });
+  if (handle.removable === false) return routes;
+  routes.push({
+    method: 'DELETE',
+    path: `${base}/:id`,
+    access: 'token',
+    summary: `end or remove one of ${name}`,
+    handle: ({ params }) => {
+      const collection = handle.get();
+      return collection?.remove ? fromApi(collection.remove(params.id!)) : starting();
     },
-  );
+  });
   return routes;
 }
 
@@ -169,6 +178,42 @@ function agentRoutes(agents: AgentEndpoints): Route[] {
         }
         const outcome = agents.ingest(agent!, parsed);
         return jsonAnswer(outcome.status, outcome.answer);
+      },
+    },
+  ];
+}
+
+/** An acknowledge link's form: a name and a comment, well under this. */
+const MAX_ACK_FORM_BYTES = 4 * 1024;
+const htmlAnswer = (page: { status: number; html: string }): Answer => ({
+  status: page.status,
+  body: page.html,
+  contentType: 'text/html; charset=utf-8',
+});
+
+function ackRoutes(acknowledge: ServerHandlers['acknowledge']): Route[] {
+  const startingPage = () => textAnswer(503, 'prismwatch is starting; open the link again in a moment');
+  return [
+    {
+      method: 'GET',
+      path: '/ack/:token',
+      access: 'public',
+      summary: 'what an acknowledge link would acknowledge, and the button that does it',
+      handle: ({ params }) => {
+        const endpoints = acknowledge();
+        return endpoints ? htmlAnswer(endpoints.page(params.token!)) : startingPage();
+      },
+    },
+    {
+      method: 'POST',
+      path: '/ack/:token',
+      access: 'public',
+      maxBodyBytes: MAX_ACK_FORM_BYTES,
+      accepts: ['application/x-www-form-urlencoded'],
+      summary: 'acknowledge the alert an acknowledge link was sent for (the form on its page)',
+      handle: ({ params, body }) => {
+        const endpoints = acknowledge();
+        return endpoints ? htmlAnswer(endpoints.submit(params.token!, body)) : startingPage();
       },
     },
   ];
@@ -229,6 +274,7 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
         contentType: 'text/html; charset=utf-8',
       }),
     },
+    ...ackRoutes(handlers.acknowledge),
     {
       method: 'GET',
       path: '/status.css',

@@ -61,7 +61,7 @@ ${lines
     const open = incident.endedAt === undefined;
     const began = incident.firstFailureAt ?? incident.startedAt;
     const sev = esc(incident.severity);
-    return `<li class="${open ? 'open' : 'resolved'} ${sev}"><span class="sev ${sev}">${esc(incident.severity.toUpperCase())}</span> <strong>${esc(incident.alertname)}</strong> on <a href="#probe-${esc(incident.probe)}">${esc(incident.probe)}</a> · ${timeTag(incident.startedAt)} · ${open ? `<span class="state down">ONGOING</span> for ${lasted(now - began)}` : `resolved after ${lasted(incident.endedAt! - began)}`} · ${notifications} notification${notifications === 1 ? '' : 's'} sent${incident.reason ? `<div class="reason">${esc(incident.reason)}</div>` : ''}</li>`;
+    return `<li class="${open ? 'open' : 'resolved'} ${sev}"><span class="sev ${sev}">${esc(incident.severity.toUpperCase())}</span> <strong>${esc(incident.alertname)}</strong> on <a href="#probe-${esc(incident.probe)}">${esc(incident.probe)}</a> · ${timeTag(incident.startedAt)} · ${open ? `<span class="state down">ONGOING</span> for ${lasted(now - began)}` : `resolved after ${lasted(incident.endedAt! - began)}`} · ${notifications} notification${notifications === 1 ? '' : 's'} sent${incident.acknowledged ? ` · <span class="acknowledged">acknowledged by ${esc(incident.acknowledged.by)} ${timeTag(incident.acknowledged.at)}</span>` : ''}${incident.reason ? `<div class="reason">${esc(incident.reason)}</div>` : ''}</li>`;
   })
   .join('\n')}
 </ol>`;

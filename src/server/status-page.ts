@@ -210,7 +210,7 @@ function alertRows(alerts: readonly ShownAlert[], now: number): string {
 ${firing
   .map(
     (alert) =>
-      `<tr id="alert-${esc(alert.fingerprint)}" class="${alert.muted ? 'muted' : esc(alert.labels.severity ?? '')}"><td>${severityCell(alert)}</td><td>${esc(alert.rule)}</td><td>${subjectCell(alert)}</td><td>${ago(alert.firedAt ?? alert.activeAt, now)}</td><td>${esc(alert.annotations.summary ?? '')}</td></tr>`,
+      `<tr id="alert-${esc(alert.fingerprint)}" class="${alert.muted ? 'muted' : esc(alert.labels.severity ?? '')}"><td>${severityCell(alert)}</td><td>${esc(alert.rule)}</td><td>${subjectCell(alert)}</td><td>${ago(alert.firedAt ?? alert.activeAt, now)}</td><td>${esc(alert.annotations.summary ?? '')}${alert.acknowledged ? ` <span class="acknowledged">acknowledged by ${esc(alert.acknowledged.by)}</span>` : ''}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>`;
@@ -332,4 +332,7 @@ tr.down th,tr.down td{background:color-mix(in srgb,var(--bad) 8%,transparent)}
 .reason{max-width:28em;font-size:12px;word-break:break-word}.num{text-align:right;white-space:nowrap}.warn{color:var(--warn)}
 .spark polyline{fill:none;stroke:currentColor;stroke-width:1.5}.spark .fail{fill:var(--bad)}
 a{color:inherit}.ok-note{color:var(--good)}code{font-size:12px}
+.acknowledged{font-size:12px;color:var(--muted);font-style:italic}
+main.acknowledge{max-width:40em}main.acknowledge dt{font-weight:600}main.acknowledge dd{margin:0 0 8px}
+main.acknowledge input{font:inherit;padding:4px 6px;width:100%;max-width:24em}main.acknowledge button{font:inherit;padding:6px 14px;cursor:pointer}
 ${STATUS_HISTORY_CSS}`;

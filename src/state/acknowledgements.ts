@@ -80,7 +80,7 @@ export class Acknowledgements {
         ON CONFLICT (incident) DO NOTHING`),
       get: db.prepare('SELECT * FROM acknowledgements WHERE incident = ?'),
       since: db.prepare(
-        'SELECT * FROM acknowledgements WHERE acknowledged_at >= ? ORDER BY acknowledged_at DESC LIMIT 1000',
+        'SELECT * FROM acknowledgements WHERE acknowledged_at >= ? ORDER BY acknowledged_at DESC, rowid DESC LIMIT 1000',
       ),
       prune: db.prepare('DELETE FROM acknowledgements WHERE acknowledged_at < ?'),
       key: db.prepare('SELECT value FROM meta WHERE key = ?'),

@@ -31,6 +31,8 @@ export interface Incident {
   readonly endedAt?: number;
   /** Closed because the alert went away (probe or rule removed), not because it resolved. */
   readonly closedByReload: boolean;
+  /** Who took it on (acknowledgements.ts). */
+  readonly acknowledged?: { readonly by: string; readonly at: number; readonly comment: string };
 }
 
 export interface IncidentQuery {
@@ -51,6 +53,9 @@ interface IncidentRow {
   first_failure_at: number | null;
   ended_at: number | null;
   closed_by_reload: number;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  ack_comment: string | null;
 }
 
 function reasonOf(alert: Alert): string {
@@ -85,7 +90,8 @@ export class IncidentLog {
       openIds: db.prepare('SELECT id FROM incidents WHERE ended_at IS NULL'),
       prune: db.prepare('DELETE FROM incidents WHERE ended_at IS NOT NULL AND ended_at < ?'),
       list: db.prepare(`
-        SELECT * FROM incidents
+        SELECT incidents.*, a.acknowledged_by, a.acknowledged_at, a.comment AS ack_comment
+        FROM incidents LEFT JOIN acknowledgements a ON a.incident = incidents.id
         WHERE (ended_at IS NULL OR ended_at >= @since) AND (@probe IS NULL OR probe = @probe)
         ORDER BY started_at DESC LIMIT @limit`),
     };
@@ -148,6 +154,15 @@ export class IncidentLog {
       ...(row.first_failure_at === null ? {} : { firstFailureAt: row.first_failure_at }),
       ...(row.ended_at === null ? {} : { endedAt: row.ended_at }),
       closedByReload: row.closed_by_reload === 1,
+      ...(row.acknowledged_by !== null && row.acknowledged_at !== null
+        ? {
+            acknowledged: {
+              by: row.acknowledged_by,
+              at: row.acknowledged_at,
+              comment: row.ack_comment ?? '',
+            },
+          }
+        : {}),
     }));
   }
 
@@ -179,6 +194,15 @@ export function incidentAsJson(incident: Incident, sent: readonly SentNotificati
       : {}),
     ...(incident.endedAt !== undefined ? { endedAt: new Date(incident.endedAt).toISOString() } : {}),
     ...(incident.closedByReload ? { closedBy: 'reload (its probe or rule was removed)' } : {}),
+    ...(incident.acknowledged
+      ? {
+          acknowledged: {
+            by: incident.acknowledged.by,
+            at: new Date(incident.acknowledged.at).toISOString(),
+            ...(incident.acknowledged.comment ? { comment: incident.acknowledged.comment } : {}),
+          },
+        }
+      : {}),
     durationSeconds: Math.round((end - began) / 1000),
     notifications: sent.map((entry) => ({
       integration: entry.integration,

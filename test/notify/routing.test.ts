@@ -110,6 +110,36 @@ describe('routing config errors', () => {
     ).toEqual(['4:17 route.routes[0].receiver: expected one of the receivers log, pager, got "pagr"']);
   });
 
+  it('names escalation steps that would tell nobody new, or name no receiver', () => {
+    expect(
+      issuesOf(`route:
+  receiver: primary
+  escalate:
+    - { after: 10m, receiver: primary }
+    - { after: 20m, receiver: secondary }
+    - { after: 30m, receiver: secondary }
+    - { after: 40m, receiver: nobody }
+    - { after: 10ms, receiver: manager }
+receivers: [{ name: primary }, { name: secondary }, { name: manager }]
+`),
+    ).toEqual(['8:16 route.escalate[4].after: expected a duration of at least 1s, got "10ms"']);
+    expect(
+      issuesOf(`route:
+  receiver: primary
+  escalate:
+    - { after: 10m, receiver: primary }
+    - { after: 20m, receiver: secondary }
+    - { after: 30m, receiver: secondary }
+    - { after: 40m, receiver: nobody }
+receivers: [{ name: primary }, { name: secondary }]
+`),
+    ).toEqual([
+      '4:31 route.escalate[0].receiver: expected a receiver other than the route\'s own ("primary")',
+      '6:31 route.escalate[2].receiver: "secondary" is already an earlier escalation step',
+      '7:31 route.escalate[3].receiver: expected one of the receivers primary, secondary, got "nobody"',
+    ]);
+  });
+
   it('suggests the key meant by a typo in a receiver integration', () => {
     const issues = issuesOf(
       'route:\n  receiver: hooks\nreceivers:\n  - name: hooks\n    webhook_configs:\n      - url: http://127.0.0.1:9/x\n        signing_secrt: x\n',
@@ -163,6 +193,26 @@ receivers: [{ name: log, log_configs: [{}] }]
     );
     const timed = await runCli(['routes', 'test', '-v', '-c', dir.path, 'probe=api']);
     expect(timed.stdout).toContain('mute_time_intervals [deploys]');
+    // Escalation steps are part of how a route pages: -v shows each and its receiver's integrations.
+    dir.write(
+      'r.yaml',
+      `route:
+  receiver: log
+  routes:
+    - receiver: primary
+      matchers: ['severity="critical"']
+      escalate: [{ after: 30m, receiver: manager }, { after: 10m, receiver: secondary }]
+receivers:
+  - { name: log, log_configs: [{}] }
+  - { name: primary, log_configs: [{}] }
+  - { name: secondary, webhook_configs: [{ url: "http://127.0.0.1:9/hook" }] }
+  - { name: manager, log_configs: [{}] }
+`,
+    );
+    const escalating = await runCli(['routes', 'test', '-v', '-c', dir.path, 'severity=critical']);
+    expect(escalating.stdout).toContain(
+      '  primary/log/0\n  escalate after 10m unacknowledged → secondary\n    secondary/webhook/0\n  escalate after 30m unacknowledged → manager\n    manager/log/0\n',
+    );
     const bad = await runCli(['routes', 'test', 'severity']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('expected labels as name=value');

@@ -38,6 +38,7 @@ const handlers: ServerHandlers = {
     accepting: () => true,
     status: () => [],
   },
+  acknowledge: () => undefined,
 };
 
 let server: Server | undefined;

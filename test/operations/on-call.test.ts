@@ -1,0 +1,215 @@
+/**
+ * On-call, end to end with the real daemon: a critical alert pages the primary receiver (email to
+ * a real SMTP server, and a team webhook), escalates to the secondary after the step's delay, and
+ * a restart in the middle sends nothing again. The acknowledge link is read from the mail: opening
+ * it acknowledges nothing (a mail scanner's GET), submitting its form does, twice is harmless.
+ * Then: the team webhook and the secondary hear "acknowledged" once each, the mail (whose link was
+ * used) does not; the second escalation step never comes; nothing repeats; the incident and the
+ * alert show who acknowledged; and the resolution reaches everyone who was paged.
+ *
+ * The delays are real but short (escalation after 2 s, the second step after 30 s, repeats every
+ * 4 s): the test only ever waits for things to happen, and checks that a thing did not happen
+ * only after its time has passed. The exact timing of steps is checked on a virtual clock in
+ * test/notify/escalation.test.ts.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
+import { configDir } from '../helpers/config-dir.js';
+import { eventually } from '../helpers/metrics.js';
+import { sleep } from '../helpers/notifier.js';
+import { withHttpServer } from '../helpers/servers.js';
+import { smtpSink, type WebhookDelivery, webhookSink } from '../helpers/sinks.js';
+
+const reasons = (sink: { delivered: WebhookDelivery[] }) =>
+  sink.delivered.map((delivery) => String(delivery.body.notificationReason));
+
+const EXTERNAL = 'https://prismwatch.example.test';
+
+describe('on-call: page, escalate, acknowledge', () => {
+  it('escalates, survives a restart, and stops everything at an acknowledgement from the mailed link', async () => {
+    const [team, secondary, manager] = await Promise.all([webhookSink(), webhookSink(), webhookSink()]);
+    const smtp = await smtpSink();
+    let up = false;
+    const target = await withHttpServer((_req, res) => res.writeHead(up ? 200 : 503).end());
+    const dir = configDir();
+    dir.write(
+      'c.yaml',
+      `probes:
+  - { name: checkout, kind: http, url: "${target.url}/", interval: 100ms, timeout: 80ms }
+rules:
+  - { alert: CheckoutDown, severity: critical, signal: up, op: '==', threshold: 0 }
+global: { external_url: "${EXTERNAL}" }
+route:
+  receiver: primary
+  group_by: [alertname, probe]
+  group_wait: 100ms
+  group_interval: 300ms
+  repeat_interval: 4s
+  routes:
+    - matchers: [severity="critical"]
+      escalate:
+        - { after: 2s, receiver: secondary }
+        - { after: 30s, receiver: manager }
+receivers:
+  - name: primary
+    email_configs: [{ to: oncall@example.test, from: prismwatch@example.test, smarthost: "${smtp.smarthost}", require_tls: false, timeout: 2s }]
+    webhook_configs: [{ url: "${team.url}", timeout: 2s }]
+  - name: secondary
+    webhook_configs: [{ url: "${secondary.url}", timeout: 2s }]
+  - name: manager
+    webhook_configs: [{ url: "${manager.url}", timeout: 2s }]
+`,
+    );
+    const dataDir = mkdtempSync(join(tmpdir(), 'prismwatch-oncall-'));
+    const args = ['--config', dir.path, '--data-dir', dataDir, '--rules.evaluation-interval', '100ms'];
+    let daemon = await startCli(args, { PRISMWATCH_API_TOKEN: 'on-call-token' });
+
+    await eventually(() => smtp.mails.length === 1 && reasons(team).length === 1);
+    const paged = team.delivered[0]!.at;
+    const mail = smtp.mails[0]!;
+    expect(mail.subject).toMatch(/^\[FIRING:1\] CheckoutDown checkout \(critical\)/);
+    const link = /acknowledge: (\S+)/.exec(mail.text ?? '')?.[1];
+    expect(link).toMatch(new RegExp(`^${EXTERNAL}/ack/v1\\.`));
+    expect(mail.html).toContain('>Acknowledge</a>');
+
+    await eventually(() => reasons(secondary).join() === 'escalated');
+    expect(secondary.delivered[0]!.at - paged).toBeGreaterThanOrEqual(2_000 - 500);
+    expect(String(secondary.delivered[0]!.body.alerts[0]!.acknowledgeURL)).toMatch(/\/ack\/v1\./);
+
+    // A restart in the middle: nobody is paged again, the escalation is not started over.
+    daemon.child.kill('SIGTERM');
+    await daemon.exited();
+    daemon = await startCli(args, { PRISMWATCH_API_TOKEN: 'on-call-token' });
+    // The link names the external URL (a reverse proxy in front): sent here to the daemon itself.
+    const local = link!.replace(EXTERNAL, daemon.baseUrl);
+
+    // Opening the link shows the alert and a form; it acknowledges nothing.
+    const opened = await fetch(local);
+    expect(opened.status).toBe(200);
+    const form = await opened.text();
+    expect(form).toContain('Acknowledge CheckoutDown on checkout?');
+    expect(form).toContain('<form method="post" action="">');
+    const alerts = async () =>
+      (await (await fetch(`${daemon.baseUrl}/api/v1/alerts`)).json()) as Array<{
+        labels: Record<string, string>;
+        status: { state: string; acknowledgedBy?: { by: string } };
+      }>;
+    await eventually(async () => (await alerts()).some((alert) => alert.status.state === 'firing'));
+    expect(
+      (await alerts()).find((alert) => alert.labels.alertname === 'CheckoutDown')!.status.acknowledgedBy,
+    ).toBe(undefined);
+
+    const submit = () =>
+      fetch(local, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ by: 'Ana', comment: 'rolling back the deploy' }).toString(),
+      });
+    const done = await submit();
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('Acknowledged by <strong>Ana</strong>');
+    const again = await submit();
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('Already acknowledged');
+
+    // Everyone paged but the mail hears it once; PagerDuty-like receivers would get their own call.
+    await eventually(
+      () =>
+        reasons(team).join() === 'first,acknowledged' &&
+        reasons(secondary).join() === 'escalated,acknowledged',
+    );
+    const notice = team.delivered[1]!.body.alerts[0]!;
+    expect(notice.acknowledged).toMatchObject({ by: 'Ana', comment: 'rolling back the deploy' });
+
+    const acknowledged = (await alerts()).find((alert) => alert.labels.alertname === 'CheckoutDown')!;
+    expect(acknowledged.status.acknowledgedBy?.by).toBe('Ana');
+    const incidents = (await (await fetch(`${daemon.baseUrl}/api/v1/incidents`)).json()) as {
+      incidents: Array<{ alertname: string; state: string; acknowledged?: { by: string; comment?: string } }>;
+    };
+    expect(incidents.incidents.find((incident) => incident.alertname === 'CheckoutDown')).toMatchObject({
+      state: 'open',
+      acknowledged: { by: 'Ana', comment: 'rolling back the deploy' },
+    });
+    const page = await (await fetch(`${daemon.baseUrl}/`)).text();
+    expect(page).toContain('acknowledged by Ana');
+
+    // Past the second step's time and several repeat intervals: nothing more for anyone.
+    const secondStepDue = paged + 30_000;
+    while (Date.now() < secondStepDue + 3_000) await sleep(250);
+    expect(manager.delivered).toHaveLength(0);
+    expect(smtp.mails).toHaveLength(1);
+    expect(reasons(team)).toEqual(['first', 'acknowledged']);
+    expect(reasons(secondary)).toEqual(['escalated', 'acknowledged']);
+
+    // Resolved: everyone who was paged hears it; the manager, never paged, does not.
+    up = true;
+    await eventually(
+      () =>
+        smtp.mails.length === 2 &&
+        reasons(team).at(-1) === 'resolved' &&
+        reasons(secondary).at(-1) === 'resolved',
+    );
+    expect(smtp.mails[1]!.subject).toMatch(/^\[RESOLVED\]/);
+    expect(manager.delivered).toHaveLength(0);
+  });
+
+  it('acknowledges from the command line by matchers, and says who had it when asked again', async () => {
+    const target = await withHttpServer((_req, res) => res.writeHead(503).end());
+    const dir = configDir();
+    dir.write(
+      'c.yaml',
+      `probes:
+  - { name: checkout, kind: http, url: "${target.url}/", interval: 100ms, timeout: 80ms }
+rules:
+  - { alert: CheckoutDown, severity: critical, signal: up, op: '==', threshold: 0 }
+`,
+    );
+    const env = { PRISMWATCH_API_TOKEN: 'on-call-token' };
+    const daemon = await startCli(['--config', dir.path, '--rules.evaluation-interval', '100ms'], env);
+    const listed = () => runCli(['alerts', '--url', daemon.baseUrl]);
+    await eventually(async () => (await listed()).stdout.includes('FIRING'));
+
+    const ack = (author: string) =>
+      runCli(
+        [
+          'alerts',
+          'ack',
+          '--url',
+          daemon.baseUrl,
+          'alertname=CheckoutDown',
+          'probe=checkout',
+          '-a',
+          author,
+          '--comment',
+          'on it',
+        ],
+        env,
+      );
+    const first = await ack('Bo');
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/acknowledged now\s+CheckoutDown\s+checkout\s+Bo/);
+    const second = await ack('Cy');
+    expect(second.stdout).toMatch(/already, at \S+\s+CheckoutDown\s+checkout\s+Bo/);
+    expect((await listed()).stdout).toContain('FIRING (acknowledged: Bo)');
+
+    const none = await runCli(
+      ['alerts', 'ack', '--url', daemon.baseUrl, 'alertname=NoSuchAlert', '-a', 'Bo'],
+      env,
+    );
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('HTTP 404: no firing alert matches');
+    const unauthorised = await runCli([
+      'alerts',
+      'ack',
+      '--url',
+      daemon.baseUrl,
+      'alertname=CheckoutDown',
+      '-a',
+      'Bo',
+    ]);
+    expect(unauthorised.stderr).toContain('PRISMWATCH_API_TOKEN');
+  });
+});
