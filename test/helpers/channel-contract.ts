@@ -36,6 +36,28 @@ export async function firingThenResolved(standIn: StandIn, block: string): Promi
   return [standIn.requests[0]!, standIn.requests[1]!];
 }
 
+/**
+ * A firing alert, then its acknowledgement (made in prismwatch, not through this channel's link):
+ * the page and the acknowledgement notice, as the vendor received them.
+ */
+export async function firingThenAcknowledged(standIn: StandIn, block: string): Promise<[Recorded, Recorded]> {
+  const { evaluate, acks } = startNotifier(routeTo(block));
+  const alert = alertFor();
+  evaluate([alert]);
+  await eventually(() => standIn.requests.length === 1);
+  acks.acknowledge({
+    fingerprint: alert.fingerprint,
+    firedAt: alert.firedAt!,
+    by: 'Ana',
+    comment: 'on it',
+    via: 'api',
+  });
+  evaluate([alert]);
+  await eventually(() => standIn.requests.length === 2, 10_000);
+  expect(standIn.problems).toEqual([]);
+  return [standIn.requests[0]!, standIn.requests[1]!];
+}
+
 /** `throttle` is the vendor's 429, with its retry hint of one second (Retry-After by default). */
 export async function throttledThenDelivered(
   standIn: StandIn,

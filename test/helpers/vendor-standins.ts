@@ -169,7 +169,7 @@ export function teamsStandIn(): Promise<StandIn> {
   );
 }
 
-/** Opsgenie Alert API: GenieKey, create with message ≤ 130, close by alias; answers 202. */
+/** Opsgenie Alert API: GenieKey, create with message ≤ 130, close and acknowledge by alias; answers 202. */
 export function opsgenieStandIn(): Promise<StandIn> {
   return standIn(
     (request) => {
@@ -181,7 +181,7 @@ export function opsgenieStandIn(): Promise<StandIn> {
         if (!body.message || [...String(body.message)].length > 130) problems.push('message');
         if (!body.alias || String(body.alias).length > 512) problems.push('alias');
         if (!/^P[1-5]$/.test(String(body.priority))) problems.push('priority');
-      } else if (!/^\/v2\/alerts\/[^/]+\/close\?identifierType=alias$/.test(request.path)) {
+      } else if (!/^\/v2\/alerts\/[^/]+\/(close|acknowledge)\?identifierType=alias$/.test(request.path)) {
         problems.push(`path ${request.path}`);
       }
       return problems;

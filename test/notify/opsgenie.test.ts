@@ -1,7 +1,12 @@
-/** The opsgenie receiver against a loopback Opsgenie Alert API: create, close by alias, 429, 422. */
+/** The opsgenie receiver against a loopback Opsgenie Alert API: create, close and acknowledge by alias, 429, 422. */
 import { describe, expect, it } from 'vitest';
 import { groupDigest } from '../../src/notify/receivers/receiver-options.js';
-import { firingThenResolved, rejectedForGood, throttledThenDelivered } from '../helpers/channel-contract.js';
+import {
+  firingThenAcknowledged,
+  firingThenResolved,
+  rejectedForGood,
+  throttledThenDelivered,
+} from '../helpers/channel-contract.js';
 import { opsgenieStandIn } from '../helpers/vendor-standins.js';
 
 const opsgenie = (url: string) =>
@@ -17,6 +22,19 @@ describe('opsgenie receiver', () => {
     expect(create.json).toMatchObject({ alias, priority: 'P1', responders: [{ name: 'ops', type: 'team' }] });
     expect(String(create.json?.description)).toContain('threshold: > 0.05');
     expect(close.path).toBe(`/v2/alerts/${alias}/close?identifierType=alias`);
+  });
+
+  it("acknowledges the group's alert by alias, naming who and what they said", async () => {
+    const api = await opsgenieStandIn();
+    const [, ack] = await firingThenAcknowledged(api, opsgenie(api.url));
+    const alias = groupDigest('{}:{alertname="HighErrorRate", probe="api"}');
+    expect(ack.path).toBe(`/v2/alerts/${alias}/acknowledge?identifierType=alias`);
+    expect(ack.headers.authorization).toBe('GenieKey og-key-1234');
+    expect(ack.json).toEqual({
+      source: 'prismwatch',
+      user: 'Ana',
+      note: 'Acknowledged in prismwatch by Ana: on it',
+    });
   });
 
   it('retries a 429 after the wait asked for, and delivers once', async () => {

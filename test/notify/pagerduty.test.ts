@@ -1,7 +1,12 @@
-/** The pagerduty receiver against a loopback Events API v2: trigger, resolve, throttling, rejection. */
+/** The pagerduty receiver against a loopback Events API v2: trigger, resolve, acknowledge, throttling, rejection. */
 import { describe, expect, it } from 'vitest';
 import { groupDigest } from '../../src/notify/receivers/receiver-options.js';
-import { firingThenResolved, rejectedForGood, throttledThenDelivered } from '../helpers/channel-contract.js';
+import {
+  firingThenAcknowledged,
+  firingThenResolved,
+  rejectedForGood,
+  throttledThenDelivered,
+} from '../helpers/channel-contract.js';
 import { pagerdutyStandIn } from '../helpers/vendor-standins.js';
 
 const KEY = 'R0123456789ABCDEF0123456789ABCDE';
@@ -35,6 +40,13 @@ describe('pagerduty receiver', () => {
     // One incident per alert group: the key is Alertmanager's, sha256 of the group key.
     expect(fired.dedup_key).toMatch(/^[0-9a-f]{64}$/);
     expect(fired.dedup_key).toBe(groupDigest('{}:{alertname="HighErrorRate", probe="api"}'));
+  });
+
+  it("passes prismwatch's acknowledgement on for the same dedup_key", async () => {
+    const events = await pagerdutyStandIn();
+    const [trigger, ack] = await firingThenAcknowledged(events, pagerduty(events.url));
+    const fired = trigger.json as unknown as TriggerEvent;
+    expect(ack.json).toEqual({ routing_key: KEY, dedup_key: fired.dedup_key, event_action: 'acknowledge' });
   });
 
   it('retries 429 after the wait PagerDuty asks for, and delivers once', async () => {
