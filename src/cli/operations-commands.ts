@@ -1,6 +1,6 @@
 /**
  * The commands an operator runs against a live daemon around changes and incidents:
- * `maintenance start|list|end`, `incidents`, `announcements add|list|end`. Writes need the API token from the environment.
+ * `maintenance start|list|end`, `incidents [open|update|resolve]`, `announcements add|list|end`. Writes need the API token from the environment.
  */
 import { type Command, Option } from 'commander';
 import { collect, daemonOptions, daemonUrl } from './daemon-options.js';
@@ -20,6 +20,7 @@ import {
   startMaintenance,
 } from './maintenance.js';
 import { configEnvFor, ENV, resolveConfigPaths, resolveListenAddress } from './options.js';
+import { addWrittenIncidentCommands } from './written-incidents.js';
 
 const token = () => process.env[ENV.apiToken];
 const whoAmI = () => process.env.USER ?? process.env.LOGNAME ?? 'prismwatch-cli';
@@ -80,25 +81,26 @@ export function addOperationsCommands(program: Command): void {
     process.stdout.write(`${id} ${await endMaintenance(daemonUrl(options), id, token())}\n`);
   });
 
-  daemonOptions(
+  const incidents = daemonOptions(
     program
       .command('incidents')
-      .description('List the incident history: every alert that fired, newest first, with what was sent.'),
+      .description(
+        'List the incident history: every alert that fired, newest first, with what was sent. `open`, `update` and `resolve` write incidents for the status pages.',
+      ),
   )
     .option('--since <time>', 'only incidents still open or ended after this RFC 3339 time')
     .option('--probe <name>', "only this probe's incidents")
     .option('--limit <n>', 'at most this many (default 1000)')
     .option('--json', 'print as JSON')
     .action(async (options: Record<string, unknown>) => {
-      const incidents = await listIncidents(daemonUrl(options), {
+      const list = await listIncidents(daemonUrl(options), {
         since: options.since as string | undefined,
         probe: options.probe as string | undefined,
         limit: options.limit as string | undefined,
       });
-      process.stdout.write(
-        options.json ? `${JSON.stringify(incidents, null, 2)}\n` : renderIncidents(incidents),
-      );
+      process.stdout.write(options.json ? `${JSON.stringify(list, null, 2)}\n` : renderIncidents(list));
     });
+  addWrittenIncidentCommands(incidents);
 
   const announcements = program
     .command('announcements')

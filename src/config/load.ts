@@ -25,6 +25,14 @@ import {
 import { PROBERS, proberFor } from '../probers/index.js';
 import type { RuleSpec } from '../rules/rule.js';
 import { ruleSchema, toRuleSpec, validateRule } from '../rules/schema.js';
+import {
+  COMPONENT_KEYS,
+  componentProbes,
+  STATUS_PAGE_KEYS,
+  type StatusPageSpec,
+  statusPageSchema,
+  toStatusPageSpec,
+} from '../server/status-pages/page-spec.js';
 import type { SloSpec } from '../slo/model.js';
 import { sloSchema, toSloSpec } from '../slo/schema.js';
 import { formatDuration } from '../util/duration.js';
@@ -61,6 +69,8 @@ export interface Config {
    * by probe name. Empty without agents.
    */
   readonly definitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Status pages for people outside the team (`status_pages:`, server/status-pages/); empty without. */
+  readonly statusPages: readonly StatusPageSpec[];
 }
 
 /** Keys whose values are file paths, resolved against the config file's directory. */
@@ -76,6 +86,12 @@ function knownKeysFor(raw: unknown) {
     if (path[0] === 'rules' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (path[0] === 'slos' && path.length === 2) return Object.keys(sloSchema.shape);
     if (path[0] === 'agents' && path.length === 2) return Object.keys(agentSchema.shape);
+    if (path[0] === 'status_pages' && path.length === 2) return STATUS_PAGE_KEYS;
+    if (path[0] === 'status_pages' && path[2] === 'components' && path.length === 4) return COMPONENT_KEYS;
+    if (path[0] === 'status_pages' && path[2] === 'components' && path[4] === 'select' && path.length === 5)
+      return ['names', 'kinds', 'labels'];
+    if (path[0] === 'status_pages' && path[2] === 'show' && path.length === 3)
+      return ['history', 'latency', 'incidents'];
     if (path[0] === 'agents' && path[2] === 'probes' && path.length === 3)
       return ['names', 'kinds', 'labels'];
     if (path[0] === 'slos' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
@@ -128,6 +144,10 @@ interface FileResult {
   rules: Array<{ spec: RuleSpec; nameIssue: (message: string) => ConfigIssue }>;
   slos: Array<{ spec: SloSpec; nameIssue: (message: string) => ConfigIssue }>;
   agents: Array<{ spec: AgentSpec; issueAt: (key: string, message: string) => ConfigIssue }>;
+  statusPages: Array<{
+    spec: StatusPageSpec;
+    issueAt: (path: PathSegment[], message: string) => ConfigIssue;
+  }>;
   /** Each valid probe's mapping as written (interpolated), for the agents that may run it. */
   definitions: Map<string, Record<string, unknown>>;
   notify: NotifySections;
@@ -144,6 +164,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     rules: [],
     slos: [],
     agents: [],
+    statusPages: [],
     definitions: new Map(),
     notify: emptyNotifySections(),
     issues: [...source.issues],
@@ -182,6 +203,16 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     result.agents.push({
       spec: toAgentSpec(parsed, { file: source.file, line }),
       issueAt: (key, message) => source.issueAt([...path, key], message),
+    });
+  }
+  for (const [index, entry] of (parsedFile.data.status_pages ?? []).entries()) {
+    const path: PathSegment[] = ['status_pages', index];
+    const parsed = parseAt(source, statusPageSchema, entry, path, known, result);
+    if (!parsed) continue;
+    const line = source.position(source.document.getIn(path, true) as never).line;
+    result.statusPages.push({
+      spec: toStatusPageSpec(parsed, { file: source.file, line }),
+      issueAt: (segments, message) => source.issueAt([...path, ...segments], message),
     });
   }
   loadNotifySections(source, parsedFile.data, known, result);
@@ -485,6 +516,7 @@ function loadTexts(
   const firstRule = new Map<string, RuleSpec>();
   const slos: SloSpec[] = [];
   const agents: Array<FileResult['agents'][number]> = [];
+  const statusPages: Array<FileResult['statusPages'][number]> = [];
   const definitions = new Map<string, Record<string, unknown>>();
   const notifySections = emptyNotifySections();
   for (const file of files) {
@@ -524,6 +556,7 @@ function loadTexts(
     }
     probes.push(...result.probes);
     agents.push(...result.agents);
+    statusPages.push(...result.statusPages);
     for (const [name, definition] of result.definitions) definitions.set(name, definition);
     for (const { spec, nameIssue } of result.rules) {
       const key = `${spec.alert}\u0000${spec.severity}`;
@@ -552,6 +585,7 @@ function loadTexts(
   }
   const notify = buildNotifyConfig(notifySections, issues);
   issues.push(...agentIssues(agents));
+  issues.push(...statusPageIssues(statusPages, probes));
   if (issues.length > 0) throw new ConfigError(scrubIssues(sortedIssues(issues), inserted));
   const agentSpecs = agents.map((agent) => agent.spec);
   return Object.freeze({
@@ -563,7 +597,50 @@ function loadTexts(
     checksum: hash.digest('hex'),
     agents: Object.freeze(agentSpecs),
     definitions: agentDefinitions(agentSpecs, probes, definitions),
+    statusPages: Object.freeze(statusPages.map((page) => page.spec)),
   });
+}
+
+/**
+ * Two pages with one slug or one host cannot both be served; a component that selects no probe
+ * would always show "no data" (a typo in a probe name, usually): refused, each at its line.
+ */
+function statusPageIssues(
+  pages: ReadonlyArray<FileResult['statusPages'][number]>,
+  probes: readonly ProbeSpec[],
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const slugs = new Map<string, StatusPageSpec>();
+  const hosts = new Map<string, StatusPageSpec>();
+  for (const { spec, issueAt } of pages) {
+    const sameSlug = slugs.get(spec.slug);
+    if (sameSlug)
+      issues.push(
+        issueAt(
+          ['slug'],
+          `duplicate status page slug "${spec.slug}" (first at ${sameSlug.source.file}:${sameSlug.source.line})`,
+        ),
+      );
+    else slugs.set(spec.slug, spec);
+    if (spec.host) {
+      const sameHost = hosts.get(spec.host);
+      if (sameHost)
+        issues.push(
+          issueAt(['host'], `host "${spec.host}" is already the host of status page "${sameHost.slug}"`),
+        );
+      else hosts.set(spec.host, spec);
+    }
+    for (const [index, component] of spec.components.entries()) {
+      if (componentProbes(component, probes).length === 0)
+        issues.push(
+          issueAt(
+            ['components', index, 'select'],
+            `component "${component.name}" selects no configured probe`,
+          ),
+        );
+    }
+  }
+  return issues;
 }
 
 /** Two agents with one name, one location or one token cannot be told apart: refused, each at its line. */

@@ -15,6 +15,7 @@ import {
 } from '../notify/config/schema.js';
 import { PROBERS } from '../probers/index.js';
 import { ruleSchema } from '../rules/schema.js';
+import { statusPageSchema } from '../server/status-pages/page-spec.js';
 import { sloSchema } from '../slo/schema.js';
 import { durationMs, labels, MAX_INTERVAL_MS, probeName } from '../util/fields.js';
 
@@ -65,6 +66,7 @@ export const fileSchema = z.strictObject({
   time_intervals: z.array(z.unknown(), { error: 'expected a list of time intervals' }).optional(),
   slos: z.array(z.unknown(), { error: 'expected a list of SLOs' }).optional(),
   agents: z.array(z.unknown(), { error: 'expected a list of agents' }).optional(),
+  status_pages: z.array(z.unknown(), { error: 'expected a list of status pages' }).optional(),
 });
 
 function buildProbeSchema(kind: string) {
@@ -105,6 +107,7 @@ export function buildJsonSchema(): Record<string, unknown> {
       time_intervals: z.array(timeIntervalSchema).optional(),
       slos: z.array(sloSchema).optional(),
       agents: z.array(agentSchema).optional(),
+      status_pages: z.array(statusPageSchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

@@ -28,6 +28,8 @@ import type { ServerHandlers } from './routes.js';
 import { silencesApi } from './silences-api.js';
 import { slosApi } from './slos-api.js';
 import type { StatusView } from './status-page.js';
+import { statusPagesEndpoints } from './status-pages/endpoints.js';
+import type { StatusPageSpec } from './status-pages/page-spec.js';
 import { renderStatusPageInSlices } from './status-render.js';
 
 /** The status page's timeline shows this many of the latest incidents; the API has them all. */
@@ -37,7 +39,10 @@ const STATUS_PAGE_INCIDENTS = 25;
 type Leadership = NonNullable<StatusView['leadership']>;
 
 export interface StandingParts {
-  readonly config: { readonly probes: readonly ProbeSpec[] };
+  readonly config: {
+    readonly probes: readonly ProbeSpec[];
+    readonly config?: { readonly statusPages: readonly StatusPageSpec[] } | undefined;
+  };
   readonly results: ResultStore;
   readonly evaluator: { waitingForData(): readonly WaitingForData[] };
   readonly slos: SloEngine;
@@ -76,12 +81,28 @@ type Views = Pick<
   | 'probeResults'
   | 'badge'
   | 'acknowledge'
+  | 'statusPages'
 >;
 
 export function daemonViews(standing: StandingParts, started: () => StartedParts | undefined): Views {
   const { results, now } = standing;
   const shown = (): ShownAlert[] => started()?.shownAlerts() ?? [];
+  let statusPages: ReturnType<typeof statusPagesEndpoints> | undefined;
   return {
+    statusPages: () => {
+      const parts = started();
+      if (!parts) return undefined;
+      statusPages ??= statusPagesEndpoints({
+        pages: () => standing.config.config?.statusPages ?? [],
+        probes: () => standing.config.probes,
+        results,
+        maintenanceOf: (spec) => parts.mutes.maintenance.covering(probeLabels(spec), now()),
+        incidents: parts.state.statusIncidents,
+        alertIncidents: parts.state.incidents,
+        now,
+      });
+      return statusPages;
+    },
     alerts: () => alertsAsJson(shown()),
     collections: {
       silences: {

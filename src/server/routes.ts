@@ -11,6 +11,7 @@ import { RenderCache } from './render-cache.js';
 import type { Route } from './route-table.js';
 import { runbook } from './runbooks.js';
 import { STATUS_CSS } from './status-page.js';
+import type { StatusPagesEndpoints } from './status-pages/endpoints.js';
 
 export interface ServerHandlers {
   /** The exposition as a head (small) and a stream of chunks of known total length. */
@@ -43,6 +44,8 @@ export interface ServerHandlers {
   readonly agents: AgentEndpoints;
   /** The pages behind acknowledge links (ack-pages.ts); undefined until the daemon has started. */
   readonly acknowledge: () => AckEndpoints | undefined;
+  /** Status pages for people outside the team, and written incidents (status-pages/); undefined until started. */
+  readonly statusPages: () => StatusPagesEndpoints | undefined;
 }
 
 /** GET shows what an acknowledge link would do; POST does it (ack-pages.ts). */
@@ -191,6 +194,74 @@ const htmlAnswer = (page: { status: number; html: string }): Answer => ({
   contentType: 'text/html; charset=utf-8',
 });
 
+const HTML = 'text/html; charset=utf-8';
+
+function statusPageRoutes(statusPages: ServerHandlers['statusPages']): Route[] {
+  const whenStarted = (answer: (endpoints: StatusPagesEndpoints) => Answer): Answer => {
+    const endpoints = statusPages();
+    return endpoints ? answer(endpoints) : starting();
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/status/:slug',
+      access: 'public',
+      summary: 'a status page for people outside the team (status_pages: in the config)',
+      handle: ({ params }) =>
+        whenStarted((endpoints) => {
+          const html = endpoints.page(params.slug!);
+          return html === undefined
+            ? textAnswer(404, 'no such status page')
+            : { status: 200, body: html, contentType: HTML };
+        }),
+    },
+    {
+      method: 'GET',
+      path: '/status/:slug/feed.atom',
+      access: 'public',
+      summary: "a status page's incidents as an Atom feed",
+      handle: ({ params }) =>
+        whenStarted((endpoints) => {
+          const xml = endpoints.feed(params.slug!);
+          return xml === undefined
+            ? textAnswer(404, 'no such status page')
+            : {
+                status: 200,
+                body: xml,
+                contentType: 'application/atom+xml; charset=utf-8',
+                headers: { 'cache-control': 'max-age=60' },
+              };
+        }),
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/status-incidents',
+      access: 'open',
+      summary: 'incidents written for the status pages: open ones and the last 90 days',
+      handle: () => whenStarted((endpoints) => fromApi(endpoints.list())),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/status-incidents',
+      access: 'token',
+      maxBodyBytes: MAX_BODY_BYTES,
+      accepts: JSON_BODY,
+      summary: 'open a written incident on the status pages',
+      handle: ({ body }) => whenStarted((endpoints) => fromApi(endpoints.open(body))),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/status-incidents/:id/updates',
+      access: 'token',
+      maxBodyBytes: MAX_BODY_BYTES,
+      accepts: JSON_BODY,
+      summary:
+        'add an update to a written incident (state resolved resolves it; a post-mortem may come with it)',
+      handle: ({ params, body }) => whenStarted((endpoints) => fromApi(endpoints.update(params.id!, body))),
+    },
+  ];
+}
+
 function ackRoutes(acknowledge: ServerHandlers['acknowledge']): Route[] {
   const startingPage = () => textAnswer(503, 'prismwatch is starting; open the link again in a moment');
   return [
@@ -267,13 +338,16 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       method: 'GET',
       path: '/',
       access: 'public',
-      summary: 'status page',
-      handle: async () => ({
-        status: 200,
-        body: await statusPage.get(),
-        contentType: 'text/html; charset=utf-8',
-      }),
+      summary: "status page (or, for a status page's own host name, that page)",
+      handle: async ({ headers }) => {
+        // status.example.com behind a reverse proxy: the page configured for that host.
+        const endpoints = handlers.statusPages();
+        const slug = endpoints?.slugForHost(headers.host);
+        const own = slug === undefined ? undefined : endpoints!.page(slug);
+        return { status: 200, body: own ?? (await statusPage.get()), contentType: HTML };
+      },
     },
+    ...statusPageRoutes(handlers.statusPages),
     ...ackRoutes(handlers.acknowledge),
     {
       method: 'GET',

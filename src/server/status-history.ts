@@ -83,7 +83,7 @@ const BAR_HEIGHT = 20;
  * so a quiet probe costs a few hundred bytes (a rectangle and a tooltip per day made the page
  * 10 MB at 1,000 probes). The tooltip names the days that were not clean.
  */
-function bars(days: readonly UptimeDay[], name: string): string {
+export function bars(days: readonly UptimeDay[], name: string): string {
   const step = BAR_WIDTH + BAR_GAP;
   const paths = new Map<string, string>();
   const marked: string[] = [];

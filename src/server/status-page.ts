@@ -334,5 +334,12 @@ tr.down th,tr.down td{background:color-mix(in srgb,var(--bad) 8%,transparent)}
 a{color:inherit}.ok-note{color:var(--good)}code{font-size:12px}
 .acknowledged{font-size:12px;color:var(--muted);font-style:italic}
 main.acknowledge{max-width:40em}main.acknowledge dt{font-weight:600}main.acknowledge dd{margin:0 0 8px}
+body.public main,body.public header,body.public footer{max-width:56em;margin:0 auto}body.public footer{padding:0 24px 24px}
+body.public header.up{border-color:var(--good)}body.public header.down{border-color:var(--bad)}body.public header.degraded{border-color:var(--warn)}body.public header.maintenance{border-color:var(--maint)}
+.logo{float:right}.overall{font-size:16px;margin:8px 0}.components{list-style:none;padding:0;margin:0}
+.component{border:1px solid var(--line);border-radius:6px;padding:10px 14px;margin:0 0 10px}.component-head{display:flex;justify-content:space-between;align-items:center;gap:8px}
+.component h3{margin:0;font-size:15px}.history svg{max-width:100%;height:auto}.history p{margin:4px 0 0;font-size:12px}
+.written-incident{border-left:4px solid var(--warn);padding:4px 12px;margin:0 0 14px}.written-incident.resolved{border-color:var(--good)}
+.written-incident h3{margin:4px 0;font-size:15px}.timeline{padding-left:18px}.timeline li{margin:0 0 8px}.timeline p{margin:2px 0}.postmortem h4{margin:8px 0 4px}
 main.acknowledge input{font:inherit;padding:4px 6px;width:100%;max-width:24em}main.acknowledge button{font:inherit;padding:6px 14px;cursor:pointer}
 ${STATUS_HISTORY_CSS}`;

@@ -120,6 +120,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS acknowledgements_by_time ON acknowledgements (acknowledged_at);
     `,
   },
+  {
+    version: 4,
+    name: 'incidents written for status pages, and their updates',
+    sql: `
+      CREATE TABLE IF NOT EXISTS status_incidents (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        impact TEXT NOT NULL,
+        components TEXT NOT NULL,
+        alert_incident TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        resolved_at REAL,
+        postmortem TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS status_incidents_by_start ON status_incidents (created_at);
+      CREATE TABLE IF NOT EXISTS status_incident_updates (
+        id TEXT PRIMARY KEY,
+        incident TEXT NOT NULL,
+        state TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        at REAL NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS status_incident_updates_by_incident ON status_incident_updates (incident, at);
+    `,
+  },
 ];
 
 /** The version a store has once every migration here has run. */

@@ -14,6 +14,7 @@ import { Announcements } from './announcements.js';
 import { IncidentLog } from './incidents.js';
 import { openStateStore, type StoreOpening } from './open-store.js';
 import { StateAlerts } from './state-alerts.js';
+import { StatusIncidents } from './status-incidents.js';
 import type { StateStore } from './store.js';
 
 interface StateMetrics {
@@ -42,6 +43,8 @@ export class StateKeeper implements AlertStateSink {
   readonly announcements: Announcements;
   /** Who took which firing alert on (acknowledgements.ts). */
   readonly acknowledgements: Acknowledgements;
+  /** Incidents people write for the status pages (status-incidents.ts). */
+  readonly statusIncidents: StatusIncidents;
 
   constructor(
     private readonly dataDir: string | undefined,
@@ -59,6 +62,7 @@ export class StateKeeper implements AlertStateSink {
     this.incidents = new IncidentLog(this.store.db, incidentRetentionMs);
     this.announcements = new Announcements(this.store.db, now);
     this.acknowledgements = new Acknowledgements(this.store.db, now);
+    this.statusIncidents = new StatusIncidents(this.store.db, now);
     this.persistent = ['persistent', 'reset', 'shared'].includes(this.opening.status);
     metrics.statePersistent.set(this.persistent ? 1 : 0);
     if (this.store.quarantined.length > 0) {

@@ -39,6 +39,7 @@ const handlers: ServerHandlers = {
     status: () => [],
   },
   acknowledge: () => undefined,
+  statusPages: () => undefined,
 };
 
 let server: Server | undefined;

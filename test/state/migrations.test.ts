@@ -26,6 +26,8 @@ const TABLES = [
   'sent_log',
   'silences',
   'slo_state',
+  'status_incident_updates',
+  'status_incidents',
   'uptime',
 ];
 
@@ -71,10 +73,12 @@ describe('state store migrations', () => {
     store.close();
   });
 
-  it('add the acknowledgements table to a store at version 2, keeping its incidents', () => {
+  it('add the tables since to a store at version 2, keeping its incidents', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prismwatch-migrate-'));
     const first = new StateStore(dir);
-    first.db.exec("DROP TABLE acknowledgements; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    first.db.exec(
+      "DROP TABLE acknowledgements; DROP TABLE status_incidents; DROP TABLE status_incident_updates; UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+    );
     first.db
       .prepare(
         "INSERT INTO incidents (id, alertname, severity, probe, labels, summary, reason, started_at) VALUES ('a@t', 'ProbeDown', 'critical', 'api', '{}', '', '', 1)",

@@ -32,6 +32,8 @@ export const SHARED_TABLES = [
   'kind_state',
   'quarantine',
   'acknowledgements',
+  'status_incidents',
+  'status_incident_updates',
 ] as const;
 
 export type TableName = (typeof LEADER_TABLES)[number] | (typeof SHARED_TABLES)[number];
@@ -74,6 +76,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: 2, name: 'acknowledgements of firing alerts', sql: sqliteMigration(3) },
+  { version: 3, name: 'incidents written for status pages, and their updates', sql: sqliteMigration(4) },
 ];
 
 export const PG_SCHEMA_VERSION = Math.max(...PG_MIGRATIONS.map((migration) => migration.version));
