@@ -30,6 +30,7 @@ import {
   componentProbes,
   STATUS_PAGE_KEYS,
   type StatusPageSpec,
+  SUBSCRIPTION_KEYS,
   statusPageSchema,
   toStatusPageSpec,
 } from '../server/status-pages/page-spec.js';
@@ -90,6 +91,10 @@ function knownKeysFor(raw: unknown) {
     if (path[0] === 'status_pages' && path[2] === 'components' && path.length === 4) return COMPONENT_KEYS;
     if (path[0] === 'status_pages' && path[2] === 'components' && path[4] === 'select' && path.length === 5)
       return ['names', 'kinds', 'labels'];
+    if (path[0] === 'status_pages' && path[2] === 'subscriptions' && path.length === 3)
+      return SUBSCRIPTION_KEYS;
+    if (path[0] === 'status_pages' && path[2] === 'subscriptions' && path[3] === 'email' && path.length === 4)
+      return notifyKeysAt(['receivers', 0, 'email_configs', 0]).filter((key) => key !== 'to');
     if (path[0] === 'status_pages' && path[2] === 'show' && path.length === 3)
       return ['history', 'latency', 'incidents'];
     if (path[0] === 'agents' && path[2] === 'probes' && path.length === 3)

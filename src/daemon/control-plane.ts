@@ -19,6 +19,7 @@ import type { ResultStore } from '../results/history.js';
 import type { AlertEvaluator } from '../rules/evaluator.js';
 import { RuleLoop } from '../rules/rule-loop.js';
 import type { StartedParts } from '../server/daemon-views.js';
+import { SubscriberDelivery } from '../server/status-pages/subscriber-delivery.js';
 import type { SloEngine, SloSnapshot } from '../slo/engine.js';
 import { SLO_ALERT } from '../slo/engine.js';
 import type { OutboxRow } from '../state/notification-store.js';
@@ -64,6 +65,8 @@ export class ControlPlane {
   readonly ruleLoop: RuleLoop;
   private readonly alivePing: AlivePing;
   private readonly agentAlerts = new AgentAlerts();
+  /** Sends what the status pages' subscribers are owed, while this instance leads. */
+  private readonly subscriberDelivery: SubscriberDelivery;
   private saveTimer: NodeJS.Timeout | undefined;
   /** With a shared state database: leader or standing by (shared-role.ts). */
   private readonly role: SharedRole | undefined;
@@ -102,6 +105,16 @@ export class ControlPlane {
       ...(this.role ? { claim: (row: OutboxRow) => this.role!.claim(row) } : {}),
     });
     this.inboxes = new Inboxes((kind) => this.state.kindStore(kind), now);
+    this.subscriberDelivery = new SubscriberDelivery({
+      subscribers: this.state.subscribers,
+      pages: () => this.running?.config.config?.statusPages ?? [],
+      leading: () => this.leading(),
+      linkKey: () => this.state.acknowledgements.linkKey(this.leading()),
+      baseUrl: () => this.running?.config.config?.notify.externalUrl ?? deps.baseUrl(),
+      registry: selfMetrics.registry,
+      log: log.child({ component: 'subscribers' }),
+      now,
+    });
     this.ruleLoop = new RuleLoop({
       evaluator: deps.evaluator,
       results: deps.results,
@@ -181,6 +194,7 @@ export class ControlPlane {
       alertNames: () => this.alertNames(running.config ?? { rules: [], slos: [] }),
       runNow,
       ...(shared ? { leadership: () => leadershipView(shared) } : {}),
+      subscribersQueued: () => this.subscriberDelivery.kick(),
       onMaintenanceWarning: (id, warnings) =>
         this.deps.log.warn({ maintenance: id, warnings }, 'Maintenance window mutes nothing it names'),
     };
@@ -195,6 +209,7 @@ export class ControlPlane {
   /** Evaluates the running config's rules on their schedule, and saves counts periodically. */
   start(evaluationIntervalMs: number, running: { readonly config: Config | undefined }): void {
     this.running = { evaluationIntervalMs, config: running };
+    this.subscriberDelivery.start();
     if (this.role) this.role.start();
     else this.decide();
   }
@@ -258,7 +273,7 @@ export class ControlPlane {
 
   /** Delivers what it can within the grace period, saves, and closes the store (last). */
   async close(graceMs: number): Promise<void> {
-    await this.notifier.stop(graceMs);
+    await Promise.all([this.notifier.stop(graceMs), this.subscriberDelivery.stop()]);
     this.save();
     // Queued writes land and the lease is handed back, so another instance takes over at once.
     await this.deps.shared?.close(graceMs);

@@ -66,6 +66,8 @@ export interface StartedParts {
   /** A probe a push changed: run it now rather than at its next slot. */
   readonly runNow: (name: string) => void;
   readonly onMaintenanceWarning: (id: string, warnings: readonly string[]) => void;
+  /** Something was queued for the status pages' subscribers: send now. */
+  readonly subscribersQueued: () => void;
   /** With a shared state database: whether this instance leads, and the lease's token. */
   readonly leadership?: () => Leadership;
 }
@@ -88,20 +90,25 @@ export function daemonViews(standing: StandingParts, started: () => StartedParts
   const { results, now } = standing;
   const shown = (): ShownAlert[] => started()?.shownAlerts() ?? [];
   let statusPages: ReturnType<typeof statusPagesEndpoints> | undefined;
+  const statusPagesOf = (parts: StartedParts) => {
+    statusPages ??= statusPagesEndpoints({
+      pages: () => standing.config.config?.statusPages ?? [],
+      probes: () => standing.config.probes,
+      results,
+      maintenanceOf: (spec) => parts.mutes.maintenance.covering(probeLabels(spec), now()),
+      incidents: parts.state.statusIncidents,
+      alertIncidents: parts.state.incidents,
+      subscribers: parts.state.subscribers,
+      linkKey: () => parts.state.acknowledgements.linkKey(false),
+      onQueued: parts.subscribersQueued,
+      now,
+    });
+    return statusPages;
+  };
   return {
     statusPages: () => {
       const parts = started();
-      if (!parts) return undefined;
-      statusPages ??= statusPagesEndpoints({
-        pages: () => standing.config.config?.statusPages ?? [],
-        probes: () => standing.config.probes,
-        results,
-        maintenanceOf: (spec) => parts.mutes.maintenance.covering(probeLabels(spec), now()),
-        incidents: parts.state.statusIncidents,
-        alertIncidents: parts.state.incidents,
-        now,
-      });
-      return statusPages;
+      return parts && statusPagesOf(parts);
     },
     alerts: () => alertsAsJson(shown()),
     collections: {
@@ -121,6 +128,7 @@ export function daemonViews(standing: StandingParts, started: () => StartedParts
                 alertNames: p.alertNames,
               },
               p.onMaintenanceWarning,
+              (window) => statusPagesOf(p).maintenanceOpened(window),
             ),
           ),
       },

@@ -34,6 +34,8 @@ export function maintenanceApi(
   now: () => number,
   scope?: MaintenanceScope,
   warn?: (id: string, warnings: readonly string[]) => void,
+  /** A window was opened: the status pages' subscribers may need to hear of it. */
+  opened?: (window: MaintenanceWindow) => void,
 ): ApiCollection {
   return {
     list: () => ({
@@ -63,6 +65,7 @@ export function maintenanceApi(
       if (typeof created === 'string') return badInput(created);
       const warnings = scope ? maintenanceWarnings(created, scope) : [];
       if (warnings.length > 0) warn?.(created.id, warnings);
+      opened?.(created);
       return {
         status: 201,
         body: { ...maintenanceAsJson(created, now()), ...(warnings.length > 0 ? { warnings } : {}) },

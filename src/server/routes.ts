@@ -195,6 +195,11 @@ const htmlAnswer = (page: { status: number; html: string }): Answer => ({
 });
 
 const HTML = 'text/html; charset=utf-8';
+const FORM_BODY = ['application/x-www-form-urlencoded'];
+/** A subscriber's form: an email address, well under this. */
+const SUBSCRIBER_FORM_BYTES = 2 * 1024;
+const pageAnswer = (page: { status: number; html: string } | undefined): Answer =>
+  page ? { status: page.status, body: page.html, contentType: HTML } : textAnswer(404, 'no such status page');
 
 function statusPageRoutes(statusPages: ServerHandlers['statusPages']): Route[] {
   const whenStarted = (answer: (endpoints: StatusPagesEndpoints) => Answer): Answer => {
@@ -232,6 +237,59 @@ function statusPageRoutes(statusPages: ServerHandlers['statusPages']): Route[] {
                 headers: { 'cache-control': 'max-age=60' },
               };
         }),
+    },
+    {
+      method: 'POST',
+      path: '/status/:slug/subscribe',
+      access: 'public',
+      maxBodyBytes: SUBSCRIBER_FORM_BYTES,
+      accepts: FORM_BODY,
+      summary: "subscribe an email address to a status page (the page's form; double opt-in)",
+      handle: ({ params, body }) =>
+        whenStarted((endpoints) => pageAnswer(endpoints.subscribe(params.slug!, body))),
+    },
+    ...(['confirm', 'unsubscribe'] as const).flatMap((purpose): Route[] =>
+      (['GET', 'POST'] as const).map((method) => ({
+        method,
+        path: `/status/:slug/${purpose}/:token`,
+        access: 'public',
+        ...(method === 'POST'
+          ? { maxBodyBytes: SUBSCRIBER_FORM_BYTES, accepts: [...FORM_BODY, 'multipart/form-data'] }
+          : {}),
+        summary:
+          method === 'GET'
+            ? `a subscriber's ${purpose} link: what it does, and the button that does it`
+            : `${purpose} (the button on the link's page; RFC 8058 one-click for unsubscribe)`,
+        handle: ({ params }) =>
+          whenStarted((endpoints) =>
+            pageAnswer(endpoints.subscriberLink(params.slug!, purpose, params.token!, method === 'POST')),
+          ),
+      })),
+    ),
+    {
+      method: 'GET',
+      path: '/api/v1/status-pages/:slug/subscribers',
+      access: 'token',
+      summary: 'how many subscribers a status page has (counts only: addresses are never listed)',
+      handle: ({ params }) => whenStarted((endpoints) => fromApi(endpoints.subscriberCounts(params.slug!))),
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/status-pages/:slug/subscribers',
+      access: 'token',
+      maxBodyBytes: MAX_BODY_BYTES,
+      accepts: JSON_BODY,
+      summary: 'add a webhook subscriber to a status page; its signing secret is in the answer, once',
+      handle: ({ params, body }) =>
+        whenStarted((endpoints) => fromApi(endpoints.addWebhook(params.slug!, body))),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/v1/status-pages/:slug/subscribers/:id',
+      access: 'token',
+      summary: 'remove a subscriber',
+      handle: ({ params }) =>
+        whenStarted((endpoints) => fromApi(endpoints.removeSubscriber(params.slug!, params.id!))),
     },
     {
       method: 'GET',

@@ -146,6 +146,36 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS status_incident_updates_by_incident ON status_incident_updates (incident, at);
     `,
   },
+  {
+    version: 5,
+    name: "status pages' subscribers and the notices owed to them",
+    sql: `
+      CREATE TABLE IF NOT EXISTS subscribers (
+        id TEXT PRIMARY KEY,
+        page TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        address TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        confirmed_at REAL,
+        UNIQUE (page, kind, address)
+      );
+      CREATE TABLE IF NOT EXISTS subscriber_notices (
+        id TEXT PRIMARY KEY,
+        subscriber TEXT NOT NULL,
+        event TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        last_error TEXT,
+        created_at REAL NOT NULL,
+        finished_at REAL,
+        UNIQUE (subscriber, event)
+      );
+      CREATE INDEX IF NOT EXISTS subscriber_notices_due ON subscriber_notices (state, next_attempt_at);
+    `,
+  },
 ];
 
 /** The version a store has once every migration here has run. */

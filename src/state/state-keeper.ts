@@ -16,6 +16,7 @@ import { openStateStore, type StoreOpening } from './open-store.js';
 import { StateAlerts } from './state-alerts.js';
 import { StatusIncidents } from './status-incidents.js';
 import type { StateStore } from './store.js';
+import { Subscribers } from './subscribers.js';
 
 interface StateMetrics {
   readonly stateWriteFailures: Counter;
@@ -45,6 +46,8 @@ export class StateKeeper implements AlertStateSink {
   readonly acknowledgements: Acknowledgements;
   /** Incidents people write for the status pages (status-incidents.ts). */
   readonly statusIncidents: StatusIncidents;
+  /** The status pages' subscribers and what they are owed (subscribers.ts). */
+  readonly subscribers: Subscribers;
 
   constructor(
     private readonly dataDir: string | undefined,
@@ -63,6 +66,7 @@ export class StateKeeper implements AlertStateSink {
     this.announcements = new Announcements(this.store.db, now);
     this.acknowledgements = new Acknowledgements(this.store.db, now);
     this.statusIncidents = new StatusIncidents(this.store.db, now);
+    this.subscribers = new Subscribers(this.store.db, now);
     this.persistent = ['persistent', 'reset', 'shared'].includes(this.opening.status);
     metrics.statePersistent.set(this.persistent ? 1 : 0);
     if (this.store.quarantined.length > 0) {
@@ -161,6 +165,7 @@ export class StateKeeper implements AlertStateSink {
     try {
       this.incidents.prune(now);
       this.acknowledgements.prune(now - this.incidents.retention);
+      this.subscribers.prune(now - this.incidents.retention);
       return now - this.incidents.retention;
     } catch (error) {
       this.writeFailed('Could not prune incident history', error);

@@ -28,6 +28,8 @@ const TABLES = [
   'slo_state',
   'status_incident_updates',
   'status_incidents',
+  'subscriber_notices',
+  'subscribers',
   'uptime',
 ];
 
@@ -77,7 +79,7 @@ describe('state store migrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'prismwatch-migrate-'));
     const first = new StateStore(dir);
     first.db.exec(
-      "DROP TABLE acknowledgements; DROP TABLE status_incidents; DROP TABLE status_incident_updates; UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+      "DROP TABLE acknowledgements; DROP TABLE status_incidents; DROP TABLE status_incident_updates; DROP TABLE subscribers; DROP TABLE subscriber_notices; UPDATE meta SET value = '2' WHERE key = 'schema_version'",
     );
     first.db
       .prepare(

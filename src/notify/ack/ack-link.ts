@@ -8,11 +8,10 @@
  * Opening the link (GET) only shows what it would acknowledge and a button; the button POSTs. Mail
  * systems' link scanners and previews follow GETs, never forms, so they cannot acknowledge.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { readToken, signToken } from '../../util/signed-token.js';
 
 export const ACK_PURPOSE = 'ack';
-const VERSION = 'v1';
 
 export interface AckClaim {
   readonly fingerprint: string;
@@ -32,21 +31,12 @@ const payloadSchema = z.strictObject({
 
 export type AckTokenProblem = 'malformed' | 'forged' | 'expired';
 
-function mac(key: Buffer, payload: string): Buffer {
-  return createHmac('sha256', key).update(`prismwatch-${ACK_PURPOSE}-${VERSION}.${payload}`).digest();
-}
-
 export function signAckToken(claim: AckClaim, key: Buffer): string {
-  const payload = Buffer.from(
-    JSON.stringify({
-      p: ACK_PURPOSE,
-      f: claim.fingerprint,
-      t: claim.firedAt,
-      i: claim.integration,
-      e: claim.expiresAt,
-    }),
-  ).toString('base64url');
-  return `${VERSION}.${payload}.${mac(key, payload).toString('base64url')}`;
+  return signToken(
+    ACK_PURPOSE,
+    { p: ACK_PURPOSE, f: claim.fingerprint, t: claim.firedAt, i: claim.integration, e: claim.expiresAt },
+    key,
+  );
 }
 
 /**
@@ -58,28 +48,16 @@ export function readAckToken(
   key: Buffer | undefined,
   now: number,
 ): { readonly claim: AckClaim } | { readonly problem: AckTokenProblem; readonly claim?: AckClaim } {
-  if (token.length > 1_000) return { problem: 'malformed' };
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== VERSION) return { problem: 'malformed' };
-  const [, payload, signature] = parts as [string, string, string];
-  if (!/^[A-Za-z0-9_-]+$/.test(payload) || !/^[A-Za-z0-9_-]{43}$/.test(signature))
-    return { problem: 'malformed' };
-  if (!key) return { problem: 'forged' };
-  const expected = mac(key, payload);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { problem: 'forged' };
-  let parsed: z.infer<typeof payloadSchema>;
-  try {
-    parsed = payloadSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-  } catch {
-    // Signed by us but not an acknowledge payload: treated as any other bad token.
-    return { problem: 'malformed' };
-  }
+  const read = readToken(ACK_PURPOSE, token, key);
+  if ('problem' in read) return read;
+  const parsed = payloadSchema.safeParse(read.payload);
+  // Signed by us but not an acknowledge payload: treated as any other bad token.
+  if (!parsed.success) return { problem: 'malformed' };
   const claim: AckClaim = {
-    fingerprint: parsed.f,
-    firedAt: parsed.t,
-    integration: parsed.i,
-    expiresAt: parsed.e,
+    fingerprint: parsed.data.f,
+    firedAt: parsed.data.t,
+    integration: parsed.data.i,
+    expiresAt: parsed.data.e,
   };
   return now >= claim.expiresAt ? { problem: 'expired', claim } : { claim };
 }

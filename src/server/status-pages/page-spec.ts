@@ -6,6 +6,8 @@
  */
 import * as z from 'zod';
 import type { ProbeSpec } from '../../model/probe.js';
+import type { EmailIntegration } from '../../notify/receivers/email/index.js';
+import { emailReceiver } from '../../notify/receivers/email/index.js';
 import { type ProbeSelector, selects } from '../../rules/rule.js';
 import { selectSchema } from '../../rules/schema.js';
 
@@ -18,6 +20,19 @@ const componentSchema = z.strictObject({
   description: z.string().max(300).optional(),
   /** The probes behind it: by name, kind or labels (as rules select). */
   select: selectSchema,
+});
+
+/**
+ * Who may subscribe, and how mail goes out: `email` takes an email receiver's settings without
+ * `to` (the subscriber is the recipient); `webhooks` lets operators add webhook subscribers
+ * through the API (never through the public form: it would let anyone make prismwatch POST to
+ * an address of their choosing).
+ */
+const subscriptionsSchema = z.strictObject({
+  email: (emailReceiver.configSchema as z.ZodObject).omit({ to: true }).optional(),
+  webhooks: z.boolean().default(false),
+  /** Unconfirmed email subscriptions held at once; past it the form answers 429. */
+  max_pending: z.number().int().min(1).max(100_000).default(1_000),
 });
 
 export const statusPageSchema = z.strictObject({
@@ -54,10 +69,13 @@ export const statusPageSchema = z.strictObject({
       incidents: z.boolean().default(true),
     })
     .default({ history: true, latency: false, incidents: true }),
+  /** Email and webhook subscribers to written incidents and maintenance (subscribers.md). */
+  subscriptions: subscriptionsSchema.optional(),
 });
 
 export const STATUS_PAGE_KEYS = Object.keys(statusPageSchema.shape);
 export const COMPONENT_KEYS = Object.keys(componentSchema.shape);
+export const SUBSCRIPTION_KEYS = Object.keys(subscriptionsSchema.shape);
 
 export interface ComponentSpec {
   readonly name: string;
@@ -73,7 +91,15 @@ export interface StatusPageSpec {
   readonly logo?: string;
   readonly components: readonly ComponentSpec[];
   readonly show: { readonly history: boolean; readonly latency: boolean; readonly incidents: boolean };
+  readonly subscriptions?: SubscriptionSpec;
   readonly source: { readonly file: string; readonly line: number };
+}
+
+export interface SubscriptionSpec {
+  /** The SMTP settings subscriber mail goes out with (`to` is each subscriber). */
+  readonly email?: EmailIntegration;
+  readonly webhooks: boolean;
+  readonly maxPending: number;
 }
 
 export function toStatusPageSpec(
@@ -92,6 +118,22 @@ export function toStatusPageSpec(
       select: component.select,
     })),
     show: parsed.show,
+    ...(parsed.subscriptions
+      ? {
+          subscriptions: {
+            ...(parsed.subscriptions.email
+              ? {
+                  email: emailReceiver.build({ ...(parsed.subscriptions.email as object), to: [] } as never, {
+                    id: `status_pages/${parsed.slug}/email`,
+                    receiver: `status page ${parsed.slug}`,
+                  }) as EmailIntegration,
+                }
+              : {}),
+            webhooks: parsed.subscriptions.webhooks,
+            maxPending: parsed.subscriptions.max_pending,
+          },
+        }
+      : {}),
     source: Object.freeze(source),
   });
 }

@@ -160,6 +160,12 @@ ${show.history ? `<div class="history">${bars(days, component.name)}<p class="mu
 </li>`;
 }
 
+function subscribeForm(slug: string, feedHref: string): string {
+  return `<section aria-labelledby="subscribe"><h2 id="subscribe">Get updates</h2>
+<form method="post" action="/status/${esc(slug)}/subscribe"><p><label for="email">Email address</label><br><input id="email" name="email" type="email" required maxlength="254" autocomplete="email"> <button type="submit">Subscribe</button></p></form>
+<p class="muted">We send a confirmation link first, and every message can unsubscribe you. Or follow the <a href="${esc(feedHref)}">Atom feed</a>.</p></section>`;
+}
+
 export function renderPublicPage(view: PublicPageView, feedHref: string): string {
   const { page } = view;
   const overall = page.components
@@ -191,6 +197,7 @@ ${incidentSections}
 <section aria-labelledby="components"><h2 id="components">Components</h2><ul class="components">
 ${page.components.map((component) => componentRow(component, view)).join('\n')}
 </ul></section>
+${page.subscriptions?.email ? subscribeForm(page.slug, feedHref) : ''}
 </main>
 <footer><p class="muted">Updated ${timeTag(view.now)} · <a href="${esc(feedHref)}">Incident feed (Atom)</a></p></footer>
 </body></html>

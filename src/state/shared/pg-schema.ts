@@ -34,6 +34,8 @@ export const SHARED_TABLES = [
   'acknowledgements',
   'status_incidents',
   'status_incident_updates',
+  'subscribers',
+  'subscriber_notices',
 ] as const;
 
 export type TableName = (typeof LEADER_TABLES)[number] | (typeof SHARED_TABLES)[number];
@@ -77,6 +79,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   },
   { version: 2, name: 'acknowledgements of firing alerts', sql: sqliteMigration(3) },
   { version: 3, name: 'incidents written for status pages, and their updates', sql: sqliteMigration(4) },
+  { version: 4, name: "status pages' subscribers and the notices owed to them", sql: sqliteMigration(5) },
 ];
 
 export const PG_SCHEMA_VERSION = Math.max(...PG_MIGRATIONS.map((migration) => migration.version));
