@@ -1,6 +1,6 @@
 /**
  * Status, uptime and response-time badges of a probe, as SVG for READMEs and wikis
- * (`/badge/<probe>/status.svg`, `uptime.svg?period=24h|30d|90d`, `response-time.svg`), drawn in
+ * (`/badge/<probe or component>/status.svg`, `uptime.svg?period=24h|30d|90d`, `response-time.svg`), drawn in
  * the flat two-part style people know from shields.io. Every text is escaped for XML; widths
  * are estimated from character classes (no font metrics on a server), generous rather than tight.
  * A badge says no more than the status page does: a probe's state, uptime and run time.
@@ -66,6 +66,8 @@ export interface BadgeView {
   /** Whether a maintenance window covers the probe now. */
   readonly inMaintenance: (spec: ProbeSpec) => boolean;
   readonly now: number;
+  /** A status page component of this name, as its probes: a badge for a component, not a probe. */
+  readonly component?: (name: string) => readonly ProbeSpec[] | undefined;
 }
 
 function uptimeColor(ratio: number): string {
@@ -111,7 +113,9 @@ const STATE_COLORS: Readonly<Record<string, string>> = {
  */
 export function probeBadge(request: BadgeRequest, view: BadgeView): { status: number; svg: string } {
   const exact = view.probes.find((candidate) => candidate.name === request.name);
-  const specs = exact ? [exact] : view.probes.filter((candidate) => candidate.agent?.probe === request.name);
+  const copies = exact ? [exact] : view.probes.filter((candidate) => candidate.agent?.probe === request.name);
+  // Not a probe: a status page's component (`/badge/Checkout%20API/status.svg`), over its probes.
+  const specs = copies.length > 0 ? copies : [...(view.component?.(request.name) ?? [])];
   if (specs.length === 0 || !(BADGE_KINDS as readonly string[]).includes(request.kind))
     return { status: 404, svg: badgeSvg('prismwatch', 'no such badge', COLORS.none) };
   switch (request.kind as BadgeKind) {

@@ -29,7 +29,7 @@ import { silencesApi } from './silences-api.js';
 import { slosApi } from './slos-api.js';
 import type { StatusView } from './status-page.js';
 import { statusPagesEndpoints } from './status-pages/endpoints.js';
-import type { StatusPageSpec } from './status-pages/page-spec.js';
+import { componentProbes, type StatusPageSpec } from './status-pages/page-spec.js';
 import { renderStatusPageInSlices } from './status-render.js';
 
 /** The status page's timeline shows this many of the latest incidents; the API has them all. */
@@ -192,6 +192,12 @@ export function daemonViews(standing: StandingParts, started: () => StartedParts
         results,
         inMaintenance: (spec) => started()?.mutes.maintenance.covering(() => probeLabels(spec)) !== undefined,
         now: now(),
+        component: (name) => {
+          const component = (standing.config.config?.statusPages ?? [])
+            .flatMap((page) => page.components)
+            .find((candidate) => candidate.name === name);
+          return component && componentProbes(component, standing.config.probes);
+        },
       }),
   };
 }

@@ -233,8 +233,13 @@ status_pages:
       ]);
 
       // Badges are drawn: an SVG with a size and its text alternative.
-      for (const badge of ['status.svg', 'uptime.svg', 'response-time.svg']) {
-        await page.goto(`${daemon.baseUrl}/badge/api/${badge}`);
+      for (const badge of [
+        'api/status.svg',
+        'api/uptime.svg',
+        'api/response-time.svg',
+        'Database/status.svg',
+      ]) {
+        await page.goto(`${daemon.baseUrl}/badge/${badge}`);
         const drawn = (await page.evaluate(SVG_CHECK)) as {
           tag: string;
           width: number;
@@ -244,6 +249,10 @@ status_pages:
         expect(drawn.width).toBeGreaterThan(20);
         expect(drawn.label).toBeTruthy();
       }
+      // A component's badge is over its probes: the database's is down.
+      expect(await (await fetch(`${daemon.baseUrl}/badge/Database/status.svg`)).text()).toContain(
+        'Database: down',
+      );
     },
   );
 });
