@@ -197,6 +197,10 @@ export class Scheduler {
     }
     const done = this.limiter
       .run(async () => {
+        // Held by the limiter (a saturated loop) until after stop(): a run that had not started
+        // by then never starts. One that did, with the clock past the shutdown, once wrote a
+        // heartbeat's state into the store of a daemon already closing (heartbeat restart test).
+        if (!this.started) return;
         const startedAt = this.now();
         this.options.hooks.started(startedAt - plannedAt);
         await this.options.hooks.run({ spec, plannedAt, startedAt });
