@@ -1,14 +1,17 @@
 /**
- * Escalation and acknowledgement on a virtual clock: a critical alert pages the route's receiver,
- * escalates to the first step exactly when its delay has passed (not a flush before), survives a
- * restart without repeating anything, and once acknowledged: the receivers paged hear of it once
- * (not the one whose link was used), the next step is never told, and nothing repeats.
+ * Escalation and acknowledgement on a virtual clock: a critical alert pages the route's receiver
+ * (a team webhook and a mail to a real SMTP server), escalates to the first step exactly when its
+ * delay has passed (not a flush before), survives a restart without repeating anything, and once
+ * acknowledged through the link read from the mail: the receivers paged hear of it once (not the
+ * mail, whose link was used), the next step is never told, and nothing repeats. The same through
+ * the daemon's HTTP routes, on real time: test/operations/on-call.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { acknowledgePage, acknowledgeSubmit } from '../../src/server/ack-pages.js';
 import { eventually } from '../helpers/metrics.js';
 import { alertFor, resolved, sleep, startNotifier, tempDataDir } from '../helpers/notifier.js';
 import type { WebhookDelivery } from '../helpers/sinks.js';
-import { webhookSink } from '../helpers/sinks.js';
+import { smtpSink, webhookSink } from '../helpers/sinks.js';
 
 interface Payload {
   notificationReason: string;
@@ -26,6 +29,7 @@ const MINUTE = 60_000;
 describe('escalation', () => {
   it('escalates when the delay has passed, stops at an acknowledgement, and a restart changes nothing', async () => {
     const [primary, secondary, manager] = await Promise.all([webhookSink(), webhookSink(), webhookSink()]);
+    const smtp = await smtpSink();
     const t0 = Date.parse('2026-12-07T02:00:00Z');
     let now = t0;
     const yaml = `
@@ -43,6 +47,7 @@ route:
 receivers:
   - name: primary
     webhook_configs: [{ url: ${primary.url}, timeout: 2s }]
+    email_configs: [{ to: oncall@example.test, from: pw@example.test, smarthost: "${smtp.smarthost}", require_tls: false, timeout: 5s }]
   - name: secondary
     webhook_configs: [{ url: ${secondary.url}, timeout: 2s }]
   - name: manager
@@ -56,6 +61,8 @@ receivers:
     expect(payloads(primary)[0]!.alerts[0]!.acknowledgeURL).toMatch(
       /^http:\/\/prismwatch\.test:9797\/ack\/v1\./,
     );
+    await eventually(() => smtp.mails.length === 1);
+    const token = /acknowledge: \S+\/ack\/(\S+)/.exec(smtp.mails[0]!.text ?? '')![1]!;
 
     // A moment before the step is due: several flushes, and nobody else is told.
     now = t0 + 10 * MINUTE - 1_000;
@@ -74,18 +81,17 @@ receivers:
     expect(reasons(primary)).toEqual(['first']);
     expect(reasons(secondary)).toEqual(['escalated']);
 
-    // Acknowledged through the primary's link: the secondary hears it once, the primary not at all.
-    const outcome = harness.acks.acknowledge({
-      fingerprint: alert.fingerprint,
-      firedAt: alert.firedAt!,
-      by: 'Ana',
-      comment: 'looking at the database',
-      via: 'link',
-      origin: 'primary/webhook/0',
-    });
-    expect(typeof outcome).not.toBe('string');
+    // Acknowledged through the link in the primary's mail, by the pages it leads to: opening it
+    // acknowledges nothing, its form does.
+    const pages = { acks: harness.acks, alerts: () => [alert], now: () => now };
+    expect(acknowledgePage(token, pages).html).toContain('<form method="post"');
+    expect(harness.acks.of(alert.fingerprint, alert.firedAt!)).toBeUndefined();
+    expect(acknowledgeSubmit(token, 'by=Ana&comment=looking+at+the+database', pages).status).toBe(200);
     harness.evaluate([alert]);
+    // The team's webhook (paged with the mail) and the secondary hear it once; the mail, whose
+    // link was used, does not.
     await eventually(() => expect(reasons(secondary)).toEqual(['escalated', 'acknowledged']));
+    await eventually(() => expect(reasons(primary)).toEqual(['first', 'acknowledged']));
     const notice = payloads(secondary)[1]!;
     expect(notice.alerts[0]!.acknowledged).toMatchObject({ by: 'Ana', comment: 'looking at the database' });
     expect(notice.alerts[0]!.acknowledgeURL).toBeUndefined();
@@ -99,13 +105,14 @@ receivers:
     harness.evaluate([alert]);
     await sleep(500);
     expect(manager.delivered).toHaveLength(0);
-    expect(reasons(primary)).toEqual(['first']);
+    expect(reasons(primary)).toEqual(['first', 'acknowledged']);
     expect(reasons(secondary)).toEqual(['escalated', 'acknowledged']);
+    expect(smtp.mails).toHaveLength(1);
 
     // Resolved: both paged receivers hear it, the manager (never told) does not.
     harness.evaluate([resolved(alert)]);
     await eventually(() => {
-      expect(reasons(primary)).toEqual(['first', 'resolved']);
+      expect(reasons(primary)).toEqual(['first', 'acknowledged', 'resolved']);
       expect(reasons(secondary)).toEqual(['escalated', 'acknowledged', 'resolved']);
       return true;
     });
