@@ -28,6 +28,10 @@ const resultSchema = z.strictObject({
       code: z.enum(FAILURE_CODES as [string, ...string[]]),
       phase: z.enum(PHASES).optional(),
       message: z.string().max(4_096),
+      traceId: z
+        .string()
+        .regex(/^[0-9a-f]{32}$/)
+        .optional(),
     })
     .optional(),
   facts: z

@@ -23,7 +23,7 @@ export interface Alert {
    */
   evidence?: string;
   /** The probe's latest failure while the alert was active: its code and message. */
-  failure?: { readonly code: string; readonly message: string };
+  failure?: { readonly code: string; readonly message: string; readonly traceId?: string };
   /** Epoch ms of the incident's first failed run: the failing streak's start, or the window's first failure. */
   firstFailureAt?: number;
   state: AlertState;

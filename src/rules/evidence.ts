@@ -49,7 +49,13 @@ export function alertEvidence(
   const since = windowed ? now - rule.windowMs : (history?.last?.startedAt ?? now);
   const failure =
     lastFailure?.failure && lastFailure.startedAt >= since
-      ? { code: lastFailure.failure.code, message: lastFailure.failure.message }
+      ? {
+          code: lastFailure.failure.code,
+          message: lastFailure.failure.message,
+          // The failed request's W3C trace id (probers/http-client/trace-context.ts), to find the
+          // backend's own trace of it.
+          ...(lastFailure.facts.http?.traceId ? { traceId: lastFailure.facts.http.traceId } : {}),
+        }
       : undefined;
   const first = firstFailure(samples);
   return {

@@ -61,7 +61,8 @@ interface IncidentRow {
 function reasonOf(alert: Alert): string {
   // A quorum's alert names the locations that saw it (rules/quorum.ts): the incident keeps them.
   const seenFrom = alert.annotations.locations ? ` (seen from ${alert.annotations.locations})` : '';
-  if (alert.failure) return `${alert.failure.code}: ${alert.failure.message}${seenFrom}`;
+  const trace = alert.failure?.traceId ? ` (trace ${alert.failure.traceId})` : '';
+  if (alert.failure) return `${alert.failure.code}: ${alert.failure.message}${seenFrom}${trace}`;
   return `${alert.evidence ?? alert.annotations.summary ?? ''}${seenFrom}`;
 }
 

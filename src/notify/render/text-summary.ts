@@ -51,6 +51,7 @@ export function alertLines(alert: NotifiedAlert): string[] {
   if (alert.annotations.summary) lines.push(`  ${alert.annotations.summary}`);
   if (alert.evidence) lines.push(`  evidence: ${alert.evidence}`);
   if (alert.failure) lines.push(`  failure: ${alert.failure.code}: ${alert.failure.message}`);
+  if (alert.failure?.traceId) lines.push(`  trace: ${alert.failure.traceId}`);
   lines.push(
     `  value: ${formatValue(alert.value)}${alert.threshold ? `   threshold: ${alert.threshold}` : ''}`,
   );

@@ -42,6 +42,8 @@ export interface HttpSettings {
   readonly followRedirects: boolean;
   /** Reuse one connection across runs (opt-in; fresh connections measure what a new client meets). */
   readonly keepAlive: boolean;
+  /** Send a W3C `traceparent` with each run (trace-context.ts). */
+  readonly traceparent: boolean;
   readonly maxRedirects: number;
   readonly maxBodyBytes: number;
   readonly expect: HttpExpectations;
@@ -123,6 +125,8 @@ export const httpSettingsShape = {
   valid_status_codes: z.array(statusCode).min(1).optional(),
   follow_redirects: z.boolean().default(true),
   keep_alive: z.boolean().default(false),
+  /** A fresh W3C traceparent on every run, its trace id kept with the result (default true). */
+  traceparent: z.boolean().default(true),
   max_redirects: z.number().int().min(0).max(50).default(DEFAULT_MAX_REDIRECTS),
   max_body_bytes: sizeBytes().optional(),
   expect: expectShape.optional(),
@@ -144,6 +148,7 @@ export function toHttpSettings(raw: Record<string, unknown>): HttpSettings {
     validStatusCodes: parsed.valid_status_codes ?? DEFAULT_VALID_STATUS_CODES,
     followRedirects: parsed.follow_redirects,
     keepAlive: parsed.keep_alive,
+    traceparent: parsed.traceparent,
     maxRedirects: parsed.max_redirects,
     maxBodyBytes: parsed.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     expect: toExpectations(parsed.expect),
