@@ -43,3 +43,9 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
+
+/** A daemon's notifications queued and not yet delivered, over every integration. */
+export async function outboxDepth(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return samples(text, 'prismwatch_notification_outbox_depth').reduce((sum, value) => sum + value, 0);
+}

@@ -8,8 +8,9 @@
  * alert show who acknowledged; and the resolution reaches everyone who was paged.
  *
  * The delays are real but short (escalation after 2 s, the second step after 30 s, repeats every
- * 4 s): the test only ever waits for things to happen, and checks that a thing did not happen
- * only after its time has passed. The exact timing of steps is checked on a virtual clock in
+ * 4 s): the test only ever waits for things to happen, checks that a thing did not happen only
+ * after its time has passed, and allows what a loaded machine legitimately adds (reminders before
+ * the acknowledgement). The exact timing of steps is checked on a virtual clock in
  * test/notify/escalation.test.ts.
  */
 import { mkdtempSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
-import { eventually } from '../helpers/metrics.js';
+import { eventually, outboxDepth } from '../helpers/metrics.js';
 import { sleep } from '../helpers/notifier.js';
 import { withHttpServer } from '../helpers/servers.js';
 import { smtpSink, type WebhookDelivery, webhookSink } from '../helpers/sinks.js';
@@ -67,7 +68,7 @@ receivers:
     const args = ['--config', dir.path, '--data-dir', dataDir, '--rules.evaluation-interval', '100ms'];
     let daemon = await startCli(args, { PRISMWATCH_API_TOKEN: 'on-call-token' });
 
-    await eventually(() => smtp.mails.length === 1 && reasons(team).length === 1);
+    await eventually(() => smtp.mails.length >= 1 && reasons(team).length >= 1);
     const paged = team.delivered[0]!.at;
     const mail = smtp.mails[0]!;
     expect(mail.subject).toMatch(/^\[FIRING:1\] CheckoutDown checkout \(critical\)/);
@@ -75,7 +76,7 @@ receivers:
     expect(link).toMatch(new RegExp(`^${EXTERNAL}/ack/v1\\.`));
     expect(mail.html).toContain('>Acknowledge</a>');
 
-    await eventually(() => reasons(secondary).join() === 'escalated');
+    await eventually(() => reasons(secondary)[0] === 'escalated');
     expect(secondary.delivered[0]!.at - paged).toBeGreaterThanOrEqual(2_000 - 500);
     expect(String(secondary.delivered[0]!.body.alerts[0]!.acknowledgeURL)).toMatch(/\/ack\/v1\./);
 
@@ -115,14 +116,15 @@ receivers:
     expect(again.status).toBe(200);
     expect(await again.text()).toContain('Already acknowledged');
 
-    // Everyone paged but the mail hears it once; PagerDuty-like receivers would get their own call.
-    await eventually(
-      () =>
-        reasons(team).join() === 'first,acknowledged' &&
-        reasons(secondary).join() === 'escalated,acknowledged',
-    );
-    const notice = team.delivered[1]!.body.alerts[0]!;
+    // Everyone paged but the mail hears it once (each may have had reminders before: on a loaded
+    // machine the acknowledgement can come after a repeat_interval).
+    const once = (list: string[]) => list.filter((reason) => reason === 'acknowledged').length === 1;
+    await eventually(() => once(reasons(team)) && once(reasons(secondary)));
+    const notice = team.delivered.find((delivery) => delivery.body.notificationReason === 'acknowledged')!
+      .body.alerts[0]!;
     expect(notice.acknowledged).toMatchObject({ by: 'Ana', comment: 'rolling back the deploy' });
+    expect(reasons(team)[0]).toBe('first');
+    expect(reasons(secondary)[0]).toBe('escalated');
 
     const acknowledged = (await alerts()).find((alert) => alert.labels.alertname === 'CheckoutDown')!;
     expect(acknowledged.status.acknowledgedBy?.by).toBe('Ana');
@@ -135,25 +137,46 @@ receivers:
     });
     const page = await (await fetch(`${daemon.baseUrl}/`)).text();
     expect(page).toContain('acknowledged by Ana');
+    const acknowledgedAt = async () => {
+      const body = (await (await fetch(`${daemon.baseUrl}/api/v1/acknowledgements`)).json()) as {
+        acknowledgements: Array<{ at: string }>;
+      };
+      return body.acknowledgements[0]!.at;
+    };
 
-    // Past the second step's time and several repeat intervals: nothing more for anyone.
-    const secondStepDue = paged + 30_000;
-    while (Date.now() < secondStepDue + 3_000) await sleep(250);
-    expect(manager.delivered).toHaveLength(0);
-    expect(smtp.mails).toHaveLength(1);
-    expect(reasons(team)).toEqual(['first', 'acknowledged']);
-    expect(reasons(secondary)).toEqual(['escalated', 'acknowledged']);
+    // Past the second step's time and two repeat intervals after the acknowledgement: nothing more
+    // for anyone. The second step (30 s after the page) is never told when the acknowledgement
+    // came well before it; on a machine so loaded that it did not, that step was due and told.
+    const ackAt = Date.parse(await acknowledgedAt());
+    const told = {
+      team: reasons(team).length,
+      secondary: reasons(secondary).length,
+      mails: smtp.mails.length,
+      manager: manager.delivered.length,
+    };
+    const quietUntil = Math.max(paged + 30_000, Date.now() + 8_000) + 3_000;
+    while (Date.now() < quietUntil) await sleep(250);
+    expect({
+      team: reasons(team).length,
+      secondary: reasons(secondary).length,
+      mails: smtp.mails.length,
+      manager: manager.delivered.length,
+    }).toEqual(told);
+    expect(reasons(team).at(-1)).toBe('acknowledged');
+    expect(reasons(secondary).at(-1)).toBe('acknowledged');
+    expect(smtp.mails.every((mail) => !String(mail.subject).startsWith('[ACKNOWLEDGED]'))).toBe(true);
+    const managerPaged = ackAt > paged + 20_000 && manager.delivered.length > 0;
+    if (!managerPaged) expect(manager.delivered).toHaveLength(0);
 
     // Resolved: everyone who was paged hears it; the manager, never paged, does not.
     up = true;
     await eventually(
       () =>
-        smtp.mails.length === 2 &&
+        String(smtp.mails.at(-1)?.subject).startsWith('[RESOLVED]') &&
         reasons(team).at(-1) === 'resolved' &&
         reasons(secondary).at(-1) === 'resolved',
     );
-    expect(smtp.mails[1]!.subject).toMatch(/^\[RESOLVED\]/);
-    expect(manager.delivered).toHaveLength(0);
+    if (!managerPaged) expect(manager.delivered).toHaveLength(0);
   });
 
   it('acknowledges from the command line by matchers, and says who had it when asked again', async () => {
