@@ -148,6 +148,9 @@ receivers:
     // for anyone. The second step (30 s after the page) is never told when the acknowledgement
     // came well before it; on a machine so loaded that it did not, that step was due and told.
     const ackAt = Date.parse(await acknowledgedAt());
+    // Reminders decided before the acknowledgement was seen may still be on their way (the mail
+    // is slower than the webhooks): the baseline is taken once the outbox is empty.
+    await eventually(async () => (await outboxDepth(daemon.baseUrl)) === 0);
     const told = {
       team: reasons(team).length,
       secondary: reasons(secondary).length,
