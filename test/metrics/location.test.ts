@@ -6,15 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { configDir } from '../helpers/config-dir.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { eventually, sample } from '../helpers/metrics.js';
-import { refusedPort } from '../helpers/servers.js';
+import { withHttpServer } from '../helpers/servers.js';
 
 describe('--location', () => {
   it('labels series, probes and alerts with the location', async () => {
+    // A target that answers 503, not a "refused" port: a port found closed can be taken by another
+    // test's server in the meantime (the stressed suite once saw this probe succeed for 60 s).
+    const failing = await withHttpServer((_req, res) => res.writeHead(503).end());
     const dir = configDir();
     dir.write(
       'p.yaml',
       `probes:
-  - { name: api, kind: tcp, target: "127.0.0.1:${await refusedPort()}", interval: 200ms, timeout: 150ms, labels: { service: api } }
+  - { name: api, kind: http, url: "${failing.url}/", interval: 200ms, labels: { service: api } }
 rules:
   - { alert: ProbeDown, severity: critical, signal: up, op: '==', threshold: 0 }
 `,
