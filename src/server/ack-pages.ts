@@ -17,6 +17,7 @@ import {
   MAX_ACK_COMMENT_CHARS,
 } from '../state/acknowledgements.js';
 import { escapeHtml } from '../util/html.js';
+import { type SmallPage, smallPage } from './small-page.js';
 
 export interface AckPageParts {
   readonly acks: Acknowledgements;
@@ -25,24 +26,11 @@ export interface AckPageParts {
   readonly now: () => number;
 }
 
-export interface AckPage {
-  readonly status: number;
-  readonly html: string;
-}
+export type AckPage = SmallPage;
 
-function page(status: number, title: string, body: string): AckPage {
-  // The stylesheet by a relative path: the page works behind a reverse proxy's path prefix.
-  return {
-    status,
-    html: `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} — prismwatch</title><link rel="stylesheet" href="../status.css"></head>
-<body><main class="acknowledge"><h1>${escapeHtml(title)}</h1>
-${body}
-</main></body></html>
-`,
-  };
-}
+// The stylesheet by a relative path: the page works behind a reverse proxy's path prefix.
+const page = (status: number, title: string, body: string): AckPage =>
+  smallPage(status, title, body, '../status.css');
 
 const when = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 

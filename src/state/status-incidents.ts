@@ -10,6 +10,10 @@ import type Database from 'better-sqlite3';
 
 export const INCIDENT_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
+/** Each state as people read it (pages, the feed, subscribers' mail). */
+export function incidentStateWords(state: string): string {
+  return state.charAt(0).toUpperCase() + state.slice(1);
+}
 export const INCIDENT_IMPACTS = ['degraded', 'partial_outage', 'major_outage', 'maintenance'] as const;
 export type IncidentImpact = (typeof INCIDENT_IMPACTS)[number];
 

@@ -169,3 +169,8 @@ export async function smtpSink(
   onTestFinished(() => sink.down());
   return sink;
 }
+
+/** Why each delivered notification was sent (`first`, `repeat`, `acknowledged`, …), in arrival order. */
+export function notificationReasons(sink: { readonly delivered: readonly WebhookDelivery[] }): string[] {
+  return sink.delivered.map((delivery) => String(delivery.body.notificationReason));
+}

@@ -11,7 +11,7 @@ import { acknowledgePage, acknowledgeSubmit } from '../../src/server/ack-pages.j
 import { eventually } from '../helpers/metrics.js';
 import { alertFor, resolved, sleep, startNotifier, tempDataDir } from '../helpers/notifier.js';
 import type { WebhookDelivery } from '../helpers/sinks.js';
-import { smtpSink, webhookSink } from '../helpers/sinks.js';
+import { notificationReasons, smtpSink, webhookSink } from '../helpers/sinks.js';
 
 interface Payload {
   notificationReason: string;
@@ -19,8 +19,7 @@ interface Payload {
   idempotencyKey: string;
   alerts: Array<{ acknowledgeURL?: string; acknowledged?: { by: string; comment?: string } }>;
 }
-const reasons = (sink: { delivered: WebhookDelivery[] }) =>
-  sink.delivered.map((delivery) => (delivery.body as unknown as Payload).notificationReason);
+const reasons = notificationReasons;
 const payloads = (sink: { delivered: WebhookDelivery[] }) =>
   sink.delivered.map((delivery) => delivery.body as unknown as Payload);
 

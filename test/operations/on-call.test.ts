@@ -22,10 +22,9 @@ import { configDir } from '../helpers/config-dir.js';
 import { eventually, outboxDepth } from '../helpers/metrics.js';
 import { sleep } from '../helpers/notifier.js';
 import { withHttpServer } from '../helpers/servers.js';
-import { smtpSink, type WebhookDelivery, webhookSink } from '../helpers/sinks.js';
+import { notificationReasons, smtpSink, webhookSink } from '../helpers/sinks.js';
 
-const reasons = (sink: { delivered: WebhookDelivery[] }) =>
-  sink.delivered.map((delivery) => String(delivery.body.notificationReason));
+const reasons = notificationReasons;
 
 const EXTERNAL = 'https://prismwatch.example.test';
 

@@ -11,11 +11,10 @@ import { eventually, outboxDepth } from '../helpers/metrics.js';
 import { sleep } from '../helpers/notifier.js';
 import { privatePostgres } from '../helpers/private-postgres.js';
 import { withHttpServer } from '../helpers/servers.js';
-import { smtpSink, type WebhookDelivery, webhookSink } from '../helpers/sinks.js';
+import { notificationReasons, smtpSink, webhookSink } from '../helpers/sinks.js';
 
 const EXTERNAL = 'https://prismwatch.example.test';
-const reasons = (sink: { delivered: WebhookDelivery[] }) =>
-  sink.delivered.map((delivery) => String(delivery.body.notificationReason));
+const reasons = notificationReasons;
 
 async function leading(base: string): Promise<boolean> {
   try {

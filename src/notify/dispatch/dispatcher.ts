@@ -254,10 +254,13 @@ export class Dispatcher {
     group.flushed = true;
     this.guarded(group, () => {
       let queued = false;
-      // The route's receiver first: escalation steps count from when it was told.
+      // The route's receiver first: escalation steps count from when it was told, read once
+      // after its integrations have committed.
+      let firstTold: Map<string, number> | undefined;
       for (const { integration, step } of this.integrationsOf(group)) {
         queued = this.tellAcknowledgements(integration, group) || queued;
-        queued = this.flushTo(integration, group, step) || queued;
+        if (step) firstTold ??= this.firstTold(group);
+        queued = this.flushTo(integration, group, step && { step, firstTold: firstTold! }) || queued;
       }
       for (const [fingerprint, entry] of group.alerts) if (entry.gone) group.alerts.delete(fingerprint);
       return queued;
@@ -277,8 +280,9 @@ export class Dispatcher {
     if (heldBy(group.route.muteTimeIntervals, group.route.activeTimeIntervals, this.options.now())) return;
     this.guarded(group, () => {
       let queued = false;
+      const firstTold = this.firstTold(group);
       for (const { integration, step } of this.integrationsOf(group))
-        if (step) queued = this.flushTo(integration, group, step) || queued;
+        if (step) queued = this.flushTo(integration, group, { step, firstTold }) || queued;
       return queued;
     });
     this.scheduleEscalation(group);
@@ -317,13 +321,13 @@ export class Dispatcher {
   private firstTold(group: Group): Map<string, number> {
     const first = new Map<string, number>();
     const receiver = this.config.receivers.get(group.route.receiver);
+    const current = new Map(
+      [...group.alerts.values()].map(({ alert }) => [alert.fingerprint, firedAtOf(alert)] as const),
+    );
     for (const integration of receiver?.integrations ?? []) {
       if (integration.disabled) continue;
       const entry = this.options.store.entry(integration.id, group.key);
       if (!entry) continue;
-      const current = new Map(
-        [...group.alerts.values()].map(({ alert }) => [alert.fingerprint, firedAtOf(alert)] as const),
-      );
       for (const written of entry.firing) {
         const [fingerprint, told] = parseTold(written);
         const firedAt = current.get(fingerprint);
@@ -386,14 +390,18 @@ export class Dispatcher {
 
   /**
    * Decides, and commits, what one integration hears at this flush. An escalation step's
-   * integration (`step`) hears only of the alerts escalated to it. Returns whether it queued one.
+   * integration (`escalation`) hears only of the alerts escalated to it. Returns whether it queued one.
    */
-  private flushTo(integration: Integration, group: Group, step?: EscalationStep): boolean {
+  private flushTo(
+    integration: Integration,
+    group: Group,
+    escalation?: { readonly step: EscalationStep; readonly firstTold: Map<string, number> },
+  ): boolean {
     const now = this.options.now();
     const entry = this.options.store.entry(integration.id, group.key);
     const told = toldFirings(entry);
     const sentAt = entry?.sentAt ?? Number.NEGATIVE_INFINITY;
-    const firstTold = step ? this.firstTold(group) : undefined;
+    const step = escalation?.step;
     const active: Alert[] = [];
     const mutedButTold: string[] = [];
     const resolved: Alert[] = [];
@@ -402,7 +410,8 @@ export class Dispatcher {
       const earlier = told.get(alert.fingerprint);
       if (alert.state === 'firing' && !gone) {
         const known = sameFiring(earlier, firedAtOf(alert), sentAt);
-        if (step && !known && !this.escalationDue(step, alert, firstTold!)) continue;
+        if (escalation && !known && !this.escalationDue(escalation.step, alert, escalation.firstTold))
+          continue;
         if (this.options.mutes.mutingOf(alert) === undefined) active.push(alert);
         else if (earlier) mutedButTold.push(earlier.written);
       } else if (earlier) {

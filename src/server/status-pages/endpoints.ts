@@ -19,6 +19,7 @@ import {
 import type { Subscribers } from '../../state/subscribers.js';
 import { escapeHtml as esc } from '../../util/html.js';
 import { type ApiAnswer, badInput, isAnswer, jsonObject, text } from '../api-input.js';
+import { type SmallPage, smallPage } from '../small-page.js';
 import { renderFeed } from './feed.js';
 import { componentProbes, type StatusPageSpec } from './page-spec.js';
 import { incidentsOf, renderPublicPage } from './render.js';
@@ -46,10 +47,7 @@ export interface StatusPageParts {
 }
 
 /** A small page answering a subscriber's form or link. */
-export interface SubscriberPage {
-  readonly status: number;
-  readonly html: string;
-}
+export type SubscriberPage = SmallPage;
 
 export interface StatusPagesEndpoints {
   /** The page's HTML, or undefined for no such slug. */
@@ -80,18 +78,8 @@ export interface StatusPagesEndpoints {
 /** An address the form takes: one @, no spaces or angle brackets, a dot in the domain; at most 254. */
 const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
-function subscriberPage(status: number, title: string, body: string): SubscriberPage {
-  return {
-    status,
-    html: `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title><link rel="stylesheet" href="/status.css"></head>
-<body class="public"><main class="acknowledge"><h1>${esc(title)}</h1>
-${body}
-</main></body></html>
-`,
-  };
-}
+const subscriberPage = (status: number, title: string, body: string): SubscriberPage =>
+  smallPage(status, title, body, '/status.css');
 
 function updateEvent(incident: WrittenIncident, update: IncidentUpdate): SubscriberEvent {
   return {

@@ -3,18 +3,12 @@
  * first, so a feed reader or a chat integration hears "Identified", then "Resolved". Only what the
  * page itself shows; links are absolute paths on the host that serves the page.
  */
-import type { WrittenIncident } from '../../state/status-incidents.js';
+import { incidentStateWords, type WrittenIncident } from '../../state/status-incidents.js';
 import { escapeHtml as esc } from '../../util/html.js';
 import type { StatusPageSpec } from './page-spec.js';
 import { incidentsOf } from './render.js';
 
 const MAX_ENTRIES = 50;
-const STATE_WORDS: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-};
 
 export function renderFeed(
   page: StatusPageSpec,
@@ -31,7 +25,7 @@ export function renderFeed(
     .map(
       ({ incident, update }) => `  <entry>
     <id>urn:prismwatch:incident:${esc(incident.id)}:update:${esc(update.id)}</id>
-    <title>[${esc(STATE_WORDS[update.state] ?? update.state)}] ${esc(incident.title)}</title>
+    <title>[${esc(incidentStateWords(update.state))}] ${esc(incident.title)}</title>
     <updated>${new Date(update.at).toISOString()}</updated>
     <author><name>${esc(update.createdBy)}</name></author>
     <link rel="alternate" type="text/html" href="${esc(paths.page)}#incident-${esc(incident.id)}"/>

@@ -15,6 +15,7 @@ import {
   type IncidentImpact,
   type IncidentUpdate,
   incidentState,
+  incidentStateWords,
   type WrittenIncident,
 } from '../../state/status-incidents.js';
 import { escapeHtml as esc } from '../../util/html.js';
@@ -50,12 +51,6 @@ const CLASS: Record<ComponentState, string> = {
   degraded: 'degraded',
   partial_outage: 'degraded',
   major_outage: 'down',
-};
-const STATE_WORDS: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
 };
 
 export interface PublicPageView {
@@ -131,7 +126,7 @@ const timeTag = (ms: number) =>
   `<time datetime="${iso(ms)}">${iso(ms).slice(0, 16).replace('T', ' ')} UTC</time>`;
 
 function updateItem(update: IncidentUpdate): string {
-  return `<li><strong>${esc(STATE_WORDS[update.state] ?? update.state)}</strong> · ${timeTag(update.at)}<p>${esc(update.body)}</p></li>`;
+  return `<li><strong>${esc(incidentStateWords(update.state))}</strong> · ${timeTag(update.at)}<p>${esc(update.body)}</p></li>`;
 }
 
 function incidentArticle(incident: WrittenIncident): string {
@@ -144,7 +139,7 @@ function incidentArticle(incident: WrittenIncident): string {
     : '';
   return `<article class="written-incident ${incident.resolvedAt === undefined ? 'open' : 'resolved'}" id="incident-${esc(incident.id)}">
 <h3>${esc(incident.title)}</h3>
-<p class="muted">${esc(STATE_WORDS[state] ?? state)} · ${esc(WORDS[incident.impact])} · affects ${esc(incident.components.join(', '))}</p>
+<p class="muted">${esc(incidentStateWords(state))} · ${esc(WORDS[incident.impact])} · affects ${esc(incident.components.join(', '))}</p>
 <ol class="timeline" reversed>${updates}</ol>${postmortem}
 </article>`;
 }

@@ -14,6 +14,7 @@ import { classifySmtpError, EmailSender } from '../../notify/receivers/email/sen
 import { classifyStatus } from '../../notify/receivers/http-errors.js';
 import { Poster } from '../../notify/receivers/json-post.js';
 import { signature } from '../../notify/receivers/webhook/sender.js';
+import { incidentStateWords } from '../../state/status-incidents.js';
 import type { SubscriberNotice, Subscribers } from '../../state/subscribers.js';
 import { USER_AGENT } from '../../version.js';
 import type { StatusPageSpec } from './page-spec.js';
@@ -51,13 +52,6 @@ export type SubscriberEvent =
 const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
 const BATCH = 20;
 const WEBHOOK_TIMEOUT_MS = 10_000;
-
-const STATE_WORDS: Record<string, string> = {
-  investigating: 'Investigating',
-  identified: 'Identified',
-  monitoring: 'Monitoring',
-  resolved: 'Resolved',
-};
 
 export interface SubscriberDeliveryOptions {
   readonly subscribers: Subscribers;
@@ -115,6 +109,9 @@ export class SubscriberDelivery {
   /** Looks at the queue now (after something was queued). */
   kick(): void {
     if (this.running || this.stopped || !this.options.leading()) return;
+    // No page takes subscribers (the usual case): no queue to read every second. Notices left
+    // from a page whose subscriptions a reload removed wait for them to come back.
+    if (!this.options.pages().some((page) => page.subscriptions)) return;
     this.running = this.drain().finally(() => {
       this.running = undefined;
     });
@@ -199,8 +196,8 @@ export class SubscriberDelivery {
               text: `Planned maintenance of ${event.maintenance.components.join(', ')}\nFrom ${iso(event.maintenance.startsAt)} to ${iso(event.maintenance.endsAt)}\n\n${event.maintenance.comment}\n\n${pageUrl}\n\nUnsubscribe: ${unsubscribe}\n`,
             }
           : {
-              subject: `[${page.title}] ${STATE_WORDS[event.update.state] ?? event.update.state}: ${event.incident.title}`,
-              text: `${event.incident.title}\n${STATE_WORDS[event.update.state] ?? event.update.state} at ${new Date(event.update.at).toISOString()}\nAffects: ${event.incident.components.join(', ')}\n\n${event.update.body}\n\n${pageUrl}#incident-${event.incident.id}\n\nUnsubscribe: ${unsubscribe}\n`,
+              subject: `[${page.title}] ${incidentStateWords(event.update.state)}: ${event.incident.title}`,
+              text: `${event.incident.title}\n${incidentStateWords(event.update.state)} at ${new Date(event.update.at).toISOString()}\nAffects: ${event.incident.components.join(', ')}\n\n${event.update.body}\n\n${pageUrl}#incident-${event.incident.id}\n\nUnsubscribe: ${unsubscribe}\n`,
             };
     await sender.sendMessage({
       to: [notice.subscriber.address],
