@@ -13,6 +13,7 @@ import { onTestFinished } from 'vitest';
 import { PrismwatchAgent } from '../../src/agent/agent.js';
 import { CLI, followLog } from './cli.js';
 import { captureLog } from './log.js';
+import { quietPort } from './quiet-port.js';
 
 export interface AgentToken {
   readonly token: string;
@@ -49,6 +50,8 @@ export async function relayTo(port: number): Promise<Relay> {
       upstream.on('error', drop).on('close', drop);
       client.pipe(upstream).pipe(client);
     });
+    // A quiet port (quiet-port.ts): the agent comes back up on the same one.
+    if (listenPort === 0) listenPort = await quietPort();
     await new Promise<void>((resolve) => server!.listen(listenPort, '127.0.0.1', resolve));
     listenPort = (server.address() as { port: number }).port;
   };

@@ -6,10 +6,10 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
+import { quietPort } from './quiet-port.js';
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
@@ -20,14 +20,6 @@ function binDir(): string {
       'PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)',
     );
   return join(root, latest, 'bin');
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface PrivatePostgres {
@@ -62,7 +54,8 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     });
   const data = join(dir, 'data');
   await run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const port = await freePort();
+  // Below the ephemeral range: no other test's server can take it while this one is stopped.
+  const port = await quietPort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60`;
   const pg: PrivatePostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,

@@ -9,6 +9,7 @@ import { createServer as createHttps, type Server as HttpsServer } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { onTestFinished } from 'vitest';
 import { days, makeCa, makeLeaf, writeCaFile } from './certs.js';
+import { quietPort } from './quiet-port.js';
 
 const SECURE_HEADERS = {
   'strict-transport-security': 'max-age=63072000; includeSubDomains',
@@ -45,6 +46,8 @@ function tracked(server: Server | HttpsServer) {
   let port = 0;
   return {
     async listen() {
+      // A quiet port (quiet-port.ts): the target comes back up on the same one after an outage.
+      if (port === 0) port = await quietPort();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, '127.0.0.1', () => {

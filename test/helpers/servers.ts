@@ -9,6 +9,7 @@ import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNet, type Socket } from 'node:net';
 import { onTestFinished } from 'vitest';
+import { quietPort } from './quiet-port.js';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -67,11 +68,7 @@ export async function withTcpServer(onSocket: (socket: Socket) => void): Promise
   return start(server, 'http', []);
 }
 
-/** A port that refuses connections: bound, then closed again. */
+/** A port that refuses connections, and keeps refusing: below the ephemeral range (quiet-port.ts). */
 export async function refusedPort(): Promise<number> {
-  const server = createNet();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return quietPort();
 }

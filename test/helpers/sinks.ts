@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { onTestFinished } from 'vitest';
+import { quietPort } from './quiet-port.js';
 
 export type WebhookMode = 'ok' | 'fail500' | 'fail429' | 'hang' | 'close';
 
@@ -32,10 +33,12 @@ export interface WebhookSink {
   up(): Promise<void>;
 }
 
+/** On a quiet port (quiet-port.ts), so a sink taken down comes back up on the same one. */
 async function listenOn(server: Server | SMTPServer, port: number): Promise<number> {
+  const chosen = port || (await quietPort());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(chosen, '127.0.0.1', () => resolve());
   });
   const address =
     (server as unknown as { server?: Server }).server?.address() ?? (server as Server).address();

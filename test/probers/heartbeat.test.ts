@@ -69,9 +69,22 @@ describe('heartbeat state', () => {
     const down = evaluateHeartbeat(settings, record, restartedAt + 10 * MIN, restartedAt);
     expect(down.state).toBe('down');
     expect(down.reason!.message).toContain('(counted from prismwatch’s restart)');
+    // The down it noted since the restart is its own judgement, not one from before: the next
+    // run keeps the same deadline and explanation.
+    const noted = { ...record, state: 'down' as const, stateSince: restartedAt + 10 * MIN };
+    expect(evaluateHeartbeat(settings, noted, restartedAt + 11 * MIN, restartedAt)).toMatchObject({
+      state: 'down',
+      deadlineAt: down.deadlineAt,
+      reason: { message: down.reason!.message },
+    });
     // Known late before the restart: no fresh grace.
     expect(
-      evaluateHeartbeat(settings, { ...record, state: 'late' }, restartedAt + MIN, restartedAt).state,
+      evaluateHeartbeat(
+        settings,
+        { ...record, state: 'late', stateSince: restartedAt - MIN },
+        restartedAt + MIN,
+        restartedAt,
+      ).state,
     ).toBe('down');
   });
 });

@@ -95,7 +95,12 @@ export function evaluateHeartbeat(
 
   const dueAt = nextDue(settings, lastSuccess);
   if (dueAt === undefined) return { state: 'up', running };
-  const knownLate = record.state === 'late' || record.state === 'down';
+  // Late or down as judged *before* the restart. A state this prismwatch noted since (the down it
+  // turned after the restart's grace) must not count: the next run would then drop the grace and
+  // the "(counted from prismwatch's restart)" explanation (a test saw exactly that under load).
+  const knownLate =
+    (record.state === 'late' || record.state === 'down') &&
+    (record.stateSince === undefined || record.stateSince < receivingSince);
   const missedWhileAway = dueAt < receivingSince && !knownLate;
   const deadlineAt = missedWhileAway ? Math.max(dueAt, receivingSince) + grace : dueAt + grace;
   if (now >= deadlineAt) {
