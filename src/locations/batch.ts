@@ -28,11 +28,12 @@ const resultSchema = z.strictObject({
       code: z.enum(FAILURE_CODES as [string, ...string[]]),
       phase: z.enum(PHASES).optional(),
       message: z.string().max(4_096),
-      traceId: z
-        .string()
-        .regex(/^[0-9a-f]{32}$/)
-        .optional(),
     })
+    .optional(),
+  // An agent's run keeps its trace id, so the alert links the backend's trace as for a local one.
+  traceId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
     .optional(),
   facts: z
     .record(z.string(), z.record(z.string(), z.unknown()))

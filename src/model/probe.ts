@@ -86,6 +86,11 @@ export interface ProbeResult {
   /** Milliseconds per phase, summed over redirect hops. */
   readonly phases: Readonly<Partial<Record<Phase, number>>>;
   readonly failure?: Failure;
+  /**
+   * The W3C trace id this run's requests carried in their `traceparent` (http, multi_http,
+   * browser): the backend's trace of the run, linked from the alert and the incident.
+   */
+  readonly traceId?: string;
   readonly facts: ProbeFacts;
 }
 

@@ -54,7 +54,7 @@ export function alertEvidence(
           message: lastFailure.failure.message,
           // The failed request's W3C trace id (probers/http-client/trace-context.ts), to find the
           // backend's own trace of it.
-          ...(lastFailure.facts.http?.traceId ? { traceId: lastFailure.facts.http.traceId } : {}),
+          ...(lastFailure.traceId ? { traceId: lastFailure.traceId } : {}),
         }
       : undefined;
   const first = firstFailure(samples);

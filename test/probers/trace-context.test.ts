@@ -1,18 +1,27 @@
 /**
- * W3C trace context on HTTP probes: every run sends a fresh, well-formed `traceparent` (unless off,
+ * W3C trace context on http, multi_http and browser probes: every run sends a fresh, well-formed `traceparent` (unless off,
  * or the config sends its own), the run's result keeps its trace id, and when the target fails,
  * the trace id the target saw is on the alert's notification and in the incident's reason.
  */
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH } from '../../src/probers/browser/pool.js';
 import { traceIdOf } from '../../src/probers/http-client/trace-context.js';
+import { shutdownProbers } from '../../src/probers/index.js';
+import { runProbe } from '../../src/probers/run-probe.js';
 import { startCli } from '../helpers/cli.js';
 import { configDir } from '../helpers/config-dir.js';
+import { captureLog } from '../helpers/log.js';
 import { eventually } from '../helpers/metrics.js';
-import { probe } from '../helpers/probe.js';
+import { probe, specFrom } from '../helpers/probe.js';
 import { withHttpServer } from '../helpers/servers.js';
 import { webhookSink } from '../helpers/sinks.js';
+import { withWebPage } from '../helpers/web-page.js';
+
+afterAll(() => shutdownProbers());
 
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
+const OWN = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 async function recordingTarget(status: number) {
   const seen: Array<string | undefined> = [];
@@ -23,27 +32,64 @@ async function recordingTarget(status: number) {
   return { url: server.url, seen };
 }
 
-describe('traceparent on HTTP probes', () => {
+describe('traceparent on probes', () => {
   it('sends a fresh one each run and keeps its trace id with the result', async () => {
     const target = await recordingTarget(200);
     const first = await probe({ kind: 'http', url: `${target.url}/` });
     const second = await probe({ kind: 'http', url: `${target.url}/` });
     expect(target.seen).toHaveLength(2);
     for (const header of target.seen) expect(header).toMatch(TRACEPARENT);
-    expect(first.facts.http?.traceId).toBe(traceIdOf(target.seen[0]));
-    expect(second.facts.http?.traceId).toBe(traceIdOf(target.seen[1]));
-    expect(first.facts.http?.traceId).not.toBe(second.facts.http?.traceId);
+    expect(first.traceId).toBe(traceIdOf(target.seen[0]));
+    expect(second.traceId).toBe(traceIdOf(target.seen[1]));
+    expect(first.traceId).not.toBe(second.traceId);
   });
 
   it('sends none when off, and the configured one as it is', async () => {
     const target = await recordingTarget(200);
     const off = await probe({ kind: 'http', url: `${target.url}/`, traceparent: false });
-    const own = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const configured = await probe({ kind: 'http', url: `${target.url}/`, headers: { traceparent: own } });
-    expect(target.seen).toEqual([undefined, own]);
-    expect(off.facts.http?.traceId).toBeUndefined();
-    expect(configured.facts.http?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    const configured = await probe({ kind: 'http', url: `${target.url}/`, headers: { traceparent: OWN } });
+    expect(target.seen).toEqual([undefined, OWN]);
+    expect(off.traceId).toBeUndefined();
+    expect(configured.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   });
+
+  it('multi_http: one trace for the flow, on every step; a step may send its own', async () => {
+    const target = await recordingTarget(200);
+    const flow = {
+      kind: 'multi_http',
+      base_url: target.url,
+      steps: [
+        { name: 'login', url: '/login' },
+        { name: 'read', url: '/read' },
+        { name: 'own', url: '/own', headers: { TraceParent: OWN } },
+      ],
+    };
+    const result = await probe(flow);
+    expect(result.failure).toBeUndefined();
+    const [login, read, own] = target.seen;
+    expect(login).toMatch(TRACEPARENT);
+    expect(read).toBe(login);
+    expect(own).toBe(OWN);
+    expect(result.traceId).toBe(traceIdOf(login));
+    await probe({ ...flow, traceparent: false });
+    expect(target.seen.slice(3)).toEqual([undefined, undefined, OWN]);
+  });
+
+  it.runIf(existsSync(CHROMIUM_PATH))(
+    'browser: the document and the requests it makes carry the run’s trace',
+    async () => {
+      const site = await withWebPage(50);
+      const result = await runProbe(specFrom({ kind: 'browser', url: `${site.url}/`, timeout: '20s' }), {
+        log: captureLog().log,
+      });
+      const sent = site.requests.map((req) => req.headers.traceparent as string | undefined);
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      for (const header of sent) expect(header).toMatch(TRACEPARENT);
+      expect(new Set(sent).size).toBe(1);
+      expect(result.traceId).toBe(traceIdOf(sent[0]));
+    },
+    60_000,
+  );
 
   it("puts the failed request's trace id on the notification and the incident", async () => {
     const target = await recordingTarget(503);

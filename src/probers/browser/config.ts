@@ -1,7 +1,7 @@
 /** The `kind: browser` keys: a page, a few declarative steps, what fails the check. */
 import * as z from 'zod';
 import { durationMs, httpUrl } from '../../util/fields.js';
-import { statusCode } from '../http-client/config.js';
+import { statusCode, traceparentSetting } from '../http-client/config.js';
 
 export type BrowserStep =
   | { readonly click: string }
@@ -20,6 +20,8 @@ export interface BrowserSettings {
   readonly ignoreHttpsErrors: boolean;
   readonly viewport: { readonly width: number; readonly height: number };
   readonly screenshotOnFailure: boolean;
+  /** Send one W3C traceparent per run with every request the page makes. */
+  readonly traceparent: boolean;
 }
 
 const selector = z
@@ -59,6 +61,7 @@ export const browserSettingsShape = {
     .strictObject({ width: z.number().int().min(200).max(4000), height: z.number().int().min(200).max(4000) })
     .default({ width: 1280, height: 800 }),
   screenshot_on_failure: z.boolean().default(true),
+  traceparent: traceparentSetting,
 };
 
 type ParsedBrowser = z.infer<z.ZodObject<typeof browserSettingsShape>>;
@@ -81,5 +84,6 @@ export function toBrowserSettings(raw: Record<string, unknown>): BrowserSettings
     ignoreHttpsErrors: parsed.ignore_https_errors,
     viewport: parsed.viewport,
     screenshotOnFailure: parsed.screenshot_on_failure,
+    traceparent: parsed.traceparent,
   };
 }

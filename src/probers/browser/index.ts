@@ -12,6 +12,7 @@ import { formatDuration } from '../../util/duration.js';
 import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { formatStatusRanges, isValidStatus } from '../http-client/assertions.js';
+import { runTrace } from '../http-client/trace-context.js';
 import { type BrowserSettings, type BrowserStep, browserSettingsShape, toBrowserSettings } from './config.js';
 import { type BrowserFacts, browserFacts, type FailedRequest } from './facts.js';
 import { BrowserUnavailableError, browserPool } from './pool.js';
@@ -180,6 +181,9 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
   let failure: Failure | undefined;
   let shot: string | undefined;
   const url = redactUrl(settings.url);
+  // One trace for the page load: the document and every request it makes (the same headers go
+  // to each, as x-prismwatch-probe does) are children of the run's span.
+  const { traceId, header } = runTrace(settings.traceparent, undefined);
   try {
     await browserPool.withBrowser(ctx.signal, async (browser) => {
       let context: BrowserContext | undefined;
@@ -189,7 +193,10 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
         context = await browser.newContext({
           ignoreHTTPSErrors: settings.ignoreHttpsErrors,
           viewport: settings.viewport,
-          extraHTTPHeaders: { 'x-prismwatch-probe': spec.name.slice(0, 100) },
+          extraHTTPHeaders: {
+            'x-prismwatch-probe': spec.name.slice(0, 100),
+            ...(header ? { traceparent: header } : {}),
+          },
         });
         const page = await context.newPage();
         observe(page, observed);
@@ -252,6 +259,7 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
     durationMs: ctx.now() - startedAt,
     phases: navigationPhases(timeline.navigation),
     ...(failure ? { failure } : {}),
+    ...(traceId ? { traceId } : {}),
     facts: {
       browser: {
         statusCode: observed.statusCode,

@@ -112,6 +112,9 @@ export const authShape = z.union(
   { error: 'expected `basic: {username, password}` or `bearer: <token>`' },
 );
 
+/** A fresh W3C traceparent on every run, its trace id kept with the result (default true); http, multi_http and browser. */
+export const traceparentSetting = z.boolean().default(true);
+
 export const httpSettingsShape = {
   url: httpUrl,
   method: z
@@ -125,8 +128,7 @@ export const httpSettingsShape = {
   valid_status_codes: z.array(statusCode).min(1).optional(),
   follow_redirects: z.boolean().default(true),
   keep_alive: z.boolean().default(false),
-  /** A fresh W3C traceparent on every run, its trace id kept with the result (default true). */
-  traceparent: z.boolean().default(true),
+  traceparent: traceparentSetting,
   max_redirects: z.number().int().min(0).max(50).default(DEFAULT_MAX_REDIRECTS),
   max_body_bytes: sizeBytes().optional(),
   expect: expectShape.optional(),
@@ -201,6 +203,15 @@ export function validateHttpSettings(settings: HttpSettings): Array<[string[], s
 }
 
 /** Request headers of a probe: our User-Agent, then the configured ones, names lower-cased. */
+/** A configured header's value, whatever the case of its name. */
+export function configuredHeader(
+  headers: Readonly<Record<string, string>>,
+  name: string,
+): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
 export function requestHeaders(configured: Readonly<Record<string, string>>): Record<string, string> {
   const headers: Record<string, string> = { 'user-agent': USER_AGENT };
   for (const [name, value] of Object.entries(configured)) headers[name.toLowerCase()] = value;

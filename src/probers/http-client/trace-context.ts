@@ -4,6 +4,9 @@
  * probe's request under a trace id prismwatch also keeps: on the result, on a failure, and through
  * it on the incident and the notification ("why did that check fail?" → the backend's trace).
  * A `traceparent` the probe's config sets itself is sent as it is and not overridden.
+ *
+ * One context per run, whatever the kind: a multi_http flow's steps and every request a browser
+ * check's page makes carry the same one, so they are children of one span, the run.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -16,6 +19,18 @@ export function newTraceContext(): TraceContext {
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
   return { traceId, header: `00-${traceId}-${spanId}-01` };
+}
+
+/**
+ * A run's trace: a fresh context when the probe sends one (`traceparent: true`) and its config
+ * does not set its own; the trace id is the fresh one's or the configured one's.
+ */
+export function runTrace(
+  enabled: boolean,
+  configured: string | undefined,
+): { readonly traceId?: string; readonly header?: string } {
+  if (configured !== undefined) return { traceId: traceIdOf(configured) };
+  return enabled ? newTraceContext() : {};
 }
 
 /** The trace id of a `traceparent` value, if it is a well-formed version-00 one. */

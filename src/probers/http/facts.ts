@@ -13,8 +13,6 @@ export interface HttpFacts {
   readonly redirects: number;
   readonly finalUrl: string;
   readonly headers: Readonly<Record<string, string | string[]>>;
-  /** The W3C trace id the run's request carried (its traceparent), for the backend's trace. */
-  readonly traceId?: string;
 }
 
 declare module '../../model/probe.js' {

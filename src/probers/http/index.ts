@@ -20,7 +20,7 @@ import {
 } from '../http-client/config.js';
 import { follow } from '../http-client/follow.js';
 import { keepAliveAgent } from '../http-client/keep-alive.js';
-import { newTraceContext, traceIdOf } from '../http-client/trace-context.js';
+import { runTrace } from '../http-client/trace-context.js';
 import { TLS_CLI_OPTIONS, tlsCliKeys } from '../net/config.js';
 import { createTrace } from '../net/connect.js';
 import { tlsFacts } from '../net/tls-section.js';
@@ -64,12 +64,8 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
   const keepBody = needsBody(settings.expect);
   const agent = settings.keepAlive ? keepAliveAgent(spec) : undefined;
   const configured = prepare(settings);
-  // A fresh trace per run, unless off or the config sends its own traceparent.
-  const own = traceIdOf(configured.headers.traceparent);
-  const context =
-    settings.traceparent && configured.headers.traceparent === undefined ? newTraceContext() : undefined;
-  const traceId = context?.traceId ?? own;
-  const headers = context ? { ...configured.headers, traceparent: context.header } : configured.headers;
+  const { traceId, header } = runTrace(settings.traceparent, configured.headers.traceparent);
+  const headers = header ? { ...configured.headers, traceparent: header } : configured.headers;
   const followed = await follow(
     { url: configured.url, method: settings.method, headers, body: settings.body },
     {
@@ -92,6 +88,7 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
     durationMs: ctx.now() - startedAt,
     phases: trace.phases,
     failure,
+    ...(traceId ? { traceId } : {}),
     facts: {
       http: {
         statusCode: response?.statusCode ?? 0,
@@ -101,7 +98,6 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
         redirects,
         finalUrl: url === configured.url ? configured.redacted : redactUrl(url),
         headers: response?.headers ?? {},
-        ...(traceId ? { traceId } : {}),
       },
       ...(trace.tls ? { tls: trace.tls } : {}),
     },

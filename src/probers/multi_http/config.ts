@@ -10,6 +10,7 @@ import {
   statusCode,
   toAuth,
   toExpectations,
+  traceparentSetting,
 } from '../http-client/config.js';
 import { parseJsonPath } from '../http-client/json-path.js';
 import { network } from '../net/config.js';
@@ -47,6 +48,8 @@ export interface MultiHttpSettings {
   readonly steps: readonly Step[];
   /** Carry cookies a step's response sets to the later steps on the same host (a login session). */
   readonly cookies: boolean;
+  /** Send one W3C traceparent per run with every step (unless a step's headers set their own). */
+  readonly traceparent: boolean;
   readonly secretHeaders: ReadonlySet<string>;
   readonly maxBodyBytes: number;
   readonly ipProtocol: IpProtocol;
@@ -101,6 +104,7 @@ export const multiHttpSettingsShape = {
   headers: z.record(z.string(), z.string({ error: 'expected a string header value' })).default({}),
   steps: z.array(stepShape).min(1).max(50),
   cookies: z.boolean().default(true),
+  traceparent: traceparentSetting,
   secret_headers: z.array(z.string({ error: 'expected a header name' })).default([]),
   max_body_bytes: sizeBytes().optional(),
   ...network.shape,
@@ -139,6 +143,7 @@ export function toMultiHttpSettings(raw: Record<string, unknown>): MultiHttpSett
     headers: parsed.headers,
     steps: parsed.steps.map(toStep),
     cookies: parsed.cookies,
+    traceparent: parsed.traceparent,
     secretHeaders: new Set(parsed.secret_headers.map((name) => name.toLowerCase())),
     maxBodyBytes: parsed.max_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
     ...network.settings(parsed),

@@ -13,9 +13,10 @@ import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js'
 import { redactUrl } from '../../util/redact.js';
 import { defineProber } from '../definition.js';
 import { checkResponse, needsBody } from '../http-client/assertions.js';
-import { authorizationValue, requestHeaders } from '../http-client/config.js';
+import { authorizationValue, configuredHeader, requestHeaders } from '../http-client/config.js';
 import type { HopResponse } from '../http-client/exchange.js';
 import { follow } from '../http-client/follow.js';
+import { runTrace } from '../http-client/trace-context.js';
 import { TLS_CLI_OPTIONS, tlsCliKeys } from '../net/config.js';
 import { createTrace, type ExchangeTrace } from '../net/connect.js';
 import { tlsFacts } from '../net/tls-section.js';
@@ -66,6 +67,7 @@ function stepRequest(
   settings: MultiHttpSettings,
   values: Map<string, string>,
   jar: CookieJar | undefined,
+  traceparent: string | undefined,
 ): { url: URL; headers: Record<string, string>; body?: string } | { problem: string } {
   const url = resolveStepUrl(fill(step.url, values, encodeURIComponent), settings.baseUrl);
   if (!url) return { problem: 'its URL is not a valid http(s) URL once the extracted values are in' };
@@ -79,6 +81,7 @@ function stepRequest(
   }
   const cookie = jar?.header(url);
   if (cookie && headers.cookie === undefined) headers.cookie = cookie;
+  if (traceparent && headers.traceparent === undefined) headers.traceparent = traceparent;
   return { url, headers, body: step.body === undefined ? undefined : fill(step.body, values) };
 }
 
@@ -99,6 +102,7 @@ async function runStep(
   values: Map<string, string>,
   jar: CookieJar | undefined,
   trace: ExchangeTrace,
+  traceparent: string | undefined,
 ): Promise<StepRun> {
   const settings = spec.settings;
   const startedAt = ctx.now();
@@ -112,7 +116,7 @@ async function runStep(
     phases: trace.phases,
     redirects,
   });
-  const request = stepRequest(step, settings, values, jar);
+  const request = stepRequest(step, settings, values, jar, traceparent);
   if ('problem' in request) {
     const failure: Failure = { code: 'extraction_failed', message: request.problem };
     return { facts: { ...facts('failed', undefined, 0), failure: failure.message }, failure };
@@ -190,6 +194,11 @@ async function probeMultiHttp(ctx: ProbeContext, spec: ProbeSpec<MultiHttpSettin
   let tls: ExchangeTrace['tls'];
   let failure: Failure | undefined;
   let failedStep: string | undefined;
+  // One trace for the flow: every step's request is a child of the run's span.
+  const { traceId, header } = runTrace(
+    settings.traceparent,
+    configuredHeader(settings.headers, 'traceparent'),
+  );
 
   for (const [index, step] of settings.steps.entries()) {
     if (failure) {
@@ -206,7 +215,7 @@ async function probeMultiHttp(ctx: ProbeContext, spec: ProbeSpec<MultiHttpSettin
       continue;
     }
     const trace = createTrace();
-    const run = await runStep(ctx, spec, step, values, jar, trace);
+    const run = await runStep(ctx, spec, step, values, jar, trace, header);
     for (const phase of Object.keys(phases) as Array<keyof typeof phases>)
       phases[phase] += trace.phases[phase];
     tls ??= trace.tls;
@@ -224,6 +233,7 @@ async function probeMultiHttp(ctx: ProbeContext, spec: ProbeSpec<MultiHttpSettin
     durationMs: ctx.now() - startedAt,
     phases,
     failure,
+    ...(traceId ? { traceId } : {}),
     facts: {
       multiHttp: { steps, ...(failedStep ? { failedStep } : {}) },
       ...(tls ? { tls } : {}),
