@@ -23,6 +23,7 @@ const LAYERS = {
   'version.ts': 0,
   'log.ts': 1,
   probers: 2,
+  discovery: 5,
   metrics: 3,
   results: 3,
   scheduler: 3,

@@ -5,6 +5,7 @@
  * muting → notification, the rule loop: daemon/control-plane.ts) once the config has loaded.
  * Reloads (config/running-config.ts) hand each plane its share.
  */
+
 import type { Config } from './config/load.js';
 import { RunningConfig, selfEnv } from './config/running-config.js';
 import { ControlPlane } from './daemon/control-plane.js';
@@ -12,6 +13,7 @@ import type { DaemonOptions } from './daemon/options.js';
 import { DEFAULT_MAX_CONCURRENCY, ProbePlane } from './daemon/probe-plane.js';
 import { logStarted, warnIfDescriptorsShort, warnIfOpen } from './daemon/start-warnings.js';
 import { stateStatus } from './daemon/state-status.js';
+import { Discovery } from './discovery/discovery.js';
 import { PrismwatchError } from './errors.js';
 import { AgentRegistry } from './locations/agents.js';
 import { type MetricsBody, metricsBody } from './metrics/scrape.js';
@@ -45,6 +47,7 @@ export class Daemon {
   /** Agents at private locations: their tokens, assignments and results (locations/agents.ts). */
   private readonly agents: AgentRegistry;
   private readonly config: RunningConfig;
+  private readonly discovery: Discovery;
   private readonly server;
   private control: ControlPlane | undefined;
   private shared: SharedState | undefined;
@@ -58,13 +61,21 @@ export class Daemon {
     const { log } = options;
     const now = options.now ?? preciseNow;
     this.now = now;
+    this.discovery = new Discovery({
+      log: log.child({ component: 'discovery' }),
+      registry: this.selfMetrics.registry,
+      now,
+      changed: () => this.config.rediscover(),
+    });
     this.config = new RunningConfig({
       paths: options.configPaths,
       env: () => selfEnv(this.baseUrl, options.tls !== undefined, options.env ?? process.env),
       shard: options.shard,
       location: options.location,
       notifyMode: options.notifyMode,
+      targetsOf: (source) => this.discovery.targetsOf(source),
       apply: (config, diff) => {
+        this.discovery.configure(config.discovery);
         this.probing.apply(config, diff);
         this.agents.configure(config.agents, config.probes, config.definitions);
         this.control?.configure(config);
@@ -106,6 +117,15 @@ export class Daemon {
         reload: () => this.config.reload(),
         pushPrefixes: PUSH_PREFIXES,
         agents: this.agents,
+        discovery: () =>
+          this.discovery.status().map((source) => {
+            const skipped = this.config.skippedTargets(source.name);
+            return {
+              ...source,
+              skipped: skipped.count,
+              ...(skipped.count > 0 ? { skippedTargets: skipped.first } : {}),
+            };
+          }),
         ...daemonViews(
           {
             ...this.probing.parts(),
@@ -227,6 +247,7 @@ export class Daemon {
     const graceMs = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
     this.control?.halt();
     this.peers.stop();
+    this.discovery.stop();
     await this.probing.stop(graceMs);
     await closeServer(this.server);
     await this.control?.close(Math.min(5_000, graceMs));

@@ -18,9 +18,11 @@ export function runCheck(
     const byKind = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');
     const rules = config.rules.length > 0 ? `, ${config.rules.length} rule(s)` : '';
     const slos = config.slos.length > 0 ? `, ${config.slos.length} SLO(s)` : '';
+    // Their probes are made at run time, from what the sources read (docs/discovery.md).
+    const sources = config.discovery.length > 0 ? `, ${config.discovery.length} discovery source(s)` : '';
     const receivers = [...config.notify.receivers.values()];
     out.write(
-      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}${slos}, ${receivers.length} receiver(s)\n`,
+      `OK: ${config.files.length} file(s), ${config.probes.length} probe(s)${byKind ? ` (${byKind})` : ''}${rules}${slos}${sources}, ${receivers.length} receiver(s)\n`,
     );
     // Not an error: alerts/ may be checked apart from the probes it is about.
     for (const slo of config.slos)

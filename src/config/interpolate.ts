@@ -3,7 +3,9 @@
  * environment instead of the config repository. `$${` writes a literal `${`.
  * An unset variable without a default is an error: a probe against "http:///health" helps nobody.
  * `${steps.NAME.VAR}` is left as written: it is a value a multi_http flow extracts at run time
- * (probers/multi_http/template.ts), and no environment variable has a dot in its name.
+ * (probers/multi_http/template.ts), and no environment variable has a dot in its name. So is
+ * `${target.address}` / `${target.labels.NAME}`: a discovered target's, filled per target
+ * (config/discovered-probes.ts).
  */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,7 +21,7 @@ type Interpolation =
 
 const REFERENCE_RE = /\$\$\{|\$\{([^}]*)\}/g;
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const RUNTIME_REFERENCE_PREFIX = 'steps.';
+const RUNTIME_REFERENCE_PREFIXES = ['steps.', 'target.'];
 
 export function hasReference(text: string): boolean {
   return text.includes('${');
@@ -32,7 +34,7 @@ export function interpolate(text: string, env: Env): Interpolation {
   const value = text.replace(REFERENCE_RE, (whole, body: string | undefined) => {
     if (whole === '$${') return '${';
     const inner = body ?? '';
-    if (inner.startsWith(RUNTIME_REFERENCE_PREFIX)) return whole;
+    if (RUNTIME_REFERENCE_PREFIXES.some((prefix) => inner.startsWith(prefix))) return whole;
     const separator = inner.indexOf(':-');
     const name = separator === -1 ? inner : inner.slice(0, separator);
     if (!NAME_RE.test(name)) {

@@ -37,18 +37,13 @@ import {
 import type { SloSpec } from '../slo/model.js';
 import { sloSchema, toSloSpec } from '../slo/schema.js';
 import { formatDuration } from '../util/duration.js';
+import { buildSpec, type Defaults, siteOf } from './build-spec.js';
 import { discoverConfigFiles, displayPath } from './discover.js';
+import { checkTemplate } from './discovered-probes.js';
+import { type DiscoverySpec, discoverySchema } from './discovery-spec.js';
 import type { Env, Inserted } from './interpolate.js';
 import { closest, toConfigIssues } from './issues.js';
-import {
-  commonProbeShape,
-  DEFAULT_INTERVAL_MS,
-  DEFAULT_TIMEOUT_MS,
-  DEFAULT_TIMEOUT_SHARE,
-  defaultsSchema,
-  fileSchema,
-  probeSchemaFor,
-} from './schema.js';
+import { commonProbeShape, defaultsSchema, fileSchema, probeSchemaFor } from './schema.js';
 import { scrubIssues } from './scrub.js';
 import { firstInvalidUtf8, positionOf } from './utf8.js';
 import { formatPath, type PathSegment, YamlSource } from './yaml-source.js';
@@ -72,12 +67,12 @@ export interface Config {
   readonly definitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
   /** Status pages for people outside the team (`status_pages:`, server/status-pages/); empty without. */
   readonly statusPages: readonly StatusPageSpec[];
+  /** Sources of discovered probes (`discovery:`, discovered-probes.ts); empty without. */
+  readonly discovery: readonly DiscoverySpec[];
 }
 
 /** Keys whose values are file paths, resolved against the config file's directory. */
 const PATH_KEYS = new Set(['ca_file', 'cert_file', 'key_file']);
-
-type Defaults = { interval?: number; timeout?: number; labels?: Record<string, string> };
 
 function knownKeysFor(raw: unknown) {
   return (path: readonly PathSegment[]): string[] => {
@@ -101,13 +96,23 @@ function knownKeysFor(raw: unknown) {
       return ['names', 'kinds', 'labels'];
     if (path[0] === 'slos' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (NOTIFY_SECTIONS.includes(path[0] as never)) return notifyKeysAt(path);
-    if (path[0] === 'probes' && typeof path[1] === 'number') {
-      const probe = (raw as { probes?: Array<{ kind?: unknown }> }).probes?.[path[1]];
+    if (path[0] === 'discovery' && path.length === 2)
+      return ['name', 'file_sd', 'http_sd', 'max_targets', 'template'];
+    if (path[0] === 'discovery' && path.length === 3 && path[2] === 'file_sd')
+      return ['files', 'refresh_interval'];
+    if (path[0] === 'discovery' && path.length === 3 && path[2] === 'http_sd')
+      return ['url', 'refresh_interval', 'timeout', 'headers'];
+    const template = path[0] === 'discovery' && path[2] === 'template';
+    if ((path[0] === 'probes' || template) && typeof path[1] === 'number') {
+      const probe = template
+        ? (raw as { discovery?: Array<{ template?: { kind?: unknown } }> }).discovery?.[path[1]]?.template
+        : (raw as { probes?: Array<{ kind?: unknown }> }).probes?.[path[1]];
+      const depth = template ? 3 : 2;
       const schema = typeof probe?.kind === 'string' ? probeSchemaFor(probe.kind) : undefined;
-      if (path.length === 2) return Object.keys(schema?.shape ?? commonProbeShape);
+      if (path.length === depth) return Object.keys(schema?.shape ?? commonProbeShape);
       // Nested mappings (tls, expect, auth): read the nested shape off the kind's schema.
       let shape: unknown = schema;
-      for (const segment of path.slice(2)) {
+      for (const segment of path.slice(depth)) {
         shape = unwrap(shape)?.shape?.[segment as string];
       }
       return Object.keys(unwrap(shape)?.shape ?? {});
@@ -153,6 +158,7 @@ interface FileResult {
     spec: StatusPageSpec;
     issueAt: (path: PathSegment[], message: string) => ConfigIssue;
   }>;
+  discovery: Array<{ spec: DiscoverySpec; nameIssue: (message: string) => ConfigIssue }>;
   /** Each valid probe's mapping as written (interpolated), for the agents that may run it. */
   definitions: Map<string, Record<string, unknown>>;
   notify: NotifySections;
@@ -170,6 +176,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     slos: [],
     agents: [],
     statusPages: [],
+    discovery: [],
     definitions: new Map(),
     notify: emptyNotifySections(),
     issues: [...source.issues],
@@ -220,6 +227,35 @@ function loadFile(file: string, text: string, env: Env): FileResult {
       issueAt: (segments, message) => source.issueAt([...path, ...segments], message),
     });
   }
+  for (const [index, entry] of (parsedFile.data.discovery ?? []).entries()) {
+    const path: PathSegment[] = ['discovery', index];
+    const parsed = parseAt(source, discoverySchema, entry, path, known, result);
+    if (!parsed) continue;
+    const templateIssues = templateProblems(source, parsed.template, [...path, 'template'], known);
+    result.issues.push(...templateIssues);
+    if (templateIssues.length > 0) continue;
+    const line = source.position(source.document.getIn(path, true) as never).line;
+    const base = dirname(resolve(file));
+    result.discovery.push({
+      spec: Object.freeze({
+        name: parsed.name,
+        ...(parsed.file_sd
+          ? {
+              fileSd: {
+                ...parsed.file_sd,
+                files: parsed.file_sd.files.map((pattern) => resolve(base, pattern)),
+              },
+            }
+          : {}),
+        ...(parsed.http_sd ? { httpSd: parsed.http_sd } : {}),
+        maxTargets: parsed.max_targets,
+        template: parsed.template,
+        defaults,
+        source: { file: source.file, line },
+      }),
+      nameIssue: (message) => source.issueAt([...path, 'name'], message),
+    });
+  }
   loadNotifySections(source, parsedFile.data, known, result);
   for (const [index, entry] of (parsedFile.data.probes ?? []).entries()) {
     const path: PathSegment[] = ['probes', index];
@@ -268,7 +304,7 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     }
     const prefix = formatPath(path);
     if ([...source.failedPaths].some((failed) => failed.startsWith(prefix))) continue; // already reported
-    const built = buildSpec(parsed.data as Record<string, unknown>, defaults, source, path);
+    const built = buildSpec(parsed.data as Record<string, unknown>, defaults, siteOf(source, path));
     if ('issues' in built) {
       result.issues.push(...built.issues);
       continue;
@@ -281,6 +317,23 @@ function loadFile(file: string, text: string, env: Env): FileResult {
     result.definitions.set(built.spec.name, entry as Record<string, unknown>);
   }
   return result;
+}
+
+/** A discovery template's kind and keys, located in the file (discovered-probes.ts checks it). */
+function templateProblems(
+  source: YamlSource,
+  template: Record<string, unknown>,
+  path: PathSegment[],
+  known: ReturnType<typeof knownKeysFor>,
+): ConfigIssue[] {
+  const kind = template.kind;
+  if (typeof kind !== 'string' || !proberFor(kind))
+    return [
+      source.issueAt([...path, 'kind'], `expected one of ${Object.keys(PROBERS).join(', ')}`, {
+        got: true,
+      }),
+    ];
+  return withoutFailed(source, toConfigIssues(source, path, checkTemplate(template), known));
 }
 
 function loadRules(
@@ -384,72 +437,6 @@ function loadNotifySections(
   }
 }
 
-function buildSpec(
-  data: Record<string, unknown>,
-  defaults: Defaults,
-  source: YamlSource,
-  path: PathSegment[],
-): { spec: ProbeSpec } | { issues: ConfigIssue[] } {
-  const { name, kind, description, interval, schedule, timeout, labels, checklist, verify, ...rest } =
-    data as {
-      name: string;
-      kind: string;
-      description?: string;
-      interval?: number;
-      schedule?: string;
-      timeout?: number;
-      labels?: Record<string, string>;
-      checklist?: string[];
-      verify?: boolean;
-    } & Record<string, unknown>;
-  const issues: ConfigIssue[] = [];
-  if (interval !== undefined && schedule !== undefined) {
-    issues.push(source.issueAt([...path, 'schedule'], 'expected either interval or schedule, not both'));
-  }
-  const intervalMs =
-    schedule !== undefined ? undefined : (interval ?? defaults.interval ?? DEFAULT_INTERVAL_MS);
-  const timeoutMs =
-    timeout ??
-    defaults.timeout ??
-    (intervalMs === undefined
-      ? DEFAULT_TIMEOUT_MS
-      : Math.min(DEFAULT_TIMEOUT_MS, Math.floor(intervalMs * DEFAULT_TIMEOUT_SHARE)));
-  if (intervalMs !== undefined && timeoutMs >= intervalMs) {
-    const where = timeout !== undefined ? 'timeout' : interval !== undefined ? 'interval' : 'name';
-    issues.push(
-      source.issueAt(
-        [...path, where],
-        `expected the timeout (${formatDuration(timeoutMs)}) to be below the interval (${formatDuration(intervalMs)}), so runs cannot overlap`,
-      ),
-    );
-  }
-  if (issues.length > 0) return { issues };
-  const prober = proberFor(kind)!;
-  let settings: unknown;
-  try {
-    settings = prober.toSettings(rest);
-  } catch (error) {
-    return {
-      issues: [source.issueAt(path, `expected valid ${kind} settings (${(error as Error).message})`)],
-    };
-  }
-  const line = source.position(source.document.getIn(path, true) as never).line;
-  const spec: ProbeSpec = Object.freeze({
-    name,
-    kind,
-    ...(description !== undefined ? { description } : {}),
-    ...(intervalMs !== undefined ? { intervalMs } : {}),
-    ...(schedule !== undefined ? { schedule } : {}),
-    timeoutMs,
-    labels: Object.freeze({ ...defaults.labels, ...labels }),
-    ...(checklist ? { checklist: Object.freeze([...checklist]) } : {}),
-    ...(verify === false ? { verify: false } : {}),
-    settings,
-    source: Object.freeze({ file: source.file, line }),
-  });
-  return { spec };
-}
-
 /** A config file's text, or an issue naming the file (and for bad UTF-8 the line and column). */
 function readConfigText(file: string): { text: string } | { issue: ConfigIssue } {
   const shown = displayPath(file);
@@ -522,6 +509,7 @@ function loadTexts(
   const slos: SloSpec[] = [];
   const agents: Array<FileResult['agents'][number]> = [];
   const statusPages: Array<FileResult['statusPages'][number]> = [];
+  const discovery: DiscoverySpec[] = [];
   const definitions = new Map<string, Record<string, unknown>>();
   const notifySections = emptyNotifySections();
   for (const file of files) {
@@ -562,6 +550,7 @@ function loadTexts(
     probes.push(...result.probes);
     agents.push(...result.agents);
     statusPages.push(...result.statusPages);
+    addUniquelyNamed(discovery, result.discovery, 'discovery source', issues);
     for (const [name, definition] of result.definitions) definitions.set(name, definition);
     for (const { spec, nameIssue } of result.rules) {
       const key = `${spec.alert}\u0000${spec.severity}`;
@@ -577,16 +566,7 @@ function loadTexts(
       firstRule.set(key, spec);
       rules.push(spec);
     }
-    for (const { spec, nameIssue } of result.slos) {
-      const first = slos.find((slo) => slo.name === spec.name);
-      if (first)
-        issues.push(
-          nameIssue(
-            `duplicate SLO name "${spec.name}" (first defined at ${first.source.file}:${first.source.line})`,
-          ),
-        );
-      else slos.push(spec);
-    }
+    addUniquelyNamed(slos, result.slos, 'SLO name', issues);
   }
   const notify = buildNotifyConfig(notifySections, issues);
   issues.push(...agentIssues(agents));
@@ -603,7 +583,27 @@ function loadTexts(
     agents: Object.freeze(agentSpecs),
     definitions: agentDefinitions(agentSpecs, probes, definitions),
     statusPages: Object.freeze(statusPages.map((page) => page.spec)),
+    discovery: Object.freeze(discovery),
   });
+}
+
+/** Adds each named entry not named before; a second one of a name is an issue at its name. */
+function addUniquelyNamed<T extends { name: string; source: { file: string; line: number } }>(
+  into: T[],
+  entries: ReadonlyArray<{ spec: T; nameIssue: (message: string) => ConfigIssue }>,
+  what: string,
+  issues: ConfigIssue[],
+): void {
+  for (const { spec, nameIssue } of entries) {
+    const first = into.find((entry) => entry.name === spec.name);
+    if (first)
+      issues.push(
+        nameIssue(
+          `duplicate ${what} "${spec.name}" (first defined at ${first.source.file}:${first.source.line})`,
+        ),
+      );
+    else into.push(spec);
+  }
 }
 
 /**

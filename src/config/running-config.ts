@@ -7,11 +7,13 @@
  */
 import type { Logger } from 'pino';
 import type { Counter, Gauge } from 'prom-client';
+import type { DiscoveredTarget } from '../discovery/target-groups.js';
 import { ConfigError } from '../errors.js';
 import { withAgents } from '../locations/agent-spec.js';
 import type { ProbeSpec } from '../model/probe.js';
 import { type NotifyMode, withNotifyMode } from '../notify/config/mode.js';
 import { proberFor } from '../probers/index.js';
+import { discoveredProbes, type SkippedTarget } from './discovered-probes.js';
 import type { Env } from './interpolate.js';
 import { type Config, loadConfig } from './load.js';
 import { loadConfigOffThread } from './load-off-thread.js';
@@ -48,6 +50,8 @@ export interface RunningConfigOptions {
   };
   readonly log: Logger;
   readonly now: () => number;
+  /** The targets each discovery source last gave (discovery/discovery.ts); none without. */
+  readonly targetsOf?: (source: string) => readonly DiscoveredTarget[];
 }
 
 export class RunningConfig {
@@ -56,6 +60,9 @@ export class RunningConfig {
   /** Current specs by name: what a finishing run checks against (it may have been reloaded away). */
   private current = new Map<string, ProbeSpec>();
   private reloading: Promise<ReloadOutcome> | undefined;
+  /** The config as loaded, before discovered probes and narrowing: what a discovery change re-applies. */
+  private loaded: Config | undefined;
+  private skipped = new Map<string, { count: number; first: SkippedTarget[] }>();
 
   constructor(private readonly options: RunningConfigOptions) {}
 
@@ -126,15 +133,49 @@ export class RunningConfig {
     };
   }
 
+  /**
+   * Discovered targets changed: the loaded config is applied again with them, as a reload would
+   * (same narrowing, same diff: unchanged probes keep their slots and history).
+   */
+  rediscover(): void {
+    if (!this.loaded) return;
+    const { diff } = this.apply(this.loaded);
+    const summary = { added: diff.added, changed: diff.replaced.length, removed: diff.removed.length };
+    if (summary.added + summary.changed + summary.removed > 0)
+      this.options.log.info(summary, 'Discovered probes changed');
+  }
+
+  /** How many targets of a discovery source made no probe, and why (the first 100). */
+  skippedTargets(source: string): { count: number; first: readonly SkippedTarget[] } {
+    return this.skipped.get(source) ?? { count: 0, first: [] };
+  }
+
   /** Narrows a valid config to this instance and swaps it in. */
   private apply(loaded: Config): { config: Config; diff: ProbeDiff } {
     const { shard, location } = this.options;
-    const sharded = shard ? loaded.probes.filter((spec) => inShard(spec.name, shard)) : loaded.probes;
+    this.loaded = loaded;
+    const found = discoveredProbes(
+      loaded.discovery,
+      this.options.targetsOf ?? (() => []),
+      new Set(loaded.probes.map((spec) => spec.name)),
+    );
+    this.noteSkipped(found.skipped);
+    const probes = found.probes.length > 0 ? [...loaded.probes, ...found.probes] : loaded.probes;
+    const sharded = shard ? probes.filter((spec) => inShard(spec.name, shard)) : probes;
     const located = location
       ? sharded.map((spec) => ({ ...spec, labels: { ...spec.labels, location } }))
       : sharded;
     // Probes agents run become one copy per agent's location (locations/agent-spec.ts).
-    const narrowed = withAgents(located, loaded.agents, (kind) => proberFor(kind)?.inbox !== undefined);
+    // Agents are handed probe definitions as written; a discovered probe has none, so this
+    // instance runs it (docs/discovery.md).
+    const narrowed = [
+      ...withAgents(
+        located.filter((spec) => !spec.discovered),
+        loaded.agents,
+        (kind) => proberFor(kind)?.inbox !== undefined,
+      ),
+      ...located.filter((spec) => spec.discovered),
+    ];
     const diff = diffProbes(this.probes, this.fingerprints, narrowed);
     const config: Config = {
       ...loaded,
@@ -147,6 +188,18 @@ export class RunningConfig {
     this.options.apply(config, diff);
     this.markLoaded();
     return { config, diff };
+  }
+
+  private noteSkipped(skipped: ReadonlyMap<string, SkippedTarget[]>): void {
+    for (const [source, targets] of skipped) {
+      const before = this.skipped.get(source)?.count ?? 0;
+      if (targets.length > 0 && targets.length !== before)
+        this.options.log.warn(
+          { source, skipped: targets.length, first: targets[0] },
+          'Discovered targets the template cannot make a probe of are skipped',
+        );
+      this.skipped.set(source, { count: targets.length, first: targets.slice(0, 100) });
+    }
   }
 
   private markLoaded(): void {

@@ -18,6 +18,7 @@ import { ruleSchema } from '../rules/schema.js';
 import { statusPageSchema } from '../server/status-pages/page-spec.js';
 import { sloSchema } from '../slo/schema.js';
 import { durationMs, labels, MAX_INTERVAL_MS, probeName } from '../util/fields.js';
+import { discoverySchema } from './discovery-spec.js';
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -67,6 +68,7 @@ export const fileSchema = z.strictObject({
   slos: z.array(z.unknown(), { error: 'expected a list of SLOs' }).optional(),
   agents: z.array(z.unknown(), { error: 'expected a list of agents' }).optional(),
   status_pages: z.array(z.unknown(), { error: 'expected a list of status pages' }).optional(),
+  discovery: z.array(z.unknown(), { error: 'expected a list of discovery sources' }).optional(),
 });
 
 function buildProbeSchema(kind: string) {
@@ -108,6 +110,7 @@ export function buildJsonSchema(): Record<string, unknown> {
       slos: z.array(sloSchema).optional(),
       agents: z.array(agentSchema).optional(),
       status_pages: z.array(statusPageSchema).optional(),
+      discovery: z.array(discoverySchema).optional(),
     })
     .meta({
       title: 'prismwatch configuration file',

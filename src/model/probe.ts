@@ -25,6 +25,11 @@ export interface ProbeSpec<Settings = unknown> {
   readonly settings: Settings;
   readonly source: SourceLocation;
   /**
+   * Set on a probe made from a discovered target (config/discovered-probes.ts): the discovery
+   * source's name and the target's address; `source` is then where the source's template is.
+   */
+  readonly discovered?: { readonly source: string; readonly target: string };
+  /**
    * Set on a probe an agent runs at a private location (locations/agent-spec.ts): the probe as
    * configured and where it runs. Its `name` is `<probe>@<location>`, so every location keeps
    * its own history, uptime and alert state, while its series and alerts say `probe="<probe>"`

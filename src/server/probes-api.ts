@@ -34,6 +34,8 @@ export function probesAsJson(
         : { schedule: spec.schedule }),
       timeoutSeconds: spec.timeoutMs / 1000,
       source: `${spec.source.file}:${spec.source.line}`,
+      // Made from a discovered target: the source and the target it came from.
+      ...(spec.discovered ? { discovered: spec.discovered } : {}),
       // A heartbeat's own state (new, up, late, down), as prismwatch_heartbeat_state says it:
       // a late job's run still succeeds, and the API read "up" while the metric read "late".
       state: last?.facts.heartbeat?.state ?? probeState(last),

@@ -42,6 +42,8 @@ export interface ServerHandlers {
   readonly push: (request: PushRequest) => { status: number; body: string };
   /** Agents at private locations (locations/agents.ts). */
   readonly agents: AgentEndpoints;
+  /** Discovery sources: their targets, errors, and the targets that made no probe. */
+  readonly discovery: () => unknown;
   /** The pages behind acknowledge links (ack-pages.ts); undefined until the daemon has started. */
   readonly acknowledge: () => AckEndpoints | undefined;
   /** Status pages for people outside the team, and written incidents (status-pages/); undefined until started. */
@@ -429,6 +431,13 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       handle: () => jsonAnswer(200, handlers.status()),
     },
     ...agentRoutes(handlers.agents),
+    {
+      method: 'GET',
+      path: '/api/v1/discovery',
+      access: 'open',
+      summary: 'discovery sources: targets, errors, targets that made no probe',
+      handle: () => jsonAnswer(200, handlers.discovery()),
+    },
     {
       method: 'GET',
       path: '/api/v1/probes',

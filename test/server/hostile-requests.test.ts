@@ -40,6 +40,7 @@ const handlers: ServerHandlers = {
   },
   acknowledge: () => undefined,
   statusPages: () => undefined,
+  discovery: () => [],
 };
 
 let server: Server | undefined;
