@@ -131,7 +131,21 @@ discovery:
     const seen: Array<Record<string, unknown>> = [];
     const inventory = await withHttpServer((req, res) => {
       seen.push({ ...req.headers });
-      res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' }).end(answer.body);
+      res.on('error', () => {});
+      res.writeHead(answer.status, { 'content-type': answer.type ?? 'application/json' });
+      if (answer.body === 'stall') return; // Headers, then nothing: a hung inventory.
+      if (answer.body === 'endless') {
+        // 64 KiB at a time until the client hangs up: far past the 32 MiB limit if it never did.
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', more);
+        };
+        res.write('[');
+        more();
+        return;
+      }
+      res.end(answer.body);
     });
     const dir = configDir();
     dir.write(
@@ -181,6 +195,13 @@ discovery:
     await eventually(async () => (await sources())[0]?.error?.includes('HTTP 503'));
     answer = { status: 200, body: '[]', type: 'text/html' };
     await eventually(async () => (await sources())[0]?.error?.includes('content type "text/html"'));
+    expect((await probes()).length).toBe(2);
+
+    // A hostile inventory: an endless body is cut at the limit, a stalled one at the timeout.
+    answer = { status: 200, body: 'endless' };
+    await eventually(async () => (await sources())[0]?.error?.includes('larger than'));
+    answer = { status: 200, body: 'stall' };
+    await eventually(async () => /timeout/i.test((await sources())[0]?.error ?? ''));
     expect((await probes()).length).toBe(2);
 
     // An empty list is an empty inventory: the probes go.
