@@ -16,7 +16,7 @@ import { stateStatus } from './daemon/state-status.js';
 import { Discovery } from './discovery/discovery.js';
 import { PrismwatchError } from './errors.js';
 import { AgentRegistry } from './locations/agents.js';
-import { type MetricsBody, metricsBody } from './metrics/scrape.js';
+import { acceptsOpenMetrics, type MetricsBody, metricsBody } from './metrics/scrape.js';
 import { SelfMetrics } from './metrics/self-metrics.js';
 import { PUSH_PREFIXES } from './probers/inboxes.js';
 import { shutdownProbers } from './probers/index.js';
@@ -111,7 +111,8 @@ export class Daemon {
       publicBudget: options.publicBudget,
       tls: options.tls,
       handlers: {
-        metrics: () => this.renderMetrics(),
+        metrics: (accept) =>
+          this.renderMetrics(this.options.openMetrics === true && acceptsOpenMetrics(accept)),
         status: () => stateStatus(this.shared, this.control),
         isReady: () => this.ready,
         reload: () => this.config.reload(),
@@ -225,7 +226,7 @@ export class Daemon {
     return this.config.reload();
   }
 
-  private async renderMetrics(): Promise<MetricsBody> {
+  private async renderMetrics(openMetrics: boolean): Promise<MetricsBody> {
     const { scheduler, probeMetrics } = this.probing;
     this.selfMetrics.schedulerRunning.set(scheduler.running);
     this.selfMetrics.schedulerQueued.set(scheduler.queued);
@@ -236,7 +237,7 @@ export class Daemon {
     const control = this.control;
     const alerts = renderAlertSeries(control?.leading() ? control.shownAlerts() : []);
     const own = Buffer.from(`${await registry.metrics()}\n${alerts}`);
-    return metricsBody(own, registry.contentType, probeMetrics.current, this.selfMetrics);
+    return metricsBody(own, registry.contentType, probeMetrics.current, this.selfMetrics, openMetrics);
   }
 
   /** Stops scheduling, lets in-flight probes finish within the grace period, closes the server. */

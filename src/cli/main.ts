@@ -73,6 +73,10 @@ program
     '--memory.heap-growth-percent <n>',
     `heap growth past the last full GC before the next, e.g. 50 for a smaller footprint (env ${ENV.heapGrowth}, default 0: V8 decides)`,
   )
+  .option(
+    '--metrics.exemplars',
+    "answer scrapes that accept OpenMetrics (Prometheus does) in it, with each probe's last trace id as an exemplar on prismwatch_probe_duration_seconds (Prometheus stores them with --enable-feature=exemplar-storage)",
+  )
   .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
   .option(
     '--web.external-url <url>',
@@ -127,6 +131,7 @@ program
       publicRate: options['web.publicRate'] as string | undefined,
       publicMaxInFlight: options['web.publicMaxInFlight'] as string | undefined,
       heapGrowthPercent: options['memory.heapGrowthPercent'] as string | undefined,
+      exemplars: options['metrics.exemplars'] === true,
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
       dataDir: options.dataDir as string | undefined,

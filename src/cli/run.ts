@@ -30,6 +30,8 @@ interface RunCommandOptions {
   readonly stateUrl?: string;
   readonly stateLease?: string;
   readonly heapGrowthPercent?: string;
+  /** --metrics.exemplars: OpenMetrics with exemplars for scrapes that accept it. */
+  readonly exemplars?: boolean;
   readonly externalUrl?: string;
   readonly incidentRetention?: string;
   readonly location?: string;
@@ -221,6 +223,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
       ...(publicMaxInFlight === undefined ? {} : { maxInFlight: publicMaxInFlight }),
     },
     shutdownGraceMs,
+    ...(options.exemplars ? { openMetrics: true } : {}),
     ...(options.shard ? { shard: parseShard(options.shard) } : {}),
     ...serverTls(options),
     ...externalUrl(options),

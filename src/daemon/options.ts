@@ -36,6 +36,11 @@ export interface DaemonOptions {
   readonly serverLimits?: Partial<ServerLimits>;
   /** The per-source rate and in-flight cap of unauthenticated routes (`--web.public-*`). */
   readonly publicBudget?: Partial<BudgetLimits>;
+  /**
+   * Answer scrapes that accept OpenMetrics in it, with trace ids as exemplars on the latency
+   * histogram (`--metrics.exemplars`). Off by default: the text format stays what every scrape gets.
+   */
+  readonly openMetrics?: boolean;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
   /**

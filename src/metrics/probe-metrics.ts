@@ -72,6 +72,11 @@ interface ProbeState {
    */
   block: Buffer;
   offsets: Uint32Array;
+  /**
+   * The last traced run, as an OpenMetrics exemplar on the latency bucket it fell in:
+   * ` # {trace_id="…"} <seconds> <timestamp>`, shown only to scrapes that ask for OpenMetrics.
+   */
+  exemplar?: { readonly bucket: number; readonly text: Buffer };
 }
 
 type Family = {
@@ -205,12 +210,39 @@ function renderFamilies(state: ProbeState): string[] {
 }
 
 const FAMILY_HEADERS = FAMILIES.map((family) => Buffer.from(header(family.name, family.type, family.help)));
+/** OpenMetrics names a counter family without its samples' `_total`. */
+const OPENMETRICS_HEADERS = FAMILIES.map((family) =>
+  Buffer.from(
+    header(
+      family.type === 'counter' ? family.name.replace(/_total$/, '') : family.name,
+      family.type,
+      family.help,
+    ),
+  ),
+);
+/** The family that carries exemplars: the latency histogram. */
+const EXEMPLAR_FAMILY = FAMILIES.findIndex((family) => family.name === 'prismwatch_probe_duration_seconds');
+
+interface StreamedBlock {
+  readonly block: Buffer;
+  readonly offsets: Uint32Array;
+  readonly exemplar?: ProbeState['exemplar'];
+}
+
+/** Where the exemplar goes in a probe's histogram lines: the end of its bucket's line. */
+function exemplarAt(block: Buffer, start: number, bucket: number): number {
+  let at = start - 1;
+  for (let line = 0; line <= bucket; line++) at = block.indexOf(10, at + 1);
+  return at;
+}
 
 function* streamBlocks(
-  blocks: ReadonlyArray<{ block: Buffer; offsets: Uint32Array }>,
+  blocks: readonly StreamedBlock[],
   familyBytes: readonly number[],
   chunkBytes: number,
+  openMetrics: boolean,
 ): Generator<Buffer> {
+  const headers = openMetrics ? OPENMETRICS_HEADERS : FAMILY_HEADERS;
   let chunk = Buffer.allocUnsafe(chunkBytes);
   let used = 0;
   const full: Buffer[] = [];
@@ -229,9 +261,14 @@ function* streamBlocks(
   };
   for (let i = 0; i < FAMILIES.length; i++) {
     if (familyBytes[i] === 0) continue;
-    append(FAMILY_HEADERS[i]!, 0, FAMILY_HEADERS[i]!.length);
-    for (const { block, offsets } of blocks) {
-      append(block, offsets[i]!, offsets[i + 1]!);
+    append(headers[i]!, 0, headers[i]!.length);
+    for (const { block, offsets, exemplar } of blocks) {
+      if (openMetrics && exemplar && i === EXEMPLAR_FAMILY) {
+        const at = exemplarAt(block, offsets[i]!, exemplar.bucket);
+        append(block, offsets[i]!, at);
+        append(exemplar.text, 0, exemplar.text.length);
+        append(block, at, offsets[i + 1]!);
+      } else append(block, offsets[i]!, offsets[i + 1]!);
       while (full.length > 0) yield full.shift()!;
     }
   }
@@ -323,7 +360,15 @@ export class ProbeMetrics {
     const state = this.probes.get(spec.name);
     if (!state) return;
     const seconds = result.durationMs / 1000;
-    state.buckets[bucketIndex(seconds, state.edges)]! += 1;
+    const bucket = bucketIndex(seconds, state.edges);
+    state.buckets[bucket]! += 1;
+    if (result.traceId)
+      state.exemplar = {
+        bucket,
+        text: Buffer.from(
+          ` # {trace_id="${result.traceId}"} ${formatValue(seconds)} ${formatValue(result.startedAt / 1000)}`,
+        ),
+      };
     state.sum += seconds;
     state.count += 1;
     if (result.ok) state.successes += 1;
@@ -368,19 +413,28 @@ export class ProbeMetrics {
    * observation replaces a probe's block), so the references taken here keep the body consistent
    * with its length however many probes are observed while it streams.
    */
-  exposition(chunkBytes = 64 * 1024): { length: number; chunks: Generator<Buffer> } {
+  exposition(chunkBytes = 64 * 1024, openMetrics = false): { length: number; chunks: Generator<Buffer> } {
     // What refresh() left (observed while it yielded) is rendered now: a handful at most.
     for (const state of this.stale) this.rebuild(state);
-    const blocks = [...this.probes.values()].map((state) => ({ block: state.block, offsets: state.offsets }));
+    const blocks: StreamedBlock[] = [...this.probes.values()].map((state) => ({
+      block: state.block,
+      offsets: state.offsets,
+      // Only once its block shows a run: the bucket's line must be there to carry it.
+      ...(openMetrics && state.exemplar && state.count > 0 ? { exemplar: state.exemplar } : {}),
+    }));
+    const headers = openMetrics ? OPENMETRICS_HEADERS : FAMILY_HEADERS;
     const familyBytes = FAMILIES.map((_, i) => {
       let bytes = 0;
-      for (const { offsets } of blocks) bytes += offsets[i + 1]! - offsets[i]!;
+      for (const { offsets, exemplar } of blocks) {
+        bytes += offsets[i + 1]! - offsets[i]!;
+        if (exemplar && i === EXEMPLAR_FAMILY) bytes += exemplar.text.length;
+      }
       return bytes;
     });
     let length = 0;
     for (let i = 0; i < FAMILIES.length; i++)
-      if (familyBytes[i]! > 0) length += FAMILY_HEADERS[i]!.length + familyBytes[i]!;
-    return { length, chunks: streamBlocks(blocks, familyBytes, chunkBytes) };
+      if (familyBytes[i]! > 0) length += headers[i]!.length + familyBytes[i]!;
+    return { length, chunks: streamBlocks(blocks, familyBytes, chunkBytes, openMetrics) };
   }
 
   /** The whole exposition at once (tests, small registries). */

@@ -15,7 +15,8 @@ import type { StatusPagesEndpoints } from './status-pages/endpoints.js';
 
 export interface ServerHandlers {
   /** The exposition as a head (small) and a stream of chunks of known total length. */
-  readonly metrics: () => Promise<MetricsBody>;
+  /** The exposition; OpenMetrics when the daemon allows it and the scrape's Accept header asks. */
+  readonly metrics: (accept?: string) => Promise<MetricsBody>;
   readonly isReady: () => boolean;
   readonly reload: () => Promise<{ ok: boolean; message: string }>;
   readonly alerts: () => unknown;
@@ -370,8 +371,8 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       path: '/metrics',
       access: 'open',
       summary: 'Prometheus exposition',
-      handle: async () => {
-        const body = await handlers.metrics();
+      handle: async ({ headers }) => {
+        const body = await handlers.metrics(headers.accept);
         return { status: 200, contentType: body.contentType, stream: body };
       },
     },

@@ -38,6 +38,10 @@ export interface RunningPrometheus {
   alerts(): Promise<PromAlert[]>;
   /** Writes a new rule file and reloads (POST /-/reload). */
   setRules(yaml: string): Promise<void>;
+  /** Exemplars of a selector over the last hour (/api/v1/query_exemplars; needs exemplar-storage). */
+  exemplars(
+    selector: string,
+  ): Promise<Array<{ labels: Record<string, string>; value: string; timestamp: number }>>;
 }
 
 interface Options {
@@ -46,6 +50,8 @@ interface Options {
   readonly rules?: string;
   /** host:port of Alertmanagers to send the rules' alerts to. */
   readonly alertmanagers?: readonly string[];
+  /** `--enable-feature` values, e.g. exemplar-storage. */
+  readonly features?: readonly string[];
 }
 
 export async function startPrometheus(options: Options): Promise<RunningPrometheus> {
@@ -71,6 +77,7 @@ ${options.scrapeConfigs}
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
+      ...(options.features ?? []).map((feature) => `--enable-feature=${feature}`),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -110,6 +117,13 @@ ${options.scrapeConfigs}
     },
     async alerts() {
       return (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts;
+    },
+    async exemplars(selector) {
+      const end = Date.now() / 1000;
+      const series = await api<
+        Array<{ exemplars: Array<{ labels: Record<string, string>; value: string; timestamp: number }> }>
+      >(`/api/v1/query_exemplars?query=${encodeURIComponent(selector)}&start=${end - 3600}&end=${end + 60}`);
+      return series.flatMap((entry) => entry.exemplars);
     },
     async setRules(yaml) {
       writeFileSync(rulesFile, yaml);
