@@ -30,6 +30,7 @@ import { DEFAULT_MAX_CONNECTIONS } from './server/server-limits.js';
 import { ServerMetrics } from './server/server-metrics.js';
 import { sharedStateMetrics } from './state/shared/shared-metrics.js';
 import { SharedState } from './state/shared/shared-store.js';
+import { RunSpans } from './tracing/otlp-spans.js';
 import { preciseNow } from './util/clock.js';
 
 export type { DaemonOptions } from './daemon/options.js';
@@ -48,6 +49,7 @@ export class Daemon {
   private readonly agents: AgentRegistry;
   private readonly config: RunningConfig;
   private readonly discovery: Discovery;
+  private readonly spans: RunSpans | undefined;
   private readonly server;
   private control: ControlPlane | undefined;
   private shared: SharedState | undefined;
@@ -84,8 +86,15 @@ export class Daemon {
       log,
       now,
     });
+    this.spans = options.otlpEndpoint
+      ? new RunSpans({
+          endpoint: options.otlpEndpoint,
+          ...(options.location ? { location: options.location } : {}),
+        })
+      : undefined;
     this.probing = new ProbePlane({
       ...options,
+      ...(this.spans ? { spans: this.spans } : {}),
       now,
       selfMetrics: this.selfMetrics,
       isCurrent: (spec) => this.config.isCurrent(spec),
@@ -253,6 +262,7 @@ export class Daemon {
     await closeServer(this.server);
     await this.control?.close(Math.min(5_000, graceMs));
     await shutdownProbers();
+    await this.spans?.shutdown();
     this.options.log.info('prismwatch stopped');
   }
 }

@@ -77,6 +77,10 @@ program
     '--metrics.exemplars',
     "answer scrapes that accept OpenMetrics (Prometheus does) in it, with each probe's last trace id as an exemplar on prismwatch_probe_duration_seconds (Prometheus stores them with --enable-feature=exemplar-storage)",
   )
+  .option(
+    '--tracing.otlp-endpoint <url>',
+    'export each traced run (http, multi_http, browser) as an OTLP span with its phases, to this collector traces URL, e.g. http://collector:4318/v1/traces (env OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; headers from OTEL_EXPORTER_OTLP_HEADERS)',
+  )
   .option('--shard <i/n>', 'run only shard i of n of the probes (stable hash of the name), e.g. 1/3')
   .option(
     '--web.external-url <url>',
@@ -132,6 +136,7 @@ program
       publicMaxInFlight: options['web.publicMaxInFlight'] as string | undefined,
       heapGrowthPercent: options['memory.heapGrowthPercent'] as string | undefined,
       exemplars: options['metrics.exemplars'] === true,
+      otlpEndpoint: options['tracing.otlpEndpoint'] as string | undefined,
       shutdownGrace: options.shutdownGrace as string | undefined,
       evaluationInterval: options['rules.evaluationInterval'] as string | undefined,
       dataDir: options.dataDir as string | undefined,

@@ -32,6 +32,8 @@ interface RunCommandOptions {
   readonly heapGrowthPercent?: string;
   /** --metrics.exemplars: OpenMetrics with exemplars for scrapes that accept it. */
   readonly exemplars?: boolean;
+  /** --tracing.otlp-endpoint (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT). */
+  readonly otlpEndpoint?: string;
   readonly externalUrl?: string;
   readonly incidentRetention?: string;
   readonly location?: string;
@@ -224,6 +226,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     },
     shutdownGraceMs,
     ...(options.exemplars ? { openMetrics: true } : {}),
+    ...otlpEndpoint(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     ...(options.shard ? { shard: parseShard(options.shard) } : {}),
     ...serverTls(options),
     ...externalUrl(options),
@@ -256,4 +259,24 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     void daemon.reload();
   });
   return untilStopped(log, () => daemon.stop());
+}
+
+/** The OTLP traces URL, checked here: a typo must stop the start, not lose every span quietly. */
+function otlpEndpoint(value: string | undefined): { otlpEndpoint?: string } {
+  if (!value) return {};
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--tracing.otlp-endpoint expects an http(s) URL, got "${value}"`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PrismwatchError(
+      'PRISMWATCH_USAGE',
+      `--tracing.otlp-endpoint expects an http(s) URL, got "${value}"`,
+    );
+  return { otlpEndpoint: url.href };
 }

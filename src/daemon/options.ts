@@ -41,6 +41,8 @@ export interface DaemonOptions {
    * histogram (`--metrics.exemplars`). Off by default: the text format stays what every scrape gets.
    */
   readonly openMetrics?: boolean;
+  /** Export each traced run as OTLP spans to this collector URL (`--tracing.otlp-endpoint`). */
+  readonly otlpEndpoint?: string;
   /** Run only this shard's probes (`--shard i/n`). */
   readonly shard?: Shard;
   /**

@@ -24,6 +24,7 @@ import { durationBuckets } from '../rules/latency-buckets.js';
 import { type ScheduledRun, Scheduler } from '../scheduler/scheduler.js';
 import { SloEngine } from '../slo/engine.js';
 import { SloMetrics } from '../slo/slo-metrics.js';
+import type { RunSpans } from '../tracing/otlp-spans.js';
 import { resultSink } from './result-sink.js';
 
 export const DEFAULT_MAX_CONCURRENCY = 2_000;
@@ -41,6 +42,8 @@ export interface ProbePlaneOptions {
   /** Parts of the control plane a run reads, once it exists. */
   readonly maintenance: () => Pick<MaintenanceWindows, 'covering'> | undefined;
   readonly inboxOf: (kind: string) => KindInbox | undefined;
+  /** Traced runs as OTLP spans, when `--tracing.otlp-endpoint` is given. */
+  readonly spans?: Pick<RunSpans, 'record'>;
 }
 
 export class ProbePlane {
@@ -72,6 +75,7 @@ export class ProbePlane {
       probeMetrics: () => this.probeMetrics.current,
       transitions: this.transitions,
       maintenance: options.maintenance,
+      ...(options.spans ? { spans: options.spans } : {}),
     });
     this.sink = sink;
     this.scheduler = new Scheduler({

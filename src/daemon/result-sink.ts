@@ -11,6 +11,7 @@ import type { MaintenanceWindows } from '../muting/maintenance.js';
 import type { ResultStore } from '../results/history.js';
 import type { TransitionLog } from '../results/transitions.js';
 import type { SloEngine } from '../slo/engine.js';
+import type { RunSpans } from '../tracing/otlp-spans.js';
 
 export interface ResultSinkParts {
   readonly results: ResultStore;
@@ -20,6 +21,8 @@ export interface ResultSinkParts {
   readonly transitions: TransitionLog;
   /** The maintenance windows, once the state store is open. */
   readonly maintenance: () => Pick<MaintenanceWindows, 'covering'> | undefined;
+  /** Traced runs as OTLP spans (`--tracing.otlp-endpoint`), when configured. */
+  readonly spans?: Pick<RunSpans, 'record'>;
 }
 
 export function resultSink(parts: ResultSinkParts): ResultSink {
@@ -31,6 +34,7 @@ export function resultSink(parts: ResultSinkParts): ResultSink {
       parts.slos.record(spec, kept, leftOut);
       parts.probeMetrics().observe(spec, kept);
       parts.transitions.record(spec, kept);
+      parts.spans?.record(spec, result);
     },
   };
 }

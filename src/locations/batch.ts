@@ -35,6 +35,10 @@ const resultSchema = z.strictObject({
     .string()
     .regex(/^[0-9a-f]{32}$/)
     .optional(),
+  spanId: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
   facts: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .refine((facts) => Object.keys(facts).every((key) => FACT_KEYS.has(key)), {

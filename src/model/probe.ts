@@ -96,6 +96,8 @@ export interface ProbeResult {
    * browser): the backend's trace of the run, linked from the alert and the incident.
    */
   readonly traceId?: string;
+  /** The run's own span id, when the traceparent was prismwatch's (tracing/otlp-spans.ts). */
+  readonly spanId?: string;
   readonly facts: ProbeFacts;
 }
 

@@ -183,7 +183,7 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
   const url = redactUrl(settings.url);
   // One trace for the page load: the document and every request it makes (the same headers go
   // to each, as x-prismwatch-probe does) are children of the run's span.
-  const { traceId, header } = runTrace(settings.traceparent, undefined);
+  const { traceId, spanId, header } = runTrace(settings.traceparent, undefined);
   try {
     await browserPool.withBrowser(ctx.signal, async (browser) => {
       let context: BrowserContext | undefined;
@@ -260,6 +260,7 @@ async function probeBrowser(ctx: ProbeContext, spec: ProbeSpec<BrowserSettings>)
     phases: navigationPhases(timeline.navigation),
     ...(failure ? { failure } : {}),
     ...(traceId ? { traceId } : {}),
+    ...(spanId ? { spanId } : {}),
     facts: {
       browser: {
         statusCode: observed.statusCode,

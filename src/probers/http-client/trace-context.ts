@@ -12,13 +12,15 @@ import { randomBytes } from 'node:crypto';
 
 export interface TraceContext {
   readonly traceId: string;
+  /** The parent-id the header names: the run's own span (tracing/otlp-spans.ts exports it). */
+  readonly spanId: string;
   readonly header: string;
 }
 
 export function newTraceContext(): TraceContext {
   const traceId = randomBytes(16).toString('hex');
   const spanId = randomBytes(8).toString('hex');
-  return { traceId, header: `00-${traceId}-${spanId}-01` };
+  return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
 }
 
 /**
@@ -28,7 +30,7 @@ export function newTraceContext(): TraceContext {
 export function runTrace(
   enabled: boolean,
   configured: string | undefined,
-): { readonly traceId?: string; readonly header?: string } {
+): { readonly traceId?: string; readonly spanId?: string; readonly header?: string } {
   if (configured !== undefined) return { traceId: traceIdOf(configured) };
   return enabled ? newTraceContext() : {};
 }

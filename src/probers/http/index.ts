@@ -64,7 +64,7 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
   const keepBody = needsBody(settings.expect);
   const agent = settings.keepAlive ? keepAliveAgent(spec) : undefined;
   const configured = prepare(settings);
-  const { traceId, header } = runTrace(settings.traceparent, configured.headers.traceparent);
+  const { traceId, spanId, header } = runTrace(settings.traceparent, configured.headers.traceparent);
   const headers = header ? { ...configured.headers, traceparent: header } : configured.headers;
   const followed = await follow(
     { url: configured.url, method: settings.method, headers, body: settings.body },
@@ -89,6 +89,7 @@ async function probeHttp(ctx: ProbeContext, spec: ProbeSpec<HttpSettings>): Prom
     phases: trace.phases,
     failure,
     ...(traceId ? { traceId } : {}),
+    ...(spanId ? { spanId } : {}),
     facts: {
       http: {
         statusCode: response?.statusCode ?? 0,

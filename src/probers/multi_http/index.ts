@@ -195,7 +195,7 @@ async function probeMultiHttp(ctx: ProbeContext, spec: ProbeSpec<MultiHttpSettin
   let failure: Failure | undefined;
   let failedStep: string | undefined;
   // One trace for the flow: every step's request is a child of the run's span.
-  const { traceId, header } = runTrace(
+  const { traceId, spanId, header } = runTrace(
     settings.traceparent,
     configuredHeader(settings.headers, 'traceparent'),
   );
@@ -234,6 +234,7 @@ async function probeMultiHttp(ctx: ProbeContext, spec: ProbeSpec<MultiHttpSettin
     phases,
     failure,
     ...(traceId ? { traceId } : {}),
+    ...(spanId ? { spanId } : {}),
     facts: {
       multiHttp: { steps, ...(failedStep ? { failedStep } : {}) },
       ...(tls ? { tls } : {}),
