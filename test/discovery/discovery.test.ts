@@ -120,6 +120,35 @@ discovery:
     expect(metrics).toContain('prismwatch_discovery_targets{source="inventory"} 4010');
   }, 240_000);
 
+  it('a reload re-applies a changed template to the targets the source holds; a source removed takes its probes', async () => {
+    const dir = configDir();
+    mkdirSync(join(dir.path, 'targets'));
+    writeAtomically(join(dir.path, 'targets', 'a.yaml'), '- targets: ["10.0.0.1:22", "10.0.0.2:22"]\n');
+    const config = (interval: string) => `discovery:
+  - name: ssh
+    file_sd: { files: [targets/*.yaml] }
+    template: { kind: tcp, target: "\${target.address}", interval: ${interval} }
+`;
+    dir.write('c.yaml', config('1h'));
+    const { daemon } = await startDaemon(dir.path);
+    const probes = () =>
+      getJson<Array<ProbeEntry & { intervalSeconds: number }>>(`${daemon.baseUrl}/api/v1/probes`);
+    await eventually(async () => (await probes()).length === 2);
+    dir.write('c.yaml', config('30m'));
+    expect((await daemon.reload()).ok).toBe(true);
+    expect((await probes()).map((probe) => probe.intervalSeconds)).toEqual([1_800, 1_800]);
+    // A template that no longer loads: the reload fails and the running probes stay.
+    dir.write('c.yaml', config('1h').replace('kind: tcp', 'kind: tcpp'));
+    const refused = await daemon.reload();
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toContain('discovery[0].template.kind');
+    expect((await probes()).length).toBe(2);
+    dir.write('c.yaml', 'probes: []\n');
+    expect((await daemon.reload()).ok).toBe(true);
+    expect(await probes()).toEqual([]);
+    expect(await getJson(`${daemon.baseUrl}/api/v1/discovery`)).toEqual([]);
+  }, 120_000);
+
   it('polls an HTTP SD endpoint as Prometheus does, refuses an inventory over max_targets, and skips what the template cannot make a probe of', async () => {
     let answer: { status: number; body: string; type?: string } = {
       status: 200,
