@@ -29,6 +29,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./websocket/index.js')).websocketProber,
   (await import('./grpc/index.js')).grpcProber,
   (await import('./browser/index.js')).browserProber,
+  (await import('./icmp/index.js')).icmpProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

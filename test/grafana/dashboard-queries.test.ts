@@ -68,6 +68,7 @@ const PROBES: Record<string, string> = {
   live: 'websocket',
   health: 'grpc',
   page: 'browser',
+  loopback: 'icmp',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -139,6 +140,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 2s, timeout: 1900ms, ${tls} }
   - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 2s, timeout: 1900ms }
   - { name: page, kind: browser, url: "${web.url}/", interval: 10s, timeout: 9s }
+  - { name: loopback, kind: icmp, target: 127.0.0.1, interval: 2s, timeout: 1900ms }
   - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 2s, timeout: 1900ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:
