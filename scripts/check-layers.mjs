@@ -26,6 +26,7 @@ const LAYERS = {
   discovery: 5,
   metrics: 3,
   results: 3,
+  diagnostics: 4,
   tracing: 3,
   scheduler: 3,
   rules: 4,

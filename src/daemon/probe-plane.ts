@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
 import type { ProbeDiff } from '../config/probe-diff.js';
+import { PathEvidence } from '../diagnostics/path-evidence.js';
 import { ProbeMetricsSlot } from '../metrics/probe-metrics-slot.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { ProbeResult, ProbeSpec } from '../model/probe.js';
@@ -51,6 +52,7 @@ export class ProbePlane {
   readonly evaluator = new AlertEvaluator();
   readonly probeMetrics = new ProbeMetricsSlot();
   readonly artifacts: Artifacts;
+  private readonly paths: PathEvidence;
   readonly slos: SloEngine;
   readonly scheduler: Scheduler;
   private readonly transitions: TransitionLog;
@@ -68,6 +70,7 @@ export class ProbePlane {
       (error) => log.error({ err: error }, 'Could not keep a probe artifact (screenshot)'),
     );
     this.transitions = new TransitionLog(log);
+    this.paths = new PathEvidence({ results: this.results, log: log.child({ component: 'paths' }) });
     this.slos = new SloEngine(new SloMetrics(selfMetrics.registry));
     const sink = resultSink({
       results: this.results,
@@ -76,6 +79,7 @@ export class ProbePlane {
       transitions: this.transitions,
       maintenance: options.maintenance,
       ...(options.spans ? { spans: options.spans } : {}),
+      paths: this.paths,
     });
     this.sink = sink;
     this.scheduler = new Scheduler({
@@ -155,6 +159,7 @@ export class ProbePlane {
   /** Lets in-flight runs finish within the grace period, then cuts the rest off. */
   async stop(graceMs: number): Promise<void> {
     const cutOff = await this.scheduler.stop(graceMs);
+    this.paths.stop();
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
     if (cutOff > 0)
       this.options.log.warn(

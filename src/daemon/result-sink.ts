@@ -4,6 +4,8 @@
  * each run is trimmed once and held once. A run inside a maintenance window that leaves uptime
  * out is recorded as such (the muting stage's windows are an input to uptime, too).
  */
+
+import type { PathEvidence } from '../diagnostics/path-evidence.js';
 import type { ProbeMetrics } from '../metrics/probe-metrics.js';
 import { type ProbeSpec, probeLabels } from '../model/probe.js';
 import type { ResultSink } from '../model/sinks.js';
@@ -23,6 +25,8 @@ export interface ResultSinkParts {
   readonly maintenance: () => Pick<MaintenanceWindows, 'covering'> | undefined;
   /** Traced runs as OTLP spans (`--tracing.otlp-endpoint`), when configured. */
   readonly spans?: Pick<RunSpans, 'record'>;
+  /** Traces the path to a target whose probe went down for want of an answer. */
+  readonly paths?: Pick<PathEvidence, 'observe'>;
 }
 
 export function resultSink(parts: ResultSinkParts): ResultSink {
@@ -35,6 +39,7 @@ export function resultSink(parts: ResultSinkParts): ResultSink {
       parts.probeMetrics().observe(spec, kept);
       parts.transitions.record(spec, kept);
       parts.spans?.record(spec, result);
+      parts.paths?.observe(spec, kept);
     },
   };
 }

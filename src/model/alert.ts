@@ -23,7 +23,13 @@ export interface Alert {
    */
   evidence?: string;
   /** The probe's latest failure while the alert was active: its code and message. */
-  failure?: { readonly code: string; readonly message: string; readonly traceId?: string };
+  failure?: {
+    readonly code: string;
+    readonly message: string;
+    readonly traceId?: string;
+    /** Where the network path to the target stopped, traced when the probe went down. */
+    readonly path?: string;
+  };
   /** Epoch ms of the incident's first failed run: the failing streak's start, or the window's first failure. */
   firstFailureAt?: number;
   state: AlertState;

@@ -42,7 +42,12 @@ export interface NotifiedAlert {
   /** What the alert rests on, in words ("7 of 98 runs failed (7.1%) over 5m"). */
   readonly evidence?: string;
   /** The probe's failure behind it: its code and what happened. */
-  readonly failure?: { readonly code: string; readonly message: string; readonly traceId?: string };
+  readonly failure?: {
+    readonly code: string;
+    readonly message: string;
+    readonly traceId?: string;
+    readonly path?: string;
+  };
   /** RFC 3339: the incident's first failed run, which is before it fired. */
   readonly firstFailureAt?: string;
   /** Resolved alerts: how long the incident lasted, from its first failure (or its start), e.g. "4m 30s". */

@@ -220,6 +220,11 @@ export interface ProberDefinition<Settings = unknown> {
    * which redacts every URL in it: a kind need not, and one rule covers all of them.
    */
   readonly describeTarget: (settings: Settings) => string;
+  /**
+   * The host the probe's packets go to, for kinds whose failures can be the network path's:
+   * traced when the probe goes down for want of an answer (diagnostics/path-evidence.ts).
+   */
+  readonly pathTarget?: (settings: Settings) => string | undefined;
   readonly probe: ProbeFn<Settings>;
   /** The facts sections its results may carry. */
   readonly facts: readonly FactsDefinition[];

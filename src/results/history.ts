@@ -53,6 +53,8 @@ export class ProbeHistory {
   private count = 0;
   last?: ProbeResult;
   lastFailure?: ProbeResult;
+  /** The path to the target, traced when the probe last went down (diagnostics/path-evidence.ts). */
+  path?: { readonly at: number; readonly text: string };
 
   constructor(readonly capacity: number) {
     // One allocation for the four columns (8 + 4 + 2 + 1 bytes a sample, each view aligned):
@@ -62,6 +64,10 @@ export class ProbeHistory {
     this.duration = new Float32Array(buffer, capacity * 8, capacity);
     this.status = new Uint16Array(buffer, capacity * 12, capacity);
     this.failure = new Uint8Array(buffer, capacity * 14, capacity);
+  }
+
+  notePath(at: number, text: string | undefined): void {
+    this.path = text === undefined ? undefined : { at, text };
   }
 
   /** Records a run; returns the result as kept (retain.ts), for others to share. */

@@ -46,6 +46,9 @@ export function alertEvidence(
     evidence = `${rule.signal} ${formatSignalValue(rule.signal, value)}`;
   }
   const lastFailure = history?.lastFailure;
+  // The path traced when this failing streak began (diagnostics/path-evidence.ts); a recovery
+  // clears it, so a path here is this streak's.
+  const path = history?.last?.ok === false ? history.path?.text : undefined;
   const since = windowed ? now - rule.windowMs : (history?.last?.startedAt ?? now);
   const failure =
     lastFailure?.failure && lastFailure.startedAt >= since
@@ -55,6 +58,7 @@ export function alertEvidence(
           // The failed request's W3C trace id (probers/http-client/trace-context.ts), to find the
           // backend's own trace of it.
           ...(lastFailure.traceId ? { traceId: lastFailure.traceId } : {}),
+          ...(path ? { path } : {}),
         }
       : undefined;
   const first = firstFailure(samples);

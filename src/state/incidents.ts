@@ -62,7 +62,8 @@ function reasonOf(alert: Alert): string {
   // A quorum's alert names the locations that saw it (rules/quorum.ts): the incident keeps them.
   const seenFrom = alert.annotations.locations ? ` (seen from ${alert.annotations.locations})` : '';
   const trace = alert.failure?.traceId ? ` (trace ${alert.failure.traceId})` : '';
-  if (alert.failure) return `${alert.failure.code}: ${alert.failure.message}${seenFrom}${trace}`;
+  const path = alert.failure?.path ? ` (${alert.failure.path})` : '';
+  if (alert.failure) return `${alert.failure.code}: ${alert.failure.message}${seenFrom}${path}${trace}`;
   return `${alert.evidence ?? alert.annotations.summary ?? ''}${seenFrom}`;
 }
 

@@ -105,3 +105,56 @@ export function startNetnsTarget(netns: string): Promise<ChildProcess> {
     child.once('exit', (code) => reject(new Error(`target exited with ${code}`)));
   });
 }
+
+export interface RoutedTarget {
+  /** The target's address, reached from the root namespace through the router. */
+  readonly address: string;
+  /** The router's address on the root namespace's link: the first hop. */
+  readonly router: string;
+  /** Takes the router's link to the target down (or back up). */
+  setTargetLink(up: boolean): void;
+}
+
+/**
+ * root namespace → router namespace (forwarding) → target namespace, on a 10.N.0.0/16 of their
+ * own, with a route in the root namespace to the target's subnet through the router: a path of
+ * two hops whose second link the test can cut. Deleted when the test finishes.
+ */
+export function makeRoutedTarget(): RoutedTarget {
+  const tag = randomBytes(3).toString('hex');
+  const net = 100 + (randomBytes(1)[0]! % 150);
+  const router = `pw${tag}-r`;
+  const target = `pw${tag}-t`;
+  onTestFinished(() => {
+    for (const ns of [router, target]) spawnSync('ip', ['netns', 'del', ns]);
+    spawnSync('ip', ['link', 'del', `pw${tag}a`]);
+    spawnSync('ip', ['route', 'del', `10.${net}.2.0/24`]);
+  });
+  for (const ns of [router, target]) {
+    ip('netns', 'add', ns);
+    ip('-n', ns, 'link', 'set', 'lo', 'up');
+  }
+  // Root ↔ router.
+  ip('link', 'add', `pw${tag}a`, 'type', 'veth', 'peer', 'name', `pw${tag}b`);
+  ip('link', 'set', `pw${tag}b`, 'netns', router);
+  ip('addr', 'add', `10.${net}.1.1/24`, 'dev', `pw${tag}a`);
+  ip('link', 'set', `pw${tag}a`, 'up');
+  ip('-n', router, 'addr', 'add', `10.${net}.1.2/24`, 'dev', `pw${tag}b`);
+  ip('-n', router, 'link', 'set', `pw${tag}b`, 'up');
+  // Router ↔ target.
+  ip('link', 'add', `pw${tag}c`, 'type', 'veth', 'peer', 'name', `pw${tag}d`);
+  ip('link', 'set', `pw${tag}c`, 'netns', router);
+  ip('link', 'set', `pw${tag}d`, 'netns', target);
+  ip('-n', router, 'addr', 'add', `10.${net}.2.1/24`, 'dev', `pw${tag}c`);
+  ip('-n', router, 'link', 'set', `pw${tag}c`, 'up');
+  ip('-n', target, 'addr', 'add', `10.${net}.2.2/24`, 'dev', `pw${tag}d`);
+  ip('-n', target, 'link', 'set', `pw${tag}d`, 'up');
+  ip('-n', target, 'route', 'add', 'default', 'via', `10.${net}.2.1`);
+  execFileSync('ip', ['netns', 'exec', router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+  ip('route', 'add', `10.${net}.2.0/24`, 'via', `10.${net}.1.2`);
+  return {
+    address: `10.${net}.2.2`,
+    router: `10.${net}.1.2`,
+    setTargetLink: (up) => ip('-n', router, 'link', 'set', `pw${tag}c`, up ? 'up' : 'down'),
+  };
+}

@@ -52,6 +52,7 @@ export function alertLines(alert: NotifiedAlert): string[] {
   if (alert.evidence) lines.push(`  evidence: ${alert.evidence}`);
   if (alert.failure) lines.push(`  failure: ${alert.failure.code}: ${alert.failure.message}`);
   if (alert.failure?.traceId) lines.push(`  trace: ${alert.failure.traceId}`);
+  if (alert.failure?.path) lines.push(`  path: ${alert.failure.path}`);
   lines.push(
     `  value: ${formatValue(alert.value)}${alert.threshold ? `   threshold: ${alert.threshold}` : ''}`,
   );

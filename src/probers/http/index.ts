@@ -112,6 +112,7 @@ export const httpProber = defineProber<HttpSettings>({
   toSettings: toHttpSettings,
   validate: validateHttpSettings,
   describeTarget: (settings) => `${settings.method} ${settings.url}`,
+  pathTarget: (settings) => new URL(settings.url).hostname.replace(/^\[(.*)\]$/, '$1'),
   probe: probeHttp,
   facts: [httpFacts, tlsFacts],
   sampledByVerify: true,

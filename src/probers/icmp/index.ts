@@ -6,13 +6,13 @@
  * refusal is a clear `icmp_unavailable`, never a crash. The name is resolved here first, so the
  * resolve phase is timed and a bad name is the `dns_error` every kind reports.
  */
-import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
 import type { ProbeContext, ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { durationMs } from '../../util/fields.js';
+import { type ProgramRun, runProgram } from '../../util/run-program.js';
 import { defineProber } from '../definition.js';
 import { IP_CLI_OPTIONS, type IpSettings, ipCliKeys, ipShape, toIpSettings } from '../net/config.js';
 import { type IcmpFacts, icmpFacts } from './facts.js';
@@ -70,7 +70,6 @@ function toIcmpSettings(raw: Record<string, unknown>): IcmpSettings {
 
 /** The ping binary; PRISMWATCH_PING points elsewhere (a test, an unusual install). */
 const PING = process.env.PRISMWATCH_PING ?? 'ping';
-const MAX_OUTPUT = 64 * 1024;
 
 async function resolveTarget(settings: IcmpSettings): Promise<{ address: string; family: 4 | 6 }> {
   const family = isIP(settings.target);
@@ -89,40 +88,7 @@ async function resolveTarget(settings: IcmpSettings): Promise<{ address: string;
   }
 }
 
-interface PingRun {
-  readonly output: string;
-  readonly errors: string;
-  readonly missing: boolean;
-}
-
-function runPing(args: string[], signal: AbortSignal): Promise<PingRun> {
-  return new Promise((resolve) => {
-    let output = '';
-    let errors = '';
-    const child = spawn(PING, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { LC_ALL: 'C', PATH: process.env.PATH },
-    });
-    const kill = () => child.kill('SIGKILL');
-    signal.addEventListener('abort', kill, { once: true });
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (errors.length < MAX_OUTPUT) errors += chunk.toString('utf8');
-    });
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      signal.removeEventListener('abort', kill);
-      resolve({ output, errors: error.message, missing: error.code === 'ENOENT' });
-    });
-    child.once('close', () => {
-      signal.removeEventListener('abort', kill);
-      resolve({ output, errors, missing: false });
-    });
-  });
-}
-
-function unavailable(run: PingRun): Failure | undefined {
+function unavailable(run: ProgramRun): Failure | undefined {
   if (run.missing)
     return {
       code: 'icmp_unavailable',
@@ -180,7 +146,7 @@ async function probeIcmp(ctx: ProbeContext, spec: ProbeSpec<IcmpSettings>): Prom
     String(Math.max(1, Math.floor(leftMs / 1000))),
     target.address,
   ];
-  const run = await runPing(args, ctx.signal);
+  const run = await runProgram(PING, args, ctx.signal);
   const refused = unavailable(run);
   if (refused) return result(refused, undefined, resolveMs);
   const stats = parsePingOutput(run.output);
@@ -220,6 +186,7 @@ export const icmpProber = defineProber<IcmpSettings>({
   summary: 'ICMP echo burst: loss, round trip min/avg/max and jitter, IPv4 or IPv6 (iputils ping)',
   settingsShape: icmpSettingsShape,
   toSettings: toIcmpSettings,
+  pathTarget: (settings) => settings.target,
   describeTarget: (settings) =>
     `icmp://${isIP(settings.target) === 6 ? `[${settings.target}]` : settings.target}`,
   probe: probeIcmp,

@@ -66,6 +66,7 @@ export const tcpProber = defineProber<TcpSettings>({
   toSettings: toTcpSettings,
   validate: (settings) => validateTlsOptions(settings.tls),
   describeTarget: (settings) => `${settings.tls ? 'tls' : 'tcp'}://${settings.target}`,
+  pathTarget: (settings) => settings.hostname,
   probe: probeTcp,
   facts: [tlsFacts],
   cli: {
