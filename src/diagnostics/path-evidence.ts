@@ -15,11 +15,13 @@ import { proberFor } from '../probers/index.js';
 import type { ResultStore } from '../results/history.js';
 import { tracePath } from './traceroute.js';
 
-/** Failures where no answer came: the path is the question. A refusal or a 503 came back. */
+/**
+ * Failures where the target was never reached: the path is the question. A refusal, a reply
+ * that timed out after connecting (a stalled service) or a 503 came back over a working path.
+ */
 const PATH_FAILURES = new Set<FailureCode>([
   'connect_timeout',
   'connect_error',
-  'timeout',
   'icmp_no_reply' as FailureCode,
   'icmp_loss' as FailureCode,
 ]);
@@ -50,9 +52,14 @@ export class PathEvidence {
     if (!target || this.running >= MAX_AT_ONCE) return;
     this.down.add(spec.name);
     this.running++;
-    void this.trace(spec.name, target, result.startedAt).finally(() => {
-      this.running--;
-    });
+    // Evidence is a courtesy: whatever goes wrong taking it is logged, never the daemon's end.
+    this.trace(spec.name, target, result.startedAt)
+      .catch((error: unknown) =>
+        this.options.log.warn({ err: error, probe: spec.name }, 'Could not trace the path'),
+      )
+      .finally(() => {
+        this.running--;
+      });
   }
 
   /** Kills the traces under way (shutdown). */

@@ -89,6 +89,8 @@ async function resolveTarget(settings: IcmpSettings): Promise<{ address: string;
 }
 
 function unavailable(run: ProgramRun): Failure | undefined {
+  if (run.code === 'EMFILE' || run.code === 'ENFILE')
+    return { code: 'fd_exhausted', message: `no file descriptor left to run ping (${run.code})` };
   if (run.missing)
     return {
       code: 'icmp_unavailable',
