@@ -65,7 +65,9 @@ discovery:
     file_sd: { files: [targets/*.json], refresh_interval: 1h }
     template:
       kind: http
-      interval: 1h
+      # A yearly schedule: 5,000 probes exist without 5,000 first runs at once, a burst that
+      # starved the timing-sensitive paging scenarios running beside this test.
+      schedule: "0 0 1 1 *"
       url: "${target.url}/t/\${target.address}"
       labels: { team: "\${target.labels.team}" }
 `,
