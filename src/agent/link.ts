@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Agent as Dispatcher, request } from 'undici';
+import { readBounded } from '../util/bounded-body.js';
 
 export interface LinkOptions {
   /** Control plane base URLs, tried in turn. */
@@ -25,27 +26,6 @@ export interface LinkOptions {
 
 /** An answer larger than this (an assignment of tens of thousands of probes fits) is refused, not read. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
-
-/** The body as text, or an error once it passes `limit` bytes (a wrong URL that streams forever). */
-async function bounded(
-  body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown },
-  limit: number,
-): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new LinkError(
-        0,
-        `the answer is larger than ${limit / 1024 / 1024} MiB; is --control-plane a prismwatch?`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** An answer that was not 2xx: its status and the control plane's error, for the log. */
 export class LinkError extends Error {
@@ -100,7 +80,13 @@ export class ControlPlaneLink {
       },
       ...(body !== undefined ? { body } : {}),
     });
-    const text = await bounded(answer.body, MAX_ANSWER_BYTES);
+    const read = await readBounded(answer.body, MAX_ANSWER_BYTES);
+    if ('tooLarge' in read)
+      throw new LinkError(
+        0,
+        `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB; is --control-plane a prismwatch?`,
+      );
+    const text = read.text;
     if (answer.statusCode < 200 || answer.statusCode > 299) {
       let message = text.trim().slice(0, 300);
       try {

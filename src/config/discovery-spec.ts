@@ -42,6 +42,13 @@ export const discoverySchema = z
     message: 'expected exactly one of file_sd or http_sd',
   });
 
+/** The keys of each mapping, for "did you mean" on an unknown one (load.ts knownKeysFor). */
+export const DISCOVERY_KEYS = {
+  source: Object.keys(discoverySchema.shape),
+  file_sd: Object.keys(fileSd.shape),
+  http_sd: Object.keys(httpSd.shape),
+} as const;
+
 export type FileSdSettings = z.infer<typeof fileSd>;
 export type HttpSdSettings = z.infer<typeof httpSd>;
 

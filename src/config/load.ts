@@ -40,7 +40,7 @@ import { formatDuration } from '../util/duration.js';
 import { buildSpec, type Defaults, siteOf } from './build-spec.js';
 import { discoverConfigFiles, displayPath } from './discover.js';
 import { checkTemplate } from './discovered-probes.js';
-import { type DiscoverySpec, discoverySchema } from './discovery-spec.js';
+import { DISCOVERY_KEYS, type DiscoverySpec, discoverySchema } from './discovery-spec.js';
 import type { Env, Inserted } from './interpolate.js';
 import { closest, toConfigIssues } from './issues.js';
 import { commonProbeShape, defaultsSchema, fileSchema, probeSchemaFor } from './schema.js';
@@ -96,12 +96,9 @@ function knownKeysFor(raw: unknown) {
       return ['names', 'kinds', 'labels'];
     if (path[0] === 'slos' && path[2] === 'select' && path.length === 3) return ['names', 'kinds', 'labels'];
     if (NOTIFY_SECTIONS.includes(path[0] as never)) return notifyKeysAt(path);
-    if (path[0] === 'discovery' && path.length === 2)
-      return ['name', 'file_sd', 'http_sd', 'max_targets', 'template'];
-    if (path[0] === 'discovery' && path.length === 3 && path[2] === 'file_sd')
-      return ['files', 'refresh_interval'];
-    if (path[0] === 'discovery' && path.length === 3 && path[2] === 'http_sd')
-      return ['url', 'refresh_interval', 'timeout', 'headers'];
+    if (path[0] === 'discovery' && path.length === 2) return [...DISCOVERY_KEYS.source];
+    if (path[0] === 'discovery' && path.length === 3 && (path[2] === 'file_sd' || path[2] === 'http_sd'))
+      return [...DISCOVERY_KEYS[path[2]]];
     const template = path[0] === 'discovery' && path[2] === 'template';
     if ((path[0] === 'probes' || template) && typeof path[1] === 'number') {
       const probe = template

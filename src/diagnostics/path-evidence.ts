@@ -1,6 +1,6 @@
 /**
  * When a probe of a kind that names a network target (`pathTarget`: http, tcp, icmp) goes down
- * for want of an answer — a connect or reply timeout, no route, no echo reply — the path to its
+ * without reaching its target — a connect timeout, no route, no echo reply — the path to its
  * target is traced once, and the line it gives is kept on the probe's history for the alert's
  * evidence and the incident ("path stops after hop 4, 10.0.0.1"). Once per down streak, a few at
  * a time (an outage that takes 1,000 probes down traces a few paths, not 1,000), each bounded in

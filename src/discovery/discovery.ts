@@ -43,7 +43,8 @@ const SETTLE_MS = 250;
 
 interface Running {
   readonly key: string;
-  readonly settings: SourceSettings;
+  /** Replaced by a reload that keeps the source (a new max_targets applies to its next read). */
+  settings: SourceSettings;
   readonly source: DiscoverySource;
   targets: readonly DiscoveredTarget[];
   refreshedAt?: number;
@@ -106,9 +107,9 @@ export class Discovery {
       if (entry.targets.length > 0) this.soon();
     }
     for (const settings of sources) {
-      if (this.running.has(settings.name)) {
-        // Same source: a changed limit applies to its next read.
-        (this.running.get(settings.name) as { settings: SourceSettings }).settings = settings;
+      const kept = this.running.get(settings.name);
+      if (kept) {
+        kept.settings = settings;
         continue;
       }
       const entry: Running = {

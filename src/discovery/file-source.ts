@@ -82,9 +82,9 @@ export class FileSdSource implements DiscoverySource {
     for (const file of this.files()) {
       let text: string;
       try {
-        const { size, isFile } = statAsFile(file);
-        if (!isFile) continue;
-        if (size > MAX_DOCUMENT_BYTES) throw new Error(`larger than ${MAX_DOCUMENT_BYTES} bytes`);
+        const stats = statSync(file);
+        if (!stats.isFile()) continue;
+        if (stats.size > MAX_DOCUMENT_BYTES) throw new Error(`larger than ${MAX_DOCUMENT_BYTES} bytes`);
         text = readFileSync(file, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
@@ -103,9 +103,4 @@ export class FileSdSource implements DiscoverySource {
     this.report({ targets: [...this.lastGood.values()].flat() });
     if (errors.length > 0) this.report({ error: errors.join('; ') });
   }
-}
-
-function statAsFile(file: string): { size: number; isFile: boolean } {
-  const stats = statSync(file);
-  return { size: stats.size, isFile: stats.isFile() };
 }

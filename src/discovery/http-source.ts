@@ -6,6 +6,7 @@
  * Errors name the URL without its credentials; configured headers (tokens) never appear anywhere.
  */
 import { request } from 'undici';
+import { readBounded } from '../util/bounded-body.js';
 import { redactUrl } from '../util/redact.js';
 import { USER_AGENT } from '../version.js';
 import { type DiscoverySource, MAX_DOCUMENT_BYTES, type SourceUpdate } from './source.js';
@@ -16,17 +17,6 @@ export interface HttpSdOptions {
   readonly refreshIntervalMs: number;
   readonly timeoutMs: number;
   readonly headers: Readonly<Record<string, string>>;
-}
-
-async function readCapped(body: AsyncIterable<Buffer>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of body) {
-    bytes += chunk.length;
-    if (bytes > limit) throw new Error(`the answer is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export class HttpSdSource implements DiscoverySource {
@@ -85,7 +75,9 @@ export class HttpSdSource implements DiscoverySource {
       await response.body.dump();
       throw new Error(`content type "${type.slice(0, 80)}" (expected application/json)`);
     }
-    const text = await readCapped(response.body, MAX_DOCUMENT_BYTES);
+    const read = await readBounded(response.body, MAX_DOCUMENT_BYTES);
+    if ('tooLarge' in read) throw new Error(`the answer is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+    const text = read.text;
     let document: unknown;
     try {
       document = JSON.parse(text);

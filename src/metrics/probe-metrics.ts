@@ -76,7 +76,27 @@ interface ProbeState {
    * The last traced run, as an OpenMetrics exemplar on the latency bucket it fell in:
    * ` # {trace_id="…"} <seconds> <timestamp>`, shown only to scrapes that ask for OpenMetrics.
    */
-  exemplar?: { readonly bucket: number; readonly text: Buffer };
+  exemplar?: Exemplar;
+}
+
+/**
+ * What an observation keeps for its exemplar: the run's trace id, value and time; the text is
+ * made by the first OpenMetrics scrape that shows it, so a daemon without --metrics.exemplars
+ * (every scrape in the text format) never formats one.
+ */
+interface Exemplar {
+  readonly bucket: number;
+  readonly traceId: string;
+  readonly seconds: number;
+  readonly startedAt: number;
+  text?: Buffer;
+}
+
+function exemplarText(exemplar: Exemplar): Buffer {
+  exemplar.text ??= Buffer.from(
+    ` # {trace_id="${exemplar.traceId}"} ${formatValue(exemplar.seconds)} ${formatValue(exemplar.startedAt / 1000)}`,
+  );
+  return exemplar.text;
 }
 
 type Family = {
@@ -226,7 +246,8 @@ const EXEMPLAR_FAMILY = FAMILIES.findIndex((family) => family.name === 'prismwat
 interface StreamedBlock {
   readonly block: Buffer;
   readonly offsets: Uint32Array;
-  readonly exemplar?: ProbeState['exemplar'];
+  /** This scrape's exemplar text, when it shows one. */
+  readonly exemplar?: { readonly bucket: number; readonly text: Buffer };
 }
 
 /** Where the exemplar goes in a probe's histogram lines: the end of its bucket's line. */
@@ -363,12 +384,7 @@ export class ProbeMetrics {
     const bucket = bucketIndex(seconds, state.edges);
     state.buckets[bucket]! += 1;
     if (result.traceId)
-      state.exemplar = {
-        bucket,
-        text: Buffer.from(
-          ` # {trace_id="${result.traceId}"} ${formatValue(seconds)} ${formatValue(result.startedAt / 1000)}`,
-        ),
-      };
+      state.exemplar = { bucket, traceId: result.traceId, seconds, startedAt: result.startedAt };
     state.sum += seconds;
     state.count += 1;
     if (result.ok) state.successes += 1;
@@ -420,7 +436,9 @@ export class ProbeMetrics {
       block: state.block,
       offsets: state.offsets,
       // Only once its block shows a run: the bucket's line must be there to carry it.
-      ...(openMetrics && state.exemplar && state.count > 0 ? { exemplar: state.exemplar } : {}),
+      ...(openMetrics && state.exemplar && state.count > 0
+        ? { exemplar: { bucket: state.exemplar.bucket, text: exemplarText(state.exemplar) } }
+        : {}),
     }));
     const headers = openMetrics ? OPENMETRICS_HEADERS : FAMILY_HEADERS;
     const familyBytes = FAMILIES.map((_, i) => {

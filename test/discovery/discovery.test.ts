@@ -83,7 +83,9 @@ discovery:
 
     const all = await probes();
     // The hand-written probe keeps its name; the target that would have taken it is skipped.
-    expect(all.find((probe) => probe.name === 'inventory:svc-0-0.internal:8080')?.discovered).toBeUndefined();
+    const handWritten = all.find((probe) => probe.name === 'inventory:svc-0-0.internal:8080');
+    expect(handWritten?.source).toMatch(/c\.yaml:2$/);
+    expect(handWritten?.discovered).toBeUndefined();
     const one = all.find((probe) => probe.name === 'inventory:svc-3-7.internal:8080')!;
     expect(one).toMatchObject({
       labels: { team: 'team-3' },

@@ -6,7 +6,6 @@
  * refusal is a clear `icmp_unavailable`, never a crash. The name is resolved here first, so the
  * resolve phase is timed and a bad name is the `dns_error` every kind reports.
  */
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { Failure } from '../../model/failure.js';
@@ -15,6 +14,7 @@ import { durationMs } from '../../util/fields.js';
 import { type ProgramRun, runProgram } from '../../util/run-program.js';
 import { defineProber } from '../definition.js';
 import { IP_CLI_OPTIONS, type IpSettings, ipCliKeys, ipShape, toIpSettings } from '../net/config.js';
+import { resolveAddress } from '../net/connect.js';
 import { type IcmpFacts, icmpFacts } from './facts.js';
 import { parsePingOutput, rttSummary } from './ping-output.js';
 
@@ -72,20 +72,8 @@ function toIcmpSettings(raw: Record<string, unknown>): IcmpSettings {
 const PING = process.env.PRISMWATCH_PING ?? 'ping';
 
 async function resolveTarget(settings: IcmpSettings): Promise<{ address: string; family: 4 | 6 }> {
-  const family = isIP(settings.target);
-  if (family === 4 || family === 6) return { address: settings.target, family };
-  if (settings.ipProtocol === 'auto') {
-    const found = await lookup(settings.target);
-    return { address: found.address, family: found.family === 6 ? 6 : 4 };
-  }
-  const wanted = settings.ipProtocol === 'ip4' ? 4 : 6;
-  try {
-    return { address: (await lookup(settings.target, { family: wanted })).address, family: wanted };
-  } catch (error) {
-    if (!settings.ipFallback) throw error;
-    const other = wanted === 4 ? 6 : 4;
-    return { address: (await lookup(settings.target, { family: other })).address, family: other };
-  }
+  const address = await resolveAddress(settings.target, settings);
+  return { address, family: isIP(address) === 6 ? 6 : 4 };
 }
 
 function unavailable(run: ProgramRun): Failure | undefined {

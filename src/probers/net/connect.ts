@@ -52,7 +52,11 @@ interface ConnectOptions {
   readonly ipFallback: boolean;
 }
 
-async function resolveAddress(hostname: string, options: ConnectOptions): Promise<string> {
+/** The address to reach `hostname` at, by `ip_protocol` and `ip_fallback` (the icmp kind uses it too). */
+export async function resolveAddress(
+  hostname: string,
+  options: { readonly ipProtocol: IpProtocol; readonly ipFallback: boolean },
+): Promise<string> {
   if (isIP(hostname)) return hostname;
   if (options.ipProtocol === 'auto') return (await lookup(hostname)).address;
   const wanted = options.ipProtocol === 'ip4' ? 4 : 6;
