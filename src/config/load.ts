@@ -72,7 +72,7 @@ export interface Config {
 }
 
 /** Keys whose values are file paths, resolved against the config file's directory. */
-const PATH_KEYS = new Set(['ca_file', 'cert_file', 'key_file']);
+const PATH_KEYS = new Set(['ca_file', 'cert_file', 'key_file', 'tests']);
 
 function knownKeysFor(raw: unknown) {
   return (path: readonly PathSegment[]): string[] => {

@@ -96,6 +96,8 @@ export interface FactsDefinition<K extends FactsKey = FactsKey> {
   /** true when the families export the run's phases themselves: the generic phase family stays silent. */
   readonly exportsPhases?: boolean;
   readonly statusColumn?: StatusColumn<FactsOf<K>>;
+  /** Files the run left in the artifact store (screenshots, traces), by where they are served. */
+  readonly artifacts?: (facts: FactsOf<K>) => readonly string[];
 }
 
 /** What `prismwatch probe` was given besides the target (commander's option bag). */

@@ -30,6 +30,7 @@ const KINDS: readonly ProberDefinition[] = [
   (await import('./grpc/index.js')).grpcProber,
   (await import('./browser/index.js')).browserProber,
   (await import('./icmp/index.js')).icmpProber,
+  (await import('./playwright/index.js')).playwrightProber,
 ];
 
 export const PROBERS: Readonly<Record<string, ProberDefinition>> = Object.freeze(

@@ -1,12 +1,21 @@
 /** JSON views of probes and their recent results, for scripts, the status page and `verify`. */
 
-import type { ProbeSpec } from '../model/probe.js';
-import { displayTarget } from '../probers/index.js';
+import type { ProbeResult, ProbeSpec } from '../model/probe.js';
+import { displayTarget, FACTS } from '../probers/index.js';
 import { probeState, type ResultStore } from '../results/history.js';
 import type { WaitingForData } from '../rules/evaluator.js';
 import { formatWait } from '../util/duration.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where the run's screenshots and traces are served, when it left any. */
+function artifactsOf(result: ProbeResult): { artifacts?: string[] } {
+  const links = FACTS.flatMap((section) => {
+    const facts = result.facts[section.key];
+    return facts === undefined || !section.artifacts ? [] : section.artifacts(facts as never);
+  });
+  return links.length > 0 ? { artifacts: [...links] } : {};
+}
 
 /** `maintenanceOf`: the active maintenance window covering a probe, shown as `maintenance`. */
 export function probesAsJson(
@@ -59,6 +68,7 @@ export function probesAsJson(
               ok: last.ok,
               durationSeconds: last.durationMs / 1000,
               ...(last.failure ? { failure: last.failure } : {}),
+              ...artifactsOf(last),
             },
           }
         : {}),

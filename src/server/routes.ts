@@ -351,6 +351,23 @@ function ackRoutes(acknowledge: ServerHandlers['acknowledge']): Route[] {
   ];
 }
 
+/** Artifacts only the API token may read: Playwright traces (requests, headers, typed values). */
+export const isPrivateArtifact = (path: string): boolean => path.endsWith('-trace.zip');
+
+function artifactAnswer(file: Buffer | undefined): Answer {
+  if (!file) return textAnswer(404, 'not found');
+  return {
+    status: 200,
+    body: file,
+    contentType:
+      file.subarray(1, 4).toString() === 'PNG'
+        ? 'image/png'
+        : file.subarray(0, 2).toString() === 'PK'
+          ? 'application/zip'
+          : 'application/octet-stream',
+  };
+}
+
 export function buildRoutes(handlers: ServerHandlers): Route[] {
   const statusPage = new RenderCache(handlers.statusPage, STATUS_PAGE_MAX_AGE_MS);
   const collections = Object.entries(handlers.collections).flatMap(([name, handle]) =>
@@ -491,14 +508,18 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
       access: 'public',
       summary: 'a file a probe left (a screenshot)',
       handle: ({ path }) => {
-        const file = handlers.artifact(path);
-        if (!file) return textAnswer(404, 'not found');
-        return {
-          status: 200,
-          body: file,
-          contentType: path.endsWith('.png') ? 'image/png' : 'application/octet-stream',
-        };
+        // A Playwright trace holds every request's headers and every value typed: never public.
+        if (isPrivateArtifact(path))
+          return textAnswer(404, `not found here: traces are served with the API token at /api/v1${path}`);
+        return artifactAnswer(handlers.artifact(path));
       },
+    },
+    {
+      method: 'GET',
+      path: '/api/v1/artifacts/*',
+      access: 'token',
+      summary: 'a file a probe left, traces included',
+      handle: ({ path }) => artifactAnswer(handlers.artifact(path.slice('/api/v1'.length))),
     },
     {
       method: 'GET',

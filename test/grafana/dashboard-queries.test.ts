@@ -7,9 +7,10 @@
  * Once the Phases panel never showed HTTP phases, the default `host` selection left most panels
  * empty, and "Notification failures" said No data instead of 0.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { APPLIES_TO } from '../../scripts/build-dashboards.mjs';
 import { blackboxAvailable, blackboxJob, startBlackbox } from '../helpers/blackbox.js';
 import { makeCa, makeLeaf, writeCaFile } from '../helpers/certs.js';
@@ -69,6 +70,7 @@ const PROBES: Record<string, string> = {
   health: 'grpc',
   page: 'browser',
   loopback: 'icmp',
+  suite: 'playwright',
 };
 
 function appliesTo(uid: string, title: string, kind: string): boolean {
@@ -120,6 +122,12 @@ describe('dashboard queries against a real Prometheus', () => {
       const web = await withWebPage(50);
       const live = await withWsServer((socket) => socket.on('message', () => socket.send('pong')), leaf);
       const caFile = writeCaFile(ca);
+      const specs = mkdtempSync(join(tmpdir(), 'prismwatch-specs-'));
+      onTestFinished(() => rmSync(specs, { recursive: true, force: true }));
+      writeFileSync(
+        join(specs, 'home.spec.ts'),
+        "import { test, expect } from '@playwright/test';\ntest('home', async ({ page }) => {\n  await page.goto('/');\n  await expect(page.locator('h1')).toHaveText('PrismAI');\n});\n",
+      );
       const tls = `tls: { ca_file: "${caFile}" }`;
       const dir = configDir();
       dir.write(
@@ -141,6 +149,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: health, kind: grpc, target: "${health.target}", tls: { ca_file: "${caFile}" }, interval: 2s, timeout: 1900ms }
   - { name: page, kind: browser, url: "${web.url}/", interval: 10s, timeout: 9s }
   - { name: loopback, kind: icmp, target: 127.0.0.1, interval: 2s, timeout: 1900ms }
+  - { name: suite, kind: playwright, tests: "${specs}", base_url: "${web.url}", interval: 15s, timeout: 14s }
   - { name: job, kind: heartbeat, period: 1h, token: f3b0c44298fc1c149afbf4c8996fb924, interval: 2s, timeout: 1900ms }
   - { name: later, kind: http, url: "${site.url}/", schedule: "0 0 1 1 *", ${tls} }
 rules:

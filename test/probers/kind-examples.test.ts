@@ -2,7 +2,8 @@
  * Every kind's documented example (ProberDefinition.example, shown in docs/kinds.md) is a valid
  * probe as written: loaded as a config file, with its ${VARIABLES} set.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { PROBERS } from '../../src/probers/index.js';
@@ -14,10 +15,22 @@ const indent = (text: string) =>
     .map((line) => `  ${line}`)
     .join('\n');
 
+/** Files a kind's example names, made beside it (the playwright example's test file is listed at load). */
+const FILES_NAMED: Record<string, Record<string, string>> = {
+  playwright: {
+    'checks/checkout.spec.ts':
+      "import { test } from '@playwright/test';\n\ntest('checkout', async () => {});\n",
+  },
+};
+
 describe('kind examples', () => {
   for (const prober of Object.values(PROBERS)) {
     it(`${prober.kind}: the example loads as written`, () => {
       const dir = configDir();
+      for (const [file, text] of Object.entries(FILES_NAMED[prober.kind] ?? {})) {
+        mkdirSync(dirname(join(dir.path, file)), { recursive: true });
+        dir.write(file, text);
+      }
       dir.write('example.yaml', `probes:\n${indent(prober.example)}\n`);
       const variables = [...prober.example.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!);
       const env = Object.fromEntries(

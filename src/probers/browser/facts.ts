@@ -111,6 +111,7 @@ export const browserFacts = defineFacts({
     const lcp = facts.vitals.lcp === undefined ? 'no LCP' : `LCP ${format('lcp', facts.vitals.lcp)}`;
     return `${lcp}, CLS ${facts.vitals.cls.toFixed(3)}, ${facts.consoleErrors.length} console error(s), ${facts.failedRequests.length} failed request(s)`;
   },
+  artifacts: (facts) => (facts.screenshot ? [facts.screenshot] : []),
   statusColumn: {
     header: 'Check',
     position: 3,
