@@ -20,6 +20,7 @@ import { startDaemon } from '../helpers/daemon.js';
 import { captureLog } from '../helpers/log.js';
 import { eventually } from '../helpers/metrics.js';
 import { specFrom } from '../helpers/probe.js';
+import { withHttpServer } from '../helpers/servers.js';
 import { withWebPage } from '../helpers/web-page.js';
 
 const available =
@@ -300,5 +301,28 @@ test('never ends', async () => {
       ).toBe('PK');
     },
     240_000,
+  );
+
+  it.runIf(available)(
+    'the shipped example (probes/examples/playwright.yaml) passes against a storefront that works',
+    async () => {
+      const site = await withHttpServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        if (req.url === '/login')
+          return res.end(
+            '<form onsubmit="event.preventDefault(); document.getElementById(\'sent\').hidden = false"><input type="email"><button>Continue</button></form><p id="sent" hidden>Check your inbox</p>',
+          );
+        res.end('<h1>PrismAI</h1>');
+      });
+      const config = loadConfig(['probes/examples/playwright.yaml'], { PRISM_PUBLIC_URL: site.url });
+      const spec = config.probes.find((probe) => probe.kind === 'playwright')!;
+      const result = await runProbe(spec, { log: captureLog().log });
+      expect(result.failure, JSON.stringify(result.facts.playwright?.tests)).toBeUndefined();
+      expect(result.facts.playwright?.tests.map((test) => test.title)).toEqual([
+        'storefront › home page shows the product',
+        'storefront › sign-in form answers',
+      ]);
+    },
+    180_000,
   );
 });

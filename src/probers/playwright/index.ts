@@ -293,13 +293,16 @@ function validatePlaywright(settings: PlaywrightSettings): Array<[Array<string |
   if (settings.sandbox && !findBwrap()) return [[['sandbox'], SANDBOX_MISSING]];
   const listing = listTests(target, settings.sandbox);
   if (typeof listing === 'string') return [[['tests'], listing]];
-  if (listing.errors.length > 0)
-    return listing.errors
-      .slice(0, 3)
-      .map((error) => [
-        ['tests'],
-        `${error.at ? `${join(target.testDir, error.at)}: ` : ''}${error.message}`,
-      ]);
+  // Playwright adds "No tests found" after a file that failed to load: the load error says it all.
+  const errors = listing.errors.filter(
+    (error, _, all) => all.length === 1 || error.message !== 'No tests found',
+  );
+  if (errors.length > 0)
+    return errors.slice(0, 3).map((error) => {
+      // Babel's message repeats the file's path ("SyntaxError: /srv/x.spec.ts: Unexpected token").
+      const message = error.message.replace(/^(\w*Error: )\/\S+: /, '$1');
+      return [['tests'], `${error.at ? `${join(target.testDir, error.at)}: ` : ''}${message}`];
+    });
   if (listing.titles.length === 0) return [[['tests'], `no Playwright tests found in ${settings.tests}`]];
   if (settings.grep && selectedTitles(settings, listing)!.length === 0)
     return [
