@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { freePort, spawnPrismwatch } from './lib.js';
+import { freePort, spawnPrismwatch, waitHttp } from './lib.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -64,20 +64,6 @@ async function startTarget(): Promise<Target> {
       child.send('count');
     });
   return { child, ports, served };
-}
-
-async function waitHttp(url: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const response = await request(url);
-      await response.body.dump();
-      if (response.statusCode < 500) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} did not come up`);
 }
 
 interface Measure {

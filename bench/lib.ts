@@ -12,6 +12,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Resolves once `url` answers below 500 (the daemon is up), polling for up to 60 s. */
+export async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      if (response.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
 /** `prismwatch run` on `port` with config from `dir` and its data in `dir/data`; errors only in the log. */
 export function spawnPrismwatch(
   dir: string,
@@ -21,6 +36,8 @@ export function spawnPrismwatch(
   return spawn(
     process.execPath,
     [
+      // PRISMWATCH_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the daemon.
+      ...(process.env.PRISMWATCH_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       'dist/cli/main.js',
       'run',
       '--config',

@@ -119,6 +119,7 @@ export class Daemon {
       limits: options.serverLimits,
       publicBudget: options.publicBudget,
       tls: options.tls,
+      priority: () => this.probing.scheduler.holdForControl(),
       handlers: {
         metrics: (accept) =>
           this.renderMetrics(this.options.openMetrics === true && acceptsOpenMetrics(accept)),

@@ -21,6 +21,7 @@ import type { MetricFamily } from '../probers/definition.js';
 import { FACTS } from '../probers/index.js';
 import { SKIP_REASONS, type SkipReason } from '../scheduler/skip-reasons.js';
 import { escapeLabelValue, formatValue, header } from '../util/exposition.js';
+import { yieldSliceMs } from '../util/loop-pressure.js';
 
 /**
  * The base edges: no gap wider than half its upper edge where probes live (2.5 s to 5 s had none,
@@ -190,7 +191,7 @@ const TAIL_FAMILIES: Family[] = [
   {
     name: 'prismwatch_probe_skipped_total',
     type: 'counter',
-    help: 'Runs not started: "overlap" when the previous run was still going, "missed" when the scheduler fell behind.',
+    help: 'Runs not started: "overlap" when the previous run was still going, "missed" when the scheduler fell behind, "shed" when the run waited a whole interval in a saturated daemon.',
     lines: (state) => {
       let out = '';
       for (let i = 0; i < SKIP_REASONS.length; i++) {
@@ -368,7 +369,8 @@ export class ProbeMetrics {
     let done = 0;
     for (const state of this.stale) {
       this.rebuild(state);
-      if (++done % 64 === 0 && performance.now() - sliceStart > sliceMs) {
+      // On a saturated loop in long slices (util/loop-pressure.ts): the scrape comes first.
+      if (++done % 64 === 0 && performance.now() - sliceStart > yieldSliceMs(sliceMs)) {
         busyMs += performance.now() - sliceStart;
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();

@@ -47,7 +47,7 @@ export async function metricsBody(
   openMetrics = false,
 ): Promise<MetricsBody> {
   const started = performance.now();
-  let busyMs = await probeMetrics.refresh();
+  let busyMs = await probeMetrics.refresh(10);
   const exposition = probeMetrics.exposition(undefined, openMetrics);
   const head = openMetrics ? Buffer.from(openMetricsMetadata(own.toString())) : own;
   // The generator runs in slices between event-loop turns; only the time spent in it counts.

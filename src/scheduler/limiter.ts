@@ -11,8 +11,16 @@
  * cost the loop nothing, and do not count: counting every run in flight held healthy probes back
  * behind stalled ones whenever a scrape kept the loop busy for a moment. The figures and the
  * sweep the defaults come from: docs/benchmarks.md, "Figures behind the code".
+ *
+ * The control path comes first. While a scrape or an API request is being answered on a saturated
+ * loop, no new run starts (`hold()`): every turn of the loop the answer yields to is otherwise
+ * filled with new runs' callbacks, and a 20 MB scrape that yields a few hundred times took two
+ * minutes (bench:control-path). And a run that waited in the queue longer than it may (its
+ * interval) is shed, not started late: its next slot is due anyway, and an ever-longer queue
+ * is what starved the loop. Shed runs are counted (prismwatch_probe_skipped_total{reason="shed"}).
  */
 import { performance } from 'node:perf_hooks';
+import { loopPressure } from '../util/loop-pressure.js';
 
 interface LimiterOptions {
   /** Young runs in flight above which a saturated loop holds new runs back. */
@@ -25,6 +33,18 @@ interface LimiterOptions {
 
 const SAMPLE_MS = 20;
 
+/** What `run` resolves with when the run waited past its `maxWaitMs` and was dropped. */
+export const SHED = Symbol('shed');
+
+interface Waiter {
+  /** Called with true to start the run, false to shed it. */
+  readonly go: (start: boolean) => void;
+  readonly deadline: number;
+}
+
+/** The longest a control request holds new runs back: a slow reader must not pause probing. */
+const MAX_HOLD_MS = 2_000;
+
 interface Started {
   readonly at: number;
   young: boolean;
@@ -33,7 +53,8 @@ const RECHECK_MS = 5;
 
 export class Limiter {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiter[] = [];
+  private holds = 0;
   private readonly floor: number;
   private readonly busyRatio: number;
   private readonly youngMs: number;
@@ -63,14 +84,18 @@ export class Limiter {
     return this.waiting.length;
   }
 
-  /** Runs `task` as soon as a slot is free, in arrival order. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` as soon as a slot is free, in arrival order; resolves with SHED instead when it
+   * waited longer than `maxWaitMs`.
+   */
+  async run<T>(task: () => Promise<T>, maxWaitMs = Number.POSITIVE_INFINITY): Promise<T | typeof SHED> {
     if (this.waiting.length > 0 || !this.mayStart()) {
       // release() counts the slot as taken when it lets this run go.
-      await new Promise<void>((resolve) => {
-        this.waiting.push(resolve);
+      const start = await new Promise<boolean>((resolve) => {
+        this.waiting.push({ go: resolve, deadline: performance.now() + maxWaitMs });
         this.armRecheck();
       });
+      if (!start) return SHED;
     } else {
       this.active += 1;
     }
@@ -89,8 +114,30 @@ export class Limiter {
     }
   }
 
+  /**
+   * Holds new runs back while the loop is saturated, until the returned function is called (at the
+   * latest after 2 s): the daemon calls it as a scrape or an API request arrives and ends it once
+   * the answer is written.
+   */
+  hold(): () => void {
+    this.holds += 1;
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      this.holds -= 1;
+      this.release();
+    };
+    const timer = setTimeout(end, MAX_HOLD_MS);
+    timer.unref();
+    return end;
+  }
+
   private mayStart(): boolean {
     if (this.active >= this.max) return false;
+    // A hold on a loop that is not saturated holds nothing back: scrapes add no scheduling lag.
+    if (this.holds > 0 && this.loopSaturated()) return false;
     return this.youngRuns() < this.floor || !this.loopSaturated();
   }
 
@@ -113,11 +160,18 @@ export class Limiter {
   }
 
   private release(): void {
+    this.shedExpired();
     while (this.waiting.length > 0 && this.mayStart()) {
       this.active += 1;
-      this.waiting.shift()!();
+      this.waiting.shift()!.go(true);
     }
     this.armRecheck();
+  }
+
+  /** Drops the runs at the head of the queue that waited past their deadline (FIFO: the oldest). */
+  private shedExpired(): void {
+    const now = performance.now();
+    while (this.waiting.length > 0 && this.waiting[0]!.deadline <= now) this.waiting.shift()!.go(false);
   }
 
   /** Runs held back for saturation wait for a completion or, if none comes, this timer. */
@@ -137,6 +191,7 @@ export class Limiter {
       const sample = performance.eventLoopUtilization();
       this.saturated =
         performance.eventLoopUtilization(sample, this.lastSample).utilization >= this.busyRatio;
+      loopPressure.saturated = this.saturated;
       this.lastSample = sample;
       this.lastSampleAt = now;
     }

@@ -9,7 +9,7 @@ import type { ProbeSpec } from '../model/probe.js';
 import { preciseNow } from '../util/clock.js';
 import { timerDelay } from '../util/timer.js';
 import { MinHeap } from './heap.js';
-import { Limiter } from './limiter.js';
+import { Limiter, SHED } from './limiter.js';
 import { nextDueAt, phaseOffsetMs } from './offset.js';
 import type { SkipReason } from './skip-reasons.js';
 
@@ -196,18 +196,30 @@ export class Scheduler {
       return;
     }
     const done = this.limiter
-      .run(async () => {
-        // Held by the limiter (a saturated loop) until after stop(): a run that had not started
-        // by then never starts. One that did, with the clock past the shutdown, once wrote a
-        // heartbeat's state into the store of a daemon already closing (heartbeat restart test).
-        if (!this.started) return;
-        const startedAt = this.now();
-        this.options.hooks.started(startedAt - plannedAt);
-        await this.options.hooks.run({ spec, plannedAt, startedAt });
+      .run(
+        async () => {
+          // Held by the limiter (a saturated loop) until after stop(): a run that had not started
+          // by then never starts. One that did, with the clock past the shutdown, once wrote a
+          // heartbeat's state into the store of a daemon already closing (heartbeat restart test).
+          if (!this.started) return;
+          const startedAt = this.now();
+          this.options.hooks.started(startedAt - plannedAt);
+          await this.options.hooks.run({ spec, plannedAt, startedAt });
+        },
+        // Waiting a whole interval, the run is stale and its next slot is due: dropped, counted.
+        spec.intervalMs ?? spec.timeoutMs,
+      )
+      .then((outcome) => {
+        if (outcome === SHED && this.started) this.options.hooks.skipped(spec, 'shed');
       })
       .catch((error: unknown) => this.options.hooks.failed(spec, error))
       .finally(() => this.busy.delete(spec.name));
     this.busy.set(spec.name, done);
+  }
+
+  /** Holds new runs back while the control path answers on a saturated loop (limiter.ts). */
+  holdForControl(): () => void {
+    return this.limiter.hold();
   }
 
   /** Stops starting runs; resolves when in-flight runs finish or `graceMs` passes. Returns how many were cut off. */

@@ -39,7 +39,15 @@ interface ServerOptions {
   readonly publicBudget?: Partial<BudgetLimits>;
   /** Where request errors and connection counts are exported; optional for tests. */
   readonly metrics?: ServerMetrics;
+  /**
+   * Gives the control path (/metrics, /-/…, the API) priority over new probe runs: called as such
+   * a request arrives; what it returns is called once the answer is written or the client left.
+   */
+  readonly priority?: () => () => void;
 }
+
+/** Paths whose requests get priority: what operators and Prometheus need when the daemon is busy. */
+const PRIORITY_PATH = /^\/(?:metrics|-\/|api\/)/;
 
 /** The route table a server was built with, for the route fuzz and the OpenAPI test. */
 const tables = new WeakMap<Server, readonly Route[]>();
@@ -190,6 +198,11 @@ export function createHttpServer(options: ServerOptions): Server {
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const context = { tls: overTls(req), head: req.method === 'HEAD' };
+    if (options.priority && PRIORITY_PATH.test(req.url ?? '')) {
+      const done = options.priority();
+      res.once('close', done);
+      res.once('finish', done);
+    }
     const fail = (error: unknown) => {
       metrics?.requestErrors.inc({ reason: 'handler_error' });
       log.error(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Limiter } from '../../src/scheduler/limiter.js';
+import { Limiter, SHED } from '../../src/scheduler/limiter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,9 +40,11 @@ function heldRuns(limiter: Limiter, count: number) {
 /** Starts one run and says whether it began at once, without waiting for a slot. */
 function startsAtOnce(limiter: Limiter): { began: boolean; run: Promise<void> } {
   const probe = { began: false, run: Promise.resolve() };
-  probe.run = limiter.run(async () => {
-    probe.began = true;
-  });
+  probe.run = limiter
+    .run(async () => {
+      probe.began = true;
+    })
+    .then(() => {});
   return probe;
 }
 
@@ -89,5 +91,42 @@ describe('Limiter', () => {
     const runs = [startsAtOnce(limiter), startsAtOnce(limiter), startsAtOnce(limiter)];
     expect(runs.map((run) => run.began)).toEqual([true, true, true]);
     await Promise.all(runs.map((run) => run.run));
+  });
+
+  it('while the control path holds it on a saturated loop, starts nothing, even below the floor', async () => {
+    const limiter = new Limiter(100, { floor: 4, busyRatio: 0.5 });
+    const release = limiter.hold();
+    spin(60);
+    const held = startsAtOnce(limiter);
+    expect(held.began).toBe(false);
+    release();
+    release(); // ending a hold twice ends it once
+    // The loop idles from here: the next recheck lets the run go.
+    await held.run;
+    expect(held.began).toBe(true);
+  });
+
+  it('a hold on a loop that is not saturated holds nothing back', () => {
+    const limiter = new Limiter(100, { floor: 1, busyRatio: 0.99 });
+    const release = limiter.hold();
+    expect(startsAtOnce(limiter).began).toBe(true);
+    release();
+  });
+
+  it('sheds a run that waited longer than it may, without running it', async () => {
+    const limiter = new Limiter(1);
+    const held = heldRuns(limiter, 1);
+    await sleep(5);
+    let ran = false;
+    const late = limiter.run(async () => {
+      ran = true;
+    }, 20);
+    const patient = limiter.run(async () => 'ran');
+    await sleep(40);
+    await held.releaseAll();
+    expect(await late).toBe(SHED);
+    expect(ran).toBe(false);
+    expect(await patient).toBe('ran');
+    expect(limiter.running).toBe(0);
   });
 });
