@@ -10,8 +10,12 @@ import { preciseNow } from '../util/clock.js';
 import { timerDelay } from '../util/timer.js';
 import { MinHeap } from './heap.js';
 import { Limiter, SHED } from './limiter.js';
+
 import { nextDueAt, phaseOffsetMs } from './offset.js';
 import type { SkipReason } from './skip-reasons.js';
+
+/** The least a queued run waits before it is shed, however short its interval. */
+const SHED_FLOOR_MS = 10_000;
 
 export interface ScheduledRun {
   readonly spec: ProbeSpec;
@@ -206,8 +210,10 @@ export class Scheduler {
           this.options.hooks.started(startedAt - plannedAt);
           await this.options.hooks.run({ spec, plannedAt, startedAt });
         },
-        // Waiting a whole interval, the run is stale and its next slot is due: dropped, counted.
-        spec.intervalMs ?? spec.timeoutMs,
+        // Waiting a whole interval (and at least 10 s), the run is stale and its next slot is due:
+        // dropped, counted. The floor keeps a brief saturation from leaving gaps in fast probes'
+        // data, which let a firing alert resolve and fire again (the paging scenario, stressed).
+        Math.max(SHED_FLOOR_MS, spec.intervalMs ?? spec.timeoutMs),
       )
       .then((outcome) => {
         if (outcome === SHED && this.started) this.options.hooks.skipped(spec, 'shed');
