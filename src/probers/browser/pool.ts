@@ -18,7 +18,7 @@ const MEMORY_CHECK_EVERY_MS = 30_000;
 const IDLE_CLOSE_MS = 60_000;
 
 /** Flags for a headless browser on a server: no GPU, no sandbox (containers, root), no phoning home. */
-const ARGS = [
+export const CHROMIUM_SERVER_ARGS: readonly string[] = [
   '--headless=new',
   '--no-sandbox',
   '--disable-gpu',
@@ -86,7 +86,7 @@ class BrowserPool {
     this.launches += 1;
     // Loaded on the first browser check: a daemon without one never pays for playwright-core.
     const launched = import('playwright-core').then(({ chromium }) =>
-      chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true }),
+      chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_SERVER_ARGS], headless: true }),
     );
     launched.then(
       (browser) =>

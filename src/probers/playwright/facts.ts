@@ -5,22 +5,15 @@ import { escapeHtml } from '../../util/html.js';
 import type { WebVitals } from '../browser/vitals.js';
 import { defineFacts } from '../definition.js';
 import { gauge, gaugePer } from '../families.js';
-import type { TestStatus } from './report.js';
+import type { ReportedTest } from './report.js';
 
-export interface PlaywrightTestFacts {
-  readonly title: string;
-  readonly file: string;
-  readonly line: number;
-  readonly status: TestStatus;
-  readonly durationMs: number;
-  readonly error?: string;
-  readonly errorAt?: string;
-  readonly step?: string;
+/** A test as the report gave it, with its vitals computed and its files moved to the artifact store. */
+export type PlaywrightTestFacts = Omit<ReportedTest, 'screenshotPath' | 'tracePath' | 'timeline'> & {
   readonly vitals?: WebVitals;
   /** Where the failure's screenshot is served (/artifacts/…, public) and its trace (/api/v1/artifacts/…, token). */
   readonly screenshot?: string;
   readonly trace?: string;
-}
+};
 
 export interface PlaywrightFacts {
   readonly tests: readonly PlaywrightTestFacts[];

@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM_PATH } from '../browser/pool.js';
+import { CHROMIUM_PATH, CHROMIUM_SERVER_ARGS } from '../browser/pool.js';
 import { readTimelineInPage } from '../browser/vitals.js';
 import { hostPaths, type RunPaths } from './layout.js';
 import { VITALS_ATTACHMENT } from './report.js';
@@ -24,18 +24,13 @@ export interface RunFilesOptions {
   readonly artifactsOnFailure: boolean;
 }
 
-/** Chromium's flags on a server, as the browser kind uses them; QUIC off so all of it is proxied. */
+/**
+ * The browser kind's server flags (Playwright adds its own headless and sandbox flags), and QUIC
+ * off so all of the page's traffic goes through the proxy.
+ */
 const CHROMIUM_ARGS = [
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-extensions',
+  ...CHROMIUM_SERVER_ARGS.filter((flag) => !flag.startsWith('--headless') && flag !== '--no-sandbox'),
   '--disable-quic',
-  '--mute-audio',
 ];
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
