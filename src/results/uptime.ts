@@ -28,6 +28,16 @@ export interface UptimeDay {
   readonly maintenance: number;
 }
 
+/** The windows a ratio can be asked for (badges, and the URLs Gatus users paste). */
+export const UPTIME_WINDOWS = {
+  '1h': { buckets: 'hourly', span: 1 },
+  '24h': { buckets: 'hourly', span: 24 },
+  '7d': { buckets: 'daily', span: 7 },
+  '30d': { buckets: 'daily', span: 30 },
+  '90d': { buckets: 'daily', span: 90 },
+} as const;
+export type UptimeWindow = keyof typeof UPTIME_WINDOWS;
+
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 export const UPTIME_DAYS = 90;
@@ -133,6 +143,12 @@ export class Uptime {
 
   last90d(now: number): number | undefined {
     return this.daily.ratio(now);
+  }
+
+  /** The ratio over a named window: the hour buckets for 1h and 24h, the day buckets beyond. */
+  over(window: UptimeWindow, now: number): number | undefined {
+    const { buckets, span } = UPTIME_WINDOWS[window];
+    return (buckets === 'hourly' ? this.hourly : this.daily).ratio(now, span);
   }
 
   /** The last 90 days, oldest first, today last; days without runs have zero counts. */

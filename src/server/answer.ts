@@ -100,17 +100,19 @@ export async function writeAnswer(
   if (!writable(res)) return;
   const body = answer.stream ? undefined : (answer.body ?? '');
   const length = answer.stream ? answer.stream.length : Buffer.byteLength(body ?? '');
+  // A 304 has no body, and a Content-Length on it would have to be the 200's (RFC 9110 8.6).
+  const notModified = answer.status === 304;
   res.on('error', () => {}); // EPIPE and the like after the client left: nothing more to do
   res.writeHead(answer.status, {
     ...SECURITY_HEADERS,
     ...(context.tls ? HSTS : {}),
     ...answer.headers,
     'content-type': answer.contentType ?? TEXT,
-    'content-length': length,
+    ...(notModified ? {} : { 'content-length': length }),
     ...(answer.close ? { connection: 'close' } : {}),
   });
   if (answer.close) res.once('finish', () => res.socket?.destroySoon());
-  if (context.head) {
+  if (context.head || notModified) {
     res.end();
     return;
   }

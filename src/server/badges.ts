@@ -1,12 +1,14 @@
 /**
  * Status, uptime and response-time badges of a probe, as SVG for READMEs and wikis
- * (`/badge/<probe or component>/status.svg`, `uptime.svg?period=24h|30d|90d`, `response-time.svg`), drawn in
- * the flat two-part style people know from shields.io. Every text is escaped for XML; widths
+ * (`/badge/<probe or component>/status.svg`, `uptime.svg?window=1h|24h|7d|30d|90d`,
+ * `response-time.svg`), drawn in the flat two-part style people know from shields.io. The URL
+ * shapes Gatus and Uptime Kuma users already paste are read too (badge-paths.ts). Every text is escaped for XML; widths
  * are estimated from character classes (no font metrics on a server), generous rather than tight.
  * A badge says no more than the status page does: a probe's state, uptime and run time.
  */
 import type { ProbeSpec } from '../model/probe.js';
 import type { ResultStore } from '../results/history.js';
+import { UPTIME_WINDOWS } from '../results/uptime.js';
 
 export const BADGE_KINDS = ['status.svg', 'uptime.svg', 'response-time.svg'] as const;
 export type BadgeKind = (typeof BADGE_KINDS)[number];
@@ -52,12 +54,16 @@ export function badgeSvg(labelText: string, messageText: string, color: string):
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="20" role="img" aria-label="${title}"><title>${title}</title><linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient><clipPath id="r"><rect width="${total}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="${left}" height="20" fill="#555"/><rect x="${left}" width="${right}" height="20" fill="${color}"/><rect width="${total}" height="20" fill="url(#s)"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"><text x="${left / 2}" y="14">${escapeXml(label)}</text><text x="${left + right / 2}" y="14">${escapeXml(message)}</text></g></svg>`;
 }
 
-const UPTIME_PERIODS = { '24h': 'last24h', '30d': 'last30d', '90d': 'last90d' } as const;
-
 export interface BadgeRequest {
   readonly name: string;
   readonly kind: string;
+  /** uptime.svg's window (`?window=`, or `?period=` as earlier versions named it); 30d by default. */
   readonly period?: string | null;
+  /**
+   * The name as Gatus spells an endpoint's key (`<group>_<name>`, lower case, ` /_,.#+&` as `-`):
+   * a probe whose name gives that key is found too, so a pasted Gatus badge URL keeps working.
+   */
+  readonly gatusKey?: boolean;
 }
 
 export interface BadgeView {
@@ -112,7 +118,9 @@ const STATE_COLORS: Readonly<Record<string, string>> = {
  * locations, and each location's copy its own.
  */
 export function probeBadge(request: BadgeRequest, view: BadgeView): { status: number; svg: string } {
-  const exact = view.probes.find((candidate) => candidate.name === request.name);
+  const exact =
+    view.probes.find((candidate) => candidate.name === request.name) ??
+    (request.gatusKey ? byGatusKey(view.probes, request.name) : undefined);
   const copies = exact ? [exact] : view.probes.filter((candidate) => candidate.agent?.probe === request.name);
   // Not a probe: a status page's component (`/badge/Checkout%20API/status.svg`), over its probes.
   const specs = copies.length > 0 ? copies : [...(view.component?.(request.name) ?? [])];
@@ -121,16 +129,16 @@ export function probeBadge(request: BadgeRequest, view: BadgeView): { status: nu
   switch (request.kind as BadgeKind) {
     case 'status.svg': {
       const state = combined(specs.map((spec) => stateOf(view, spec)));
-      return { status: 200, svg: badgeSvg(request.name, state, STATE_COLORS[state] ?? COLORS.none) };
+      // Named as the probe is (a Gatus key found it under another spelling).
+      const label = exact?.name ?? request.name;
+      return { status: 200, svg: badgeSvg(label, state, STATE_COLORS[state] ?? COLORS.none) };
     }
     case 'uptime.svg': {
       const period = request.period ?? '30d';
-      if (!(period in UPTIME_PERIODS))
-        return { status: 400, svg: badgeSvg('prismwatch', 'period is 24h, 30d or 90d', COLORS.none) };
+      if (!Object.hasOwn(UPTIME_WINDOWS, period))
+        return { status: 400, svg: badgeSvg('prismwatch', 'window is 1h, 24h, 7d, 30d or 90d', COLORS.none) };
       const ratios = specs
-        .map((spec) =>
-          view.results.uptimeOf(spec.name)[UPTIME_PERIODS[period as keyof typeof UPTIME_PERIODS]](view.now),
-        )
+        .map((spec) => view.results.uptimeOf(spec.name).over(period as keyof typeof UPTIME_WINDOWS, view.now))
         .filter((ratio): ratio is number => ratio !== undefined);
       const label = `uptime ${period}`;
       if (ratios.length === 0) return { status: 200, svg: badgeSvg(label, 'no data', COLORS.none) };
@@ -150,4 +158,12 @@ export function probeBadge(request: BadgeRequest, view: BadgeView): { status: nu
       return { status: 200, svg: badgeSvg('response time', text, color) };
     }
   }
+}
+
+/** Gatus's key of an endpoint: group and name, lower case, with ` /_,.#+&` made `-`. */
+const gatusSafe = (text: string) => text.toLowerCase().replace(/[ /_,.#+&]/g, '-');
+
+/** The probe a Gatus key names: `_<name>` without a group, `<group>_<name>` with the probe's `group` label. */
+function byGatusKey(probes: readonly ProbeSpec[], key: string): ProbeSpec | undefined {
+  return probes.find((spec) => key === `${gatusSafe(spec.labels.group ?? '')}_${gatusSafe(spec.name)}`);
 }

@@ -6,7 +6,9 @@ import type { IncomingMessage } from 'node:http';
 import type { MetricsBody } from '../metrics/scrape.js';
 import { type Answer, jsonAnswer, textAnswer } from './answer.js';
 import type { ApiAnswer, ApiCollection } from './api-input.js';
+import { badgeRoutes } from './badge-routes.js';
 import type { BadgeRequest } from './badges.js';
+import { conditional } from './etag.js';
 import { RenderCache } from './render-cache.js';
 import type { Route } from './route-table.js';
 import { runbook } from './runbooks.js';
@@ -228,17 +230,18 @@ function statusPageRoutes(statusPages: ServerHandlers['statusPages']): Route[] {
       path: '/status/:slug/feed.atom',
       access: 'public',
       summary: "a status page's incidents as an Atom feed",
-      handle: ({ params }) =>
+      handle: ({ params, headers }) =>
         whenStarted((endpoints) => {
           const xml = endpoints.feed(params.slug!);
+          // Feed readers poll: with the ETag an unchanged feed costs them a 304.
           return xml === undefined
             ? textAnswer(404, 'no such status page')
-            : {
+            : conditional(headers, {
                 status: 200,
                 body: xml,
                 contentType: 'application/atom+xml; charset=utf-8',
                 headers: { 'cache-control': 'max-age=60' },
-              };
+              });
         }),
     },
     {
@@ -481,27 +484,7 @@ export function buildRoutes(handlers: ServerHandlers): Route[] {
     },
     ...collections,
     ...alias,
-    {
-      method: 'GET',
-      path: '/badge/:name/:badge',
-      access: 'public',
-      summary: "a probe's badge: status.svg, uptime.svg (?period=24h|30d|90d) or response-time.svg",
-      handle: ({ params, query }) => {
-        const badge = handlers.badge({
-          name: params.name!,
-          kind: params.badge!,
-          period: query.get('period'),
-        });
-        return {
-          status: badge.status,
-          // Ended by a newline, as every other body here (a pipelined reader splits on lines).
-          body: `${badge.svg}\n`,
-          contentType: 'image/svg+xml; charset=utf-8',
-          // Image proxies (GitHub's camo) and browsers keep it a little, as the status page refreshes.
-          headers: { 'cache-control': 'max-age=30, s-maxage=30' },
-        };
-      },
-    },
+    ...badgeRoutes(handlers.badge),
     {
       method: 'GET',
       path: '/artifacts/*',
