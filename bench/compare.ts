@@ -3,11 +3,16 @@
  * this machine, against the same loopback target (its own process), fresh connection per probe:
  *   paced      both at the same rate (default 1,000 probes/s): CPU per probe, from /proc by PID;
  *   saturation as many probes/s as each manages (blackbox driven with 64 requests in flight,
- *              prismwatch with its 10,000 probes on a 1 s interval);
- *   keep_alive prismwatch's saturation again with `keep_alive: true` (blackbox has no such mode).
- * Probes are counted by the target, independent of either tool's own numbers. Installs nothing:
- * without the blackbox binary it measures prismwatch alone. Medians over --runs (default 3).
- *   npm run bench:compare -- --rate 1000 --seconds 15 --runs 3
+ *              prismwatch with --probes of them on a 1 s interval: 1,000, 10,000 and 30,000);
+ *   keep_alive prismwatch's 10,000-probe saturation again with `keep_alive: true`.
+ * prismwatch rows are repeated for each --workers count (`--probe-workers`; 1 is the main thread).
+ * Probes are counted by the target, independent of either tool's own numbers. Each sample also
+ * records the machine's other CPU use ("foreign": every core's busy time from /proc/stat, less the
+ * tool's, the target's and this harness's), so a busy neighbour shows beside the figure it bent.
+ * Ratios are taken within a run (prismwatch against the blackbox sample of the same run) and
+ * then their median, not medians of samples from different runs. Installs nothing: without the
+ * blackbox binary it measures prismwatch alone.
+ *   npm run bench:compare -- --rate 1000 --seconds 15 --runs 3 --probes 1000,10000,30000 --workers 1,2
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,11 +26,18 @@ const option = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i === -1 ? fallback : Number(args[i + 1]);
 };
+const list = (name: string, fallback: number[]) => {
+  const i = args.indexOf(`--${name}`);
+  return i === -1 ? fallback : args[i + 1]!.split(',').map(Number);
+};
 const RATE = option('rate', 1_000);
 const SECONDS = option('seconds', 15);
 const RUNS = option('runs', 3);
-/** `--keep-alive-only`: just the keep_alive saturation row (a quick check of that mode). */
+const PROBES = list('probes', [10_000]);
+const WORKERS = list('workers', [1]);
+/** `--keep-alive-only`: just the keep_alive saturation rows (a quick check of that mode). */
 const KEEP_ALIVE_ONLY = args.includes('--keep-alive-only');
+const NO_KEEP_ALIVE = args.includes('--no-keep-alive');
 const WARMUP_S = 4;
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 const TICKS = 100; // USER_HZ on Linux
@@ -71,17 +83,36 @@ interface Measure {
   cpuMsPerProbe: number;
   cpuCores: number;
   rssMb: number;
+  /** Cores the rest of the machine kept busy meanwhile (not the tool, the target or this harness). */
+  foreignCores: number;
 }
+
+/** Busy time of every core since boot, in ms (/proc/stat's first line, all but idle and iowait). */
+function machineBusyMs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user).
+  const busy = fields
+    .slice(0, 8)
+    .reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
+  return (busy * 1000) / TICKS;
+}
+
+const harnessMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 
 /** Target-side count and /proc CPU of `pid` over the window, after a warm-up. */
 async function measure(target: Target, pid: number): Promise<Measure> {
   await sleep(WARMUP_S * 1000);
   const served0 = await target.served();
   const cpu0 = cpuMs(pid);
+  const others0 = machineBusyMs() - cpuMs(target.child.pid!) - harnessMs();
   const t0 = performance.now();
   await sleep(SECONDS * 1000);
   const served1 = await target.served();
   const cpu1 = cpuMs(pid);
+  const others1 = machineBusyMs() - cpuMs(target.child.pid!) - harnessMs();
   const elapsedS = (performance.now() - t0) / 1000;
   const probes = served1 - served0;
   return {
@@ -89,6 +120,7 @@ async function measure(target: Target, pid: number): Promise<Measure> {
     cpuMsPerProbe: probes === 0 ? Number.NaN : (cpu1 - cpu0) / probes,
     cpuCores: (cpu1 - cpu0) / 1000 / elapsedS,
     rssMb: rssMb(pid),
+    foreignCores: Math.max(0, (others1 - others0 - (cpu1 - cpu0)) / 1000 / elapsedS),
   };
 }
 
@@ -166,6 +198,7 @@ async function runPrismwatch(
   target: Target,
   probes: number,
   intervalS: number,
+  workers: number,
   keepAlive = false,
 ): Promise<Measure> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-prismwatch-'));
@@ -176,8 +209,9 @@ async function runPrismwatch(
     );
   writeFileSync(join(dir, 'probes.yaml'), `${lines.join('\n')}\n`);
   const port = await freePort();
-  const child = spawnPrismwatch(dir, port);
+  const child = spawnPrismwatch(dir, port, { args: ['--probe-workers', String(workers)] });
   try {
+    // Ready: config loaded, probes scheduled (and the workers holding them) before the warm-up.
     await waitHttp(`http://127.0.0.1:${port}/-/ready`);
     return await measure(target, child.pid!);
   } finally {
@@ -186,9 +220,21 @@ async function runPrismwatch(
   }
 }
 
+const spread = (values: number[], digits: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const text = (value: number) => value.toFixed(digits);
+  return sorted.length < 2
+    ? text(sorted[0] ?? Number.NaN)
+    : `${text(median(sorted))} [${text(sorted[0]!)}–${text(sorted.at(-1)!)}]`;
+};
+
 function row(name: string, results: Measure[]): string {
-  const pick = (key: keyof Measure) => median(results.map((result) => result[key]));
-  return `| ${name} | ${pick('probesPerSecond').toFixed(0)} | ${pick('cpuMsPerProbe').toFixed(3)} | ${pick('cpuCores').toFixed(2)} | ${pick('rssMb').toFixed(0)} |`;
+  const pick = (key: keyof Measure, digits: number) =>
+    spread(
+      results.map((result) => result[key]),
+      digits,
+    );
+  return `| ${name} | ${pick('probesPerSecond', 0)} | ${pick('cpuMsPerProbe', 3)} | ${pick('cpuCores', 2)} | ${pick('rssMb', 0)} | ${pick('foreignCores', 2)} |`;
 }
 
 async function main(): Promise<void> {
@@ -202,63 +248,72 @@ async function main(): Promise<void> {
   })();
   const target = await startTarget();
   const rows: Record<string, Measure[]> = {};
+  /** Per run, each prismwatch row's ratio to the blackbox sample taken in the same run. */
+  const ratios: Record<string, number[]> = {};
   const add = (name: string, result: Measure) => {
     rows[name] = [...(rows[name] ?? []), result];
     console.error(
-      `${name}: ${result.probesPerSecond.toFixed(0)} probes/s, ${result.cpuMsPerProbe.toFixed(3)} ms CPU/probe`,
+      `${name}: ${result.probesPerSecond.toFixed(0)} probes/s, ${result.cpuMsPerProbe.toFixed(3)} ms CPU/probe, ${result.rssMb.toFixed(0)} MB, foreign ${result.foreignCores.toFixed(2)} cores`,
     );
+    return result;
   };
+  const ratio = (name: string, value: number) => {
+    ratios[name] = [...(ratios[name] ?? []), value];
+  };
+  const w = (workers: number) => (workers === 1 ? '1 (main thread)' : String(workers));
   try {
     for (let run = 0; run < RUNS; run++) {
-      const probes = RATE * 10;
-      // blackbox_exporter has no keep-alive: every /probe builds a new client.
-      const keepAliveRow = async () =>
-        add(
-          'prismwatch, saturation with keep_alive (10,000 probes, 1 s interval)',
-          await runPrismwatch(target, 10_000, 1, true),
-        );
-      if (KEEP_ALIVE_ONLY) {
-        await keepAliveRow();
-        continue;
+      if (!KEEP_ALIVE_ONLY) {
+        const pacedProbes = RATE * 10;
+        const bbPaced = hasBlackbox
+          ? add(`blackbox_exporter, paced ${RATE}/s`, await runBlackbox(target, RATE, 2_000))
+          : undefined;
+        for (const workers of WORKERS) {
+          const pw = add(
+            `prismwatch, paced ${RATE}/s (${pacedProbes} probes, 10 s interval), workers ${w(workers)}`,
+            await runPrismwatch(target, pacedProbes, 10, workers),
+          );
+          if (bbPaced)
+            ratio(
+              `paced CPU per probe, workers ${w(workers)} (target <= 0.35)`,
+              pw.cpuMsPerProbe / bbPaced.cpuMsPerProbe,
+            );
+        }
+        const bbSaturated = hasBlackbox
+          ? add('blackbox_exporter, saturation (64 in flight)', await runBlackbox(target, 0, 64))
+          : undefined;
+        for (const probes of PROBES)
+          for (const workers of WORKERS) {
+            const pw = add(
+              `prismwatch, ${probes} probes on a 1 s interval, workers ${w(workers)}`,
+              await runPrismwatch(target, probes, 1, workers),
+            );
+            if (bbSaturated && probes >= 10_000)
+              ratio(
+                `saturation probes/s, ${probes} probes, workers ${w(workers)} (target >= 2.5)`,
+                pw.probesPerSecond / bbSaturated.probesPerSecond,
+              );
+          }
       }
-      add(
-        `prismwatch, paced ${RATE}/s (${probes} probes, 10 s interval)`,
-        await runPrismwatch(target, probes, 10),
-      );
-      if (hasBlackbox) add(`blackbox_exporter, paced ${RATE}/s`, await runBlackbox(target, RATE, 2_000));
-      add('prismwatch, saturation (10,000 probes, 1 s interval)', await runPrismwatch(target, 10_000, 1));
-      if (hasBlackbox) add('blackbox_exporter, saturation (64 in flight)', await runBlackbox(target, 0, 64));
-      await keepAliveRow();
+      if (!NO_KEEP_ALIVE)
+        for (const workers of WORKERS)
+          add(
+            `prismwatch, saturation with keep_alive (10,000 probes, 1 s interval), workers ${w(workers)}`,
+            await runPrismwatch(target, 10_000, 1, workers, true),
+          );
     }
   } finally {
     target.child.kill();
   }
   console.log(
-    `\nmedians of ${RUNS} run(s), ${SECONDS} s windows after ${WARMUP_S} s warm-up; probes counted by the target; CPU from /proc\n`,
+    `\nmedians of ${RUNS} run(s) [range], ${SECONDS} s windows after ${WARMUP_S} s warm-up; probes counted by the target; CPU from /proc; foreign = the rest of the machine\n`,
   );
-  console.log('| tool and load | probes/s | CPU ms per probe | CPU cores | RSS MB |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| tool and load | probes/s | CPU ms per probe | CPU cores | RSS MB | foreign cores |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [name, results] of Object.entries(rows)) console.log(row(name, results));
-  const cpu = (prefix: string) =>
-    median(
-      (Object.entries(rows).find(([name]) => name.startsWith(prefix))?.[1] ?? []).map((m) => m.cpuMsPerProbe),
-    );
-  const rate = (prefix: string) =>
-    median(
-      (Object.entries(rows).find(([name]) => name.startsWith(prefix))?.[1] ?? []).map(
-        (m) => m.probesPerSecond,
-      ),
-    );
-  console.log(
-    `\nkeep_alive saturation: ${rate('prismwatch, saturation with keep_alive').toFixed(0)} probes/s (target >= 8,000; the 10,000 probes ask for at most 10,000/s)`,
-  );
-  if (hasBlackbox) {
-    console.log(
-      `\npaced CPU per probe, prismwatch / blackbox: ${(cpu('prismwatch, paced') / cpu('blackbox_exporter, paced')).toFixed(2)} (target <= 0.5)`,
-    );
-    console.log(
-      `saturation probes/s, prismwatch / blackbox: ${(rate('prismwatch, saturation') / rate('blackbox_exporter, saturation')).toFixed(2)} (target >= 2)`,
-    );
+  if (Object.keys(ratios).length > 0) {
+    console.log('\nprismwatch / blackbox_exporter, taken within each run, then the median [range]:\n');
+    for (const [name, values] of Object.entries(ratios)) console.log(`- ${name}: ${spread(values, 2)}`);
   }
 }
 

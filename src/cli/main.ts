@@ -58,6 +58,10 @@ program
   )
   .option('--max-concurrency <n>', 'probe runs in flight at most (default 2000)')
   .option(
+    '--probe-workers <n>',
+    'worker threads that run probes; 1 runs them on the main thread (env PRISMWATCH_PROBE_WORKERS, default 1)',
+  )
+  .option(
     '--web.max-connections <n>',
     `client connections the server holds open at most; more are closed on accept (env ${ENV.maxConnections}, default 512)`,
   )
@@ -131,6 +135,7 @@ program
       listenAddress: options['web.listenAddress'] as string | undefined,
       logLevel: options['log.level'] as string | undefined,
       maxConcurrency: options.maxConcurrency as string | undefined,
+      probeWorkers: options.probeWorkers as string | undefined,
       maxConnections: options['web.maxConnections'] as string | undefined,
       publicRate: options['web.publicRate'] as string | undefined,
       publicMaxInFlight: options['web.publicMaxInFlight'] as string | undefined,

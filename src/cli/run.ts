@@ -18,6 +18,7 @@ interface RunCommandOptions {
   readonly listenAddress?: string;
   readonly logLevel?: string;
   readonly maxConcurrency?: string;
+  readonly probeWorkers?: string;
   readonly maxConnections?: string;
   readonly publicRate?: string;
   readonly publicMaxInFlight?: string;
@@ -145,6 +146,10 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
   const { host, port } = parseListenAddress(resolveListenAddress(options.listenAddress));
   const configPaths = resolveConfigPaths(options.config);
   const maxConcurrency = wholeNumberFlag('--max-concurrency', options.maxConcurrency);
+  const probeWorkers = wholeNumberFlag(
+    '--probe-workers',
+    options.probeWorkers ?? (process.env.PRISMWATCH_PROBE_WORKERS || undefined),
+  );
   const maxConnections = wholeNumberFlag(
     '--web.max-connections',
     options.maxConnections ?? process.env[ENV.maxConnections],
@@ -219,6 +224,7 @@ export async function runDaemon(options: RunCommandOptions): Promise<number> {
     log,
     apiToken: process.env[ENV.apiToken] || undefined,
     maxConcurrency,
+    ...(probeWorkers === undefined ? {} : { probeWorkers }),
     ...(maxConnections === undefined ? {} : { serverLimits: { maxConnections } }),
     publicBudget: {
       ...(publicRate === undefined ? {} : { ratePerSecond: publicRate, burst: publicRate * 3 }),

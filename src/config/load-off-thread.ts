@@ -8,12 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
+import { fromTransferable } from '../util/transferable.js';
 import { discoverConfigFiles } from './discover.js';
 import { rememberFingerprint } from './fingerprint.js';
 import type { Env } from './interpolate.js';
 import { type Config, loadConfig } from './load.js';
 import type { LoadReply, LoadRequest } from './load-worker.js';
-import { fromTransferable } from './transferable.js';
 
 /**
  * Configs up to this size load in place: a few tens of milliseconds of blocking, against the

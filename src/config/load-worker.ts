@@ -6,10 +6,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
+import { toTransferable } from '../util/transferable.js';
 import { probeFingerprint } from './fingerprint.js';
 import type { Env } from './interpolate.js';
 import { loadConfig } from './load.js';
-import { toTransferable } from './transferable.js';
 
 export interface LoadRequest {
   readonly paths: readonly string[];

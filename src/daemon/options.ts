@@ -14,6 +14,8 @@ export interface DaemonOptions {
   readonly env?: Env;
   readonly apiToken?: string;
   readonly maxConcurrency?: number;
+  /** Worker threads that run probes (probers/pool); 1 or unset runs them on the main thread. */
+  readonly probeWorkers?: number;
   readonly shutdownGraceMs?: number;
   readonly historyRetentionMs?: number;
   /** How long incident history is kept (default 90 days). */

@@ -16,6 +16,7 @@ import type { ProbeResult, ProbeSpec } from '../model/probe.js';
 import type { ResultSink } from '../model/sinks.js';
 import type { MaintenanceWindows } from '../muting/maintenance.js';
 import type { KindInbox } from '../probers/definition.js';
+import { ProbeWorkerPool, probeWorkerFile } from '../probers/pool/worker-pool.js';
 import { runProbe } from '../probers/run-probe.js';
 import { Artifacts } from '../results/artifacts.js';
 import { DEFAULT_HISTORY_RETENTION_MS, ResultStore } from '../results/history.js';
@@ -35,6 +36,8 @@ export interface ProbePlaneOptions {
   readonly now: () => number;
   readonly selfMetrics: SelfMetrics;
   readonly maxConcurrency?: number;
+  /** Worker threads that run probes (probers/pool); 1 or unset: the main thread runs them. */
+  readonly probeWorkers?: number;
   readonly historyRetentionMs?: number;
   /** Screenshots and the like go to <data dir>/artifacts (kept a few per probe, served). */
   readonly dataDir?: string;
@@ -58,6 +61,12 @@ export class ProbePlane {
   private readonly transitions: TransitionLog;
   private readonly sink: ResultSink;
   private readonly shutdown = new AbortController();
+  /**
+   * Undefined when probes run on the main thread. Made with the first config, not before: a
+   * daemon that refuses its config at start must not leave worker threads holding it open.
+   */
+  private pool: ProbeWorkerPool | undefined;
+  private poolMade = false;
 
   constructor(private readonly options: ProbePlaneOptions) {
     const { log, selfMetrics } = options;
@@ -134,7 +143,14 @@ export class ProbePlane {
     this.results.setRetention(Math.max(retention, ...windows));
     this.slos.configure(config.slos, probes, this.options.now());
     // Agents run their locations' copies; this daemon keeps their results, not their schedule.
-    this.scheduler.sync(probes.filter((spec) => !spec.agent));
+    const own = probes.filter((spec) => !spec.agent);
+    // The workers hold the new specs before the scheduler can start a run of one.
+    if (!this.poolMade) {
+      this.poolMade = true;
+      this.pool = this.makePool();
+    }
+    this.pool?.sync(own);
+    this.scheduler.sync(own);
     this.options.selfMetrics.probesConfigured.reset();
     for (const spec of probes) this.options.selfMetrics.probesConfigured.inc({ kind: spec.kind });
   }
@@ -142,17 +158,54 @@ export class ProbePlane {
   /** A run's result, or undefined when it no longer applies (shutdown cut it off, or a reload). */
   private async execute(run: ScheduledRun) {
     const { spec } = run;
-    const result = await runProbe(spec, {
-      inbox: this.options.inboxOf(spec.kind),
-      artifacts: this.artifacts,
-      log: this.options.log,
-      now: this.options.now,
-      signal: this.shutdown.signal,
-      startedAt: run.startedAt,
-      onInternalError: () => this.options.selfMetrics.probeInternalErrors.inc(),
-    });
+    const onWorker = this.pool?.run(spec, run.startedAt);
+    const result = onWorker
+      ? await this.fromWorker(onWorker)
+      : await runProbe(spec, {
+          inbox: this.options.inboxOf(spec.kind),
+          artifacts: this.artifacts,
+          log: this.options.log,
+          now: this.options.now,
+          signal: this.shutdown.signal,
+          startedAt: run.startedAt,
+          onInternalError: () => this.options.selfMetrics.probeInternalErrors.inc(),
+        });
     // Cut off by shutdown is not a fact about the target.
     if (this.shutdown.signal.aborted || !this.options.isCurrent(spec)) return undefined;
+    return result;
+  }
+
+  private makePool(): ProbeWorkerPool | undefined {
+    const { log } = this.options;
+    // The environment variable here, not only in the CLI: `PRISMWATCH_PROBE_WORKERS=2 npm test`
+    // runs every daemon of the suite on workers (one must behave as the other).
+    const probeWorkers = this.options.probeWorkers ?? (Number(process.env.PRISMWATCH_PROBE_WORKERS) || 1);
+    if (probeWorkers < 2) return undefined;
+    const file = probeWorkerFile();
+    if (!file) {
+      log.warn(
+        { probe_workers: probeWorkers },
+        'No compiled probe worker next to this build; probes run on the main thread',
+      );
+      return undefined;
+    }
+    log.info({ probe_workers: probeWorkers }, 'Probes run on worker threads');
+    return new ProbeWorkerPool(file, {
+      workers: probeWorkers,
+      log,
+      // Its lost runs come back as internal failures, and are counted as those.
+      onWorkerLost: (reason, runsLost) => {
+        log.error(
+          { reason, runs_lost: runsLost },
+          'A probe worker ended; it was replaced and probing goes on',
+        );
+      },
+    });
+  }
+
+  private async fromWorker(outcome: NonNullable<ReturnType<ProbeWorkerPool['run']>>) {
+    const { result, internalError } = await outcome;
+    if (internalError) this.options.selfMetrics.probeInternalErrors.inc();
     return result;
   }
 
@@ -161,6 +214,8 @@ export class ProbePlane {
     const cutOff = await this.scheduler.stop(graceMs);
     this.paths.stop();
     this.shutdown.abort(new DOMException('prismwatch is shutting down', 'AbortError'));
+    this.pool?.abort();
+    await this.pool?.stop();
     if (cutOff > 0)
       this.options.log.warn(
         { cut_off: cutOff },

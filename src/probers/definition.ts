@@ -228,6 +228,12 @@ export interface ProberDefinition<Settings = unknown> {
    */
   readonly pathTarget?: (settings: Settings) => string | undefined;
   readonly probe: ProbeFn<Settings>;
+  /**
+   * Where its runs go when the daemon probes on worker threads (`--probe-workers`): on a worker
+   * (the default), or on the main thread for a kind that holds something one process shares —
+   * an inbox of pushes, the artifact store, a browser pool or a cap on processes at once.
+   */
+  readonly thread?: 'worker' | 'main';
   /** The facts sections its results may carry. */
   readonly facts: readonly FactsDefinition[];
   /**

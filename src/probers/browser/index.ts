@@ -281,6 +281,8 @@ export const browserProber = defineProber<BrowserSettings>({
   toSettings: toBrowserSettings,
   describeTarget: (settings) => settings.url,
   probe: probeBrowser,
+  // One Chromium for every browser probe, and screenshots into the artifact store.
+  thread: 'main',
   facts: [browserFacts],
   shutdown: () => browserPool.close(),
   failureCodes: [

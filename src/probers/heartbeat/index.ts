@@ -85,6 +85,8 @@ export const heartbeatProber = defineProber<HeartbeatSettings>({
   // Never the token: the target names when the job is expected.
   describeTarget: describeSchedule,
   probe: probeHeartbeat,
+  // Its runs read the inbox of pings the daemon received.
+  thread: 'main',
   facts: [heartbeatFacts],
   failureCodes: ['heartbeat_missed', 'job_failed'],
   inbox: {

@@ -323,6 +323,8 @@ export const playwrightProber = defineProber<PlaywrightSettings>({
   validate: validatePlaywright,
   describeTarget: (settings) => settings.tests,
   probe: probePlaywright,
+  // A cap on runners at once across all its probes, and traces into the artifact store.
+  thread: 'main',
   facts: [playwrightFacts],
   failureCodes: [
     'test_failed',

@@ -5,7 +5,7 @@
  * objects and are rebuilt on arrival. Anything else that is not plain is refused loudly, so a new
  * kind of value in a Config cannot silently arrive as a husk.
  */
-import { LinearRegExp } from '../util/linear-regex.js';
+import { LinearRegExp } from './linear-regex.js';
 
 const TAG = '__prismwatch_revive';
 
@@ -18,7 +18,7 @@ function isPlain(value: object): boolean {
 
 export function toTransferable(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function') throw new TypeError('a function cannot leave the config worker');
+    if (typeof value === 'function') throw new TypeError('a function cannot cross to another thread');
     return value;
   }
   if (value instanceof LinearRegExp)
@@ -28,7 +28,7 @@ export function toTransferable(value: unknown): unknown {
   if (value instanceof Map) return new Map([...value].map(([key, entry]) => [key, toTransferable(entry)]));
   if (value instanceof Set) return new Set([...value].map(toTransferable));
   if (ArrayBuffer.isView(value)) return value;
-  if (!isPlain(value)) throw new TypeError(`a ${value.constructor?.name} cannot leave the config worker`);
+  if (!isPlain(value)) throw new TypeError(`a ${value.constructor?.name} cannot cross to another thread`);
   const out: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) out[key] = toTransferable(entry);
   return out;

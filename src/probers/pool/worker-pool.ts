@@ -1,0 +1,217 @@
+/**
+ * Probing on worker threads (`--probe-workers N`, N ≥ 2): the main thread keeps scheduling,
+ * recording, rules, notification, the server and /metrics; the workers run the probers. A run is
+ * a message out and a result back, both batched per turn (messages.ts). Each probe goes to one
+ * worker (by its id), so its keep-alive connection and the like stay with it.
+ *
+ * Kinds that share something across the process say `thread: 'main'` and run where they always
+ * did. A worker that dies (a native crash, an out-of-memory) fails its runs in flight as
+ * `internal` with the reason, is replaced, and is given the specs again: probing goes on.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { ProbeResult, ProbeSpec } from '../../model/probe.js';
+import { toTransferable } from '../../util/transferable.js';
+import { proberFor } from '../index.js';
+import { BATCH_WINDOW_MS, type FromWorker, type SpecEntry, type ToWorker } from './messages.js';
+
+/**
+ * The compiled worker. From TypeScript sources (the test runner) this module is a .ts file node
+ * cannot start as a worker; the build beside it is used then (`npm test` builds first).
+ */
+export function probeWorkerFile(): string | undefined {
+  const here = fileURLToPath(import.meta.url);
+  const compiled = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../../dist/probers/pool/probe-worker.js', import.meta.url))
+    : fileURLToPath(new URL('./probe-worker.js', import.meta.url));
+  return existsSync(compiled) ? compiled : undefined;
+}
+
+/** Whether a probe of this kind runs on a worker when there are workers. */
+export const runsOnWorker = (spec: Pick<ProbeSpec, 'kind'>) => proberFor(spec.kind)?.thread !== 'main';
+
+interface Pending {
+  readonly resolve: (outcome: { result: ProbeResult; internalError: boolean }) => void;
+  readonly startedAt: number;
+}
+
+class ProbeWorker {
+  worker!: Worker;
+  readonly pending = new Map<number, Pending>();
+  private queued: Array<readonly [number, number, number]> = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly options: WorkerPoolOptions,
+    private readonly onExit: (self: ProbeWorker, reason: string) => void,
+  ) {
+    this.start();
+  }
+
+  start(): void {
+    const worker = new Worker(this.file, {
+      workerData: { logLevel: this.options.log.level },
+      // Its stdout/stderr are the daemon's (a prober that writes there directly is a bug anyway).
+      stdout: false,
+      stderr: false,
+    });
+    this.worker = worker;
+    worker.on('message', (message: FromWorker) => this.receive(message));
+    worker.on('error', (error) => this.options.log.error({ err: error }, 'A probe worker failed'));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.onExit(this, `the probe worker exited with code ${code}`);
+    });
+  }
+
+  post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  run(
+    runId: number,
+    specId: number,
+    startedAt: number,
+  ): Promise<{ result: ProbeResult; internalError: boolean }> {
+    return new Promise((resolve) => {
+      this.pending.set(runId, { resolve, startedAt });
+      if (this.queued.length === 0) setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+      this.queued.push([runId, specId, startedAt]);
+    });
+  }
+
+  /** One message for the runs the scheduler started in the last few milliseconds. */
+  private flush(): void {
+    const runs = this.queued;
+    this.queued = [];
+    if (runs.length > 0) this.post({ type: 'runs', runs });
+  }
+
+  private receive(message: FromWorker): void {
+    if (message.type === 'results') {
+      for (const [runId, result, internalError] of message.outcomes) {
+        const pending = this.pending.get(runId);
+        this.pending.delete(runId);
+        pending?.resolve({ result, internalError });
+      }
+      return;
+    }
+    const logger =
+      Object.keys(message.bindings).length > 0 ? this.options.log.child(message.bindings) : this.options.log;
+    if (message.message === undefined) logger[message.level](message.fields);
+    else logger[message.level](message.fields, message.message);
+  }
+
+  /** Fails every run in flight: the worker that had them is gone. */
+  failPending(reason: string): number {
+    const now = Date.now();
+    const failed = this.pending.size;
+    for (const { resolve, startedAt } of this.pending.values())
+      resolve({
+        result: {
+          ok: false,
+          startedAt,
+          durationMs: Math.max(0, now - startedAt),
+          phases: {},
+          failure: { code: 'internal', message: `${reason}; the run was lost with it` },
+          facts: {},
+        },
+        internalError: true,
+      });
+    this.pending.clear();
+    return failed;
+  }
+}
+
+export interface WorkerPoolOptions {
+  readonly workers: number;
+  readonly log: Logger;
+  /** A worker died and was replaced (counted by the daemon as internal errors). */
+  readonly onWorkerLost?: (reason: string, runsLost: number) => void;
+}
+
+export class ProbeWorkerPool {
+  private readonly workers: ProbeWorker[];
+  private readonly ids = new WeakMap<ProbeSpec, number>();
+  /** The specs the workers hold, by id (the ids of the specs configured now). */
+  private held = new Map<number, ProbeSpec>();
+  private nextSpecId = 1;
+  private nextRunId = 1;
+  private stopped = false;
+
+  constructor(
+    file: string,
+    private readonly options: WorkerPoolOptions,
+  ) {
+    this.workers = Array.from(
+      { length: options.workers },
+      () => new ProbeWorker(file, options, (w, r) => this.lost(w, r)),
+    );
+  }
+
+  /** The workers hold exactly these specs (those whose kind runs on a worker). */
+  sync(specs: readonly ProbeSpec[]): void {
+    const next = new Map<number, ProbeSpec>();
+    const upsert: SpecEntry[][] = this.workers.map(() => []);
+    for (const spec of specs) {
+      if (!runsOnWorker(spec)) continue;
+      let id = this.ids.get(spec);
+      if (id === undefined) {
+        id = this.nextSpecId++;
+        this.ids.set(spec, id);
+        upsert[id % this.workers.length]!.push([id, toTransferable(spec)]);
+      }
+      next.set(id, spec);
+    }
+    const remove: number[][] = this.workers.map(() => []);
+    for (const id of this.held.keys()) if (!next.has(id)) remove[id % this.workers.length]!.push(id);
+    this.held = next;
+    this.workers.forEach((worker, index) => {
+      if (upsert[index]!.length > 0 || remove[index]!.length > 0)
+        worker.post({ type: 'specs', upsert: upsert[index]!, remove: remove[index]! });
+    });
+  }
+
+  /**
+   * Runs a probe on its worker; undefined when this spec is not one the workers hold (its kind
+   * runs on the main thread, or a reload replaced it before its run started).
+   */
+  run(
+    spec: ProbeSpec,
+    startedAt: number,
+  ): Promise<{ result: ProbeResult; internalError: boolean }> | undefined {
+    const id = this.ids.get(spec);
+    if (id === undefined || !this.held.has(id) || this.stopped) return undefined;
+    return this.workers[id % this.workers.length]!.run(this.nextRunId++, id, startedAt);
+  }
+
+  /** Cuts every run in flight off (they come back as aborted runs, then the workers end). */
+  abort(): void {
+    for (const worker of this.workers) worker.post({ type: 'abort' });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        const running = worker.worker;
+        await running.terminate();
+        worker.failPending('prismwatch stopped');
+      }),
+    );
+  }
+
+  private lost(worker: ProbeWorker, reason: string): void {
+    const runsLost = worker.failPending(reason);
+    if (this.stopped) return;
+    this.options.onWorkerLost?.(reason, runsLost);
+    worker.start();
+    // The new thread holds nothing yet: give it its share of the specs again.
+    const index = this.workers.indexOf(worker);
+    const upsert: SpecEntry[] = [];
+    for (const [id, spec] of this.held)
+      if (id % this.workers.length === index) upsert.push([id, toTransferable(spec)]);
+    worker.post({ type: 'specs', upsert, remove: [] });
+  }
+}
