@@ -190,11 +190,13 @@ export class ProbePlane {
       return undefined;
     }
     log.info({ probe_workers: probeWorkers }, 'Probes run on worker threads');
+    this.options.selfMetrics.probeWorkers.set(probeWorkers);
     return new ProbeWorkerPool(file, {
       workers: probeWorkers,
       log,
       // Its lost runs come back as internal failures, and are counted as those.
       onWorkerLost: (reason, runsLost) => {
+        this.options.selfMetrics.probeWorkerRestarts.inc();
         log.error(
           { reason, runs_lost: runsLost },
           'A probe worker ended; it was replaced and probing goes on',

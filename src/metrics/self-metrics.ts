@@ -12,6 +12,8 @@ export class SelfMetrics {
   readonly reloadSuccessTimestamp: Gauge;
   readonly reloadsTotal: Counter;
   readonly probeInternalErrors: Counter;
+  readonly probeWorkers: Gauge;
+  readonly probeWorkerRestarts: Counter;
   readonly metricsRenderSeconds: Gauge;
   readonly metricsScrapeSeconds: Gauge;
   readonly ruleEvaluations: Counter;
@@ -119,6 +121,16 @@ export class SelfMetrics {
     this.probeInternalErrors = new Counter({
       name: 'prismwatch_probe_internal_errors_total',
       help: 'Probe runs that ended in a prismwatch bug (contained, logged with stack).',
+      registers,
+    });
+    this.probeWorkers = new Gauge({
+      name: 'prismwatch_probe_workers',
+      help: 'Worker threads running probes (--probe-workers); 0 when probes run on the main thread.',
+      registers,
+    });
+    this.probeWorkerRestarts = new Counter({
+      name: 'prismwatch_probe_worker_restarts_total',
+      help: 'Probe worker threads that ended unexpectedly and were replaced (their runs in flight count as internal errors).',
       registers,
     });
   }

@@ -1,14 +1,16 @@
 /**
  * Recent results per probe, in memory and bounded: a compact ring of samples (what windows and the
  * status page read) plus the last full result and the last failure (what an operator asks for).
- * Typed arrays keep 10,000 probes × hundreds of samples in tens of megabytes.
+ * Shared typed-array columns (HistoryColumns) keep 10,000 probes × hundreds of samples in tens
+ * of megabytes, without an object per probe per column.
  */
 
 import type { FailureCode } from '../model/failure.js';
 import type { ProbeResult } from '../model/probe.js';
 import { FACTS, FAILURE_CODES } from '../probers/index.js';
 import { retainedResult } from '../probers/retain.js';
-import { Uptime, type UptimeSnapshot } from './uptime.js';
+import { grown, RowSlots } from './row-slots.js';
+import { Uptime, type UptimeSnapshot, UptimeTable } from './uptime.js';
 
 /** How far back each probe's samples reach by default (`--history.retention`); the daemon keeps at least the longest rule window. */
 export const DEFAULT_HISTORY_RETENTION_MS = 30 * 60_000;
@@ -44,11 +46,50 @@ function sampleStatus(result: ProbeResult): number {
   return 0;
 }
 
+/**
+ * The sample rings of every probe with the same capacity, as rows of four shared columns
+ * (8 + 4 + 2 + 1 bytes a sample). Probes with one interval share one set (row-slots.ts).
+ */
+export class HistoryColumns {
+  at: Float64Array;
+  duration: Float32Array;
+  status: Uint16Array;
+  failure: Uint8Array;
+  private readonly slots: RowSlots;
+
+  constructor(
+    readonly capacity: number,
+    rows = 16,
+  ) {
+    this.at = new Float64Array(rows * capacity);
+    this.duration = new Float32Array(rows * capacity);
+    this.status = new Uint16Array(rows * capacity);
+    this.failure = new Uint8Array(rows * capacity);
+    this.slots = new RowSlots(rows, (more) => {
+      this.at = grown(this.at, more * capacity);
+      this.duration = grown(this.duration, more * capacity);
+      this.status = grown(this.status, more * capacity);
+      this.failure = grown(this.failure, more * capacity);
+    });
+  }
+
+  take(): number {
+    return this.slots.take();
+  }
+
+  give(row: number): void {
+    this.slots.give(row);
+  }
+
+  get inUse(): number {
+    return this.slots.inUse;
+  }
+}
+
 export class ProbeHistory {
-  private readonly at: Float64Array;
-  private readonly duration: Float32Array;
-  private readonly failure: Uint8Array;
-  private readonly status: Uint16Array;
+  /** Where this probe's ring starts in the columns (its row times the capacity). */
+  private readonly base: number;
+  private readonly row: number;
   private next = 0;
   private count = 0;
   last?: ProbeResult;
@@ -56,14 +97,17 @@ export class ProbeHistory {
   /** The path to the target, traced when the probe last went down (diagnostics/path-evidence.ts). */
   path?: { readonly at: number; readonly text: string };
 
-  constructor(readonly capacity: number) {
-    // One allocation for the four columns (8 + 4 + 2 + 1 bytes a sample, each view aligned):
-    // separate typed arrays cost four backing stores per probe, 40,000 at 10,000 probes.
-    const buffer = new ArrayBuffer(capacity * 15);
-    this.at = new Float64Array(buffer, 0, capacity);
-    this.duration = new Float32Array(buffer, capacity * 8, capacity);
-    this.status = new Uint16Array(buffer, capacity * 12, capacity);
-    this.failure = new Uint8Array(buffer, capacity * 14, capacity);
+  constructor(
+    readonly capacity: number,
+    private readonly columns = new HistoryColumns(capacity, 1),
+  ) {
+    this.row = columns.take();
+    this.base = this.row * capacity;
+  }
+
+  /** Gives the row back: the history is dropped (probe removed, or its ring resized). */
+  release(): void {
+    this.columns.give(this.row);
   }
 
   notePath(at: number, text: string | undefined): void {
@@ -72,11 +116,12 @@ export class ProbeHistory {
 
   /** Records a run; returns the result as kept (retain.ts), for others to share. */
   record(result: ProbeResult): ProbeResult {
-    const i = this.next;
-    this.at[i] = result.startedAt;
-    this.duration[i] = result.durationMs;
-    this.failure[i] = result.failure ? FAILURE_CODES.indexOf(result.failure.code) : NO_FAILURE;
-    this.status[i] = sampleStatus(result);
+    const i = this.base + this.next;
+    const { columns } = this;
+    columns.at[i] = result.startedAt;
+    columns.duration[i] = result.durationMs;
+    columns.failure[i] = result.failure ? FAILURE_CODES.indexOf(result.failure.code) : NO_FAILURE;
+    columns.status[i] = sampleStatus(result);
     this.next = (i + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);
     const kept = retainedResult(result);
@@ -93,22 +138,23 @@ export class ProbeHistory {
   reachesBackTo(): number | undefined {
     if (this.count === 0) return undefined;
     if (this.count === this.capacity) return Number.NEGATIVE_INFINITY;
-    return this.at[(this.next - this.count + this.capacity) % this.capacity]!;
+    return this.columns.at[this.base + ((this.next - this.count + this.capacity) % this.capacity)]!;
   }
 
   samples(since = Number.NEGATIVE_INFINITY): Sample[] {
     const out: Sample[] = [];
+    const { columns } = this;
     for (let k = 0; k < this.count; k++) {
-      const i = (this.next - this.count + k + this.capacity) % this.capacity;
-      const at = this.at[i]!;
+      const i = this.base + ((this.next - this.count + k + this.capacity) % this.capacity);
+      const at = columns.at[i]!;
       if (at < since) continue;
-      const code = this.failure[i]!;
+      const code = columns.failure[i]!;
       out.push({
         at,
         ok: code === NO_FAILURE,
-        durationMs: this.duration[i]!,
+        durationMs: columns.duration[i]!,
         ...(code === NO_FAILURE ? {} : { failure: FAILURE_CODES[code] }),
-        status: this.status[i]!,
+        status: columns.status[i]!,
       });
     }
     return out;
@@ -125,8 +171,11 @@ export function probeState(last: ProbeResult | undefined): ProbeState {
 /** All probes' histories, keyed by probe name; a reload keeps the histories of probes that stay. */
 export class ResultStore {
   private readonly histories = new Map<string, ProbeHistory>();
+  /** The sample columns, one set per ring capacity in use. */
+  private readonly columns = new Map<number, HistoryColumns>();
   /** Kept apart from the sample rings: a changed interval resizes the ring, not the uptime. */
   private readonly uptimes = new Map<string, Uptime>();
+  private readonly uptimeTable = new UptimeTable();
 
   private retentionMs: number;
 
@@ -155,7 +204,8 @@ export class ResultStore {
     let history = this.histories.get(spec.name);
     const capacity = historyCapacity(spec.intervalMs, this.retentionMs);
     if (!history || history.capacity !== capacity) {
-      history = new ProbeHistory(capacity);
+      if (history) this.drop(history);
+      history = new ProbeHistory(capacity, this.columnsOf(capacity));
       this.histories.set(spec.name, history);
     }
     const kept = history.record(result);
@@ -172,7 +222,7 @@ export class ResultStore {
   uptimeOf(name: string): Uptime {
     let uptime = this.uptimes.get(name);
     if (!uptime) {
-      uptime = new Uptime();
+      uptime = new Uptime(this.uptimeTable);
       this.uptimes.set(name, uptime);
     }
     return uptime;
@@ -183,7 +233,31 @@ export class ResultStore {
   }
 
   retain(names: ReadonlySet<string>): void {
-    for (const name of this.histories.keys()) if (!names.has(name)) this.histories.delete(name);
-    for (const name of this.uptimes.keys()) if (!names.has(name)) this.uptimes.delete(name);
+    for (const [name, history] of this.histories)
+      if (!names.has(name)) {
+        this.drop(history);
+        this.histories.delete(name);
+      }
+    for (const [name, uptime] of this.uptimes)
+      if (!names.has(name)) {
+        this.uptimeTable.give(uptime.row);
+        this.uptimes.delete(name);
+      }
+  }
+
+  private columnsOf(capacity: number): HistoryColumns {
+    let columns = this.columns.get(capacity);
+    if (!columns) {
+      columns = new HistoryColumns(capacity);
+      this.columns.set(capacity, columns);
+    }
+    return columns;
+  }
+
+  /** Gives a history's row back, and the columns with it once no probe has that capacity. */
+  private drop(history: ProbeHistory): void {
+    history.release();
+    const columns = this.columns.get(history.capacity);
+    if (columns?.inUse === 0) this.columns.delete(history.capacity);
   }
 }

@@ -68,7 +68,8 @@ async function run(runId: number, specId: number, startedAt: number): Promise<vo
     ? await runProbe(spec, {
         log,
         signal: shutdown.signal,
-        startedAt,
+        // Started now, not when the main thread asked: the hop here (a worker still loading, a
+        // busy batch) must not eat into the probe's timeout, and the result says when it ran.
         onInternalError: () => {
           internalError = true;
         },
