@@ -2,6 +2,7 @@
  * `npm run bench:compare`: prismwatch and Debian's prometheus-blackbox-exporter, side by side on
  * this machine, against the same loopback target (its own process), fresh connection per probe:
  *   paced      both at the same rate (default 1,000 probes/s): CPU per probe, from /proc by PID;
+ *              and prismwatch with each --probes count on a 10 s interval (its RSS as deployed);
  *   saturation as many probes/s as each manages (blackbox driven with 64 requests in flight,
  *              prismwatch with --probes of them on a 1 s interval: 1,000, 10,000 and 30,000);
  *   keep_alive prismwatch's 10,000-probe saturation again with `keep_alive: true`.
@@ -38,7 +39,11 @@ const WORKERS = list('workers', [1]);
 /** `--keep-alive-only`: just the keep_alive saturation rows (a quick check of that mode). */
 const KEEP_ALIVE_ONLY = args.includes('--keep-alive-only');
 const NO_KEEP_ALIVE = args.includes('--no-keep-alive');
-const WARMUP_S = 4;
+/**
+ * Seconds between the daemon's readiness and the window: a whole 10 s interval, so the first
+ * round of runs (spread over it) and the workers' start (loading, taking the specs) are behind.
+ */
+const WARMUP_S = option('warmup', 10);
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 const TICKS = 100; // USER_HZ on Linux
 
@@ -264,21 +269,23 @@ async function main(): Promise<void> {
   try {
     for (let run = 0; run < RUNS; run++) {
       if (!KEEP_ALIVE_ONLY) {
-        const pacedProbes = RATE * 10;
         const bbPaced = hasBlackbox
           ? add(`blackbox_exporter, paced ${RATE}/s`, await runBlackbox(target, RATE, 2_000))
           : undefined;
-        for (const workers of WORKERS) {
-          const pw = add(
-            `prismwatch, paced ${RATE}/s (${pacedProbes} probes, 10 s interval), workers ${w(workers)}`,
-            await runPrismwatch(target, pacedProbes, 10, workers),
-          );
-          if (bbPaced)
-            ratio(
-              `paced CPU per probe, workers ${w(workers)} (target <= 0.35)`,
-              pw.cpuMsPerProbe / bbPaced.cpuMsPerProbe,
+        // Paced: every --probes count on a 10 s interval (RSS as a deployment sees it), and the
+        // RATE × 10 count against blackbox_exporter at the same rate.
+        for (const probes of [...new Set([RATE * 10, ...PROBES])].sort((a, b) => a - b))
+          for (const workers of WORKERS) {
+            const pw = add(
+              `prismwatch, ${probes} probes on a 10 s interval (${probes / 10}/s), workers ${w(workers)}`,
+              await runPrismwatch(target, probes, 10, workers),
             );
-        }
+            if (bbPaced && probes === RATE * 10)
+              ratio(
+                `paced CPU per probe at ${RATE}/s, workers ${w(workers)} (target <= 0.35)`,
+                pw.cpuMsPerProbe / bbPaced.cpuMsPerProbe,
+              );
+          }
         const bbSaturated = hasBlackbox
           ? add('blackbox_exporter, saturation (64 in flight)', await runBlackbox(target, 0, 64))
           : undefined;

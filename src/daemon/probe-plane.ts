@@ -195,7 +195,15 @@ export class ProbePlane {
       workers: probeWorkers,
       log,
       // Its lost runs come back as internal failures, and are counted as those.
-      onWorkerLost: (reason, runsLost) => {
+      onWorkerLost: (reason, runsLost, replaced) => {
+        if (!replaced) {
+          this.options.selfMetrics.probeWorkers.dec();
+          log.error(
+            { reason, runs_lost: runsLost },
+            'A probe worker kept ending (more than 5 times a minute); its probes run on the main thread from now on',
+          );
+          return;
+        }
         this.options.selfMetrics.probeWorkerRestarts.inc();
         log.error(
           { reason, runs_lost: runsLost },

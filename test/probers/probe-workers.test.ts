@@ -69,11 +69,11 @@ describe('probe workers', () => {
 `,
     );
     const logs = captureLog('info');
-    const lost: Array<[string, number]> = [];
+    const lost: Array<[string, number, boolean]> = [];
     const pool = new ProbeWorkerPool(file!, {
       workers: 1,
       log: logs.log,
-      onWorkerLost: (reason, runs) => lost.push([reason, runs]),
+      onWorkerLost: (reason, runs, replaced) => lost.push([reason, runs, replaced]),
     });
     onTestFinished(() => pool.stop());
     pool.sync(config.probes);
@@ -82,18 +82,21 @@ describe('probe workers', () => {
     const inFlight = pool.run(stalled, Date.now())!;
     await eventually(() => stall.requests.length > 0);
     // The worker ends as a native crash or an out-of-memory would end it.
-    await (
-      pool as unknown as { workers: Array<{ worker: { terminate(): Promise<number> } }> }
-    ).workers[0]!.worker.terminate();
+    const threads = pool as unknown as { workers: Array<{ worker: { terminate(): Promise<number> } }> };
+    await threads.workers[0]!.worker.terminate();
     const cut = await inFlight;
     expect(cut.internalError).toBe(true);
     expect(cut.result.failure?.code).toBe('internal');
     expect(cut.result.failure?.message).toMatch(
       /probe worker exited with code \d+; the run was lost with it/,
     );
-    expect(lost).toEqual([[expect.stringMatching(/exited/), 1]]);
+    expect(lost).toEqual([[expect.stringMatching(/exited/), 1, true]]);
     // The replacement holds the specs again and probes on.
     expect((await pool.run(web, Date.now())!).result.ok).toBe(true);
+    // One that keeps ending is given up: its probes are the main thread's to run (run() says so).
+    for (let i = 0; i < 5; i++) await threads.workers[0]!.worker.terminate();
+    expect(lost.at(-1)).toEqual([expect.stringMatching(/exited/), 0, false]);
+    expect(pool.run(web, Date.now())).toBeUndefined();
   });
 
   it('carries a prober’s log line to the main thread, filtered by level', () => {

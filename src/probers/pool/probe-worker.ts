@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ProbeResult, ProbeSpec } from '../../model/probe.js';
 import { fromTransferable } from '../../util/transferable.js';
+import { retainedResult } from '../retain.js';
 import { runProbe } from '../run-probe.js';
 import { BATCH_WINDOW_MS, type FromWorker, type RunOutcome, type ToWorker } from './messages.js';
 import { workerLogger } from './worker-log.js';
@@ -78,7 +79,9 @@ async function run(runId: number, specId: number, startedAt: number): Promise<vo
         { ok: false, startedAt, durationMs: 0, phases: {}, facts: {} },
         'the probe worker does not hold this probe',
       );
-  outcomes.push([runId, result, internalError || !spec]);
+  // Trimmed here as the main thread would trim it (retain.ts: HTTP's response headers), so what
+  // is never read back is not cloned across either.
+  outcomes.push([runId, retainedResult(result), internalError || !spec]);
   flushSoon();
 }
 

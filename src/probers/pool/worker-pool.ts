@@ -6,7 +6,9 @@
  *
  * Kinds that share something across the process say `thread: 'main'` and run where they always
  * did. A worker that dies (a native crash, an out-of-memory) fails its runs in flight as
- * `internal` with the reason, is replaced, and is given the specs again: probing goes on.
+ * `internal` with the reason, is replaced, and is given the specs again: probing goes on. One
+ * that keeps dying (more than five times a minute) is given up, and its probes run on the main
+ * thread, as with one worker: slower, never stopped.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +39,17 @@ interface Pending {
   readonly startedAt: number;
 }
 
+/** A worker that ends this often within a minute is given up: its probes run on the main thread. */
+const MAX_RESTARTS_A_MINUTE = 5;
+
 class ProbeWorker {
   worker!: Worker;
   readonly pending = new Map<number, Pending>();
   private queued: Array<readonly [number, number, number]> = [];
+  /** When it was replaced, newest last (the last minute's). */
+  private restarts: number[] = [];
+  /** Given up on: it kept ending (a module that cannot load, a native crash at every run). */
+  broken = false;
 
   constructor(
     private readonly file: string,
@@ -103,6 +112,13 @@ class ProbeWorker {
     else logger[message.level](message.fields, message.message);
   }
 
+  /** Notes a replacement; false once it has ended too often to be worth another. */
+  mayRestart(now: number): boolean {
+    this.restarts = [...this.restarts.filter((at) => now - at < 60_000), now];
+    if (this.restarts.length > MAX_RESTARTS_A_MINUTE) this.broken = true;
+    return !this.broken;
+  }
+
   /** Fails every run in flight: the worker that had them is gone. */
   failPending(reason: string): number {
     const now = Date.now();
@@ -127,8 +143,11 @@ class ProbeWorker {
 export interface WorkerPoolOptions {
   readonly workers: number;
   readonly log: Logger;
-  /** A worker died and was replaced (counted by the daemon as internal errors). */
-  readonly onWorkerLost?: (reason: string, runsLost: number) => void;
+  /**
+   * A worker died (its runs in flight come back as internal errors); `replaced` is false when it
+   * ended too often and its probes now run on the main thread.
+   */
+  readonly onWorkerLost?: (reason: string, runsLost: number, replaced: boolean) => void;
 }
 
 export class ProbeWorkerPool {
@@ -183,7 +202,8 @@ export class ProbeWorkerPool {
   ): Promise<{ result: ProbeResult; internalError: boolean }> | undefined {
     const id = this.ids.get(spec);
     if (id === undefined || !this.held.has(id) || this.stopped) return undefined;
-    return this.workers[id % this.workers.length]!.run(this.nextRunId++, id, startedAt);
+    const worker = this.workers[id % this.workers.length]!;
+    return worker.broken ? undefined : worker.run(this.nextRunId++, id, startedAt);
   }
 
   /** Cuts every run in flight off (they come back as aborted runs, then the workers end). */
@@ -205,7 +225,9 @@ export class ProbeWorkerPool {
   private lost(worker: ProbeWorker, reason: string): void {
     const runsLost = worker.failPending(reason);
     if (this.stopped) return;
-    this.options.onWorkerLost?.(reason, runsLost);
+    const replaced = worker.mayRestart(Date.now());
+    this.options.onWorkerLost?.(reason, runsLost, replaced);
+    if (!replaced) return;
     worker.start();
     // The new thread holds nothing yet: give it its share of the specs again.
     const index = this.workers.indexOf(worker);
