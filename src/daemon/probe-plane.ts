@@ -141,6 +141,8 @@ export class ProbePlane {
     const windows = config.rules.map((rule) => rule.windowMs);
     const retention = this.options.historyRetentionMs ?? DEFAULT_HISTORY_RETENTION_MS;
     this.results.setRetention(Math.max(retention, ...windows));
+    // Room for the new probes' rows in one step (those that have theirs are passed over).
+    this.results.reserve(probes);
     this.slos.configure(config.slos, probes, this.options.now());
     // Agents run their locations' copies; this daemon keeps their results, not their schedule.
     const own = probes.filter((spec) => !spec.agent);

@@ -84,6 +84,10 @@ export class HistoryColumns {
   get inUse(): number {
     return this.slots.inUse;
   }
+
+  reserve(rows: number): void {
+    this.slots.reserve(rows);
+  }
 }
 
 export class ProbeHistory {
@@ -243,6 +247,26 @@ export class ResultStore {
         this.uptimeTable.give(uptime.row);
         this.uptimes.delete(name);
       }
+  }
+
+  /**
+   * Makes room for these probes' rings and uptime at once (a config being applied), rather than
+   * growing the shared arrays step by step as their first runs arrive.
+   */
+  reserve(specs: ReadonlyArray<{ readonly name: string; readonly intervalMs?: number }>): void {
+    const counts = new Map<number, number>();
+    let newUptimes = 0;
+    for (const spec of specs) {
+      const capacity = historyCapacity(spec.intervalMs, this.retentionMs);
+      if (this.histories.get(spec.name)?.capacity !== capacity)
+        counts.set(capacity, (counts.get(capacity) ?? 0) + 1);
+      if (!this.uptimes.has(spec.name)) newUptimes += 1;
+    }
+    for (const [capacity, count] of counts) {
+      const columns = this.columnsOf(capacity);
+      columns.reserve(columns.inUse + count);
+    }
+    this.uptimeTable.reserve(this.uptimes.size + newUptimes);
   }
 
   private columnsOf(capacity: number): HistoryColumns {

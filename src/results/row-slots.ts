@@ -26,6 +26,16 @@ export class RowSlots {
     return this.used++;
   }
 
+  /**
+   * Room for `rows` rows at least, in one step: a config's probes are reserved as it is applied,
+   * so 10,000 probes do not grow the arrays ten times over (each time a copy of everything).
+   */
+  reserve(rows: number): void {
+    if (rows <= this.rows) return;
+    this.rows = rows;
+    this.grow(rows);
+  }
+
   give(row: number): void {
     this.free.push(row);
   }

@@ -171,6 +171,10 @@ export class UptimeTable {
   give(row: number): void {
     this.slots.give(row);
   }
+
+  reserve(rows: number): void {
+    this.slots.reserve(rows);
+  }
 }
 
 /**

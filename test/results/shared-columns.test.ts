@@ -54,27 +54,32 @@ describe('shared sample and uptime columns', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 400 }), (steps) => {
         const store = new ResultStore(30 * 60_000);
+        // Half the probes' rows reserved up front, as a config being applied does; the rest grow.
+        store.reserve(Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, intervalMs: 10_000 })));
         // The model: each probe's own samples and an Uptime with a table of its own.
         const model = new Map<
           string,
-          { seconds: number; samples: Array<[number, boolean, number]>; uptime: Uptime }
+          { seconds: number; ring: number; samples: Array<[number, boolean, number]>; uptime: Uptime }
         >();
         let clock = T0;
         for (const s of steps) {
           const name = `p${s.probe}`;
-          const entry = model.get(name) ?? { seconds: 10, samples: [], uptime: new Uptime() };
+          const entry = model.get(name) ?? { seconds: 10, ring: 0, samples: [], uptime: new Uptime() };
           if (s.op === 'remove') {
             model.delete(name);
             store.retain(new Set(model.keys()));
             continue;
           }
           if (s.op === 'interval') {
-            // A new ring size drops the samples (the store resizes at the next run), not the uptime.
-            if (entry.seconds !== s.seconds) entry.samples = [];
             entry.seconds = s.seconds;
             model.set(name, entry);
             continue;
           }
+          // A new ring size (30 minutes at the interval, 16 at least) drops the samples at the
+          // next run, not the uptime.
+          const ring = Math.max(16, Math.ceil(1_800 / entry.seconds));
+          if (ring !== entry.ring) entry.samples = [];
+          entry.ring = ring;
           clock += 1_000;
           const at = clock + s.hours * HOUR;
           store.record({ name, intervalMs: entry.seconds * 1000 }, result(at, s.ok, s.ms));

@@ -10,7 +10,7 @@
  * The number of sockets in use is not capped: a run that timed out may still be closing its socket
  * when the next starts, and a capped agent would queue the new request and later open its socket
  * with the options (the trace and the aborted signal) of the request that made the closing one.
- * An idle socket closes after twice the interval (at most 60 s) or when the server's Keep-Alive
+ * An idle socket closes after twice the interval (at least 10 s, at most 60 s) or when the server's Keep-Alive
  * hint says, so a probe removed by a reload leaves nothing open for long.
  */
 import { Agent, type ClientRequestArgs } from 'node:http';
@@ -33,6 +33,13 @@ class ProbeAgent extends Agent {
 }
 
 const MAX_IDLE_MS = 60_000;
+/**
+ * Never under 10 s: at saturation a 1 s probe runs every few seconds, not every second, and an
+ * idle limit of twice its interval closed the socket before each run — every run connected
+ * afresh and paid keep-alive's setup on top (a profile at 10,000 probes: connect, close and
+ * setKeepAlive among the top costs; docs/benchmarks.md).
+ */
+const MIN_IDLE_MS = 10_000;
 const agents = new WeakMap<ProbeSpec, Agent>();
 
 /** The probe's keep-alive agent, made on first use and dropped with the definition. */
@@ -42,7 +49,7 @@ export function keepAliveAgent(spec: ProbeSpec): Agent {
     agent = new ProbeAgent({
       keepAlive: true,
       maxFreeSockets: 1,
-      timeout: Math.min(MAX_IDLE_MS, 2 * (spec.intervalMs ?? MAX_IDLE_MS)),
+      timeout: Math.min(MAX_IDLE_MS, Math.max(MIN_IDLE_MS, 2 * (spec.intervalMs ?? MAX_IDLE_MS))),
     });
     agents.set(spec, agent);
   }
