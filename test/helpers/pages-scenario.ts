@@ -82,6 +82,12 @@ export interface Observed {
   readonly reasons: string;
   /** Why it was sent, its idempotency key and the alerts' startsAt (webhook): the clue when a notice repeats. */
   readonly notice?: string;
+  /**
+   * A firing notice that carries an alert of the group that has resolved: the group's update, as
+   * Alertmanager sends it when one of several probes recovers before the others (on a starved
+   * machine their recoveries can straddle a group_interval). New news, not a repeat.
+   */
+  readonly groupUpdate: boolean;
 }
 
 /** One alert the scenario must deliver, with the moments its delays are measured from. */
@@ -111,6 +117,7 @@ const RECEIVER_OF_ADDRESS: Record<string, string> = {
 function fromWebhook(hooks: WebhookSink): Observed[] {
   return hooks.delivered.map((delivery) => {
     const alerts = delivery.body.alerts as Array<{
+      status?: string;
       labels: Record<string, string>;
       failure?: { code: string; message: string };
       evidence?: string;
@@ -121,6 +128,7 @@ function fromWebhook(hooks: WebhookSink): Observed[] {
       receiver: String(delivery.body.receiver),
       alert: String((delivery.body.commonLabels as Record<string, string>).alertname),
       status: delivery.body.status as 'firing' | 'resolved',
+      groupUpdate: delivery.body.status === 'firing' && alerts.some((alert) => alert.status === 'resolved'),
       probes: alerts.map((alert) => alert.labels.probe ?? '').sort(),
       at: delivery.at,
       notice: `${String(delivery.body.notificationReason)} ${String(delivery.body.idempotencyKey)} ${alerts.map((alert) => (alert as { startsAt?: string }).startsAt).join(',')}`,
@@ -142,6 +150,8 @@ function fromMail(mail: ParsedMail, at: number): Observed {
     receiver: RECEIVER_OF_ADDRESS[String(to)] ?? String(to),
     alert: match?.[2] ?? '?',
     status: match?.[1] === 'RESOLVED' ? 'resolved' : 'firing',
+    // The mail's text lists "N resolved:" after the firing alerts (render/email-template.ts).
+    groupUpdate: match?.[1] !== 'RESOLVED' && /^\d+ resolved:$/m.test(mail.text ?? ''),
     probes: probes.sort(),
     at,
     reasons: mail.text ?? '',
@@ -376,6 +386,8 @@ export interface Assessed {
   readonly channel: 'email' | 'webhook';
   readonly status: 'firing' | 'resolved';
   readonly count: number;
+  /** Group updates besides (a firing notice carrying a probe that recovered first). */
+  readonly updates: number;
   /** From the bad run (firing) or the end (resolved) to arrival, and the bound it must meet. */
   readonly delayMs?: number;
   readonly boundMs: number;
@@ -398,11 +410,13 @@ export function assess(run: ScenarioRun): Assessment {
   for (const e of run.expected) {
     for (const status of ['firing', 'resolved'] as const) {
       for (const channel of ['email', 'webhook'] as const) {
-        const got = run.observed.filter(
+        const all = run.observed.filter(
           (o) =>
             o.receiver === e.receiver && o.alert === e.alert && o.status === status && o.channel === channel,
         );
-        for (const o of got) claimed.add(o);
+        for (const o of all) claimed.add(o);
+        // A group update (one probe of the group recovered) is claimed, but counted apart.
+        const got = all.filter((o) => !o.groupUpdate);
         const first = got[0];
         const firing = status === 'firing';
         const from = firing ? e.badRun[1] : e.ended;
@@ -416,6 +430,7 @@ export function assess(run: ScenarioRun): Assessment {
           channel,
           status,
           count: got.length,
+          updates: all.length - got.length,
           ...(delayMs !== undefined ? { delayMs } : {}),
           boundMs,
           // Timers may fire a hair early; half a second is far below any delay here.
@@ -447,7 +462,7 @@ export function report(title: string, run: ScenarioRun, assessment: Assessment):
   ];
   for (const n of assessment.notices)
     lines.push(
-      `| ${n.phase} | ${n.alert} → ${n.receiver} | ${n.channel} | ${n.status} | ${n.count} | ${seconds(n.delayMs)}${n.late ? ' LATE' : ''}${n.early ? ' EARLY' : ''} | ${seconds(n.boundMs)} |`,
+      `| ${n.phase} | ${n.alert} → ${n.receiver} | ${n.channel} | ${n.status} | ${n.count}${n.updates > 0 ? ` (+${n.updates} group update)` : ''} | ${seconds(n.delayMs)}${n.late ? ' LATE' : ''}${n.early ? ' EARLY' : ''} | ${seconds(n.boundMs)} |`,
     );
   lines.push(
     `recall ${(assessment.recall * 100).toFixed(0)} %, false positives ${assessment.unexpected.length}, duplicates ${assessment.duplicates}; fired and muted: ${run.mutedFiring.join(', ') || 'none'}`,
