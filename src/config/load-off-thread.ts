@@ -3,11 +3,11 @@
  * parsed (a 50,000-probe file blocks the event loop for seconds when loaded in place:
  * docs/benchmarks.md). Start-up and `check` load in place: nothing runs yet that could wait.
  */
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
 import type { ProbeSpec } from '../model/probe.js';
+import { compiledWorker } from '../util/compiled-worker.js';
 import { fromTransferable } from '../util/transferable.js';
 import { discoverConfigFiles } from './discover.js';
 import { rememberFingerprint } from './fingerprint.js';
@@ -48,13 +48,7 @@ const LOAD_WORKER_TIMEOUT_MS = 120_000;
  * that node cannot start as a worker; the build next to it is used then (`npm test` builds
  * first), and without one the load happens in place.
  */
-function workerFile(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const compiled = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../dist/config/load-worker.js', import.meta.url))
-    : fileURLToPath(new URL('./load-worker.js', import.meta.url));
-  return existsSync(compiled) ? compiled : undefined;
-}
+const workerFile = () => compiledWorker(import.meta.url, 'config/load-worker.js', './load-worker.js');
 
 export async function loadConfigOffThread(paths: readonly string[], env: Env): Promise<Config> {
   const file = workerFile();

@@ -31,7 +31,8 @@ function deadlineReason(): DOMException {
   return new DOMException('probe deadline reached', 'TimeoutError');
 }
 
-function internalResult(startedAt: number, now: number, message: string): ProbeResult {
+/** A run that ended in prismwatch rather than at the target: failure `internal`, with why. */
+export function internalResult(startedAt: number, now: number, message: string): ProbeResult {
   return {
     ok: false,
     startedAt,

@@ -7,10 +7,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProbeResult, ProbeSpec } from '../../model/probe.js';
+import type { ProbeSpec } from '../../model/probe.js';
 import { fromTransferable } from '../../util/transferable.js';
 import { retainedResult } from '../retain.js';
-import { runProbe } from '../run-probe.js';
+import { internalResult, runProbe } from '../run-probe.js';
 import { BATCH_WINDOW_MS, type FromWorker, type RunOutcome, type ToWorker } from './messages.js';
 import { workerLogger } from './worker-log.js';
 
@@ -44,22 +44,16 @@ function flushSoon(): void {
         } catch (error) {
           const [runId, result] = outcome;
           const message = `the result could not leave the probe worker: ${(error as Error).message}`;
-          post({ type: 'results', outcomes: [[runId, uncloneable(result, message), true]] });
+          post({
+            type: 'results',
+            outcomes: [
+              [runId, internalResult(result.startedAt, result.startedAt + result.durationMs, message), true],
+            ],
+          });
         }
       }
     }
   }, BATCH_WINDOW_MS);
-}
-
-function uncloneable(result: ProbeResult, message: string): ProbeResult {
-  return {
-    ok: false,
-    startedAt: result.startedAt,
-    durationMs: result.durationMs,
-    phases: {},
-    failure: { code: 'internal', message },
-    facts: {},
-  };
 }
 
 async function run(runId: number, specId: number, startedAt: number): Promise<void> {
@@ -75,10 +69,7 @@ async function run(runId: number, specId: number, startedAt: number): Promise<vo
           internalError = true;
         },
       })
-    : uncloneable(
-        { ok: false, startedAt, durationMs: 0, phases: {}, facts: {} },
-        'the probe worker does not hold this probe',
-      );
+    : internalResult(startedAt, startedAt, 'the probe worker does not hold this probe');
   // Trimmed here as the main thread would trim it (retain.ts: HTTP's response headers), so what
   // is never read back is not cloned across either.
   outcomes.push([runId, retainedResult(result), internalError || !spec]);
