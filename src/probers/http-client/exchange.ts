@@ -87,6 +87,34 @@ function header(headers: Record<string, string | string[]>, name: string): strin
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+const HTTP1_ALPN = ['http/1.1'];
+
+/**
+ * Destroys the exchange's current request when the run's signal aborts, from the request to the
+ * last byte of the body. One listener per exchange rather than http.request's `signal` option,
+ * which attaches its own listener and four stream listeners to track the request's end: about
+ * 2.5 KB of allocation a run (docs/benchmarks.md, issue 35). The request is swapped when a stale
+ * keep-alive connection makes the exchange send again.
+ */
+class Aborter {
+  req?: ClientRequest;
+  private readonly onAbort = () => this.req?.destroy(new RunAbortedError());
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+  leave(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+}
+
+/** The run's deadline (or shutdown) ended the exchange; the failure is read off the signal. */
+class RunAbortedError extends Error {
+  readonly code = 'PRISMWATCH_ABORTED';
+  constructor() {
+    super('probe deadline reached');
+  }
+}
+
 /** Errors that mean a kept-alive connection was closed by the server while it sat idle. */
 const STALE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
@@ -100,6 +128,7 @@ function send(
   request: HopRequest,
   options: HopOptions,
   trace: ExchangeTrace,
+  aborter: Aborter,
   retried = false,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
@@ -115,11 +144,14 @@ function send(
     const opener: ConnectionOpener['openConnection'] = (done) => {
       openConnection(
         {
-          ...options,
           hostname: url.hostname,
           port,
           tls: https ? options.tls : undefined,
-          alpn: ['http/1.1'],
+          alpn: HTTP1_ALPN,
+          ipProtocol: options.ipProtocol,
+          ipFallback: options.ipFallback,
+          signal: options.signal,
+          now: options.now,
         },
         trace,
       ).then(
@@ -134,7 +166,6 @@ function send(
       method: request.method,
       headers: { host: url.host, ...request.headers },
       setHost: false,
-      signal: options.signal,
       ...(options.agent
         ? { agent: options.agent, openConnection: opener }
         : // Without an agent node uses createConnection, and its callback form lets the connection
@@ -147,11 +178,12 @@ function send(
             },
           }),
     });
+    aborter.req = req;
     let responded = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (req.reusedSocket && !responded && !retried && STALE_CONNECTION_CODES.has(error.code ?? '')) {
         trace.readyAt = undefined;
-        send(request, options, trace, true).then(resolve, reject);
+        send(request, options, trace, aborter, true).then(resolve, reject);
         return;
       }
       reject(error);
@@ -180,7 +212,22 @@ export async function exchange(
   trace: ExchangeTrace,
 ): Promise<HopResponse> {
   trace.readyAt = undefined;
-  const response = await send(request, options, trace);
+  if (options.signal.aborted) throw new RunAbortedError();
+  const aborter = new Aborter(options.signal);
+  try {
+    return await exchangeOn(request, options, trace, aborter);
+  } finally {
+    aborter.leave();
+  }
+}
+
+async function exchangeOn(
+  request: HopRequest,
+  options: HopOptions,
+  trace: ExchangeTrace,
+  aborter: Aborter,
+): Promise<HopResponse> {
+  const response = await send(request, options, trace, aborter);
   const headersAt = options.now();
   trace.phases.processing += headersAt - (trace.readyAt ?? headersAt);
   trace.phase = 'transfer';

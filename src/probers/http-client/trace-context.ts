@@ -8,7 +8,7 @@
  * One context per run, whatever the kind: a multi_http flow's steps and every request a browser
  * check's page makes carry the same one, so they are children of one span, the run.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface TraceContext {
   readonly traceId: string;
@@ -17,9 +17,22 @@ export interface TraceContext {
   readonly header: string;
 }
 
+/**
+ * Random bytes for ids, filled 4 KiB at a time and read as hex in place: two randomBytes() Buffers
+ * a run were a measurable share of a probe's allocations at 1,000 runs a second.
+ */
+const ID_BYTES = 24;
+const pool = Buffer.allocUnsafeSlow(ID_BYTES * 170);
+let used = pool.length;
+
 export function newTraceContext(): TraceContext {
-  const traceId = randomBytes(16).toString('hex');
-  const spanId = randomBytes(8).toString('hex');
+  if (used + ID_BYTES > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const traceId = pool.toString('hex', used, used + 16);
+  const spanId = pool.toString('hex', used + 16, used + ID_BYTES);
+  used += ID_BYTES;
   return { traceId, spanId, header: `00-${traceId}-${spanId}-01` };
 }
 

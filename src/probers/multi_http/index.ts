@@ -137,7 +137,11 @@ async function runStep(
     const followed = await follow(
       { url: request.url, method: step.method, headers: request.headers, body: request.body },
       {
-        ...settings,
+        secretHeaders: settings.secretHeaders,
+        tls: settings.tls,
+        ipProtocol: settings.ipProtocol,
+        ipFallback: settings.ipFallback,
+        maxBodyBytes: settings.maxBodyBytes,
         followRedirects: step.followRedirects,
         maxRedirects: step.maxRedirects,
         signal: controller?.signal ?? ctx.signal,

@@ -47,7 +47,18 @@ export async function probeConnection(
   let failure: Failure | undefined;
   let socket: Awaited<ReturnType<typeof openConnection>> | undefined;
   try {
-    socket = await openConnection({ ...settings, signal: ctx.signal, now: ctx.now }, trace);
+    socket = await openConnection(
+      {
+        hostname: settings.hostname,
+        port: settings.port,
+        tls: settings.tls,
+        ipProtocol: settings.ipProtocol,
+        ipFallback: settings.ipFallback,
+        signal: ctx.signal,
+        now: ctx.now,
+      },
+      trace,
+    );
     if (conversation) {
       const started = ctx.now();
       failure = await conversation(socket);
