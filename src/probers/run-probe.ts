@@ -5,7 +5,7 @@
  */
 
 import type { Logger } from 'pino';
-import type { ArtifactStore, ProbeResult, ProbeSpec } from '../model/probe.js';
+import type { ArtifactStore, ProbeContext, ProbeResult, ProbeSpec } from '../model/probe.js';
 import { onAbort } from '../util/abort-fanout.js';
 import { preciseNow } from '../util/clock.js';
 import { redactUrlsIn } from '../util/redact.js';
@@ -25,6 +25,33 @@ interface RunOptions {
   /** The kind's inbox (ProbeContext.inbox), for kinds that receive pushes. */
   readonly inbox?: unknown;
   readonly artifacts?: ArtifactStore;
+}
+
+/**
+ * A run's ProbeContext. A class rather than an object literal with a getter: the literal took a
+ * slow path and its own shape on every run (docs/benchmarks.md, issue 35). The child logger is
+ * made only if a prober logs; most runs never do.
+ */
+class RunContext implements ProbeContext {
+  private childLog?: Logger;
+  readonly inbox: unknown;
+  readonly artifacts?: ArtifactStore;
+
+  constructor(
+    readonly signal: AbortSignal,
+    readonly deadline: number,
+    readonly now: () => number,
+    private readonly options: RunOptions,
+    private readonly spec: ProbeSpec,
+  ) {
+    this.inbox = options.inbox;
+    this.artifacts = options.artifacts;
+  }
+
+  get log(): Logger {
+    this.childLog ??= this.options.log.child({ probe: this.spec.name, kind: this.spec.kind });
+    return this.childLog;
+  }
 }
 
 function deadlineReason(): DOMException {
@@ -85,19 +112,7 @@ export async function runProbe(spec: ProbeSpec, options: RunOptions): Promise<Pr
   try {
     const prober = proberFor(spec.kind);
     if (!prober) return internalResult(startedAt, now(), `no prober for kind "${spec.kind}"`);
-    // The child logger is made only if a prober logs: most runs never do.
-    let childLog: Logger | undefined;
-    const ctx = {
-      signal: controller.signal,
-      deadline,
-      now,
-      inbox: options.inbox,
-      artifacts: options.artifacts,
-      get log() {
-        childLog ??= options.log.child({ probe: spec.name, kind: spec.kind });
-        return childLog;
-      },
-    };
+    const ctx = new RunContext(controller.signal, deadline, now, options, spec);
     // The prober's answer or, once its grace has passed, the abandonment: one promise that either
     // settles (Promise.race with a second, never-settled promise cost two more a run).
     const result = await new Promise<ProbeResult>((resolve, reject) => {
