@@ -1,5 +1,8 @@
+import { getEventListeners } from 'node:events';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { exchange } from '../../src/probers/http-client/exchange.js';
+import { createTrace } from '../../src/probers/net/connect.js';
 import { days, makeCa, makeLeaf, writeCaFile, writeKeyPair } from '../helpers/certs.js';
 import { probe } from '../helpers/probe.js';
 import { refusedPort, withHttpServer, withHttpsServer, withTcpServer } from '../helpers/servers.js';
@@ -369,5 +372,57 @@ describe('http prober: TLS', () => {
     const target = await withHttpServer((_req, res) => res.end('plain'));
     const result = await probe({ kind: 'http', url: target.url.replace('http:', 'https:') });
     expect(result.failure?.code).toBe('tls_error');
+  });
+});
+
+describe('http exchange: the run signal', () => {
+  const hop = (signal: AbortSignal) => ({
+    signal,
+    deadline: Date.now() + 60_000,
+    now: Date.now,
+    tls: { insecureSkipVerify: false },
+    ipProtocol: 'auto' as const,
+    ipFallback: true,
+    maxBodyBytes: 1024 * 1024,
+    keepBody: true,
+  });
+
+  it('leaves no listener on the signal once the exchange is over', async () => {
+    const target = await withHttpServer((_req, res) => res.end('ok'));
+    const controller = new AbortController();
+    const response = await exchange(
+      { url: new URL(`${target.url}/`), method: 'GET', headers: {} },
+      hop(controller.signal),
+      createTrace(),
+    );
+    expect(response.statusCode).toBe(200);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('ends a body that stalls when the signal aborts, and refuses to start on an aborted one', async () => {
+    const target = await withHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('only part');
+    });
+    const controller = new AbortController();
+    const trace = createTrace();
+    const pending = exchange(
+      { url: new URL(`${target.url}/`), method: 'GET', headers: {} },
+      hop(controller.signal),
+      trace,
+    );
+    // Wait for the head: the abort must catch the exchange while it reads the body.
+    await vi.waitFor(() => expect(trace.phase).toBe('transfer'), { timeout: 60_000 });
+    controller.abort();
+    // The body ends as a reset connection; the prober reads the cause (a timeout) off the signal.
+    await expect(pending).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await expect(
+      exchange(
+        { url: new URL(`${target.url}/`), method: 'GET', headers: {} },
+        hop(controller.signal),
+        createTrace(),
+      ),
+    ).rejects.toMatchObject({ code: 'PRISMWATCH_ABORTED' });
   });
 });

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH } from '../../src/probers/browser/pool.js';
-import { traceIdOf } from '../../src/probers/http-client/trace-context.js';
+import { newTraceContext, traceIdOf } from '../../src/probers/http-client/trace-context.js';
 import { shutdownProbers } from '../../src/probers/index.js';
 import { runProbe } from '../../src/probers/run-probe.js';
 import { startCli } from '../helpers/cli.js';
@@ -33,6 +33,18 @@ async function recordingTarget(status: number) {
 }
 
 describe('traceparent on probes', () => {
+  it('gives well-formed, distinct ids across refills of its random pool', () => {
+    // The pool holds 170 contexts; 1,000 cross it five times.
+    const contexts = Array.from({ length: 1000 }, () => newTraceContext());
+    for (const { traceId, spanId, header } of contexts) {
+      expect(header).toBe(`00-${traceId}-${spanId}-01`);
+      expect(traceIdOf(header)).toBe(traceId);
+      expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    }
+    expect(new Set(contexts.map((context) => context.traceId)).size).toBe(1000);
+    expect(new Set(contexts.map((context) => context.spanId)).size).toBe(1000);
+  });
+
   it('sends a fresh one each run and keeps its trace id with the result', async () => {
     const target = await recordingTarget(200);
     const first = await probe({ kind: 'http', url: `${target.url}/` });
