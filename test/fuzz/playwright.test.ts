@@ -237,3 +237,38 @@ describe('the allowlisting proxy under random bytes', () => {
     expect(proxy.refused).toContain('evil.test');
   });
 });
+
+describe('the allowlisting proxy and clients that leave', () => {
+  it('survives clients gone before their refusal is written, and still refuses the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prismwatch-proxy-'));
+    const socket = join(dir, 'proxy.sock');
+    const proxy = await startAllowlistProxy(socket, ['127.0.0.1']);
+    onTestFinished(async () => {
+      await proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // A page closed mid-request: the CONNECT arrives, the client is already gone, and the 403 (or
+    // 400, or the 501 to a plain upgrade) meets a closed socket: EPIPE, which once ended the process.
+    const lines = [
+      'CONNECT elsewhere.example:443 HTTP/1.1\r\n\r\n',
+      'CONNECT nonsense HTTP/1.1\r\n\r\n',
+      'GET / HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n',
+    ];
+    for (let i = 0; i < 200; i++) {
+      const client = connect(socket);
+      client.on('error', () => {});
+      client.write(lines[i % lines.length]!, () => client.destroy());
+    }
+    const answer = await new Promise<string>((resolve) => {
+      const client = connect(socket);
+      let text = '';
+      client.on('error', () => {});
+      client.on('data', (chunk) => {
+        text += String(chunk);
+      });
+      client.on('close', () => resolve(text));
+      client.write('CONNECT elsewhere.example:443 HTTP/1.1\r\n\r\n');
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 403/);
+  });
+});

@@ -142,7 +142,7 @@ describe('dashboard queries against a real Prometheus', () => {
   - { name: maria, kind: mysql, url: "mysql://root@127.0.0.1:3306/test", interval: 2s, timeout: 1900ms }
   - { name: cache, kind: redis, url: "redis://127.0.0.1:6379", interval: 2s, timeout: 1900ms }
   - { name: limits, kind: rate_limit, url: "${site.url}/limits", interval: 2s, timeout: 1900ms, ${tls} }
-  - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 1s, ${tls} }
+  - { name: grade, kind: security_headers, url: "${site.url}/", http_url: false, interval: 2s, timeout: 1900ms, ${tls} }
   - { name: flow, kind: multi_http, interval: 2s, timeout: 1900ms, ${tls}, steps: [{ name: home, url: "${site.url}/" }, { name: again, url: "${site.url}/" }] }
   - { name: registration, kind: domain, domain: prismai.test, bootstrap: "${rdap.bootstrap}", tls: { ca_file: "${rdap.caFile}" }, interval: 2s, timeout: 1900ms }
   - { name: live, kind: websocket, url: "${live.url}", send: ping, expect: { contains: [pong] }, interval: 2s, timeout: 1900ms, ${tls} }

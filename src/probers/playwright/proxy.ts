@@ -113,6 +113,9 @@ export async function startAllowlistProxy(
   server.on('connection', track);
   server.on('clientError', (_error, socket) => socket.destroy());
   server.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+    // node hands the socket over without its error listener: a client gone before its answer is
+    // written (EPIPE, ECONNRESET) would otherwise be an uncaught error that ends the daemon.
+    client.on('error', () => client.destroy());
     const target = parseAuthority(req.url ?? '');
     if (!target) {
       client.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
@@ -145,6 +148,7 @@ export async function startAllowlistProxy(
   });
   // A WebSocket upgrade sent to the proxy as plain HTTP: browsers tunnel these with CONNECT.
   server.on('upgrade', (_req, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
     socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\n\r\n');
   });
   await new Promise<void>((resolve, reject) => {
