@@ -9,9 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 export function compiledWorker(moduleUrl: string, distPath: string, sibling: string): string | undefined {
   const here = fileURLToPath(moduleUrl);
-  const depth = here.slice(here.lastIndexOf('/src/') + 5).split('/').length - 1;
   const compiled = here.endsWith('.ts')
-    ? fileURLToPath(new URL(`${'../'.repeat(depth + 1)}dist/${distPath}`, moduleUrl))
+    ? fileURLToPath(new URL(`${'../'.repeat(depthUnderSrc(here) + 1)}dist/${distPath}`, moduleUrl))
     : fileURLToPath(new URL(sibling, moduleUrl));
   return existsSync(compiled) ? compiled : undefined;
+}
+
+/** Folders between src/ and the file: 1 for src/config/load.ts. */
+function depthUnderSrc(file: string): number {
+  return file.slice(file.lastIndexOf('/src/') + 5).split('/').length - 1;
 }

@@ -15,7 +15,12 @@ import fc from 'fast-check';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { webVitals } from '../../src/probers/browser/vitals.js';
 import { readRunFile } from '../../src/probers/playwright/artifacts.js';
-import { hostAllowed, parseAuthority, startAllowlistProxy } from '../../src/probers/playwright/proxy.js';
+import {
+  type AllowlistProxy,
+  hostAllowed,
+  parseAuthority,
+  startAllowlistProxy,
+} from '../../src/probers/playwright/proxy.js';
 import { MAX_TESTS, parseReport } from '../../src/probers/playwright/report.js';
 import { timelineFrom } from '../../src/probers/playwright/timeline.js';
 import { withHttpServer } from '../helpers/servers.js';
@@ -174,16 +179,22 @@ describe('playwright run output under random input', () => {
   });
 });
 
+/** An allowlisting proxy for 127.0.0.1 on a Unix socket of its own, closed after the test. */
+async function proxyAllowing127(): Promise<{ socket: string; proxy: AllowlistProxy }> {
+  const dir = mkdtempSync(join(tmpdir(), 'prismwatch-proxy-'));
+  const socket = join(dir, 'proxy.sock');
+  const proxy = await startAllowlistProxy(socket, ['127.0.0.1']);
+  onTestFinished(async () => {
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { socket, proxy };
+}
+
 describe('the allowlisting proxy under random bytes', () => {
   it('answers or closes each connection, and still forwards an allowed request after', async () => {
     const site = await withHttpServer((_req, res) => res.end('through'));
-    const dir = mkdtempSync(join(tmpdir(), 'prismwatch-proxy-'));
-    const socket = join(dir, 'proxy.sock');
-    const proxy = await startAllowlistProxy(socket, ['127.0.0.1']);
-    onTestFinished(async () => {
-      await proxy.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { socket, proxy } = await proxyAllowing127();
     const send = (bytes: Uint8Array) =>
       new Promise<void>((resolve) => {
         const client = connect(socket);
@@ -240,13 +251,7 @@ describe('the allowlisting proxy under random bytes', () => {
 
 describe('the allowlisting proxy and clients that leave', () => {
   it('survives clients gone before their refusal is written, and still refuses the next', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prismwatch-proxy-'));
-    const socket = join(dir, 'proxy.sock');
-    const proxy = await startAllowlistProxy(socket, ['127.0.0.1']);
-    onTestFinished(async () => {
-      await proxy.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const { socket } = await proxyAllowing127();
     // A page closed mid-request: the CONNECT arrives, the client is already gone, and the 403 (or
     // 400, or the 501 to a plain upgrade) meets a closed socket: EPIPE, which once ended the process.
     const lines = [

@@ -13,7 +13,7 @@ import { type Agent, type ClientRequest, request as httpRequest, type IncomingMe
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { ExchangeTrace, TlsOptions } from '../net/connect.js';
-import { openConnection } from '../net/connect.js';
+import { openConnection, RunAbortedError } from '../net/connect.js';
 import { readTlsFacts } from '../net/tls-facts.js';
 import { readBody } from './body.js';
 import type { ConnectCallback, ConnectionOpener } from './keep-alive.js';
@@ -92,26 +92,18 @@ const HTTP1_ALPN = ['http/1.1'];
 /**
  * Destroys the exchange's current request when the run's signal aborts, from the request to the
  * last byte of the body. One listener per exchange rather than http.request's `signal` option,
- * which attaches its own listener and four stream listeners to track the request's end: about
+ * which attaches its own listener and end-of-stream listeners to track the request's end: about
  * 2.5 KB of allocation a run (docs/benchmarks.md, issue 35). The request is swapped when a stale
  * keep-alive connection makes the exchange send again.
  */
 class Aborter {
   req?: ClientRequest;
-  private readonly onAbort = () => this.req?.destroy(new RunAbortedError());
+  private readonly onAbort = () => this.req?.destroy(new RunAbortedError(this.signal.reason));
   constructor(private readonly signal: AbortSignal) {
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
   leave(): void {
     this.signal.removeEventListener('abort', this.onAbort);
-  }
-}
-
-/** The run's deadline (or shutdown) ended the exchange; the failure is read off the signal. */
-class RunAbortedError extends Error {
-  readonly code = 'PRISMWATCH_ABORTED';
-  constructor() {
-    super('probe deadline reached');
   }
 }
 
@@ -212,7 +204,7 @@ export async function exchange(
   trace: ExchangeTrace,
 ): Promise<HopResponse> {
   trace.readyAt = undefined;
-  if (options.signal.aborted) throw new RunAbortedError();
+  if (options.signal.aborted) throw new RunAbortedError(options.signal.reason);
   const aborter = new Aborter(options.signal);
   try {
     return await exchangeOn(request, options, trace, aborter);

@@ -68,8 +68,15 @@ export async function resolveAddress(
   }
 }
 
-class ConnectAbortedError extends Error {
+/**
+ * The run's deadline (or shutdown) ended a connection or an exchange. Its message is for logs:
+ * the failure a user sees is read off the aborted signal (failure.ts).
+ */
+export class RunAbortedError extends Error {
   readonly code = 'PRISMWATCH_ABORTED';
+  constructor(cause?: unknown) {
+    super('probe deadline reached', { cause });
+  }
 }
 
 class TlsRejectedError extends Error {
@@ -93,7 +100,7 @@ export function openConnection(options: ConnectOptions, trace: ExchangeTrace): P
         resolve(ready!);
       }
     };
-    const onAbort = () => settle(new ConnectAbortedError('probe deadline reached', { cause: signal.reason }));
+    const onAbort = () => settle(new RunAbortedError(signal.reason));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
 

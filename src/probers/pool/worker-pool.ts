@@ -1,3 +1,15 @@
+/**
+ * Probing on worker threads (`--probe-workers N`, N ≥ 2): the main thread keeps scheduling,
+ * recording, rules, notification, the server and /metrics; the workers run the probers. A run is
+ * a message out and a result back, both batched per turn (messages.ts). Each probe goes to one
+ * worker (by its id), so its keep-alive connection and the like stay with it.
+ *
+ * Kinds that share something across the process say `thread: 'main'` and run where they always
+ * did. A worker that dies (a native crash, an out-of-memory) fails its runs in flight as
+ * `internal` with the reason, is replaced, and is given the specs again: probing goes on. One
+ * that keeps dying (more than five times a minute) is given up, and its probes run on the main
+ * thread, as with one worker: slower, never stopped.
+ */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { ProbeResult, ProbeSpec } from '../../model/probe.js';
@@ -7,10 +19,7 @@ import { proberFor } from '../index.js';
 import { internalResult } from '../run-probe.js';
 import { BATCH_WINDOW_MS, type FromWorker, type SpecEntry, type ToWorker } from './messages.js';
 
-/**
- * The compiled worker. From TypeScript sources (the test runner) this module is a .ts file node
- * cannot start as a worker; the build beside it is used then (`npm test` builds first).
- */
+/** The compiled worker, also when this module runs from TypeScript sources (util/compiled-worker.ts). */
 export const probeWorkerFile = () =>
   compiledWorker(import.meta.url, 'probers/pool/probe-worker.js', './probe-worker.js');
 
